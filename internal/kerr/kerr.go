@@ -18,33 +18,33 @@ type Code int16
 
 // Kafka protocol error codes (positive), as sent by brokers.
 const (
-	NoError                    Code = 0
-	OffsetOutOfRange           Code = 1
-	UnknownTopicOrPart         Code = 3
-	LeaderNotAvailable         Code = 5
-	RequestTimedOut            Code = 7
-	CoordinatorLoadInProgress  Code = 14
-	CoordinatorNotAvailable    Code = 15
-	NotCoordinator             Code = 16
-	InvalidTopic               Code = 17
-	IllegalGeneration          Code = 22
-	InconsistentGroupProtocol  Code = 23
-	InvalidGroupID             Code = 24
-	UnknownMemberID            Code = 25
-	InvalidSessionTimeout      Code = 26
-	RebalanceInProgress        Code = 27
-	TopicAlreadyExists         Code = 36
-	InvalidPartitions          Code = 37
-	InvalidReplicationFactor   Code = 38
-	InvalidConfig              Code = 40
-	InvalidRequest             Code = 42
-	NonEmptyGroup              Code = 68
-	GroupIDNotFound            Code = 69
-	MemberIDRequired           Code = 79
-	GroupMaxSizeReached        Code = 81
-	FencedInstanceID           Code = 82
-	UnstableOffsetCommit       Code = 88
-	StaleMemberEpoch           Code = 113
+	NoError                   Code = 0
+	OffsetOutOfRange          Code = 1
+	UnknownTopicOrPart        Code = 3
+	LeaderNotAvailable        Code = 5
+	RequestTimedOut           Code = 7
+	CoordinatorLoadInProgress Code = 14
+	CoordinatorNotAvailable   Code = 15
+	NotCoordinator            Code = 16
+	InvalidTopic              Code = 17
+	IllegalGeneration         Code = 22
+	InconsistentGroupProtocol Code = 23
+	InvalidGroupID            Code = 24
+	UnknownMemberID           Code = 25
+	InvalidSessionTimeout     Code = 26
+	RebalanceInProgress       Code = 27
+	TopicAlreadyExists        Code = 36
+	InvalidPartitions         Code = 37
+	InvalidReplicationFactor  Code = 38
+	InvalidConfig             Code = 40
+	InvalidRequest            Code = 42
+	NonEmptyGroup             Code = 68
+	GroupIDNotFound           Code = 69
+	MemberIDRequired          Code = 79
+	GroupMaxSizeReached       Code = 81
+	FencedInstanceID          Code = 82
+	UnstableOffsetCommit      Code = 88
+	StaleMemberEpoch          Code = 113
 )
 
 // librdkafka local error codes (negative), raised by the client itself.

@@ -1,0 +1,223 @@
+package clock
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+func TestSimOrdersByTimeThenInsertion(t *testing.T) {
+	s := NewSim(1)
+	var got []string
+	s.After(2*time.Second, func() { got = append(got, "b1") })
+	s.After(time.Second, func() { got = append(got, "a") })
+	s.After(2*time.Second, func() { got = append(got, "b2") })
+	s.After(2*time.Second, func() {
+		got = append(got, "b3")
+		s.After(0, func() { got = append(got, "b4-scheduled-by-b3") })
+	})
+	s.RunFor(3 * time.Second)
+	want := []string{"a", "b1", "b2", "b3", "b4-scheduled-by-b3"}
+	if len(got) != len(want) {
+		t.Fatalf("ran %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("ran %v, want %v", got, want)
+		}
+	}
+	if s.Elapsed() != 3*time.Second {
+		t.Fatalf("elapsed %v, want 3s", s.Elapsed())
+	}
+}
+
+func TestSimRunUntilStopsAtBoundary(t *testing.T) {
+	s := NewSim(1)
+	var at []time.Duration
+	for _, d := range []time.Duration{time.Second, 5 * time.Second, 5*time.Second + time.Nanosecond} {
+		s.After(d, func() { at = append(at, s.Elapsed()) })
+	}
+	if err := s.RunUntil(context.Background(), Epoch.Add(5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if len(at) != 2 || at[0] != time.Second || at[1] != 5*time.Second {
+		t.Fatalf("fired at %v, want [1s 5s]", at)
+	}
+	if next, ok := s.Next(); !ok || next.Sub(Epoch) != 5*time.Second+time.Nanosecond {
+		t.Fatalf("next = %v %v", next, ok)
+	}
+	// Time never goes backwards.
+	_ = s.RunUntil(context.Background(), Epoch)
+	if s.Elapsed() != 5*time.Second {
+		t.Fatalf("clock moved back to %v", s.Elapsed())
+	}
+}
+
+func TestTimerStop(t *testing.T) {
+	s := NewSim(1)
+	fired := 0
+	tm := s.After(time.Second, func() { fired++ })
+	if !tm.Pending() || tm.When().Sub(Epoch) != time.Second {
+		t.Fatalf("timer not pending at 1s")
+	}
+	if !tm.Stop() {
+		t.Fatal("Stop of pending timer reported false")
+	}
+	if tm.Stop() {
+		t.Fatal("second Stop reported true")
+	}
+	// The event struct is recycled; the stale handle must not cancel the new event.
+	s.After(time.Second, func() { fired += 10 })
+	if tm.Stop() {
+		t.Fatal("stale handle stopped a recycled event")
+	}
+	s.RunFor(2 * time.Second)
+	if fired != 10 {
+		t.Fatalf("fired = %d, want 10", fired)
+	}
+	var zero Timer
+	if zero.Stop() || zero.Pending() {
+		t.Fatal("zero timer is not inert")
+	}
+}
+
+func TestPastEventsRunNow(t *testing.T) {
+	s := NewSim(1)
+	s.RunFor(10 * time.Second)
+	var when time.Duration
+	s.At(Epoch, func() { when = s.Elapsed() })
+	s.RunUntilIdle(0)
+	if when != 10*time.Second {
+		t.Fatalf("past event ran at %v, want now (10s)", when)
+	}
+}
+
+func TestRunUntilHonoursContext(t *testing.T) {
+	s := NewSim(1)
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	var tick func()
+	tick = func() {
+		n++
+		if n == 3 {
+			cancel()
+		}
+		s.After(time.Second, tick)
+	}
+	s.After(time.Second, tick)
+	if err := s.RunUntil(ctx, Epoch.Add(time.Hour)); err != context.Canceled {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if n != 3 {
+		t.Fatalf("ran %d ticks after cancel, want 3", n)
+	}
+}
+
+func TestSeededRandIsDeterministic(t *testing.T) {
+	a, b, c := NewSim(42), NewSim(42), NewSim(43)
+	same, diff := true, false
+	for range 100 {
+		x, y, z := a.Rand().Uint64(), b.Rand().Uint64(), c.Rand().Uint64()
+		same = same && x == y
+		diff = diff || x != z
+	}
+	if !same || !diff {
+		t.Fatalf("same seed equal=%v, different seed differs=%v", same, diff)
+	}
+}
+
+// TestQueueOrderProperty checks against a simple model that events run in
+// (time, insertion) order whatever is scheduled and stopped.
+func TestQueueOrderProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := NewSim(1)
+		type item struct {
+			at  time.Duration
+			id  int
+			tm  Timer
+			off bool
+		}
+		var items []*item
+		var ran []int
+		n := rapid.IntRange(0, 60).Draw(t, "n")
+		for i := range n {
+			it := &item{at: time.Duration(rapid.IntRange(0, 20).Draw(t, "at")) * time.Millisecond, id: i}
+			it.tm = s.After(it.at, func() { ran = append(ran, it.id) })
+			items = append(items, it)
+			if len(items) > 0 && rapid.Bool().Draw(t, "stop") {
+				k := rapid.IntRange(0, len(items)-1).Draw(t, "which")
+				if items[k].tm.Stop() {
+					items[k].off = true
+				}
+			}
+		}
+		s.RunUntilIdle(0)
+		var want []int
+		for ms := time.Duration(0); ms <= 20*time.Millisecond; ms += time.Millisecond {
+			for _, it := range items {
+				if it.at == ms && !it.off {
+					want = append(want, it.id)
+				}
+			}
+		}
+		if len(ran) != len(want) {
+			t.Fatalf("ran %v, want %v", ran, want)
+		}
+		for i := range want {
+			if ran[i] != want[i] {
+				t.Fatalf("ran %v, want %v", ran, want)
+			}
+		}
+	})
+}
+
+func TestWallRunsDueEvents(t *testing.T) {
+	w := NewWall()
+	start := w.Now()
+	var order []int
+	w.After(20*time.Millisecond, func() { order = append(order, 2) })
+	w.After(5*time.Millisecond, func() { order = append(order, 1) })
+	stopped := w.After(10*time.Millisecond, func() { order = append(order, 99) })
+	stopped.Stop()
+	if err := w.RunUntil(context.Background(), start.Add(30*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != 2 || order[0] != 1 || order[1] != 2 {
+		t.Fatalf("order = %v, want [1 2]", order)
+	}
+	if el := time.Since(start); el < 30*time.Millisecond {
+		t.Fatalf("RunUntil returned after %v, before its deadline", el)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := w.RunUntil(ctx, w.Now().Add(time.Hour)); err != context.DeadlineExceeded {
+		t.Fatalf("err = %v, want deadline exceeded", err)
+	}
+}
+
+func BenchmarkScheduleAndRun(b *testing.B) {
+	s := NewSim(1)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s.After(time.Duration(i%1000)*time.Millisecond, func() {})
+		if s.Pending() > 1000 {
+			s.Step()
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+func ExampleSim() {
+	s := NewSim(7)
+	s.After(45*time.Second, func() { fmt.Println("session expired at", s.Elapsed()) })
+	s.After(3*time.Second, func() { fmt.Println("heartbeat at", s.Elapsed()) })
+	s.RunFor(time.Minute) // costs microseconds, not a minute
+	fmt.Println("now", s.Elapsed())
+	// Output:
+	// heartbeat at 3s
+	// session expired at 45s
+	// now 1m0s
+}
