@@ -1,0 +1,194 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+)
+
+// SchemaVersion is the version of the JSON schema of Result (docs/json-schema.md).
+// It changes only when a field is removed or its meaning changes; new fields
+// may be added without a bump.
+const SchemaVersion = 1
+
+// Kind is what an Event records. The values are stable strings: they appear
+// in the JSON output and in scenario expectations.
+type Kind string
+
+// Event kinds. The actor of consumer kinds is the consumer id from the
+// scenario, of producer kinds the producer id, of group kinds "group:<id>",
+// of broker kinds "broker" and of script kinds "script".
+const (
+	// Script and teaching.
+	KindNarration Kind = "narration" // Detail is text for the class
+	KindPause     Kind = "pause"     // a teaching breakpoint: the TUI stops here
+
+	// Producer.
+	KindProduce Kind = "produce" // a message reached the log at Topic/Partition/Offset; Key set
+
+	// Consumer lifecycle (scripted or observed).
+	KindStart   Kind = "start"   // consumer created and subscribed
+	KindCrash   Kind = "crash"   // consumer process died: no commit, no leave
+	KindClose   Kind = "close"   // consumer closed gracefully
+	KindClosed  Kind = "closed"  // Close returned
+	KindStall   Kind = "stall"   // the app stopped polling (e.g. stuck processing)
+	KindResume  Kind = "resume"  // the app polls again
+	KindRestart Kind = "restart" // a crashed or closed consumer id starts again (a new client)
+
+	// Consumer group protocol as the consumer sees it.
+	KindJoin       Kind = "join"        // JoinGroup answered: Member, Generation; Detail says leader/follower
+	KindAssign     Kind = "assign"      // partitions added: Partitions
+	KindRevoke     Kind = "revoke"      // partitions revoked in an orderly way: Partitions
+	KindLost       Kind = "lost"        // partitions lost (session/poll expiry, fencing): Partitions
+	KindLeave      Kind = "leave"       // LeaveGroup sent
+	KindRejoin     Kind = "rejoin"      // the client will rejoin; Cause says why
+	KindPosition   Kind = "position"    // fetch position set: Offset; Detail committed|reset|explicit|seek
+	KindMaxPoll    Kind = "max_poll"    // max.poll.interval.ms exceeded; the member leaves
+	KindHeartbeat  Kind = "heartbeat_failed"
+	KindClientErr  Kind = "error"         // an error raised to the app: Error is the code name
+	KindEOF        Kind = "partition_eof" // _PARTITION_EOF at Offset (the end offset)
+	KindSubscribed Kind = "subscribed"
+
+	// Consumer data path.
+	KindDeliver       Kind = "deliver"        // poll handed the message at Offset to the app
+	KindStore         Kind = "store"          // offset stored for a later commit: Offset is the stored (next) offset
+	KindEffect        Kind = "effect"         // processing of Offset completed: its side effect happened
+	KindEffectSkipped Kind = "effect_skipped" // processing completed but the idempotent store had seen it
+	KindProcessFailed Kind = "process_failed" // processing of Offset failed: no effect
+	KindCommit        Kind = "commit"         // commit request for one partition: Offset is the committed (next) offset; Commit is the trigger
+	KindCommitOK      Kind = "commit_ok"      // that commit was accepted by the coordinator
+	KindCommitFailed  Kind = "commit_failed"  // that commit was rejected or dropped: Error is the code name
+
+	// Group coordinator.
+	KindGroupState     Kind = "group_state"     // the group changed state: State, Generation; Cause says why
+	KindMemberExpired  Kind = "member_expired"  // the coordinator removed a member after session.timeout.ms
+	KindOffsetsExpired Kind = "offsets_expired" // the group's committed offsets expired (offsets.retention.minutes)
+
+	// Broker.
+	KindBrokerDown Kind = "broker_down"
+	KindBrokerUp   Kind = "broker_up"
+)
+
+// Commit triggers, as written in Event.Commit. They extend client.CommitTrigger
+// with the strategy that made a manual commit, so the classifier can name it.
+const (
+	CommitAuto          = "auto"           // librdkafka's auto-commit timer
+	CommitJavaPoll      = "java-poll"      // Java-model auto-commit inside poll
+	CommitRevoke        = "revoke"         // auto-commit of revoked partitions
+	CommitClose         = "close"          // auto-commit inside close
+	CommitManual        = "manual"         // the app committed after processing
+	CommitBeforeProcess = "before-process" // the app committed before processing (at-most-once)
+)
+
+// TP names a partition.
+type TP struct {
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+}
+
+// String is "topic[partition]".
+func (tp TP) String() string { return fmt.Sprintf("%s[%d]", tp.Topic, tp.Partition) }
+
+// Event is one step of a run: something a producer, consumer, the group
+// coordinator, the broker or the script did, at a virtual time.
+//
+// Fields that do not apply are empty: Partition, Offset and Generation are
+// -1 when they do not apply, strings are "" and omitted from JSON.
+type Event struct {
+	// Seq is the event's index in Result.Events.
+	Seq int `json:"seq"`
+	// At is the virtual time since the start of the run.
+	At time.Duration `json:"at_ns"`
+	// Actor is who acted: a consumer or producer id from the scenario,
+	// "group:<id>", "broker" or "script".
+	Actor string `json:"actor"`
+	// Kind is what happened.
+	Kind Kind `json:"kind"`
+	// Group is the consumer group, for consumer and group events.
+	Group string `json:"group,omitempty"`
+	// Member is the group member id, once the consumer has one.
+	Member string `json:"member,omitempty"`
+	// Generation is the group generation the actor was in (-1: none).
+	Generation int32 `json:"generation"`
+	// Topic and Partition name the partition the event is about.
+	Topic     string `json:"topic,omitempty"`
+	Partition int32  `json:"partition"`
+	// Offset is a message offset (deliver, effect, produce) or a next-offset
+	// (commit, store, position, partition_eof); -1 when none.
+	Offset int64 `json:"offset"`
+	// Key is the message key, for produce and deliver.
+	Key string `json:"key,omitempty"`
+	// Partitions lists partitions for assign, revoke and lost.
+	Partitions []TP `json:"partitions,omitempty"`
+	// State is the group's new state, for group_state.
+	State string `json:"state,omitempty"`
+	// Commit is the commit trigger (see the Commit* constants) for commit
+	// events; CommitID ties a request to its result.
+	Commit   string `json:"commit,omitempty"`
+	CommitID uint64 `json:"commit_id,omitempty"`
+	// Async is true for an asynchronous commit.
+	Async bool `json:"async,omitempty"`
+	// Error is the Kafka / librdkafka error name, e.g. "ILLEGAL_GENERATION".
+	Error string `json:"error,omitempty"`
+	// Detail is a short human-readable description.
+	Detail string `json:"detail,omitempty"`
+	// Cause says why it happened, when something else caused it.
+	Cause string `json:"cause,omitempty"`
+}
+
+// TP is the event's partition.
+func (e *Event) TP() TP { return TP{e.Topic, e.Partition} }
+
+// String is the event as one timeline line: "T=5s c1 commit t[0]@101 (auto)".
+func (e *Event) String() string {
+	s := "T=" + FormatDuration(e.At) + " " + e.Actor + " " + string(e.Kind)
+	if e.Topic != "" {
+		s += " " + e.TP().String()
+		if e.Offset >= 0 {
+			s += fmt.Sprintf("@%d", e.Offset)
+		}
+	} else if e.Offset >= 0 {
+		s += fmt.Sprintf(" @%d", e.Offset)
+	}
+	if len(e.Partitions) > 0 {
+		s += " ["
+		for i, tp := range e.Partitions {
+			if i > 0 {
+				s += " "
+			}
+			s += tp.String()
+		}
+		s += "]"
+	}
+	if e.State != "" {
+		s += " " + e.State
+	}
+	if e.Generation >= 0 && (e.Kind == KindJoin || e.Kind == KindGroupState) {
+		s += fmt.Sprintf(" gen=%d", e.Generation)
+	}
+	if e.Commit != "" {
+		mode := ""
+		if e.Async {
+			mode = " async"
+		}
+		s += " (" + e.Commit + mode + ")"
+	}
+	if e.Error != "" {
+		s += " " + e.Error
+	}
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	if e.Cause != "" {
+		s += " — " + e.Cause
+	}
+	return s
+}
+
+// FormatDuration prints a virtual time compactly: "0s", "300ms", "5s",
+// "1m30s", "7.25s".
+func FormatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	return d.String()
+}
