@@ -35,14 +35,14 @@ const (
 	KindRestart Kind = "restart" // a crashed or closed consumer id starts again (a new client)
 
 	// Consumer group protocol as the consumer sees it.
-	KindJoin       Kind = "join"        // JoinGroup answered: Member, Generation; Detail says leader/follower
-	KindAssign     Kind = "assign"      // partitions added: Partitions
-	KindRevoke     Kind = "revoke"      // partitions revoked in an orderly way: Partitions
-	KindLost       Kind = "lost"        // partitions lost (session/poll expiry, fencing): Partitions
-	KindLeave      Kind = "leave"       // LeaveGroup sent
-	KindRejoin     Kind = "rejoin"      // the client will rejoin; Cause says why
-	KindPosition   Kind = "position"    // fetch position set: Offset; Detail committed|reset|explicit|seek
-	KindMaxPoll    Kind = "max_poll"    // max.poll.interval.ms exceeded; the member leaves
+	KindJoin       Kind = "join"     // JoinGroup answered: Member, Generation; Detail says leader/follower
+	KindAssign     Kind = "assign"   // partitions added: Partitions
+	KindRevoke     Kind = "revoke"   // partitions revoked in an orderly way: Partitions
+	KindLost       Kind = "lost"     // partitions lost (session/poll expiry, fencing): Partitions
+	KindLeave      Kind = "leave"    // LeaveGroup sent
+	KindRejoin     Kind = "rejoin"   // the client will rejoin; Cause says why
+	KindPosition   Kind = "position" // fetch position set: Offset; Detail committed|reset|explicit|seek
+	KindMaxPoll    Kind = "max_poll" // max.poll.interval.ms exceeded; the member leaves
 	KindHeartbeat  Kind = "heartbeat_failed"
 	KindClientErr  Kind = "error"         // an error raised to the app: Error is the code name
 	KindEOF        Kind = "partition_eof" // _PARTITION_EOF at Offset (the end offset)
