@@ -1,0 +1,286 @@
+package broker
+
+import (
+	"sort"
+	"time"
+)
+
+const (
+	// chunkSize is the size of a key/value arena chunk.
+	chunkSize = 1 << 20
+	// pageShift sets the number of record headers per page (4096, 128 KiB).
+	pageShift = 12
+	pageLen   = 1 << pageShift
+	pageMask  = pageLen - 1
+)
+
+// recHdr is the fixed-size per-record header: 32 bytes. The record's offset
+// is implied by its position; key and value sit next to each other in chunk
+// chunk at off (key first).
+type recHdr struct {
+	ts    int64  // timestamp, Unix nanoseconds
+	chunk uint32 // chunk id (absolute; chunks[chunk-chunkBase])
+	off   uint32 // byte offset of the key within the chunk
+	klen  int32  // key length; -1 for a null key
+	vlen  int32  // value length; -1 for a null value
+	flags uint32 // flagHeaders
+}
+
+const flagHeaders = 1
+
+// hdrEntry holds the headers of one record (headers are rare: side table).
+type hdrEntry struct {
+	offset  int64
+	headers []Header
+}
+
+// plog is one partition's log.
+type plog struct {
+	// pages hold record headers; pages[0][0] is at offset pageBase. All pages
+	// are full (pageLen) except the last, which has cap pageLen.
+	pages    [][]recHdr
+	pageBase int64
+	// logStart is the first live offset (>= pageBase), hw the next offset.
+	logStart, hw int64
+	// chunks hold key/value bytes; chunks[0] has id chunkBase. The last
+	// chunk is the one being filled.
+	chunks    [][]byte
+	chunkBase uint32
+	// hdrs are the headers of records with flagHeaders, in offset order.
+	hdrs []hdrEntry
+	// bytes is the total key+value+header size of live records.
+	bytes int64
+	// tsMonotonic: timestamps never decrease, so binary search works.
+	tsMonotonic bool
+	lastTS      int64
+}
+
+func newPlog() *plog { return &plog{tsMonotonic: true} }
+
+// rec returns the header of offset o (pageBase <= o < hw).
+func (l *plog) rec(o int64) *recHdr {
+	i := o - l.pageBase
+	return &l.pages[i>>pageShift][i&pageMask]
+}
+
+func recSize(klen, vlen int) int64 {
+	return int64(max(klen, 0) + max(vlen, 0))
+}
+
+func headersSize(hs []Header) int64 {
+	var n int64
+	for _, h := range hs {
+		n += int64(len(h.Key) + len(h.Value))
+	}
+	return n
+}
+
+// reserve returns a chunk id and offset with room for n bytes.
+func (l *plog) reserve(n int) (uint32, []byte, uint32) {
+	if k := len(l.chunks); k > 0 {
+		c := l.chunks[k-1]
+		if cap(c)-len(c) >= n {
+			return l.chunkBase + uint32(k-1), c, uint32(len(c))
+		}
+	}
+	size := chunkSize
+	if n > size {
+		size = n
+	}
+	c := make([]byte, 0, size)
+	l.chunks = append(l.chunks, c)
+	return l.chunkBase + uint32(len(l.chunks)-1), c, 0
+}
+
+// appendRecords copies recs into the log; zero timestamps become now.
+func (l *plog) appendRecords(recs []Record, now time.Time) int64 {
+	base := l.hw
+	nowNs := now.UnixNano()
+	for i := range recs {
+		r := &recs[i]
+		klen, vlen := len(r.Key), len(r.Value)
+		n := klen + vlen
+		id, c, off := l.reserve(n)
+		c = append(c, r.Key...)
+		c = append(c, r.Value...)
+		l.chunks[id-l.chunkBase] = c
+		h := recHdr{chunk: id, off: off, klen: int32(klen), vlen: int32(vlen)}
+		if r.Key == nil {
+			h.klen = -1
+		}
+		if r.Value == nil {
+			h.vlen = -1
+		}
+		if r.Timestamp.IsZero() {
+			h.ts = nowNs
+		} else {
+			h.ts = r.Timestamp.UnixNano()
+		}
+		if h.ts < l.lastTS {
+			l.tsMonotonic = false
+		}
+		l.lastTS = h.ts
+		sz := int64(n)
+		if len(r.Headers) > 0 {
+			h.flags |= flagHeaders
+			hs := make([]Header, len(r.Headers))
+			for j, hh := range r.Headers {
+				hs[j] = Header{Key: hh.Key, Value: cloneBytes(hh.Value)}
+			}
+			l.hdrs = append(l.hdrs, hdrEntry{offset: l.hw, headers: hs})
+			sz += headersSize(hs)
+		}
+		l.bytes += sz
+		k := len(l.pages)
+		if k == 0 || len(l.pages[k-1]) == pageLen {
+			l.pages = append(l.pages, make([]recHdr, 0, pageLen))
+			k++
+		}
+		l.pages[k-1] = append(l.pages[k-1], h)
+		l.hw++
+	}
+	return base
+}
+
+func cloneBytes(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append(make([]byte, 0, len(b)), b...)
+}
+
+// headersOf returns the headers of offset o.
+func (l *plog) headersOf(o int64) []Header {
+	i := sort.Search(len(l.hdrs), func(i int) bool { return l.hdrs[i].offset >= o })
+	if i < len(l.hdrs) && l.hdrs[i].offset == o {
+		return l.hdrs[i].headers
+	}
+	return nil
+}
+
+// size is the byte size of offset o as counted by retention.bytes.
+func (l *plog) size(o int64, h *recHdr) int64 {
+	s := recSize(int(h.klen), int(h.vlen))
+	if h.flags&flagHeaders != 0 {
+		s += headersSize(l.headersOf(o))
+	}
+	return s
+}
+
+// record materialises offset o into r, aliasing chunk memory.
+func (l *plog) record(o int64, h *recHdr, r *Record) {
+	c := l.chunks[h.chunk-l.chunkBase]
+	p := int(h.off)
+	r.Offset = o
+	r.Key, r.Value, r.Headers = nil, nil, nil
+	if h.klen >= 0 {
+		e := p + int(h.klen)
+		r.Key = c[p:e:e]
+		p = e
+	}
+	if h.vlen >= 0 {
+		e := p + int(h.vlen)
+		r.Value = c[p:e:e]
+	}
+	if h.flags&flagHeaders != 0 {
+		r.Headers = l.headersOf(o)
+	}
+	r.Timestamp = time.Unix(0, h.ts).UTC()
+}
+
+// fetch appends records from offset to dst, up to maxRecords (<= 0: no
+// limit) and maxBytes (<= 0: no limit; the first record is returned even if
+// larger, as in KIP-74).
+func (l *plog) fetch(dst []Record, offset int64, maxRecords, maxBytes int) []Record {
+	end := l.hw
+	if maxRecords > 0 && offset+int64(maxRecords) < end {
+		end = offset + int64(maxRecords)
+	}
+	var bytes int64
+	for o := offset; o < end; o++ {
+		h := l.rec(o)
+		if maxBytes > 0 {
+			bytes += l.size(o, h)
+			if bytes > int64(maxBytes) && o > offset {
+				break
+			}
+		}
+		dst = append(dst, Record{})
+		l.record(o, h, &dst[len(dst)-1])
+	}
+	return dst
+}
+
+// offsetForTime returns the first offset with timestamp >= ns, or hw.
+func (l *plog) offsetForTime(ns int64) int64 {
+	if l.tsMonotonic {
+		n := int(l.hw - l.logStart)
+		i := sort.Search(n, func(i int) bool { return l.rec(l.logStart+int64(i)).ts >= ns })
+		return l.logStart + int64(i)
+	}
+	for o := l.logStart; o < l.hw; o++ {
+		if l.rec(o).ts >= ns {
+			return o
+		}
+	}
+	return l.hw
+}
+
+// truncateHead moves the log start to to (logStart <= to <= hw) and frees
+// the memory no live record uses.
+func (l *plog) truncateHead(to int64) {
+	for o := l.logStart; o < to; o++ {
+		l.bytes -= l.size(o, l.rec(o))
+	}
+	l.logStart = to
+	// Drop header entries below the log start.
+	i := sort.Search(len(l.hdrs), func(i int) bool { return l.hdrs[i].offset >= to })
+	if i > 0 {
+		l.hdrs = append(l.hdrs[:0:0], l.hdrs[i:]...)
+	}
+	// Drop whole pages below the log start (keep the last page).
+	drop := int((to - l.pageBase) >> pageShift)
+	if drop >= len(l.pages) {
+		drop = len(l.pages) - 1
+	}
+	if drop > 0 {
+		clear(l.pages[:drop])
+		l.pages = l.pages[drop:]
+		l.pageBase += int64(drop) << pageShift
+	}
+	// Drop chunks no live record points into (keep the chunk being filled).
+	keep := uint32(len(l.chunks)-1) + l.chunkBase
+	if to < l.hw {
+		keep = l.rec(to).chunk
+	}
+	if d := int(keep - l.chunkBase); d > 0 {
+		clear(l.chunks[:d])
+		l.chunks = l.chunks[d:]
+		l.chunkBase = keep
+	}
+}
+
+// truncateHeadByTime deletes head records with timestamp < ns, stopping at
+// the first newer one.
+func (l *plog) truncateHeadByTime(ns int64) {
+	o := l.logStart
+	for o < l.hw && l.rec(o).ts < ns {
+		o++
+	}
+	if o > l.logStart {
+		l.truncateHead(o)
+	}
+}
+
+// truncateHeadBySize deletes head records while more than limit bytes remain.
+func (l *plog) truncateHeadBySize(limit int64) {
+	if l.bytes <= limit {
+		return
+	}
+	o, b := l.logStart, l.bytes
+	for o < l.hw && b > limit {
+		b -= l.size(o, l.rec(o))
+		o++
+	}
+	l.truncateHead(o)
+}

@@ -1,0 +1,202 @@
+package broker
+
+import (
+	"fmt"
+	"hash/crc32"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/kafkasim/kafkasim/internal/clock"
+)
+
+// Partitioner picks the partition of a record from its key, as a producer
+// does when no explicit partition is given. A nil key is a null key; an
+// empty non-nil key is an empty key. numPartitions must be positive.
+//
+// Like librdkafka, whose sticky state lives on the topic, use one
+// Partitioner per topic. Partitioners are deterministic: time comes from the
+// clock and randomness from the *rand.Rand they were built with.
+type Partitioner interface {
+	Partition(key []byte, numPartitions int32) int32
+}
+
+// DefaultStickyLinger is librdkafka's sticky.partitioning.linger.ms default.
+const DefaultStickyLinger = 10 * time.Millisecond
+
+// CRC32 is the IEEE CRC-32 (as zlib and librdkafka's rd_crc32) of key.
+func CRC32(key []byte) uint32 { return crc32.ChecksumIEEE(key) }
+
+// Murmur2 is Kafka's (Java client's and librdkafka's) 32-bit murmur2 of key:
+// seed 0x9747b28c, m 0x5bd1e995, r 24, little-endian 4-byte words.
+func Murmur2(key []byte) uint32 {
+	const (
+		seed = 0x9747b28c
+		m    = 0x5bd1e995
+		r    = 24
+	)
+	n := len(key)
+	h := uint32(seed) ^ uint32(n)
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		k := uint32(key[i]) | uint32(key[i+1])<<8 | uint32(key[i+2])<<16 | uint32(key[i+3])<<24
+		k *= m
+		k ^= k >> r
+		k *= m
+		h *= m
+		h ^= k
+	}
+	switch n - i {
+	case 3:
+		h ^= uint32(key[i+2]) << 16
+		fallthrough
+	case 2:
+		h ^= uint32(key[i+1]) << 8
+		fallthrough
+	case 1:
+		h ^= uint32(key[i])
+		h *= m
+	}
+	h ^= h >> 13
+	h *= m
+	h ^= h >> 15
+	return h
+}
+
+// FNV1a is the 32-bit FNV-1a hash of key (librdkafka's rd_fnv1a).
+func FNV1a(key []byte) uint32 {
+	h := uint32(0x811c9dc5)
+	for _, c := range key {
+		h ^= uint32(c)
+		h *= 0x01000193
+	}
+	return h
+}
+
+// hashFn maps a key and partition count to a partition.
+type hashFn func(key []byte, n int32) int32
+
+func crcPart(key []byte, n int32) int32 { return int32(CRC32(key) % uint32(n)) }
+func murmurPart(key []byte, n int32) int32 {
+	return int32((Murmur2(key) & 0x7fffffff) % uint32(n))
+}
+func fnvPart(key []byte, n int32) int32 { return int32(FNV1a(key) % uint32(n)) }
+
+// sticky holds librdkafka's per-topic sticky partition for null keys: a
+// random partition, redrawn at the first record more than linger after the
+// previous draw (rd_interval), or when it no longer exists.
+type sticky struct {
+	clk    clock.Clock
+	r      *rand.Rand
+	linger time.Duration
+	drawn  bool
+	at     time.Time
+	p      int32
+}
+
+func (s *sticky) partition(n int32) int32 {
+	now := s.clk.Now()
+	if !s.drawn || s.p >= n || now.Sub(s.at) > s.linger {
+		s.p = int32(s.r.IntN(int(n)))
+		s.at, s.drawn = now, true
+	}
+	return s.p
+}
+
+// keyed is a librdkafka partitioner: hash for keyed records, the sticky
+// partition for null keys (and for empty keys when emptyIsNull, as
+// consistent_random does).
+type keyed struct {
+	hash        hashFn
+	emptyIsNull bool
+	sticky
+}
+
+func (k *keyed) Partition(key []byte, n int32) int32 {
+	if key == nil || (k.emptyIsNull && len(key) == 0) {
+		return k.sticky.partition(n)
+	}
+	return k.hash(key, n)
+}
+
+// random is librdkafka's "random" partitioner: uniform per record, no sticky.
+type random struct{ r *rand.Rand }
+
+func (p random) Partition(_ []byte, n int32) int32 { return int32(p.r.IntN(int(n))) }
+
+func newKeyed(h hashFn, emptyIsNull bool, clk clock.Clock, r *rand.Rand, linger time.Duration) *keyed {
+	return &keyed{hash: h, emptyIsNull: emptyIsNull, sticky: sticky{clk: clk, r: r, linger: linger}}
+}
+
+// NewConsistentRandom is librdkafka's default partitioner,
+// "consistent_random": CRC32(key) mod N (unsigned); null and empty keys go
+// to a sticky random partition drawn from r and redrawn every stickyLinger
+// (sticky.partitioning.linger.ms, DefaultStickyLinger).
+func NewConsistentRandom(clk clock.Clock, r *rand.Rand, stickyLinger time.Duration) Partitioner {
+	return newKeyed(crcPart, true, clk, r, stickyLinger)
+}
+
+// NewMurmur2Random is librdkafka's "murmur2_random" (Java-compatible
+// keyed placement): (Murmur2(key) & 0x7fffffff) mod N; null keys go to the
+// sticky random partition; an empty key is hashed.
+func NewMurmur2Random(clk clock.Clock, r *rand.Rand, stickyLinger time.Duration) Partitioner {
+	return newKeyed(murmurPart, false, clk, r, stickyLinger)
+}
+
+// NewMurmur2 is librdkafka's "murmur2". Keyed records as NewMurmur2Random.
+// librdkafka's documentation says null keys map to a single partition, but
+// since sticky partitioning (v1.5) its producer sends null keys of every
+// partitioner except "random" to the sticky partition; so does this one.
+func NewMurmur2(clk clock.Clock, r *rand.Rand, stickyLinger time.Duration) Partitioner {
+	return newKeyed(murmurPart, false, clk, r, stickyLinger)
+}
+
+// NewConsistent is librdkafka's "consistent": CRC32(key) mod N, an empty key
+// hashing to partition 0 (CRC32 of nothing is 0); null keys go to the
+// sticky partition, as librdkafka does (see NewMurmur2).
+func NewConsistent(clk clock.Clock, r *rand.Rand, stickyLinger time.Duration) Partitioner {
+	return newKeyed(crcPart, false, clk, r, stickyLinger)
+}
+
+// NewFNV1a is librdkafka's "fnv1a": FNV1a(key) mod N (unsigned); null keys
+// go to the sticky partition.
+func NewFNV1a(clk clock.Clock, r *rand.Rand, stickyLinger time.Duration) Partitioner {
+	return newKeyed(fnvPart, false, clk, r, stickyLinger)
+}
+
+// NewFNV1aRandom is librdkafka's "fnv1a_random"; in the producer it behaves
+// exactly like "fnv1a" (null keys sticky, keys hashed).
+func NewFNV1aRandom(clk clock.Clock, r *rand.Rand, stickyLinger time.Duration) Partitioner {
+	return newKeyed(fnvPart, false, clk, r, stickyLinger)
+}
+
+// NewRandom is librdkafka's "random": every record, keyed or not, goes to
+// a partition drawn uniformly from r (no sticky partitioning).
+func NewRandom(r *rand.Rand) Partitioner { return random{r} }
+
+// PartitionerNames are the librdkafka partitioner names PartitionerByName
+// accepts.
+var PartitionerNames = []string{"random", "consistent", "consistent_random", "murmur2", "murmur2_random", "fnv1a", "fnv1a_random"}
+
+// PartitionerByName returns the librdkafka partitioner called name (the
+// "partitioner" configuration property; see PartitionerNames). An unknown
+// name is an error naming it and the allowed ones.
+func PartitionerByName(name string, clk clock.Clock, r *rand.Rand, stickyLinger time.Duration) (Partitioner, error) {
+	switch name {
+	case "random":
+		return NewRandom(r), nil
+	case "consistent":
+		return NewConsistent(clk, r, stickyLinger), nil
+	case "consistent_random":
+		return NewConsistentRandom(clk, r, stickyLinger), nil
+	case "murmur2":
+		return NewMurmur2(clk, r, stickyLinger), nil
+	case "murmur2_random":
+		return NewMurmur2Random(clk, r, stickyLinger), nil
+	case "fnv1a":
+		return NewFNV1a(clk, r, stickyLinger), nil
+	case "fnv1a_random":
+		return NewFNV1aRandom(clk, r, stickyLinger), nil
+	}
+	return nil, fmt.Errorf("broker: unknown partitioner %q (allowed: %s)", name, strings.Join(PartitionerNames, ", "))
+}
