@@ -63,7 +63,7 @@ func Murmur2(key []byte) uint32 {
 	return h
 }
 
-// FNV1a is the 32-bit FNV-1a hash of key (librdkafka's rd_fnv1a).
+// FNV1a is the standard 32-bit FNV-1a hash of key.
 func FNV1a(key []byte) uint32 {
 	h := uint32(0x811c9dc5)
 	for _, c := range key {
@@ -73,6 +73,17 @@ func FNV1a(key []byte) uint32 {
 	return h
 }
 
+// rdFNV1a is librdkafka's rd_fnv1a: FNV-1a taken as a signed 32-bit value
+// and made non-negative (for compatibility with Sarama's hash partitioner),
+// so rdFNV1a("") is 0x7ee3623b, not 0x811c9dc5.
+func rdFNV1a(key []byte) uint32 {
+	h := int32(FNV1a(key))
+	if h < 0 {
+		h = -h // wraps for MinInt32, as in C
+	}
+	return uint32(h)
+}
+
 // hashFn maps a key and partition count to a partition.
 type hashFn func(key []byte, n int32) int32
 
@@ -80,7 +91,7 @@ func crcPart(key []byte, n int32) int32 { return int32(CRC32(key) % uint32(n)) }
 func murmurPart(key []byte, n int32) int32 {
 	return int32((Murmur2(key) & 0x7fffffff) % uint32(n))
 }
-func fnvPart(key []byte, n int32) int32 { return int32(FNV1a(key) % uint32(n)) }
+func fnvPart(key []byte, n int32) int32 { return int32(rdFNV1a(key) % uint32(n)) }
 
 // sticky holds librdkafka's per-topic sticky partition for null keys: a
 // random partition, redrawn at the first record more than linger after the
@@ -158,8 +169,9 @@ func NewConsistent(clk clock.Clock, r *rand.Rand, stickyLinger time.Duration) Pa
 	return newKeyed(crcPart, false, clk, r, stickyLinger)
 }
 
-// NewFNV1a is librdkafka's "fnv1a": FNV1a(key) mod N (unsigned); null keys
-// go to the sticky partition.
+// NewFNV1a is librdkafka's "fnv1a" (Sarama-compatible): |int32(FNV1a(key))|
+// mod N, as librdkafka's rd_fnv1a takes the absolute value of the signed
+// hash; null keys go to the sticky partition.
 func NewFNV1a(clk clock.Clock, r *rand.Rand, stickyLinger time.Duration) Partitioner {
 	return newKeyed(fnvPart, false, clk, r, stickyLinger)
 }
