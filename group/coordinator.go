@@ -1,10 +1,14 @@
 package group
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"slices"
+	"time"
 
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/internal/clock"
+	"github.com/kafkasim/kafkasim/internal/kerr"
 )
 
 // Coordinator is the group coordinator for every group on one broker. It is
@@ -21,54 +25,122 @@ type Coordinator struct {
 
 // NewCoordinator returns a coordinator using clk for every timer, b for
 // committed offsets and topic metadata, and r (seeded by the caller) to draw
-// the uuids in member ids.
+// the uuids in member ids. It registers with b.OnOffsetsExpired to move
+// Empty groups whose offsets all expired to Dead.
 func NewCoordinator(clk clock.Clock, b *broker.Broker, cfg Config, r *rand.Rand) *Coordinator {
 	c := &Coordinator{clk: clk, b: b, cfg: cfg.withDefaults(), rnd: r, groups: map[string]*group{}}
+	b.OnOffsetsExpired(c.offsetsExpired)
 	return c
 }
 
 // OnTransition registers fn to be called, synchronously, for every
-// transition of every group, in order.
+// transition of every group, in order. fn must not call back into the
+// coordinator.
 func (c *Coordinator) OnTransition(fn func(Transition)) {
 	c.observers = append(c.observers, fn)
 }
 
-// Join handles a JoinGroup request. reply is always called later from the
-// clock's loop — at the current instant for an immediate answer, or when
-// the rebalance completes — never inside Join.
-func (c *Coordinator) Join(req JoinRequest, reply func(JoinResponse)) {}
+// Groups returns the ids of every known group (Dead ones included), sorted.
+func (c *Coordinator) Groups() []string {
+	out := make([]string, 0, len(c.groups))
+	for id := range c.groups {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
 
-// Sync handles a SyncGroup request; reply is delivered as for Join. A
-// follower's Sync in CompletingRebalance waits for the leader's.
-func (c *Coordinator) Sync(req SyncRequest, reply func(SyncResponse)) {}
+// State returns a group's state; Dead for an unknown group.
+func (c *Coordinator) State(group string) State {
+	if g := c.groups[group]; g != nil {
+		return g.state
+	}
+	return Dead
+}
 
-// Heartbeat handles a Heartbeat request and answers at once: nil, or an
-// error wrapping kerr.RebalanceInProgress, IllegalGeneration,
-// UnknownMemberID, FencedInstanceID or CoordinatorNotAvailable.
-func (c *Coordinator) Heartbeat(group, memberID, instanceID string, generation int32) error {
+// Generation returns a group's generation id; 0 for an unknown group.
+func (c *Coordinator) Generation(group string) int32 {
+	if g := c.groups[group]; g != nil {
+		return g.generation
+	}
+	return 0
+}
+
+// Assignment returns the partitions the coordinator holds for a member in
+// the current generation (what its SyncGroup returns), sorted.
+func (c *Coordinator) Assignment(group, memberID string) []broker.TopicPartition {
+	if g := c.groups[group]; g != nil {
+		if m := g.members[memberID]; m != nil {
+			return slices.Clone(m.assignment)
+		}
+	}
 	return nil
 }
 
-// Leave handles a LeaveGroup request: the member is removed and, if others
-// remain, a rebalance starts at once. With an instance id the static
-// member is removed (memberID may then be empty, as an admin removal).
-func (c *Coordinator) Leave(group, memberID, instanceID string) error { return nil }
+// later delivers fn from the clock's loop at the current instant.
+func (c *Coordinator) later(fn func()) { c.clk.At(c.clk.Now(), fn) }
 
-// CommitOffsets handles an OffsetCommit request and answers at once. It
-// validates in the order of KAFKA.md §4; a rejected commit stores nothing.
-func (c *Coordinator) CommitOffsets(req CommitRequest) error { return nil }
-
-// FetchOffsets returns the group's committed offsets for tps (every
-// committed partition when tps is nil). A partition with no committed
-// offset maps to Offset -1.
-func (c *Coordinator) FetchOffsets(group string, tps []broker.TopicPartition) map[broker.TopicPartition]broker.OffsetAndMetadata {
-	return nil
+// unavailable is the error every request gets while the broker is down.
+func unavailable(op, group string) error {
+	return fmt.Errorf("group %q: %s: %w: %w", group, op, kerr.CoordinatorNotAvailable, broker.ErrUnavailable)
 }
 
-// Describe reports a group as kafka-consumer-groups.sh --describe does.
-func (c *Coordinator) Describe(group string) Description { return Description{Group: group, State: Dead} }
+func errf(code kerr.Code, op, group, format string, args ...any) error {
+	return fmt.Errorf("group %q: %s: %s: %w", group, op, fmt.Sprintf(format, args...), code)
+}
 
-// Groups returns the ids of every known group, sorted.
-func (c *Coordinator) Groups() []string { return nil }
+func (c *Coordinator) emit(g *group, kind TransitionKind, memberID, cause string, moved []PartitionMove) {
+	if len(c.observers) == 0 {
+		return
+	}
+	t := Transition{Time: c.clk.Now(), Group: g.id, Kind: kind, From: g.state, To: g.state,
+		Generation: g.generation, MemberID: memberID, Cause: cause, Moved: moved}
+	for _, fn := range c.observers {
+		fn(t)
+	}
+}
 
-type group struct{}
+// setState moves g to s, reports it, and keeps the broker's KIP-211 expiry
+// clock in step (it runs only while a managed group is Empty).
+func (c *Coordinator) setState(g *group, s State, cause string) {
+	from := g.state
+	if from == s {
+		return
+	}
+	g.state = s
+	if g.protocolType != "" {
+		if s == Empty {
+			c.b.MarkGroupEmpty(g.id)
+		} else if from == Empty {
+			c.b.MarkGroupActive(g.id)
+		}
+	}
+	if len(c.observers) == 0 {
+		return
+	}
+	t := Transition{Time: c.clk.Now(), Group: g.id, Kind: StateChanged, From: from, To: s,
+		Generation: g.generation, Cause: cause}
+	for _, fn := range c.observers {
+		fn(t)
+	}
+}
+
+// offsetsExpired is the broker's KIP-211 hook.
+func (c *Coordinator) offsetsExpired(group string, all bool) {
+	g := c.groups[group]
+	if g == nil || !all || g.state != Empty {
+		return
+	}
+	c.emit(g, OffsetsExpired, "", "every committed offset of the group expired (offsets.retention.minutes)", nil)
+	c.setState(g, Dead, "an Empty group with no offsets left is removed")
+}
+
+// uuid draws a version 4 UUID from the coordinator's seeded source.
+func (c *Coordinator) uuid() string {
+	a, b := c.rnd.Uint64(), c.rnd.Uint64()
+	a = a&^(0xf<<12) | 4<<12
+	b = b&^(0x3<<62) | 0x2<<62
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, (a>>16)&0xffff, a&0xffff, b>>48, b&0xffffffffffff)
+}
+
+func dur(d time.Duration) string { return d.String() }

@@ -1,0 +1,87 @@
+package group
+
+// OffsetCommit (API key 8) and OffsetFetch (API key 9), as Kafka's
+// ClassicGroup.validateOffsetCommit and the offset manager.
+//
+// Modelled: validation in the order of KAFKA.md §4, generation −1 commits
+// to an Empty or unknown group (manual assign, admin), all-or-nothing
+// storage, a member's accepted commit also restarting its session (as the
+// classic coordinator's completeAndScheduleNextHeartbeatExpiration).
+// Not modelled: transactional commits, offset metadata size limits.
+
+import (
+	"slices"
+
+	"github.com/kafkasim/kafkasim/broker"
+	"github.com/kafkasim/kafkasim/internal/kerr"
+)
+
+// CommitOffsets handles an OffsetCommit request and answers at once. It
+// validates in the order of KAFKA.md §4 — a Dead group gets
+// COORDINATOR_NOT_AVAILABLE; a generation < 0 commit to an Empty (or
+// unknown) group is accepted; then UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
+// ILLEGAL_GENERATION, and REBALANCE_IN_PROGRESS in CompletingRebalance. A
+// rejected commit stores nothing. While the broker is down the error wraps
+// kerr.CoordinatorNotAvailable and broker.ErrUnavailable. The offsets are
+// not checked against the log (Kafka does not either).
+func (c *Coordinator) CommitOffsets(req CommitRequest) error {
+	if !c.b.Available() {
+		return unavailable("commit", req.Group)
+	}
+	g := c.groups[req.Group]
+	if g != nil && g.state == Dead {
+		return errf(kerr.CoordinatorNotAvailable, "commit", req.Group, "group is Dead")
+	}
+	if req.Generation < 0 && (g == nil || g.state == Empty) {
+		if g == nil {
+			g = c.getOrCreate(req.Group)
+		}
+		c.store(g, req)
+		return nil
+	}
+	if g == nil {
+		return errf(kerr.UnknownMemberID, "commit", req.Group, "no such group")
+	}
+	m, code := g.validateMember(req.MemberID, req.InstanceID)
+	if code != kerr.NoError {
+		return errf(code, "commit", req.Group, "member %s (instance %q) is not in the group", req.MemberID, req.InstanceID)
+	}
+	if req.Generation != g.generation {
+		return errf(kerr.IllegalGeneration, "commit", req.Group, "generation %d, group is at %d", req.Generation, g.generation)
+	}
+	if g.state == CompletingRebalance {
+		return errf(kerr.RebalanceInProgress, "commit", req.Group, "waiting for the leader's assignment")
+	}
+	c.touch(m)
+	c.store(g, req)
+	return nil
+}
+
+func (c *Coordinator) store(g *group, req CommitRequest) {
+	now := c.clk.Now()
+	for _, o := range req.Offsets {
+		c.b.StoreCommittedOffset(g.id, o.TopicPartition, broker.OffsetAndMetadata{Offset: o.Offset, Metadata: o.Metadata, CommitTime: now})
+	}
+}
+
+// FetchOffsets returns the group's committed offsets for tps, or every
+// committed offset when tps is nil. A requested partition with no
+// committed offset maps to Offset -1. It reads the broker's store directly
+// and works for any group, known to the coordinator or not.
+func (c *Coordinator) FetchOffsets(group string, tps []broker.TopicPartition) map[broker.TopicPartition]broker.OffsetAndMetadata {
+	out := map[broker.TopicPartition]broker.OffsetAndMetadata{}
+	if tps == nil {
+		for _, o := range c.b.GroupOffsets(group) {
+			out[o.TopicPartition] = o.OffsetAndMetadata
+		}
+		return out
+	}
+	for _, tp := range slices.Clone(tps) {
+		if om, ok := c.b.CommittedOffset(group, tp); ok {
+			out[tp] = om
+		} else {
+			out[tp] = broker.OffsetAndMetadata{Offset: -1}
+		}
+	}
+	return out
+}
