@@ -1,6 +1,18 @@
 package group
 
-import "github.com/kafkasim/kafkasim/broker"
+// DescribeGroups (API key 15) plus what kafka-consumer-groups.sh --describe
+// does with it (Kafka's ConsumerGroupCommand): list offsets, compute lag,
+// format the three views.
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/kafkasim/kafkasim/broker"
+)
 
 // Description is what kafka-consumer-groups.sh --describe shows about a
 // group (KAFKA.md §8).
@@ -20,8 +32,9 @@ type Description struct {
 	Leader string
 	// Members in member-id order.
 	Members []MemberDescription
-	// Offsets has one row per partition that has a committed offset or an
-	// owner, in the order kafka-consumer-groups.sh prints them.
+	// Offsets has one row per partition that has an owner or a committed
+	// offset, in the order kafka-consumer-groups.sh prints them: members
+	// with the most partitions first, then partitions nobody owns.
 	Offsets []PartitionOffset
 }
 
@@ -58,11 +71,195 @@ type PartitionOffset struct {
 	ClientID string
 }
 
-// Table formats d like kafka-consumer-groups.sh --describe.
-func (d Description) Table() string { return "" }
+// Describe reports a group as kafka-consumer-groups.sh --describe does.
+// It reads committed offsets and high watermarks from the broker.
+func (c *Coordinator) Describe(group string) Description {
+	d := Description{Group: group, State: Dead}
+	g := c.groups[group]
+	if g == nil || g.state == Dead {
+		return d
+	}
+	d.State, d.ProtocolType, d.Protocol, d.Generation, d.Leader = g.state, g.protocolType, g.protocol, g.generation, g.leader
+	for _, id := range g.sortedIDs() {
+		m := g.members[id]
+		md := MemberDescription{MemberID: m.id, InstanceID: m.instanceID, ClientID: m.clientID, ClientHost: m.clientHost}
+		if g.state == Stable {
+			md.Assignment = slices.Clone(m.assignment)
+		}
+		d.Members = append(d.Members, md)
+	}
+	committed := map[broker.TopicPartition]int64{}
+	for _, o := range c.b.GroupOffsets(group) {
+		committed[o.TopicPartition] = o.Offset
+	}
+	row := func(tp broker.TopicPartition, m *MemberDescription) PartitionOffset {
+		r := PartitionOffset{TopicPartition: tp, CurrentOffset: -1, LogEndOffset: -1, Lag: -1}
+		if off, ok := committed[tp]; ok {
+			r.CurrentOffset = off
+		}
+		if ti, err := c.b.DescribeTopic(tp.Topic); err == nil && int(tp.Partition) < len(ti.Partitions) && tp.Partition >= 0 {
+			r.LogEndOffset = ti.Partitions[tp.Partition].HighWatermark
+		}
+		if r.CurrentOffset >= 0 && r.LogEndOffset >= 0 {
+			r.Lag = r.LogEndOffset - r.CurrentOffset
+		}
+		if m != nil {
+			r.ConsumerID, r.Host, r.ClientID = m.MemberID, m.ClientHost, m.ClientID
+		}
+		return r
+	}
+	byPartition := func(a, b broker.TopicPartition) int {
+		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Topic, b.Topic))
+	}
+	owners := slices.Clone(d.Members)
+	slices.SortStableFunc(owners, func(a, b MemberDescription) int { return len(b.Assignment) - len(a.Assignment) })
+	owned := map[broker.TopicPartition]bool{}
+	for i := range owners {
+		m := &owners[i]
+		tps := slices.Clone(m.Assignment)
+		slices.SortFunc(tps, byPartition)
+		for _, tp := range tps {
+			owned[tp] = true
+			d.Offsets = append(d.Offsets, row(tp, m))
+		}
+	}
+	var rest []broker.TopicPartition
+	for tp := range committed {
+		if !owned[tp] {
+			rest = append(rest, tp)
+		}
+	}
+	slices.SortFunc(rest, byPartition)
+	for _, tp := range rest {
+		d.Offsets = append(d.Offsets, row(tp, nil))
+	}
+	return d
+}
 
-// MembersTable formats d like kafka-consumer-groups.sh --describe --members.
-func (d Description) MembersTable() string { return "" }
+const missing = "-"
+
+func orMissing(s string) string {
+	if s == "" {
+		return missing
+	}
+	return s
+}
+
+func num(n int64) string {
+	if n < 0 {
+		return missing
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// pad left-aligns s in a column of width w, as Java's %-Ns.
+func pad(s string, w int) string {
+	if len(s) >= w {
+		return s
+	}
+	return s + strings.Repeat(" ", w-len(s))
+}
+
+// notice is what the tool prints (to stderr) before a table, and whether a
+// table follows at all.
+func (d Description) notice(rows int) (string, bool) {
+	switch d.State {
+	case Dead:
+		return "\nError: Consumer group '" + d.Group + "' does not exist.\n", false
+	case Empty:
+		return "\nConsumer group '" + d.Group + "' has no active members.\n", rows > 0
+	case PreparingRebalance, CompletingRebalance:
+		return "\nWarning: Consumer group '" + d.Group + "' is rebalancing.\n", rows > 0
+	}
+	return "", rows > 0
+}
+
+// Table formats d like kafka-consumer-groups.sh --describe: the notice
+// the tool prints for an Empty, rebalancing or missing group, then the
+// offsets table with Java's column widths.
+func (d Description) Table() string {
+	var b strings.Builder
+	note, table := d.notice(len(d.Offsets))
+	b.WriteString(note)
+	if !table {
+		return b.String()
+	}
+	wg, wt, wc, wh := max(15, len(d.Group)), 15, 15, 15
+	for _, r := range d.Offsets {
+		wt = max(wt, len(r.Topic))
+		wc = max(wc, len(orMissing(r.ConsumerID)))
+		wh = max(wh, len(orMissing(r.Host)))
+	}
+	line := func(cols ...string) {
+		b.WriteString("\n")
+		b.WriteString(pad(cols[0], wg) + " " + pad(cols[1], wt) + " " + pad(cols[2], 10) + " " +
+			pad(cols[3], 15) + " " + pad(cols[4], 15) + " " + pad(cols[5], 15) + " " +
+			pad(cols[6], wc) + " " + pad(cols[7], wh) + " " + cols[8])
+	}
+	line("GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID")
+	for _, r := range d.Offsets {
+		line(d.Group, r.Topic, strconv.Itoa(int(r.Partition)), num(r.CurrentOffset), num(r.LogEndOffset), num(r.Lag),
+			orMissing(r.ConsumerID), orMissing(r.Host), orMissing(r.ClientID))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// MembersTable formats d like kafka-consumer-groups.sh --describe
+// --members (GROUP-INSTANCE-ID appears when some member is static).
+func (d Description) MembersTable() string {
+	var b strings.Builder
+	// The tool prints the header whatever the state (only the notice
+	// differs), and a row per member.
+	note, _ := d.notice(len(d.Members))
+	b.WriteString(note)
+	wg, wc, wi, wh, wcl := max(15, len(d.Group)), 15, 17, 15, 15
+	static := false
+	for _, m := range d.Members {
+		wc, wi = max(wc, len(m.MemberID)), max(wi, len(m.InstanceID))
+		wh, wcl = max(wh, len(m.ClientHost)), max(wcl, len(m.ClientID))
+		static = static || m.InstanceID != ""
+	}
+	line := func(group, id, inst, host, client, parts string) {
+		b.WriteString(pad(group, wg) + " " + pad(id, wc) + " ")
+		if static {
+			b.WriteString(pad(inst, wi) + " ")
+		}
+		b.WriteString(pad(host, wh) + " " + pad(client, wcl) + " " + pad(parts, 15) + " ")
+	}
+	b.WriteString("\n")
+	line("GROUP", "CONSUMER-ID", "GROUP-INSTANCE-ID", "HOST", "CLIENT-ID", "#PARTITIONS")
+	b.WriteString("\n")
+	for _, m := range d.Members {
+		line(d.Group, m.MemberID, m.InstanceID, m.ClientHost, m.ClientID, strconv.Itoa(len(m.Assignment)))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// CoordinatorName is how StateTable names the (single, simulated) coordinator
+// broker in the COORDINATOR (ID) column.
+const CoordinatorName = "kafkasim:9092  (0)"
 
 // StateTable formats d like kafka-consumer-groups.sh --describe --state.
-func (d Description) StateTable() string { return "" }
+func (d Description) StateTable() string {
+	var b strings.Builder
+	note, _ := d.notice(1)
+	b.WriteString(note)
+	if d.State == Dead {
+		return b.String()
+	}
+	w := max(25, len(CoordinatorName))
+	line := func(cols ...string) {
+		b.WriteString("\n" + pad(cols[0], w) + " " + pad(cols[1], 25) + " " + pad(cols[2], 20) + " " + pad(cols[3], 15) + " " + cols[4])
+	}
+	line("GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS")
+	line(d.Group, CoordinatorName, d.Protocol, d.State.String(), strconv.Itoa(len(d.Members)))
+	b.WriteString("\n")
+	return b.String()
+}
+
+// String is a one-line summary: "group g: Stable, generation 3, 2 members".
+func (d Description) String() string {
+	return fmt.Sprintf("group %s: %s, generation %d, %d members", d.Group, d.State, d.Generation, len(d.Members))
+}

@@ -1,6 +1,9 @@
 package group
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/group/assign"
 )
@@ -26,7 +29,28 @@ func AssignMembers(ms []MemberMetadata) []assign.Member {
 // assignor named protocol over members, and return one MemberAssignment
 // per member, sorted by member id, ready for SyncRequest.Assignments.
 // Topics that do not exist are skipped (librdkafka reports them to the
-// application as UNKNOWN_TOPIC_OR_PART).
+// application as UNKNOWN_TOPIC_OR_PART). The error is an unknown assignor.
 func LeaderAssign(b *broker.Broker, protocol string, members []MemberMetadata) ([]MemberAssignment, error) {
-	return nil, nil
+	a, err := assign.ByName(protocol)
+	if err != nil {
+		return nil, err
+	}
+	topics := map[string]int32{}
+	for _, m := range members {
+		for _, t := range m.Subscription.Topics {
+			if _, seen := topics[t]; seen {
+				continue
+			}
+			if n, err := b.Partitions(t); err == nil {
+				topics[t] = n
+			}
+		}
+	}
+	res := a.Assign(AssignMembers(members), topics)
+	out := make([]MemberAssignment, 0, len(res))
+	for id, tps := range res {
+		out = append(out, MemberAssignment{MemberID: id, Partitions: tps})
+	}
+	slices.SortFunc(out, func(x, y MemberAssignment) int { return strings.Compare(x.MemberID, y.MemberID) })
+	return out, nil
 }
