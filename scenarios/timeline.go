@@ -117,6 +117,8 @@ type Event struct {
 	Offset int64 `json:"offset"`
 	// Key is the message key, for produce and deliver.
 	Key string `json:"key,omitempty"`
+	// Topics lists the topics of a subscription, for subscribed.
+	Topics []string `json:"topics,omitempty"`
 	// Partitions lists partitions for assign, revoke and lost.
 	Partitions []TP `json:"partitions,omitempty"`
 	// State is the group's new state, for group_state.

@@ -1,0 +1,209 @@
+package scenarios
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hist builds a timeline by hand, independent of the simulator.
+type hist struct{ ev []Event }
+
+func (h *hist) add(at time.Duration, actor string, k Kind, f func(*Event)) *hist {
+	e := Event{Seq: len(h.ev), At: at, Actor: actor, Kind: k, Group: "g", Generation: 1, Topic: "t", Partition: 0, Offset: -1, Member: actor + "-m"}
+	if f != nil {
+		f(&e)
+	}
+	h.ev = append(h.ev, e)
+	return h
+}
+
+func s(n float64) time.Duration { return time.Duration(n * float64(time.Second)) }
+
+func (h *hist) produce(n int) *hist {
+	for i := range n {
+		h.add(0, "p", KindProduce, func(e *Event) { e.Offset = int64(i); e.Group = ""; e.Member = ""; e.Generation = -1 })
+	}
+	return h
+}
+func (h *hist) sub(at float64, c string) *hist {
+	return h.add(s(at), c, KindSubscribed, func(e *Event) { e.Topics = []string{"t"}; e.Topic = ""; e.Partition = -1 })
+}
+func (h *hist) deliver(at float64, c string, o int64) *hist {
+	return h.add(s(at), c, KindDeliver, func(e *Event) { e.Offset = o })
+}
+func (h *hist) effect(at float64, c string, o int64) *hist {
+	return h.add(s(at), c, KindEffect, func(e *Event) { e.Offset = o })
+}
+func (h *hist) commit(at float64, c, trigger string, o int64, ok bool, errName string) *hist {
+	id := uint64(len(h.ev) + 1)
+	h.add(s(at), c, KindCommit, func(e *Event) { e.Offset = o; e.Commit = trigger; e.CommitID = id })
+	k := KindCommitOK
+	if !ok {
+		k = KindCommitFailed
+	}
+	return h.add(s(at), c, k, func(e *Event) { e.Offset = o; e.Commit = trigger; e.CommitID = id; e.Error = errName })
+}
+func (h *hist) life(at float64, c string, k Kind) *hist {
+	return h.add(s(at), c, k, func(e *Event) { e.Topic = ""; e.Partition = -1; e.Partitions = []TP{{"t", 0}} })
+}
+
+func msg(t *testing.T, o Outcome, off int64) MessageOutcome {
+	t.Helper()
+	m := o.Find("g", "t", 0, off)
+	if m == nil {
+		t.Fatalf("no outcome for offset %d in %+v", off, o.Messages)
+	}
+	return *m
+}
+
+func TestClassifyAutoCommitLoss(t *testing.T) {
+	h := (&hist{}).produce(3).sub(0, "c1").
+		deliver(0, "c1", 0).effect(1, "c1", 0).deliver(1, "c1", 1).
+		commit(5, "c1", CommitAuto, 2, true, "").
+		life(7, "c1", KindCrash)
+	o := Classify(h.ev)
+	if m := msg(t, o, 0); m.Outcome != OK {
+		t.Errorf("offset 0: %s, want OK", m.Outcome)
+	}
+	m := msg(t, o, 1)
+	if m.Outcome != Lost || m.CauseKind != CauseCrashAfterCommit {
+		t.Fatalf("offset 1: %s %s, want LOST crash-after-commit", m.Outcome, m.CauseKind)
+	}
+	for _, want := range []string{"auto-commit at T=5s", "committed offset 2", "offset 1 was still being processed", "crashed at T=7s"} {
+		if !strings.Contains(m.Cause, want) {
+			t.Errorf("cause %q lacks %q", m.Cause, want)
+		}
+	}
+	if !slices.Contains(m.Flags, FlagCommittedTooFar) {
+		t.Errorf("offset 1 flags %v lack COMMITTED-TOO-FAR", m.Flags)
+	}
+	if m := msg(t, o, 2); m.Outcome != Pending {
+		t.Errorf("offset 2: %s, want PENDING", m.Outcome)
+	}
+	if o.Counts != (Counts{OK: 1, Lost: 1, Pending: 1}) || len(o.Lost) != 1 || o.Lost[0].Offset != 1 {
+		t.Errorf("counts %+v lost %v", o.Counts, o.Lost)
+	}
+}
+
+func TestClassifyCrashBeforeCommitDuplicates(t *testing.T) {
+	h := (&hist{}).produce(2).sub(0, "c1").
+		deliver(0, "c1", 0).effect(1, "c1", 0).commit(1, "c1", CommitManual, 1, true, "").
+		deliver(1, "c1", 1).effect(2, "c1", 1).
+		life(2.5, "c1", KindCrash).
+		deliver(50, "c2", 1).effect(51, "c2", 1).commit(51, "c2", CommitManual, 2, true, "")
+	o := Classify(h.ev)
+	if m := msg(t, o, 0); m.Outcome != OK {
+		t.Errorf("offset 0: %s", m.Outcome)
+	}
+	m := msg(t, o, 1)
+	if m.Outcome != Duplicated || m.CauseKind != CauseCrashBeforeCommit || m.Deliveries != 2 || m.Effects != 2 {
+		t.Fatalf("offset 1: %+v", m)
+	}
+	if !strings.Contains(m.Cause, "crashed at T=2.5s") || !strings.Contains(m.Cause, "c2 re-read it at T=50s") {
+		t.Errorf("cause %q", m.Cause)
+	}
+	if len(o.Lost) != 0 || len(o.Duplicated) != 1 {
+		t.Errorf("lost %v duplicated %v", o.Lost, o.Duplicated)
+	}
+}
+
+func TestClassifyCommitRejectedAndAsyncDropped(t *testing.T) {
+	for _, tc := range []struct {
+		async bool
+		err   string
+		want  CauseKind
+	}{
+		{false, "ILLEGAL_GENERATION", CauseCommitRejected},
+		{true, "REBALANCE_IN_PROGRESS", CauseCommitRejected},
+		{true, "_TRANSPORT", CauseAsyncDropped},
+	} {
+		h := (&hist{}).produce(1).deliver(0, "c1", 0).effect(1, "c1", 0).commit(1, "c1", CommitManual, 1, false, tc.err)
+		h.ev[len(h.ev)-1].Async, h.ev[len(h.ev)-2].Async = tc.async, tc.async
+		h.deliver(10, "c2", 0).effect(11, "c2", 0)
+		m := msg(t, Classify(h.ev), 0)
+		if m.Outcome != Duplicated || m.CauseKind != tc.want || !strings.Contains(m.Cause, tc.err) {
+			t.Errorf("%s async=%v: %s %s %q", tc.err, tc.async, m.Outcome, m.CauseKind, m.Cause)
+		}
+	}
+}
+
+func TestClassifyZombie(t *testing.T) {
+	h := (&hist{}).produce(1).deliver(0, "c1", 0).
+		life(300, "c1", KindMaxPoll).
+		deliver(303, "c2", 0).effect(304, "c2", 0).
+		effect(400, "c1", 0)
+	m := msg(t, Classify(h.ev), 0)
+	if m.Outcome != Duplicated || m.CauseKind != CauseZombiePoll || !strings.Contains(m.Cause, "zombie") {
+		t.Fatalf("%s %s %q", m.Outcome, m.CauseKind, m.Cause)
+	}
+}
+
+func TestClassifyFlags(t *testing.T) {
+	// Offset 1's effect comes before offset 0's: REORDERED on 1.
+	// Deliveries in one epoch go 0, 2 (SKIP), then 1 (NONMONOTONIC).
+	h := (&hist{}).produce(3).deliver(0, "c1", 0).deliver(0, "c1", 2).deliver(0, "c1", 1).
+		effect(1, "c1", 1).effect(2, "c1", 0).effect(3, "c1", 2)
+	o := Classify(h.ev)
+	if f := msg(t, o, 1).Flags; !slices.Contains(f, FlagReordered) || !slices.Contains(f, FlagNonMonotonic) {
+		t.Errorf("offset 1 flags %v", f)
+	}
+	if f := msg(t, o, 2).Flags; !slices.Contains(f, FlagSkip) {
+		t.Errorf("offset 2 flags %v", f)
+	}
+	if f := msg(t, o, 0).Flags; len(f) != 0 {
+		t.Errorf("offset 0 flags %v", f)
+	}
+	// A new epoch (another generation) may restart lower: no flag.
+	h2 := (&hist{}).produce(2).deliver(0, "c1", 0).deliver(0, "c1", 1)
+	h2.add(s(1), "c1", KindDeliver, func(e *Event) { e.Offset = 0; e.Generation = 2 })
+	if f := msg(t, Classify(h2.ev), 0).Flags; len(f) != 0 {
+		t.Errorf("new epoch flagged %v", f)
+	}
+}
+
+func TestClassifyFindings(t *testing.T) {
+	h := (&hist{}).produce(2).commit(1, "c1", CommitManual, 5, true, "").commit(2, "c1", CommitManual, 1, true, "")
+	h.add(s(3), "group:g", KindGroupState, func(e *Event) { e.State = "Stable"; e.Generation = 3; e.Topic = ""; e.Partition = -1 })
+	h.commit(4, "c1", CommitManual, 2, true, "")
+	o := Classify(h.ev)
+	var got []Flag
+	for _, f := range o.Findings {
+		got = append(got, f.Flag)
+	}
+	want := []Flag{FlagCommitBeyondEnd, FlagCommitRegression, FlagStaleCommitAccepted}
+	if !slices.Equal(got, want) {
+		t.Fatalf("findings %v, want %v", got, want)
+	}
+}
+
+func TestClassifyNeverDeliveredAndIdempotent(t *testing.T) {
+	h := (&hist{}).produce(3)
+	h.add(s(1), "c1", KindPosition, func(e *Event) { e.Offset = 2; e.Detail = "auto.offset.reset=latest" })
+	h.deliver(2, "c1", 2).effect(2, "c1", 2).commit(2, "c1", CommitManual, 3, true, "")
+	o := Classify(h.ev)
+	m := msg(t, o, 0)
+	if m.Outcome != Lost || m.CauseKind != CauseNeverDelivered || !strings.Contains(m.Cause, "latest") {
+		t.Errorf("offset 0: %s %s %q", m.Outcome, m.CauseKind, m.Cause)
+	}
+	// Idempotent repeat: two deliveries, one effect, one skip.
+	h2 := (&hist{}).produce(1).deliver(0, "c1", 0).effect(1, "c1", 0).life(2, "c1", KindCrash).deliver(50, "c2", 0)
+	h2.add(s(51), "c2", KindEffectSkipped, func(e *Event) { e.Offset = 0 })
+	if m := msg(t, Classify(h2.ev), 0); m.Outcome != Redelivered {
+		t.Errorf("idempotent repeat: %s", m.Outcome)
+	}
+}
+
+func TestClassifyProcessingFailedAndClose(t *testing.T) {
+	h := (&hist{}).produce(2).deliver(0, "c1", 0)
+	h.add(s(1), "c1", KindProcessFailed, func(e *Event) { e.Offset = 0 })
+	h.deliver(1, "c1", 1).effect(2, "c1", 1).commit(2, "c1", CommitManual, 2, true, "")
+	if m := msg(t, Classify(h.ev), 0); m.Outcome != Lost || m.CauseKind != CauseProcessingFailed {
+		t.Errorf("failed: %s %s %q", m.Outcome, m.CauseKind, m.Cause)
+	}
+	h2 := (&hist{}).produce(1).deliver(0, "c1", 0).life(1, "c1", KindClose).commit(1, "c1", CommitClose, 1, true, "")
+	if m := msg(t, Classify(h2.ev), 0); m.Outcome != Lost || m.CauseKind != CauseCloseAhead {
+		t.Errorf("close: %s %s %q", m.Outcome, m.CauseKind, m.Cause)
+	}
+}
