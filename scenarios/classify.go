@@ -491,4 +491,3 @@ func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 	}
 	return CauseUnknown, fmt.Sprintf("offset %d was processed by %s at %s and again by %s at %s", mk.off, e1.Actor, at(e1), e2.Actor, at(e2))
 }
-

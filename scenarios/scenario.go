@@ -22,7 +22,7 @@ type Scenario struct {
 	// Duration is how much virtual time the run covers.
 	Duration time.Duration
 	// Cluster holds broker-side settings.
-	Cluster Cluster
+	Cluster   Cluster
 	Topics    []Topic
 	Producers []Producer
 	Consumers []Consumer
