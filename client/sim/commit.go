@@ -1,0 +1,338 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/kafkasim/kafkasim/broker"
+	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/group"
+	"github.com/kafkasim/kafkasim/internal/kerr"
+)
+
+// storedAhead lists the stored offsets (of parts, or of the whole
+// assignment when parts is nil) that are ahead of the committed ones. In
+// the Java model the stored offset is the position.
+func (c *Consumer) storedAhead(parts []client.TopicPartition) []client.TopicPartition {
+	var out []client.TopicPartition
+	add := func(ps *partState) {
+		off := ps.stored
+		if c.java {
+			off = ps.pos
+		}
+		if off >= 0 && off > ps.committed {
+			out = append(out, client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: off, Metadata: ps.storedMD})
+		}
+	}
+	if parts == nil {
+		for _, ps := range c.parts {
+			add(ps)
+		}
+		return out
+	}
+	for _, tp := range parts {
+		if ps := c.byKey[tp.Key()]; ps != nil {
+			add(ps)
+		}
+	}
+	return out
+}
+
+// commitStored commits stored offsets ahead of the committed ones.
+// silentEmpty: nothing to commit is not reported (auto-commit).
+func (c *Consumer) commitStored(parts []client.TopicPartition, trig client.CommitTrigger, async, silentEmpty bool) ([]client.TopicPartition, error) {
+	offs := c.storedAhead(parts)
+	if len(offs) == 0 && silentEmpty {
+		return nil, nil
+	}
+	return c.commit(offs, trig, async, false)
+}
+
+// commitPositions is the Java model's commit: the position of every
+// assigned partition, changed or not, synchronously.
+func (c *Consumer) commitPositions(trig client.CommitTrigger) {
+	var offs []client.TopicPartition
+	for _, ps := range c.parts {
+		if ps.pos >= 0 {
+			offs = append(offs, client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos})
+		}
+	}
+	if len(offs) > 0 {
+		_, _ = c.commit(offs, trig, false, true)
+	}
+}
+
+// javaPollCommit is the Java client's auto-commit inside poll(): once the
+// interval has passed, commit the positions reached by earlier polls
+// (asynchronously in Java; answered at once here).
+func (c *Consumer) javaPollCommit() {
+	if !c.cfg.EnableAutoCommit || c.cfg.AutoCommitInterval <= 0 || c.fatal != nil || c.lost {
+		return
+	}
+	now := c.cl.clk.Now()
+	if now.Before(c.javaNext) || (c.subscribed && c.state != stSteady) {
+		return
+	}
+	c.javaNext = now.Add(c.cfg.AutoCommitInterval)
+	var offs []client.TopicPartition
+	for _, ps := range c.parts {
+		if ps.pos >= 0 {
+			offs = append(offs, client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos})
+		}
+	}
+	if len(offs) > 0 {
+		_, _ = c.commit(offs, client.TriggerJavaPoll, true, true)
+	}
+}
+
+// startAutoCommit starts librdkafka's auto-commit timer (first assignment).
+func (c *Consumer) startAutoCommit() {
+	if c.java || !c.cfg.EnableAutoCommit || c.cfg.AutoCommitInterval <= 0 || c.acTimer.Pending() || c.closed {
+		return
+	}
+	c.acTimer = c.cl.clk.After(c.cfg.AutoCommitInterval, c.autoCommitTick)
+}
+
+// autoCommitTick is librdkafka's auto-commit timer: commit the stored
+// offsets ahead of the committed ones, whether or not the app polls;
+// skipped while rebalancing or when the assignment is lost.
+func (c *Consumer) autoCommitTick() {
+	if c.closed || c.fatal != nil {
+		return
+	}
+	c.acTimer = c.cl.clk.After(c.cfg.AutoCommitInterval, c.autoCommitTick)
+	if c.lost || (c.subscribed && c.state != stSteady) || len(c.parts) == 0 {
+		return
+	}
+	_, _ = c.commitStored(nil, client.TriggerAutoTimer, true, true)
+}
+
+func (c *Consumer) sendCommit(offs []client.TopicPartition) error {
+	req := group.CommitRequest{Group: c.cfg.GroupID, Generation: -1}
+	if c.subscribed {
+		req.MemberID, req.InstanceID, req.Generation = c.memberID, c.cfg.InstanceID, c.generation
+	}
+	req.Offsets = make([]group.OffsetCommit, len(offs))
+	for i, tp := range offs {
+		md := ""
+		if tp.Metadata != nil {
+			md = *tp.Metadata
+		}
+		req.Offsets[i] = group.OffsetCommit{TopicPartition: broker.TopicPartition{Topic: tp.Topic, Partition: tp.Partition}, Offset: int64(tp.Offset), Metadata: md}
+	}
+	return c.cl.coord.CommitOffsets(req)
+}
+
+// commit sends an OffsetCommit. Synchronous commits wait (running the
+// loop, up to socket.timeout.ms) for a down broker; asynchronous ones are
+// held and sent when it is back. noEvent suppresses the OffsetsCommitted
+// event of an asynchronous commit (Java-model auto-commit).
+func (c *Consumer) commit(offs []client.TopicPartition, trig client.CommitTrigger, async, noEvent bool) ([]client.TopicPartition, error) {
+	offs = slices.Clone(offs)
+	for i := range offs {
+		offs[i].Error = nil
+	}
+	c.commitSeq++
+	id := c.commitSeq
+	if len(c.hooks) > 0 {
+		ev := client.Commit{Info: c.info(), ID: id, Trigger: trig, Async: async, Offsets: slices.Clone(offs)}
+		client.Each(c.hooks, func(h client.HookCommit) { h.OnCommitStarted(ev) })
+	}
+	if len(offs) == 0 {
+		return c.finishCommit(id, offs, client.NewError(client.ErrNoOffset, "", false), trig, async, noEvent)
+	}
+	if !c.net() {
+		if async {
+			c.pendingCommits = append(c.pendingCommits, &pendingCommit{id: id, offs: offs, trig: trig, noEvent: noEvent})
+			return nil, nil
+		}
+		if !c.waitBroker(c.cl.clk.Now().Add(c.cfg.SocketTimeout)) {
+			return c.finishCommit(id, offs, client.NewError(client.ErrTimedOut, "commit: coordinator unavailable", false), trig, async, noEvent)
+		}
+	}
+	return c.finishCommit(id, offs, c.sendCommit(offs), trig, async, noEvent)
+}
+
+// finishCommit records a commit's result, reports it, and reacts to the
+// error as librdkafka does.
+func (c *Consumer) finishCommit(id uint64, offs []client.TopicPartition, err error, trig client.CommitTrigger, async, noEvent bool) ([]client.TopicPartition, error) {
+	var cerr error
+	if err != nil {
+		e := client.ErrorFrom(err)
+		if code := kerr.CodeOf(err); code != e.Code() {
+			e = client.NewError(code, err.Error(), false)
+		}
+		cerr = e
+	}
+	for i := range offs {
+		offs[i].Error = cerr
+		if cerr == nil {
+			if ps := c.byKey[offs[i].Key()]; ps != nil && offs[i].Offset > ps.committed {
+				ps.committed = offs[i].Offset
+			}
+		}
+	}
+	if len(c.hooks) > 0 {
+		ev := client.Commit{Info: c.info(), ID: id, Trigger: trig, Async: async, Offsets: slices.Clone(offs), Err: cerr}
+		client.Each(c.hooks, func(h client.HookCommit) { h.OnCommitFinished(ev) })
+	}
+	if async && !noEvent && !c.closed {
+		c.push(item{ev: client.OffsetsCommitted{Error: cerr, Offsets: slices.Clone(offs)}})
+	}
+	if cerr != nil && c.subscribed && !c.closed {
+		switch code := kerr.CodeOf(cerr); code {
+		case kerr.UnknownMemberID:
+			c.lose("OffsetCommit: UNKNOWN_MEMBER_ID", true)
+		case kerr.IllegalGeneration:
+			c.lose("OffsetCommit: ILLEGAL_GENERATION", false)
+		case kerr.FencedInstanceID:
+			c.setFatal(code, "OffsetCommit")
+		}
+	}
+	return offs, cerr
+}
+
+// Commit synchronously commits the stored offsets of the assignment.
+func (c *Consumer) Commit() ([]client.TopicPartition, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c.commitStored(nil, client.TriggerManual, false, false)
+}
+
+// CommitMessage synchronously commits m's offset + 1.
+func (c *Consumer) CommitMessage(m *client.Message) ([]client.TopicPartition, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c.commit(msgOffset(m), client.TriggerManual, false, false)
+}
+
+// CommitOffsets synchronously commits offsets as given.
+func (c *Consumer) CommitOffsets(offsets []client.TopicPartition) ([]client.TopicPartition, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c.commit(offsets, client.TriggerManual, false, false)
+}
+
+// CommitAsync commits the stored offsets; the result arrives as an
+// OffsetsCommitted event.
+func (c *Consumer) CommitAsync() error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	offs := c.storedAhead(nil)
+	if len(offs) == 0 {
+		return client.NewError(client.ErrNoOffset, "", false)
+	}
+	_, _ = c.commit(offs, client.TriggerManual, true, false)
+	return nil
+}
+
+// CommitMessageAsync commits m's offset + 1; the result arrives as an
+// OffsetsCommitted event.
+func (c *Consumer) CommitMessageAsync(m *client.Message) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	_, _ = c.commit(msgOffset(m), client.TriggerManual, true, false)
+	return nil
+}
+
+// CommitOffsetsAsync commits offsets as given; the result arrives as an
+// OffsetsCommitted event.
+func (c *Consumer) CommitOffsetsAsync(offsets []client.TopicPartition) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if len(offsets) == 0 {
+		return client.NewError(client.ErrNoOffset, "", false)
+	}
+	_, _ = c.commit(offsets, client.TriggerManual, true, false)
+	return nil
+}
+
+func msgOffset(m *client.Message) []client.TopicPartition {
+	tp := m.TopicPartition
+	return []client.TopicPartition{{Topic: tp.Topic, Partition: tp.Partition, Offset: tp.Offset + 1}}
+}
+
+// StoreOffsets stores offsets to be committed later (needs
+// enable.auto.offset.store=false). Partitions not assigned get an
+// ErrState error.
+func (c *Consumer) StoreOffsets(offsets []client.TopicPartition) ([]client.TopicPartition, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if c.cfg.EnableAutoOffsetStore {
+		return nil, client.NewError(client.ErrInvalidArg, "StoreOffsets requires enable.auto.offset.store=false", false)
+	}
+	out := slices.Clone(offsets)
+	var stored []client.TopicPartition
+	var firstErr error
+	for i, tp := range out {
+		ps := c.byKey[tp.Key()]
+		if ps == nil {
+			out[i].Error = client.NewError(client.ErrState, fmt.Sprintf("%s is not assigned", tp.Key()), false)
+			if firstErr == nil {
+				firstErr = out[i].Error
+			}
+			continue
+		}
+		ps.stored, ps.storedMD = tp.Offset, tp.Metadata
+		out[i].Error = nil
+		stored = append(stored, out[i])
+	}
+	if len(stored) > 0 && len(c.hooks) > 0 {
+		ev := client.OffsetsStored{Info: c.info(), Offsets: stored}
+		client.Each(c.hooks, func(h client.HookOffsetsStored) { h.OnOffsetsStored(ev) })
+	}
+	return out, firstErr
+}
+
+// StoreMessage stores m's offset + 1 (see StoreOffsets).
+func (c *Consumer) StoreMessage(m *client.Message) ([]client.TopicPartition, error) {
+	return c.StoreOffsets(msgOffset(m))
+}
+
+// Close revokes the assignment (the rebalance callback runs), commits
+// stored offsets under auto-commit, leaves the group (dynamic members) and
+// stops the consumer.
+func (c *Consumer) Close() error {
+	if c.closed {
+		return nil
+	}
+	c.lifecycle(client.LifecycleClosing, nil)
+	if c.fatal == nil {
+		if c.subscribed {
+			c.leaveGroup("close", client.TriggerClose)
+		} else if len(c.parts) > 0 {
+			if c.java && c.cfg.EnableAutoCommit {
+				c.commitPositions(client.TriggerClose)
+			} else {
+				c.revokeTrig = client.TriggerClose
+				c.removePartitions(c.assignedList(), false, true)
+			}
+		}
+	}
+	c.stopTimers()
+	c.joinSeq++
+	c.closed = true
+	c.lifecycle(client.LifecycleClosed, nil)
+	return nil
+}
+
+// Crash stops the consumer at once, as if its process died: nothing is
+// committed, no LeaveGroup is sent, timers and heartbeats stop. The
+// coordinator notices at session.timeout.ms.
+func (c *Consumer) Crash() {
+	if c.closed {
+		return
+	}
+	c.stopTimers()
+	c.joinSeq++
+	c.closed, c.crashed = true, true
+	c.pendingCommits = nil
+	c.lifecycle(client.LifecycleCrashed, nil)
+}

@@ -1,0 +1,773 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kafkasim/kafkasim/broker"
+	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/internal/clock"
+)
+
+// joinState is where the consumer is in the group protocol.
+type joinState int
+
+const (
+	stInit    joinState = iota // not in a group, or waiting to (re)join
+	stJoining                  // JoinGroup sent
+	stSyncing                  // SyncGroup sent
+	stWaitApp                  // rebalance events queued for the app
+	stSteady                   // assignment applied
+)
+
+// fetchBatch is how many records one simulated fetch returns at most.
+const fetchBatch = 1000
+
+// partState is one assigned partition.
+type partState struct {
+	tp        broker.TopicPartition
+	pos       client.Offset // next offset to hand out, or a logical offset to resolve
+	posReason client.PositionReason
+	stored    client.Offset
+	storedMD  *string
+	committed client.Offset // last commit this consumer saw
+	paused    bool
+	stopped   bool // auto.offset.reset=error hit; waits for Seek
+	eof       bool // PartitionEOF raised at the current position
+	unknown   bool // UNKNOWN_TOPIC_OR_PART raised
+	low, high int64
+	hasWM     bool
+	buf       []broker.Record
+	bufAt     int
+}
+
+func (ps *partState) key() client.PartitionKey {
+	return client.PartitionKey{Topic: ps.tp.Topic, Partition: ps.tp.Partition}
+}
+
+func (ps *partState) dropBuffer() { ps.buf, ps.bufAt = ps.buf[:0], 0 }
+
+// rebOp is a rebalance step waiting to be served by Poll.
+type rebOp struct {
+	assign      bool
+	parts       []client.TopicPartition
+	lost        bool
+	incremental bool
+	after       func()
+}
+
+func (op *rebOp) event() client.Event {
+	parts := slices.Clone(op.parts)
+	if op.assign {
+		return client.AssignedPartitions{Partitions: parts}
+	}
+	return client.RevokedPartitions{Partitions: parts, Lost: op.lost}
+}
+
+// item is an entry of the consumer's app queue: an event for the app, a
+// rebalance step, or a deferred rejoin.
+type item struct {
+	ev     client.Event
+	op     *rebOp
+	rejoin bool
+}
+
+// Consumer is the simulated consumer. It implements client.Consumer and
+// client.Crasher. Create it with Cluster.NewConsumer.
+type Consumer struct {
+	cl    *Cluster
+	cfg   client.ConsumerConfig
+	hooks client.Hooks
+	java  bool
+
+	closed, crashed bool
+	fatal           *client.Error
+
+	topics     []string
+	subscribed bool
+	cb         client.RebalanceCb
+	missing    map[string]bool
+	metaSnap   map[string]int32
+
+	memberID   string
+	generation int32
+	protocol   string
+	state      joinState
+	joinSeq    uint64
+	pendJoin   bool // join waits for the broker
+
+	parts []*partState
+	byKey map[client.PartitionKey]*partState
+	rr    int
+	lost  bool
+
+	queue        []item
+	qhead        int
+	queuedRevoke *rebOp
+	applying     *rebOp
+	curOp        *rebOp // op the app or callback may apply
+	cbApplied    bool
+	pendingApp   *rebOp
+	revokeTrig   client.CommitTrigger
+
+	inPoll          bool
+	polled          bool
+	lastPollReturn  time.Time
+	maxPollExceeded bool
+
+	hbTimer, acTimer, mpTimer, mdTimer, reconnTimer clock.Timer
+	javaNext                                        time.Time
+	brokerDown                                      bool
+	backoff                                         time.Duration
+	pendingCommits                                  []*pendingCommit
+	commitSeq                                       uint64
+}
+
+type pendingCommit struct {
+	id      uint64
+	offs    []client.TopicPartition
+	trig    client.CommitTrigger
+	noEvent bool
+}
+
+// NewConsumer creates a consumer from a librdkafka-style configuration
+// (group.id is required). hooks observe it (see client.Hook).
+func (cl *Cluster) NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Consumer, error) {
+	cfg, err := client.ParseConsumerConfig(conf)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.GroupProtocol != "classic" {
+		return nil, client.NewError(client.ErrInvalidArg, "group.protocol: invalid value \"consumer\": the simulator models classic only", false)
+	}
+	cl.clients++
+	c := &Consumer{
+		cl: cl, cfg: cfg, hooks: hooks, java: cfg.AutoCommitMode == client.AutoCommitJava,
+		generation: -1, byKey: map[client.PartitionKey]*partState{}, missing: map[string]bool{},
+		revokeTrig: client.TriggerRevoke,
+	}
+	c.javaNext = cl.clk.Now().Add(cfg.AutoCommitInterval)
+	c.lifecycle(client.LifecycleCreated, nil)
+	return c, nil
+}
+
+// Config is the consumer's parsed configuration.
+func (c *Consumer) Config() client.ConsumerConfig { return c.cfg }
+
+// String is "client.id(member id)".
+func (c *Consumer) String() string { return fmt.Sprintf("%s(%s)", c.cfg.ClientID, c.memberID) }
+
+func (c *Consumer) dead() bool { return c.closed }
+
+// check returns the error every call gets on a closed or failed consumer.
+func (c *Consumer) check() error {
+	if c.closed {
+		return client.NewError(client.ErrDestroy, "consumer is closed", false)
+	}
+	if c.fatal != nil {
+		return *c.fatal
+	}
+	return nil
+}
+
+func (c *Consumer) info() client.Info {
+	return client.Info{Time: c.cl.clk.Now(), ClientID: c.cfg.ClientID, GroupID: c.cfg.GroupID,
+		MemberID: c.memberID, InstanceID: c.cfg.InstanceID, Generation: c.generation}
+}
+
+func (c *Consumer) lifecycle(k client.LifecycleKind, topics []string) {
+	client.Each(c.hooks, func(h client.HookLifecycle) {
+		h.OnLifecycle(client.Lifecycle{Info: c.info(), Kind: k, Topics: topics})
+	})
+}
+
+func (c *Consumer) groupEvent(ev client.GroupEvent) {
+	if len(c.hooks) == 0 {
+		return
+	}
+	ev.Info = c.info()
+	client.Each(c.hooks, func(h client.HookGroup) { h.OnGroup(ev) })
+}
+
+// raise queues an error event for the app.
+func (c *Consumer) raise(e client.Error) {
+	c.push(item{ev: e})
+	client.Each(c.hooks, func(h client.HookError) { h.OnError(client.ErrorRaised{Info: c.info(), Err: e}) })
+}
+
+func (c *Consumer) push(it item) {
+	if c.qhead > 0 && c.qhead == len(c.queue) {
+		c.queue, c.qhead = c.queue[:0], 0
+	}
+	c.queue = append(c.queue, it)
+}
+
+func (c *Consumer) setFatal(code client.ErrorCode, why string) {
+	if c.fatal != nil {
+		return
+	}
+	e := client.NewFatalError(code, fmt.Sprintf("Fatal error: %s: %s", why, code.Error()))
+	c.fatal = &e
+	c.stopTimers()
+	c.joinSeq++
+	c.state = stInit
+	c.raise(e)
+}
+
+func (c *Consumer) stopTimers() {
+	c.hbTimer.Stop()
+	c.acTimer.Stop()
+	c.mpTimer.Stop()
+	c.mdTimer.Stop()
+	c.reconnTimer.Stop()
+}
+
+// --- broker connectivity ---
+
+// net reports whether the broker is reachable, raising _TRANSPORT and
+// _ALL_BROKERS_DOWN when it goes away and retrying what waited when it
+// comes back.
+func (c *Consumer) net() bool {
+	up := c.cl.b.Available()
+	if !up && !c.brokerDown {
+		c.brokerDown = true
+		c.raise(client.NewError(client.ErrTransport, "sim:9092/1: Disconnected (broker unavailable)", false))
+		c.raise(client.NewError(client.ErrAllBrokersDown, "1/1 brokers are down", false))
+		c.backoff = c.cfg.ReconnectBackoff
+		c.scheduleReconnect()
+	} else if up && c.brokerDown {
+		c.brokerDown = false
+		c.reconnTimer.Stop()
+		c.onReconnect()
+	}
+	return up
+}
+
+func (c *Consumer) scheduleReconnect() {
+	d := max(c.backoff, time.Millisecond)
+	c.reconnTimer = c.cl.clk.After(d, func() {
+		if c.dead() || c.fatal != nil {
+			return
+		}
+		if !c.net() {
+			c.backoff = min(2*c.backoff, max(c.cfg.ReconnectBackoffMax, c.cfg.ReconnectBackoff))
+			c.reconnTimer.Stop()
+			c.scheduleReconnect()
+		}
+	})
+}
+
+func (c *Consumer) onReconnect() {
+	pend := c.pendingCommits
+	c.pendingCommits = nil
+	for _, p := range pend {
+		err := c.sendCommit(p.offs)
+		c.finishCommit(p.id, p.offs, err, p.trig, true, p.noEvent)
+	}
+	if c.pendJoin {
+		c.pendJoin = false
+		c.join()
+	}
+	if c.state == stSteady || c.state == stWaitApp {
+		c.startHeartbeat()
+	}
+}
+
+// --- subscription ---
+
+// Subscribe subscribes to one topic (see SubscribeTopics).
+func (c *Consumer) Subscribe(topic string, rebalanceCb client.RebalanceCb) error {
+	return c.SubscribeTopics([]string{topic}, rebalanceCb)
+}
+
+// SubscribeTopics replaces the subscription and joins the group; the
+// assignment arrives through Poll.
+func (c *Consumer) SubscribeTopics(topics []string, rebalanceCb client.RebalanceCb) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if len(topics) == 0 {
+		return client.NewError(client.ErrInvalidArg, "empty subscription", false)
+	}
+	ts := slices.Clone(topics)
+	slices.Sort(ts)
+	ts = slices.Compact(ts)
+	for _, t := range ts {
+		if len(t) > 0 && t[0] == '^' {
+			return client.NewError(client.ErrInvalidArg, fmt.Sprintf("regex subscription %q is not modelled by the simulator", t), false)
+		}
+	}
+	changed := !slices.Equal(ts, c.topics)
+	c.topics, c.cb = ts, rebalanceCb
+	wasSubscribed := c.subscribed
+	c.subscribed = true
+	c.lifecycle(client.LifecycleSubscribed, slices.Clone(ts))
+	c.checkTopics()
+	c.startMetadataTimer()
+	if !wasSubscribed {
+		c.join()
+	} else if changed {
+		c.rejoin("subscription changed")
+	}
+	return nil
+}
+
+// Subscription is the current subscription.
+func (c *Consumer) Subscription() ([]string, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return slices.Clone(c.topics), nil
+}
+
+// Unsubscribe revokes the assignment (committing stored offsets when
+// auto-commit is on) and leaves the group.
+func (c *Consumer) Unsubscribe() error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if !c.subscribed {
+		return nil
+	}
+	c.leaveGroup("unsubscribe", client.TriggerRevoke)
+	c.subscribed = false
+	c.topics = nil
+	c.lifecycle(client.LifecycleUnsubscribed, nil)
+	return nil
+}
+
+// leaveGroup revokes everything (serving the callback), then sends
+// LeaveGroup for a dynamic member.
+func (c *Consumer) leaveGroup(reason string, trig client.CommitTrigger) {
+	if c.java && c.cfg.EnableAutoCommit && !c.lost && len(c.parts) > 0 {
+		c.commitPositions(trig)
+	}
+	c.drainOps()
+	if len(c.parts) > 0 {
+		c.revokeTrig = trig
+		op := &rebOp{parts: c.assignedList(), lost: c.lost, incremental: c.cfg.Cooperative}
+		c.serveOpNow(op)
+		c.revokeTrig = client.TriggerRevoke
+	}
+	c.hbTimer.Stop()
+	c.mdTimer.Stop()
+	c.joinSeq++
+	if c.memberID != "" && c.cfg.InstanceID == "" && c.net() {
+		err := c.cl.coord.Leave(c.cfg.GroupID, c.memberID, "")
+		c.groupEvent(client.GroupEvent{Kind: client.GroupLeft, Err: err, Reason: reason})
+	}
+	c.memberID = ""
+	c.generation = -1
+	c.state = stInit
+}
+
+// drainOps drops queued rebalance steps (the consumer is leaving); app
+// events stay queued.
+func (c *Consumer) drainOps() {
+	kept := c.queue[:c.qhead]
+	for _, it := range c.queue[c.qhead:] {
+		if it.op == nil && !it.rejoin {
+			kept = append(kept, it)
+		}
+	}
+	c.queue = kept
+	c.queuedRevoke = nil
+	c.pendingApp = nil
+	c.curOp = nil
+}
+
+// checkTopics raises UNKNOWN_TOPIC_OR_PART once for each subscribed topic
+// that does not exist (creating it if both sides allow auto-creation).
+func (c *Consumer) checkTopics() {
+	if !c.cl.b.Available() {
+		return
+	}
+	for _, t := range c.topics {
+		_, err := c.cl.b.Partitions(t)
+		if err != nil && c.cfg.AllowAutoCreateTopics && c.cl.b.Config().AllowAutoCreateTopics {
+			if c.cl.b.CreateTopic(t, max(c.cl.b.Config().AutoCreatePartitions, 1), broker.TopicConfig{}) == nil {
+				err = nil
+			}
+		}
+		if err != nil {
+			if !c.missing[t] {
+				c.missing[t] = true
+				c.raise(client.NewError(client.ErrUnknownTopicOrPart,
+					fmt.Sprintf("Subscribed topic not available: %s: Broker: Unknown topic or partition", t), false))
+			}
+		} else {
+			delete(c.missing, t)
+		}
+	}
+}
+
+func (c *Consumer) snapshot() map[string]int32 {
+	m := map[string]int32{}
+	for _, t := range c.topics {
+		if n, err := c.cl.b.Partitions(t); err == nil {
+			m[t] = n
+		}
+	}
+	return m
+}
+
+func (c *Consumer) startMetadataTimer() {
+	iv := c.cfg.MetadataRefreshInterval
+	if iv <= 0 || c.mdTimer.Pending() {
+		return
+	}
+	c.mdTimer = c.cl.clk.After(iv, func() {
+		if c.dead() || c.fatal != nil || !c.subscribed {
+			return
+		}
+		c.startMetadataTimer()
+		if !c.cl.b.Available() {
+			return
+		}
+		c.checkTopics()
+		if c.state == stSteady && !maps32Equal(c.snapshot(), c.metaSnap) {
+			c.rejoin("subscribed topics changed (metadata refresh)")
+		}
+	})
+}
+
+func maps32Equal(a, b map[string]int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// --- accessors ---
+
+// MemberID is the group member id ("" before the first join).
+func (c *Consumer) MemberID() string { return c.memberID }
+
+// Generation is the generation of the last successful join (-1: none).
+func (c *Consumer) Generation() int32 { return c.generation }
+
+// IsClosed reports whether Close (or Crash) was called.
+func (c *Consumer) IsClosed() bool { return c.closed }
+
+// AssignmentLost reports whether the current assignment was lost.
+func (c *Consumer) AssignmentLost() bool { return c.lost }
+
+// GetRebalanceProtocol is EAGER or COOPERATIVE once the consumer has joined
+// a group, NONE before.
+func (c *Consumer) GetRebalanceProtocol() string {
+	if c.protocol == "" {
+		return client.RebalanceNone
+	}
+	if c.cfg.Cooperative {
+		return client.RebalanceCooperative
+	}
+	return client.RebalanceEager
+}
+
+// Assignment is the current assignment, sorted.
+func (c *Consumer) Assignment() ([]client.TopicPartition, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c.assignedList(), nil
+}
+
+func (c *Consumer) assignedList() []client.TopicPartition {
+	out := make([]client.TopicPartition, len(c.parts))
+	for i, ps := range c.parts {
+		out[i] = client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: client.OffsetInvalid}
+	}
+	return out
+}
+
+// Position is the next offset Poll would hand out for each partition
+// (OffsetInvalid if not yet known).
+func (c *Consumer) Position(partitions []client.TopicPartition) ([]client.TopicPartition, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	out := make([]client.TopicPartition, len(partitions))
+	for i, tp := range partitions {
+		out[i] = client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: client.OffsetInvalid}
+		if ps := c.byKey[tp.Key()]; ps != nil && ps.pos >= 0 {
+			out[i].Offset = ps.pos
+		}
+	}
+	return out, nil
+}
+
+// GetWatermarkOffsets is the log start and end last seen by a fetch.
+func (c *Consumer) GetWatermarkOffsets(topic string, partition int32) (low, high int64, err error) {
+	if err := c.check(); err != nil {
+		return 0, 0, err
+	}
+	ps := c.byKey[client.PartitionKey{Topic: topic, Partition: partition}]
+	if ps == nil || !ps.hasWM {
+		return -1001, -1001, nil
+	}
+	return ps.low, ps.high, nil
+}
+
+// Committed fetches the group's committed offsets, waiting up to timeoutMs
+// for the broker if it is down.
+func (c *Consumer) Committed(partitions []client.TopicPartition, timeoutMs int) ([]client.TopicPartition, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if !c.waitBroker(c.cl.deadline(timeoutMs)) {
+		return nil, client.NewError(client.ErrTimedOut, "committed: broker unavailable", false)
+	}
+	tps := make([]broker.TopicPartition, len(partitions))
+	for i, tp := range partitions {
+		tps[i] = broker.TopicPartition{Topic: tp.Topic, Partition: tp.Partition}
+	}
+	got := c.cl.coord.FetchOffsets(c.cfg.GroupID, tps)
+	out := make([]client.TopicPartition, len(partitions))
+	for i, tp := range partitions {
+		out[i] = client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: client.OffsetInvalid}
+		if om, ok := got[tps[i]]; ok && om.Offset >= 0 {
+			out[i].Offset = client.Offset(om.Offset)
+			if om.Metadata != "" {
+				md := om.Metadata
+				out[i].Metadata = &md
+			}
+		}
+	}
+	return out, nil
+}
+
+// waitBroker runs the loop until the broker is up or deadline passes.
+func (c *Consumer) waitBroker(deadline time.Time) bool {
+	ok := c.cl.runLoop(deadline, c.cl.b.Available)
+	c.net()
+	return ok
+}
+
+// --- assignment ---
+
+func (c *Consumer) sortParts() {
+	slices.SortFunc(c.parts, func(a, b *partState) int { return broker.CompareTopicPartitions(a.tp, b.tp) })
+}
+
+// addPartitions adds partitions to the assignment (an existing one gets
+// its position replaced when an explicit offset is given).
+func (c *Consumer) addPartitions(tps []client.TopicPartition, manual bool) {
+	var added []client.TopicPartition
+	for _, tp := range tps {
+		ps := c.byKey[tp.Key()]
+		if ps == nil {
+			ps = &partState{tp: broker.TopicPartition{Topic: tp.Topic, Partition: tp.Partition},
+				pos: client.OffsetStored, stored: client.OffsetInvalid, committed: client.OffsetInvalid}
+			c.byKey[tp.Key()] = ps
+			c.parts = append(c.parts, ps)
+			added = append(added, client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: tp.Offset})
+		}
+		switch {
+		case tp.Offset >= 0, tp.Offset == client.OffsetBeginning, tp.Offset == client.OffsetEnd:
+			ps.pos, ps.posReason = tp.Offset, client.PositionExplicit
+			ps.dropBuffer()
+			ps.stopped, ps.eof = false, false
+			if tp.Offset >= 0 {
+				c.positionHook(ps, client.PositionExplicit, "")
+			}
+		}
+	}
+	c.sortParts()
+	c.rebalanceHook(client.RebalanceAssigned, added, manual)
+	c.startAutoCommit()
+}
+
+// removePartitions removes partitions, auto-committing their stored
+// offsets first unless the assignment was lost.
+func (c *Consumer) removePartitions(tps []client.TopicPartition, lost, manual bool) {
+	var gone []client.TopicPartition
+	for _, tp := range tps {
+		if c.byKey[tp.Key()] != nil {
+			gone = append(gone, client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: client.OffsetInvalid})
+		}
+	}
+	if !lost && c.cfg.EnableAutoCommit && !c.java && c.fatal == nil && len(gone) > 0 {
+		_, _ = c.commitStored(gone, c.revokeTrig, false, true)
+	}
+	for _, tp := range gone {
+		ps := c.byKey[tp.Key()]
+		delete(c.byKey, tp.Key())
+		c.parts = slices.DeleteFunc(c.parts, func(x *partState) bool { return x == ps })
+	}
+	if c.rr >= len(c.parts) {
+		c.rr = 0
+	}
+	kind := client.RebalanceRevoked
+	if lost {
+		kind = client.RebalanceLost
+	}
+	if len(gone) > 0 {
+		c.rebalanceHook(kind, gone, manual)
+	}
+	if len(c.parts) == 0 {
+		c.lost = false
+	}
+}
+
+func (c *Consumer) rebalanceHook(k client.RebalanceKind, tps []client.TopicPartition, manual bool) {
+	if len(c.hooks) == 0 {
+		return
+	}
+	proto := c.GetRebalanceProtocol()
+	client.Each(c.hooks, func(h client.HookRebalance) {
+		h.OnRebalance(client.Rebalance{Info: c.info(), Kind: k, Partitions: slices.Clone(tps), Protocol: proto, Manual: manual})
+	})
+}
+
+func (c *Consumer) positionHook(ps *partState, r client.PositionReason, reset string) {
+	if len(c.hooks) == 0 {
+		return
+	}
+	client.Each(c.hooks, func(h client.HookPosition) {
+		h.OnPosition(client.Position{Info: c.info(), Partition: client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}, Reason: r, Reset: reset})
+	})
+}
+
+// Assign replaces the assignment. Inside an eager rebalance (callback, or
+// an AssignedPartitions event with go.application.rebalance.enable) it
+// completes the rebalance.
+func (c *Consumer) Assign(partitions []client.TopicPartition) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if op := c.curOp; op != nil {
+		if op.incremental {
+			return client.NewError(client.ErrState, "Changes to the current assignment must be made using IncrementalAssign() when rebalance protocol type is COOPERATIVE", false)
+		}
+		c.cbApplied = true
+		c.finishOp(op, func() { c.replaceAssignment(partitions, false) })
+		return nil
+	}
+	c.replaceAssignment(partitions, true)
+	return nil
+}
+
+func (c *Consumer) replaceAssignment(partitions []client.TopicPartition, manual bool) {
+	keep := map[client.PartitionKey]bool{}
+	for _, tp := range partitions {
+		keep[tp.Key()] = true
+	}
+	var drop []client.TopicPartition
+	for _, ps := range c.parts {
+		if !keep[ps.key()] {
+			drop = append(drop, client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition})
+		}
+	}
+	if len(drop) > 0 {
+		c.removePartitions(drop, c.lost, manual)
+	}
+	if len(partitions) > 0 {
+		c.addPartitions(partitions, manual)
+	}
+}
+
+// Unassign removes the whole assignment (inside an eager revoke, it
+// completes it).
+func (c *Consumer) Unassign() error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if op := c.curOp; op != nil {
+		if op.incremental {
+			return client.NewError(client.ErrState, "Changes to the current assignment must be made using IncrementalUnassign() when rebalance protocol type is COOPERATIVE", false)
+		}
+		c.cbApplied = true
+		c.finishOp(op, func() { c.removePartitions(c.assignedList(), op.lost, false) })
+		return nil
+	}
+	c.removePartitions(c.assignedList(), c.lost, true)
+	return nil
+}
+
+// IncrementalAssign adds partitions (inside a cooperative rebalance, it
+// completes the assign step).
+func (c *Consumer) IncrementalAssign(partitions []client.TopicPartition) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if op := c.curOp; op != nil {
+		if !op.incremental {
+			return client.NewError(client.ErrState, "Changes to the current assignment must be made using Assign() when rebalance protocol type is EAGER", false)
+		}
+		c.cbApplied = true
+		c.finishOp(op, func() { c.addPartitions(partitions, false) })
+		return nil
+	}
+	c.addPartitions(partitions, true)
+	return nil
+}
+
+// IncrementalUnassign removes partitions (inside a cooperative revoke, it
+// completes it).
+func (c *Consumer) IncrementalUnassign(partitions []client.TopicPartition) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if op := c.curOp; op != nil {
+		if !op.incremental {
+			return client.NewError(client.ErrState, "Changes to the current assignment must be made using Unassign() when rebalance protocol type is EAGER", false)
+		}
+		c.cbApplied = true
+		c.finishOp(op, func() { c.removePartitions(partitions, op.lost, false) })
+		return nil
+	}
+	c.removePartitions(partitions, c.lost, true)
+	return nil
+}
+
+// Pause stops fetching the partitions.
+func (c *Consumer) Pause(partitions []client.TopicPartition) error { return c.setPaused(partitions, true) }
+
+// Resume restarts fetching the partitions.
+func (c *Consumer) Resume(partitions []client.TopicPartition) error {
+	return c.setPaused(partitions, false)
+}
+
+func (c *Consumer) setPaused(partitions []client.TopicPartition, p bool) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	for _, tp := range partitions {
+		if ps := c.byKey[tp.Key()]; ps != nil {
+			ps.paused = p
+			if p {
+				// Prefetched messages of a paused partition are purged,
+				// as librdkafka does; the position does not move.
+				ps.dropBuffer()
+			}
+		}
+	}
+	return nil
+}
+
+// Seek moves an assigned partition's position.
+func (c *Consumer) Seek(partition client.TopicPartition, ignoredTimeoutMs int) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	ps := c.byKey[partition.Key()]
+	if ps == nil {
+		return client.NewError(client.ErrUnknownPartition, fmt.Sprintf("seek: %s is not assigned", partition.Key()), false)
+	}
+	ps.pos, ps.posReason = partition.Offset, client.PositionSeek
+	if ps.pos == client.OffsetInvalid {
+		ps.pos = client.OffsetStored
+	}
+	ps.dropBuffer()
+	ps.stopped, ps.eof = false, false
+	if ps.pos >= 0 {
+		c.positionHook(ps, client.PositionSeek, "")
+	}
+	return nil
+}

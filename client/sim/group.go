@@ -1,0 +1,322 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kafkasim/kafkasim/broker"
+	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/group"
+	"github.com/kafkasim/kafkasim/internal/kerr"
+)
+
+// joinRetry is how long the consumer waits before retrying a JoinGroup or
+// SyncGroup that failed with a retriable error.
+const joinRetry = 500 * time.Millisecond
+
+func (c *Consumer) owned() []broker.TopicPartition {
+	out := make([]broker.TopicPartition, len(c.parts))
+	for i, ps := range c.parts {
+		out[i] = ps.tp
+	}
+	return out
+}
+
+// join sends a JoinGroup (librdkafka's join state machine, classic
+// protocol). Replies are matched by joinSeq, so a reply to a superseded
+// request is ignored.
+func (c *Consumer) join() {
+	if c.dead() || c.fatal != nil || !c.subscribed || c.maxPollExceeded {
+		return
+	}
+	c.joinSeq++
+	seq := c.joinSeq
+	c.state = stJoining
+	c.hbTimer.Stop()
+	if !c.net() {
+		c.pendJoin = true
+		return
+	}
+	var owned []broker.TopicPartition
+	if c.cfg.Cooperative {
+		owned = c.owned()
+	}
+	protos := make([]group.Protocol, len(c.cfg.AssignmentStrategies))
+	for i, name := range c.cfg.AssignmentStrategies {
+		protos[i] = group.Protocol{Name: name, Subscription: group.Subscription{
+			Topics: c.topics, OwnedPartitions: owned, Generation: c.generation}}
+	}
+	c.metaSnap = c.snapshot()
+	c.groupEvent(client.GroupEvent{Kind: client.GroupJoinSent})
+	c.cl.coord.Join(group.JoinRequest{
+		Group: c.cfg.GroupID, MemberID: c.memberID, InstanceID: c.cfg.InstanceID,
+		ClientID: c.cfg.ClientID, ClientHost: "/127.0.0.1",
+		SessionTimeout: c.cfg.SessionTimeout, RebalanceTimeout: c.cfg.MaxPollInterval,
+		Protocols: protos,
+	}, func(r group.JoinResponse) {
+		if seq != c.joinSeq || c.dead() || c.fatal != nil {
+			return
+		}
+		c.onJoin(r)
+	})
+}
+
+func (c *Consumer) retryJoin() {
+	seq := c.joinSeq
+	c.cl.clk.After(joinRetry, func() {
+		if seq == c.joinSeq && !c.dead() {
+			c.join()
+		}
+	})
+}
+
+func (c *Consumer) onJoin(r group.JoinResponse) {
+	if r.Err != nil {
+		code := kerr.CodeOf(r.Err)
+		c.groupEvent(client.GroupEvent{Kind: client.GroupJoined, Err: r.Err})
+		switch code {
+		case kerr.MemberIDRequired:
+			c.memberID = r.MemberID
+			c.join()
+		case kerr.UnknownMemberID:
+			c.memberID = ""
+			c.join()
+		case kerr.FencedInstanceID:
+			c.setFatal(code, "JoinGroup")
+		case kerr.InconsistentGroupProtocol, kerr.InvalidSessionTimeout, kerr.GroupMaxSizeReached, kerr.InvalidGroupID:
+			c.raise(client.NewError(code, fmt.Sprintf("JoinGroup failed: %v", r.Err), false))
+			c.state = stInit
+			c.retryJoin()
+		default:
+			c.net()
+			c.state = stInit
+			c.retryJoin()
+		}
+		return
+	}
+	c.memberID, c.generation, c.protocol = r.MemberID, r.Generation, r.Protocol
+	leader := r.Leader == c.memberID
+	c.groupEvent(client.GroupEvent{Kind: client.GroupJoined, Leader: leader, Members: len(r.Members), Protocol: r.Protocol})
+	var assignments []group.MemberAssignment
+	if leader {
+		var err error
+		assignments, err = group.LeaderAssign(c.cl.b, r.Protocol, r.Members)
+		if err != nil {
+			c.raise(client.NewError(client.ErrFail, fmt.Sprintf("assignor %s failed: %v", r.Protocol, err), false))
+		}
+	}
+	c.state = stSyncing
+	seq := c.joinSeq
+	c.groupEvent(client.GroupEvent{Kind: client.GroupSyncSent, Leader: leader})
+	c.cl.coord.Sync(group.SyncRequest{
+		Group: c.cfg.GroupID, MemberID: c.memberID, InstanceID: c.cfg.InstanceID,
+		Generation: c.generation, Protocol: c.protocol, Assignments: assignments,
+	}, func(sr group.SyncResponse) {
+		if seq != c.joinSeq || c.dead() || c.fatal != nil {
+			return
+		}
+		c.onSync(sr)
+	})
+}
+
+func toClient(tps []broker.TopicPartition) []client.TopicPartition {
+	out := make([]client.TopicPartition, len(tps))
+	for i, tp := range tps {
+		out[i] = client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: client.OffsetInvalid}
+	}
+	return out
+}
+
+func (c *Consumer) onSync(sr group.SyncResponse) {
+	if sr.Err != nil {
+		code := kerr.CodeOf(sr.Err)
+		c.groupEvent(client.GroupEvent{Kind: client.GroupSynced, Err: sr.Err})
+		switch code {
+		case kerr.RebalanceInProgress:
+			c.join()
+		case kerr.IllegalGeneration:
+			c.lose("SyncGroup: ILLEGAL_GENERATION", false)
+		case kerr.UnknownMemberID:
+			c.lose("SyncGroup: UNKNOWN_MEMBER_ID", true)
+		case kerr.FencedInstanceID:
+			c.setFatal(code, "SyncGroup")
+		default:
+			c.net()
+			c.state = stInit
+			c.retryJoin()
+		}
+		return
+	}
+	assigned := toClient(sr.Assignment)
+	c.groupEvent(client.GroupEvent{Kind: client.GroupSynced, Assignment: assigned, Protocol: c.protocol})
+	c.checkTopics()
+	c.state = stWaitApp
+	c.startHeartbeat()
+	if !c.cfg.Cooperative {
+		c.pushOp(&rebOp{assign: true, parts: assigned})
+		return
+	}
+	newSet := map[client.PartitionKey]bool{}
+	for _, tp := range assigned {
+		newSet[tp.Key()] = true
+	}
+	var added, revoked []client.TopicPartition
+	for _, tp := range assigned {
+		if c.byKey[tp.Key()] == nil {
+			added = append(added, tp)
+		}
+	}
+	for _, ps := range c.parts {
+		if !newSet[ps.key()] {
+			revoked = append(revoked, client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: client.OffsetInvalid})
+		}
+	}
+	if len(revoked) > 0 {
+		// KIP-429: give up what moves, then rejoin so the new owner gets it.
+		c.pushOp(&rebOp{parts: revoked, incremental: true, after: func() { c.join() }})
+	}
+	c.pushOp(&rebOp{assign: true, parts: added, incremental: true})
+}
+
+func (c *Consumer) pushOp(op *rebOp) {
+	if !op.assign && len(op.parts) == len(c.parts) {
+		c.queuedRevoke = op
+	}
+	c.push(item{op: op})
+}
+
+// rejoin starts a rebalance from this side: eager members revoke
+// everything first (through Poll), cooperative ones rejoin at once keeping
+// their partitions.
+func (c *Consumer) rejoin(reason string) {
+	if c.dead() || c.fatal != nil || !c.subscribed || c.maxPollExceeded {
+		return
+	}
+	if c.state == stJoining || c.state == stSyncing || c.queuedRevoke != nil {
+		return
+	}
+	c.groupEvent(client.GroupEvent{Kind: client.GroupRejoin, Reason: reason})
+	c.hbTimer.Stop()
+	if c.java && c.cfg.EnableAutoCommit && len(c.parts) > 0 {
+		// Java's onJoinPrepare: commit positions synchronously first.
+		c.commitPositions(client.TriggerRevoke)
+	}
+	if !c.cfg.Cooperative && len(c.parts) > 0 {
+		c.state = stWaitApp
+		c.startHeartbeat()
+		c.pushOp(&rebOp{parts: c.assignedList(), after: func() { c.join() }})
+		return
+	}
+	c.join()
+}
+
+// lose handles a lost assignment (fenced commit, heartbeat or sync error,
+// max.poll.interval.ms): the partitions are revoked as lost, not committed,
+// and the member rejoins after the app has served the revoke.
+func (c *Consumer) lose(reason string, forgetID bool) {
+	if forgetID {
+		c.memberID = ""
+	}
+	c.hbTimer.Stop()
+	c.groupEvent(client.GroupEvent{Kind: client.GroupRejoin, Reason: reason})
+	rejoin := func() { c.join() }
+	if c.maxPollExceeded {
+		rejoin = nil
+	}
+	switch {
+	case c.applying != nil:
+		c.lost = true
+		c.applying.lost = true
+		if c.applying.after == nil {
+			c.applying.after = rejoin
+		}
+	case c.queuedRevoke != nil:
+		c.queuedRevoke.lost = true
+		if c.queuedRevoke.after == nil {
+			c.queuedRevoke.after = rejoin
+		}
+	case len(c.parts) == 0:
+		c.state = stInit
+		if rejoin != nil {
+			rejoin()
+		}
+	default:
+		c.lost = true
+		c.state = stInit
+		c.pushOp(&rebOp{parts: c.assignedList(), lost: true, incremental: c.cfg.Cooperative, after: rejoin})
+	}
+}
+
+// --- heartbeats ---
+
+func (c *Consumer) startHeartbeat() {
+	if c.hbTimer.Pending() {
+		return
+	}
+	c.hbTimer = c.cl.clk.After(c.cfg.HeartbeatInterval, c.heartbeat)
+}
+
+func (c *Consumer) heartbeat() {
+	if c.dead() || c.fatal != nil || c.memberID == "" || (c.state != stSteady && c.state != stWaitApp) {
+		return
+	}
+	c.hbTimer = c.cl.clk.After(c.cfg.HeartbeatInterval, c.heartbeat)
+	if !c.net() {
+		return
+	}
+	err := c.cl.coord.Heartbeat(c.cfg.GroupID, c.memberID, c.cfg.InstanceID, c.generation)
+	if err == nil {
+		return
+	}
+	code := kerr.CodeOf(err)
+	c.groupEvent(client.GroupEvent{Kind: client.GroupHeartbeatFailed, Err: err})
+	switch code {
+	case kerr.RebalanceInProgress:
+		if c.state == stSteady {
+			c.rejoin("group is rebalancing (heartbeat: REBALANCE_IN_PROGRESS)")
+		}
+	case kerr.IllegalGeneration:
+		c.lose("heartbeat: ILLEGAL_GENERATION", false)
+	case kerr.UnknownMemberID:
+		c.lose("heartbeat: UNKNOWN_MEMBER_ID", true)
+	case kerr.FencedInstanceID:
+		c.setFatal(code, "Heartbeat")
+	}
+}
+
+// --- max.poll.interval.ms ---
+
+func (c *Consumer) armMaxPoll() {
+	if c.mpTimer.Pending() || !c.subscribed || c.maxPollExceeded {
+		return
+	}
+	c.mpTimer = c.cl.clk.At(c.lastPollReturn.Add(c.cfg.MaxPollInterval), c.maxPollCheck)
+}
+
+func (c *Consumer) maxPollCheck() {
+	if c.dead() || c.fatal != nil || !c.subscribed || c.inPoll || c.maxPollExceeded {
+		return
+	}
+	due := c.lastPollReturn.Add(c.cfg.MaxPollInterval)
+	if c.cl.clk.Now().Before(due) {
+		c.mpTimer = c.cl.clk.At(due, c.maxPollCheck)
+		return
+	}
+	// librdkafka: _MAX_POLL_EXCEEDED queued, leave group (dynamic members),
+	// assignment lost; rejoin when the app polls again.
+	over := c.cl.clk.Now().Sub(c.lastPollReturn) - c.cfg.MaxPollInterval
+	client.Each(c.hooks, func(h client.HookMaxPollExceeded) {
+		h.OnMaxPollExceeded(client.MaxPollExceeded{Info: c.info(), LastPoll: c.lastPollReturn, Interval: c.cfg.MaxPollInterval})
+	})
+	c.raise(client.NewError(client.ErrMaxPollExceeded, fmt.Sprintf(
+		"Application maximum poll interval (%dms) exceeded by %dms", c.cfg.MaxPollInterval.Milliseconds(), over.Milliseconds()), false))
+	c.maxPollExceeded = true
+	c.hbTimer.Stop()
+	c.joinSeq++ // a join in flight is abandoned
+	if c.cfg.InstanceID == "" && c.memberID != "" && c.net() {
+		err := c.cl.coord.Leave(c.cfg.GroupID, c.memberID, "")
+		c.groupEvent(client.GroupEvent{Kind: client.GroupLeft, Err: err, Reason: "max.poll.interval.ms exceeded"})
+	}
+	c.lose("max.poll.interval.ms exceeded", false)
+	c.state = stInit
+}

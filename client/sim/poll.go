@@ -1,0 +1,398 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kafkasim/kafkasim/broker"
+	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/internal/kerr"
+)
+
+// Poll returns the next event: a queued error or commit result, a
+// rebalance (served through the callback, or returned with
+// go.application.rebalance.enable), a partition EOF, or a message. With
+// nothing to return it runs the simulation forward — every client's due
+// timers, the coordinator's — until something arrives or timeoutMs of
+// virtual time has passed, and then returns nil. Called from inside a clock
+// callback it does not run the loop (the timeout counts as 0).
+func (c *Consumer) Poll(timeoutMs int) client.Event {
+	if c.closed {
+		return nil
+	}
+	c.inPoll = true
+	if c.maxPollExceeded {
+		// The app is back: rejoin after the lost revoke is served.
+		c.maxPollExceeded = false
+		c.push(item{rejoin: true})
+	}
+	var ev client.Event
+	c.cl.runLoop(c.cl.deadline(timeoutMs), func() bool {
+		ev = c.serve()
+		return ev != nil || c.closed
+	})
+	c.inPoll = false
+	c.pollReturned()
+	return ev
+}
+
+func (c *Consumer) pollReturned() {
+	if c.closed {
+		return
+	}
+	c.lastPollReturn = c.cl.clk.Now()
+	c.polled = true
+	c.armMaxPoll()
+}
+
+// ReadMessage polls until a message arrives (returned), an error event
+// arrives (returned as the error), or the timeout passes (ErrTimedOut).
+// Other events are served and dropped.
+func (c *Consumer) ReadMessage(timeout time.Duration) (*client.Message, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	var deadline time.Time
+	if timeout >= 0 {
+		deadline = c.cl.clk.Now().Add(timeout)
+	}
+	for {
+		ms := -1
+		if timeout >= 0 {
+			left := deadline.Sub(c.cl.clk.Now())
+			if left < 0 {
+				left = 0
+			}
+			ms = int(left / time.Millisecond)
+		}
+		switch e := c.Poll(ms).(type) {
+		case *client.Message:
+			return e, nil
+		case client.Error:
+			return nil, e
+		case nil:
+			if timeout >= 0 && !c.cl.clk.Now().Before(deadline) || c.closed || c.cl.InLoop() {
+				return nil, client.NewError(client.ErrTimedOut, "", false)
+			}
+		}
+	}
+}
+
+// serve returns the next event for the app, doing the queued work on the
+// way; nil when there is nothing now.
+func (c *Consumer) serve() client.Event {
+	if c.closed {
+		return nil
+	}
+	if op := c.pendingApp; op != nil {
+		// go.application.rebalance.enable: the app got the event but did
+		// not apply it before polling again; apply it now.
+		c.pendingApp = nil
+		c.applyOp(op)
+	}
+	if c.java {
+		c.javaPollCommit()
+	}
+	for {
+		for c.qhead < len(c.queue) {
+			it := c.queue[c.qhead]
+			c.queue[c.qhead] = item{}
+			c.qhead++
+			switch {
+			case it.rejoin:
+				c.memberID = ""
+				c.join()
+			case it.op != nil:
+				if ev := c.serveOp(it.op); ev != nil {
+					return ev
+				}
+				if c.closed {
+					return nil
+				}
+			default:
+				return it.ev
+			}
+		}
+		ev := c.nextMessage()
+		if ev != nil {
+			return ev
+		}
+		if c.qhead >= len(c.queue) {
+			return nil
+		}
+	}
+}
+
+// serveOp hands a rebalance step to the callback (applying it afterwards
+// if the callback did not), returns it as an event for the app
+// (go.application.rebalance.enable), or applies it silently.
+func (c *Consumer) serveOp(op *rebOp) client.Event {
+	if c.queuedRevoke == op {
+		c.queuedRevoke = nil
+	}
+	if !op.assign {
+		// Only what is still assigned can be revoked.
+		live := op.parts[:0:0]
+		for _, tp := range op.parts {
+			if c.byKey[tp.Key()] != nil {
+				live = append(live, tp)
+			}
+		}
+		op.parts = live
+		if len(live) == 0 && op.incremental {
+			// Cooperative: revoke is skipped when empty.
+			c.finishOp(op, func() {})
+			return nil
+		}
+		if op.lost {
+			c.lost = true
+		}
+	}
+	ev := op.event()
+	switch {
+	case c.cb != nil:
+		c.curOp, c.cbApplied = op, false
+		_ = c.cb(c, ev)
+		c.curOp = nil
+		if !c.cbApplied && !c.closed {
+			c.applyOp(op)
+		}
+		return nil
+	case c.cfg.ApplicationRebalance:
+		c.curOp, c.pendingApp = op, op
+		return ev
+	}
+	c.applyOp(op)
+	return nil
+}
+
+// serveOpNow serves a revoke outside Poll (Close, Unsubscribe): the
+// callback runs, the change is applied.
+func (c *Consumer) serveOpNow(op *rebOp) {
+	if op.lost {
+		c.lost = true
+	}
+	if c.cb != nil {
+		c.curOp, c.cbApplied = op, false
+		_ = c.cb(c, op.event())
+		c.curOp = nil
+		if c.cbApplied {
+			return
+		}
+	}
+	c.applyOp(op)
+}
+
+func (c *Consumer) applyOp(op *rebOp) {
+	c.finishOp(op, func() {
+		if op.assign {
+			if op.incremental {
+				c.addPartitions(op.parts, false)
+			} else {
+				c.replaceAssignment(op.parts, false)
+			}
+		} else {
+			c.removePartitions(op.parts, op.lost, false)
+		}
+	})
+}
+
+// finishOp applies a rebalance step and runs what follows it.
+func (c *Consumer) finishOp(op *rebOp, apply func()) {
+	if c.pendingApp == op {
+		c.pendingApp = nil
+	}
+	if c.curOp == op && c.cb == nil {
+		c.curOp = nil
+	}
+	c.applying = op
+	apply()
+	c.applying = nil
+	if op.assign && c.state == stWaitApp && c.queuedRevoke == nil {
+		c.state = stSteady
+	}
+	if op.after != nil && !c.closed {
+		op.after()
+	}
+}
+
+// nextMessage returns the next message (or a per-partition event),
+// serving partitions round-robin, a fetched batch at a time.
+func (c *Consumer) nextMessage() client.Event {
+	n := len(c.parts)
+	for range n {
+		if c.rr >= len(c.parts) {
+			c.rr = 0
+		}
+		ps := c.parts[c.rr]
+		ev := c.fromPartition(ps)
+		if ps.bufAt >= len(ps.buf) {
+			c.rr++
+		}
+		if ev != nil {
+			return ev
+		}
+		if c.qhead < len(c.queue) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (c *Consumer) fromPartition(ps *partState) client.Event {
+	if ps.paused || ps.stopped {
+		return nil
+	}
+	if ps.bufAt < len(ps.buf) {
+		rec := &ps.buf[ps.bufAt]
+		ps.bufAt++
+		return c.deliver(ps, rec)
+	}
+	if c.brokerDown && !c.cl.b.Available() {
+		return nil
+	}
+	if ps.pos < 0 {
+		if ev := c.resolve(ps); ev != nil || ps.pos < 0 {
+			return ev
+		}
+	}
+	res, err := c.cl.b.FetchInto(ps.buf[:0], ps.tp, int64(ps.pos), fetchBatch, c.cfg.MaxPartitionFetchBytes)
+	if err != nil {
+		switch {
+		case errors.Is(err, broker.ErrUnavailable):
+			c.net()
+		case errors.Is(err, kerr.OffsetOutOfRange):
+			ps.low, ps.high, ps.hasWM = res.LogStartOffset, res.HighWatermark, true
+			return c.reset(ps, fmt.Sprintf("fetch offset %d is out of range [%d, %d]", ps.pos, res.LogStartOffset, res.HighWatermark))
+		case errors.Is(err, kerr.UnknownTopicOrPart):
+			if !ps.unknown {
+				ps.unknown = true
+				return client.NewError(client.ErrUnknownTopicOrPart, fmt.Sprintf("%s: Broker: Unknown topic or partition", ps.tp), false).
+					WithTopicPartition(client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos})
+			}
+		}
+		return nil
+	}
+	c.net()
+	ps.unknown = false
+	ps.low, ps.high, ps.hasWM = res.LogStartOffset, res.HighWatermark, true
+	ps.buf, ps.bufAt = res.Records, 0
+	if len(ps.buf) == 0 {
+		if c.cfg.EnablePartitionEOF && !ps.eof && int64(ps.pos) == res.HighWatermark {
+			ps.eof = true
+			return client.PartitionEOF{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}
+		}
+		return nil
+	}
+	ps.bufAt = 1
+	return c.deliver(ps, &ps.buf[0])
+}
+
+// resolve turns a logical position into an offset: the committed offset,
+// else auto.offset.reset; beginning / end by ListOffsets.
+func (c *Consumer) resolve(ps *partState) client.Event {
+	if !c.net() {
+		return nil
+	}
+	switch ps.pos {
+	case client.OffsetStored, client.OffsetInvalid:
+		got := c.cl.coord.FetchOffsets(c.cfg.GroupID, []broker.TopicPartition{ps.tp})
+		if om, ok := got[ps.tp]; ok && om.Offset >= 0 {
+			ps.pos, ps.committed = client.Offset(om.Offset), client.Offset(om.Offset)
+			c.positionHook(ps, client.PositionCommitted, "")
+			return nil
+		}
+		if ev := c.reset(ps, "no committed offset"); ev != nil || ps.pos >= 0 {
+			return ev
+		}
+	}
+	var spec broker.OffsetSpec
+	switch ps.pos {
+	case client.OffsetBeginning:
+		spec = broker.Earliest()
+	case client.OffsetEnd:
+		spec = broker.Latest()
+	default:
+		ps.pos = client.OffsetStored // unsupported logical offset: start over
+		return nil
+	}
+	off, err := c.cl.b.ListOffset(ps.tp, spec)
+	if err != nil {
+		if errors.Is(err, kerr.UnknownTopicOrPart) && !ps.unknown {
+			ps.unknown = true
+			return client.NewError(client.ErrUnknownTopicOrPart, fmt.Sprintf("%s: Broker: Unknown topic or partition", ps.tp), false)
+		}
+		c.net()
+		return nil
+	}
+	reason := ps.posReason
+	ps.pos = client.Offset(off)
+	policy := ""
+	if reason == client.PositionReset {
+		policy = c.cfg.AutoOffsetReset
+	}
+	c.positionHook(ps, reason, policy)
+	return nil
+}
+
+// reset applies auto.offset.reset to ps.
+func (c *Consumer) reset(ps *partState, why string) client.Event {
+	ps.dropBuffer()
+	switch c.cfg.AutoOffsetReset {
+	case "smallest":
+		ps.pos, ps.posReason = client.OffsetBeginning, client.PositionReset
+	case "largest":
+		ps.pos, ps.posReason = client.OffsetEnd, client.PositionReset
+	default:
+		ps.stopped = true
+		tp := client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}
+		e := client.NewError(client.ErrAutoOffsetReset, fmt.Sprintf(
+			"%s: %s and auto.offset.reset=error: partition stopped until Seek", tp.Key(), why), false).WithTopicPartition(tp)
+		client.Each(c.hooks, func(h client.HookError) { h.OnError(client.ErrorRaised{Info: c.info(), Err: e}) })
+		return e
+	}
+	return c.resolve(ps)
+}
+
+// deliver hands rec to the app: the position moves past it and, with
+// enable.auto.offset.store, its offset + 1 is stored for the next commit.
+func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
+	m := &client.Message{
+		TopicPartition: client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: client.Offset(rec.Offset)},
+		Key:            rec.Key,
+		Value:          rec.Value,
+		Timestamp:      rec.Timestamp,
+		TimestampType:  client.TimestampCreateTime,
+	}
+	if len(rec.Headers) > 0 {
+		m.Headers = make([]client.Header, len(rec.Headers))
+		for i, h := range rec.Headers {
+			m.Headers[i] = client.Header{Key: h.Key, Value: h.Value}
+		}
+	}
+	ps.pos = client.Offset(rec.Offset + 1)
+	ps.eof = false
+	store := c.cfg.EnableAutoOffsetStore && !c.java
+	if store {
+		ps.stored, ps.storedMD = ps.pos, nil
+	}
+	if len(c.hooks) > 0 {
+		info := c.info()
+		client.Each(c.hooks, func(h client.HookMessageDelivered) {
+			h.OnMessageDelivered(client.MessageDelivered{Info: info, Message: m, Stored: store})
+		})
+		if store {
+			offs := []client.TopicPartition{{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}}
+			client.Each(c.hooks, func(h client.HookOffsetsStored) {
+				h.OnOffsetsStored(client.OffsetsStored{Info: info, Offsets: offs, Auto: true})
+			})
+		}
+	}
+	if c.cfg.EnablePartitionEOF && ps.bufAt >= len(ps.buf) && ps.hasWM && rec.Offset+1 >= ps.high {
+		// Reached the end as last seen: raise EOF right after the message.
+		ps.eof = true
+		c.push(item{ev: client.PartitionEOF{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}})
+	}
+	return m
+}

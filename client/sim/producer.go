@@ -1,0 +1,230 @@
+package sim
+
+import (
+	"errors"
+	"time"
+
+	"github.com/kafkasim/kafkasim/broker"
+	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/internal/clock"
+	"github.com/kafkasim/kafkasim/internal/kerr"
+)
+
+type pmsg struct {
+	m        *client.Message
+	cb       func(*client.Message)
+	deadline time.Time
+}
+
+// Producer is the simulated producer. Messages wait linger.ms in its queue,
+// are appended to the log, and their delivery reports are served by Poll
+// and Flush. While the broker is down sends are retried every
+// retry.backoff.ms until message.timeout.ms fails them with
+// _MSG_TIMED_OUT. It implements client.Producer and client.Crasher.
+type Producer struct {
+	cl      *Cluster
+	cfg     client.ProducerConfig
+	hooks   client.Hooks
+	part    broker.Partitioner
+	closed  bool
+	queue   []pmsg
+	reports []pmsg
+	timer   clock.Timer
+}
+
+// NewProducer creates a producer from a librdkafka-style configuration.
+func (cl *Cluster) NewProducer(conf client.ConfigMap, hooks ...client.Hook) (*Producer, error) {
+	cfg, err := client.ParseProducerConfig(conf)
+	if err != nil {
+		return nil, err
+	}
+	part, err := broker.PartitionerByName(cfg.Partitioner, cl.clk, cl.clk.Rand(), cfg.StickyLinger)
+	if err != nil {
+		return nil, client.NewError(client.ErrInvalidArg, err.Error(), false)
+	}
+	cl.clients++
+	p := &Producer{cl: cl, cfg: cfg, hooks: hooks, part: part}
+	client.Each(hooks, func(h client.HookLifecycle) {
+		h.OnLifecycle(client.Lifecycle{Info: p.info(), Kind: client.LifecycleCreated})
+	})
+	return p, nil
+}
+
+func (p *Producer) info() client.Info {
+	return client.Info{Time: p.cl.clk.Now(), ClientID: p.cfg.ClientID, Generation: -1}
+}
+
+// Config is the producer's parsed configuration.
+func (p *Producer) Config() client.ProducerConfig { return p.cfg }
+
+// Produce queues msg; see client.Producer.
+func (p *Producer) Produce(msg *client.Message, onDelivery func(*client.Message)) error {
+	if p.closed {
+		return client.NewError(client.ErrDestroy, "producer is closed", false)
+	}
+	if msg == nil || msg.TopicPartition.Topic == "" {
+		return client.NewError(client.ErrInvalidArg, "message without a topic", false)
+	}
+	if p.cfg.QueueMaxMessages > 0 && len(p.queue)+len(p.reports) >= p.cfg.QueueMaxMessages {
+		return client.NewError(client.ErrQueueFull, "", false)
+	}
+	if msg.Timestamp.IsZero() {
+		msg.Timestamp = p.cl.clk.Now()
+		msg.TimestampType = client.TimestampCreateTime
+	}
+	pm := pmsg{m: msg, cb: onDelivery}
+	if p.cfg.MessageTimeout > 0 {
+		pm.deadline = p.cl.clk.Now().Add(p.cfg.MessageTimeout)
+	}
+	p.queue = append(p.queue, pm)
+	if !p.timer.Pending() {
+		p.timer = p.cl.clk.After(p.cfg.Linger, p.send)
+	}
+	return nil
+}
+
+// send appends the queued messages to the log.
+func (p *Producer) send() {
+	if p.closed {
+		return
+	}
+	now := p.cl.clk.Now()
+	var keep []pmsg
+	for _, pm := range p.queue {
+		m := pm.m
+		tp := &m.TopicPartition
+		if !p.cl.b.Available() {
+			if !pm.deadline.IsZero() && !now.Before(pm.deadline) {
+				tp.Error = client.NewError(client.ErrMsgTimedOut, "", false)
+				p.report(pm)
+			} else {
+				keep = append(keep, pm)
+			}
+			continue
+		}
+		part := tp.Partition
+		if part == client.PartitionAny {
+			n, err := p.cl.b.Partitions(tp.Topic)
+			if err != nil && p.cl.b.Config().AllowAutoCreateTopics {
+				n, err = int32(max(p.cl.b.Config().AutoCreatePartitions, 1)), nil
+			}
+			if err != nil {
+				tp.Error = client.NewError(client.ErrUnknownTopic, "", false)
+				p.report(pm)
+				continue
+			}
+			part = p.part.Partition(m.Key, n)
+		}
+		rec := broker.Record{Key: m.Key, Value: m.Value, Timestamp: m.Timestamp}
+		for _, h := range m.Headers {
+			rec.Headers = append(rec.Headers, broker.Header{Key: h.Key, Value: h.Value})
+		}
+		base, err := p.cl.b.Produce(tp.Topic, part, []broker.Record{rec})
+		switch {
+		case err == nil:
+			tp.Partition, tp.Offset, tp.Error = part, client.Offset(base), nil
+		case errors.Is(err, broker.ErrUnavailable):
+			keep = append(keep, pm)
+			continue
+		default:
+			tp.Partition = part
+			tp.Error = client.NewError(kerr.CodeOf(err), err.Error(), false)
+		}
+		p.report(pm)
+	}
+	p.queue = keep
+	if len(p.queue) > 0 {
+		p.timer = p.cl.clk.After(p.cfg.RetryBackoff, p.send)
+	}
+}
+
+func (p *Producer) report(pm pmsg) {
+	client.Each(p.hooks, func(h client.HookProduced) {
+		h.OnProduced(client.Produced{Info: p.info(), Message: pm.m})
+	})
+	if pm.cb == nil && !p.cfg.DeliveryReports {
+		return
+	}
+	p.reports = append(p.reports, pm)
+}
+
+// serve calls delivery callbacks and returns the first report without one.
+func (p *Producer) serve() client.Event {
+	for len(p.reports) > 0 {
+		pm := p.reports[0]
+		p.reports = p.reports[1:]
+		if pm.cb != nil {
+			pm.cb(pm.m)
+			continue
+		}
+		return pm.m
+	}
+	return nil
+}
+
+// Poll serves delivery reports for up to timeoutMs of virtual time (see
+// Consumer.Poll for how time runs) and returns the first report that has
+// no delivery function, or nil.
+func (p *Producer) Poll(timeoutMs int) client.Event {
+	if p.closed {
+		return nil
+	}
+	var ev client.Event
+	p.cl.runLoop(p.cl.deadline(timeoutMs), func() bool {
+		ev = p.serve()
+		return ev != nil
+	})
+	return ev
+}
+
+// Flush runs the simulation until every queued message has been sent or
+// timeoutMs passes, calling delivery functions on the way (reports without
+// one stay for Poll). It returns the number of messages still unsent.
+func (p *Producer) Flush(timeoutMs int) int {
+	if p.closed {
+		return 0
+	}
+	p.cl.runLoop(p.cl.deadline(timeoutMs), func() bool {
+		for i := 0; i < len(p.reports); {
+			if pm := p.reports[i]; pm.cb != nil {
+				p.reports = append(p.reports[:i], p.reports[i+1:]...)
+				pm.cb(pm.m)
+				continue
+			}
+			i++
+		}
+		return len(p.queue) == 0
+	})
+	return len(p.queue)
+}
+
+// Len is the number of messages not yet sent plus reports not yet served.
+func (p *Producer) Len() int { return len(p.queue) + len(p.reports) }
+
+// IsClosed reports whether Close (or Crash) was called.
+func (p *Producer) IsClosed() bool { return p.closed }
+
+// Close stops the producer; unsent messages are dropped (Flush first).
+func (p *Producer) Close() {
+	if p.closed {
+		return
+	}
+	p.timer.Stop()
+	p.closed = true
+	client.Each(p.hooks, func(h client.HookLifecycle) {
+		h.OnLifecycle(client.Lifecycle{Info: p.info(), Kind: client.LifecycleClosed})
+	})
+}
+
+// Crash stops the producer at once; queued messages are lost.
+func (p *Producer) Crash() {
+	if p.closed {
+		return
+	}
+	p.timer.Stop()
+	p.closed = true
+	p.queue, p.reports = nil, nil
+	client.Each(p.hooks, func(h client.HookLifecycle) {
+		h.OnLifecycle(client.Lifecycle{Info: p.info(), Kind: client.LifecycleCrashed})
+	})
+}
