@@ -727,7 +727,9 @@ func (c *Consumer) IncrementalUnassign(partitions []client.TopicPartition) error
 }
 
 // Pause stops fetching the partitions.
-func (c *Consumer) Pause(partitions []client.TopicPartition) error { return c.setPaused(partitions, true) }
+func (c *Consumer) Pause(partitions []client.TopicPartition) error {
+	return c.setPaused(partitions, true)
+}
 
 // Resume restarts fetching the partitions.
 func (c *Consumer) Resume(partitions []client.TopicPartition) error {
