@@ -262,9 +262,10 @@ func (b *Broker) Produce(topicName string, partition int32, recs []Record) (base
 	return t.parts[partition].appendRecords(recs, b.clk.Now()), nil
 }
 
-// Fetch reads records from offset onwards: at most maxRecords records and
-// about maxBytes bytes (key+value+headers; <= 0 means no limit; the first
-// record is returned even if it is larger, as Kafka does). An offset equal
+// Fetch reads records from offset onwards: at most maxRecords records
+// (<= 0: no limit) and at most maxBytes bytes of key+value+headers (<= 0:
+// no limit; the first record is returned even if it is larger, as Kafka
+// does since KIP-74). An offset equal
 // to the high watermark returns no records and no error; an offset outside
 // [log start, high watermark] fails with kerr.OffsetOutOfRange. Other
 // errors wrap kerr.UnknownTopicOrPart or ErrUnavailable.

@@ -23,9 +23,10 @@ func (m groupMode) String() string {
 		return "active"
 	case modeEmpty:
 		return "empty"
-	default:
+	case modeStandalone:
 		return "standalone"
 	}
+	return "unknown"
 }
 
 // groupOffsets is the committed-offsets state of one group.
@@ -168,7 +169,7 @@ func (b *Broker) ExpireOffsets() {
 				n = len(g.offsets)
 				clear(g.offsets)
 			}
-		default:
+		case modeStandalone:
 			for tp, om := range g.offsets {
 				if now.Sub(om.CommitTime) >= ret {
 					delete(g.offsets, tp)
