@@ -62,6 +62,7 @@ const (
 	KindGroupState     Kind = "group_state"     // the group changed state: State, Generation; Cause says why
 	KindMemberExpired  Kind = "member_expired"  // the coordinator removed a member after session.timeout.ms
 	KindOffsetsExpired Kind = "offsets_expired" // the group's committed offsets expired (offsets.retention.minutes)
+	KindGroupEvent     Kind = "group_event"     // another coordinator step: Detail says what (partitions moved, static rejoin)
 
 	// Broker.
 	KindBrokerDown Kind = "broker_down"

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kafkasim/kafkasim/scenarios"
+)
+
+func newDescribeCmd() *cobra.Command {
+	var (
+		at   string
+		seed uint64
+	)
+	cmd := &cobra.Command{
+		Use:   "describe NAME|FILE",
+		Short: "Show each consumer group as kafka-consumer-groups.sh --describe would",
+		Long: `Run a scenario up to a moment (--at, default: the end) and print each
+consumer group as kafka-consumer-groups.sh --describe shows it:
+committed offset, log end, lag and owner of every partition.`,
+		Example: `  kafkasim describe auto-commit-loss --at 30s
+  kafkasim describe scale-out`,
+		Args: cobra.ExactArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return scenarios.Names(), cobra.ShellCompDirectiveDefault
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := open(args[0])
+			if err != nil {
+				return err
+			}
+			opts := scenarios.Options{}
+			if cmd.Flags().Changed("seed") {
+				opts.Seed, opts.SeedSet = seed, true
+			}
+			if at != "" {
+				d, err := scenarios.ParseDuration(at)
+				if err != nil {
+					return invalid(fmt.Errorf("--at: %w", err))
+				}
+				if d > s.Duration {
+					return invalid(fmt.Errorf("--at: %s is after the end of the run (%s)", scenarios.FormatDuration(d), scenarios.FormatDuration(s.Duration)))
+				}
+				opts.Until = d
+			}
+			r, err := scenarios.Run(s, opts)
+			if err != nil {
+				return failed(err)
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "T=%s\n", scenarios.FormatDuration(r.Duration))
+			for i, g := range r.Groups {
+				if i > 0 {
+					fmt.Fprintln(out)
+				}
+				fmt.Fprint(out, g.Table)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&at, "at", "", "virtual time to stop at, like 30s or 1m30s (default: the end of the run)")
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed for everything random in the run (default: the scenario's seed)")
+	return cmd
+}

@@ -1,0 +1,387 @@
+package scenarios
+
+import (
+	"slices"
+	"time"
+
+	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/internal/clock"
+)
+
+// app is a consumer's application: the poll → process → commit loop,
+// driven as clock events. Poll(0) runs inside clock callbacks; processing
+// is a timer that fires when the message is done.
+type app struct {
+	r    *runner
+	spec *Consumer
+	c    client.Consumer
+	cfg  client.ConsumerConfig
+	// inc counts client incarnations; timers of an old incarnation do
+	// nothing.
+	inc     int
+	running bool // a client exists and has not crashed or closed
+	stalled bool
+	closing bool
+	// processing
+	cur      *client.Message
+	curEnd   clock.Timer
+	doneLate bool // processing finished while stalled
+	tick     clock.Timer
+	// commit bookkeeping
+	committing string
+	pending    map[client.PartitionKey]client.Offset // every-N: processed, not committed
+	sinceN     int
+	failed     map[msgID]bool
+}
+
+func (a *app) alive() bool { return a.running }
+
+func (a *app) ev(k Kind) Event {
+	e := Event{Actor: a.spec.ID, Kind: k, Group: a.spec.Group, Generation: -1, Partition: -1, Offset: -1}
+	if a.c != nil {
+		e.Member = a.c.MemberID()
+		if g, ok := a.c.(interface{ Generation() int32 }); ok && e.Member != "" {
+			e.Generation = g.Generation()
+		}
+	}
+	return e
+}
+
+func (a *app) msgEv(k Kind, m *client.Message) Event {
+	e := a.ev(k)
+	e.Topic, e.Partition, e.Offset = m.TopicPartition.Topic, m.TopicPartition.Partition, int64(m.TopicPartition.Offset)
+	e.Key = string(m.Key)
+	return e
+}
+
+// scriptStart starts a consumer from the script; starting one that runs
+// already is a no-op.
+func (a *app) scriptStart() {
+	if a.running {
+		return
+	}
+	a.startClient(KindStart)
+}
+
+func (a *app) startClient(k Kind) {
+	if a.running {
+		return
+	}
+	conf := a.spec.Config.Clone()
+	conf["group.id"] = a.spec.Group
+	if _, ok := conf["client.id"]; !ok {
+		conf["client.id"] = a.spec.ID
+	}
+	a.inc++
+	a.stalled, a.closing, a.cur, a.doneLate = false, false, nil, false
+	a.pending = map[client.PartitionKey]client.Offset{}
+	a.sinceN = 0
+	if a.failed == nil {
+		a.failed = map[msgID]bool{}
+	}
+	e := a.ev(k)
+	e.Detail = "subscribes to " + joinTopics(a.spec.Topics)
+	a.r.emit(e)
+	c, err := a.r.b.NewConsumer(conf, &recorder{r: a.r, actor: a.spec.ID, group: a.spec.Group, app: a})
+	if err != nil {
+		a.r.fail(err)
+		return
+	}
+	a.c = c
+	if sc, ok := c.(interface{ Config() client.ConsumerConfig }); ok {
+		a.cfg = sc.Config()
+	} else {
+		a.cfg, _ = client.ParseConsumerConfig(conf)
+	}
+	a.running = true
+	if err := c.SubscribeTopics(a.spec.Topics, nil); err != nil {
+		e := a.ev(KindClientErr)
+		e.Error, e.Detail = errName(err), "subscribe: "+err.Error()
+		a.r.emit(e)
+	}
+	a.schedule(0)
+}
+
+func joinTopics(ts []string) string {
+	out := ""
+	for i, t := range ts {
+		if i > 0 {
+			out += ", "
+		}
+		out += t
+	}
+	return out
+}
+
+// schedule runs the loop step d from now.
+func (a *app) schedule(d time.Duration) {
+	a.tick.Stop()
+	inc := a.inc
+	a.tick = a.r.loop.After(d, func() {
+		if a.inc == inc {
+			a.step()
+		}
+	})
+}
+
+// maxBurst bounds the non-message events handled at one instant.
+const maxBurst = 64
+
+// step is one turn of the poll loop: poll, and either start processing a
+// message or poll again later.
+func (a *app) step() {
+	if !a.running || a.stalled || a.cur != nil {
+		return
+	}
+	for range maxBurst {
+		ev := a.c.Poll(0)
+		if !a.running {
+			return
+		}
+		switch e := ev.(type) {
+		case nil:
+			a.schedule(a.spec.PollIdle)
+			return
+		case *client.Message:
+			a.process(e)
+			return
+		case client.PartitionEOF:
+			x := a.ev(KindEOF)
+			x.Topic, x.Partition, x.Offset = e.Topic, e.Partition, int64(e.Offset)
+			x.Detail = "reached the end of the partition (enable.partition.eof)"
+			a.r.emit(x)
+		default:
+			// Errors, commit results and rebalance events are recorded by
+			// the hooks; the app keeps polling.
+		}
+		if a.closing {
+			return
+		}
+	}
+	a.schedule(a.spec.PollIdle)
+}
+
+// duration draws the processing time of one message.
+func (a *app) duration() time.Duration {
+	p := &a.spec.Processing
+	if p.TimeMax > p.Time {
+		return p.Time + time.Duration(a.r.rnd.Int64N(int64(p.TimeMax-p.Time)+1))
+	}
+	return p.Time
+}
+
+func (a *app) commitMsg(m *client.Message, label string) {
+	a.committing = label
+	if a.spec.Processing.Async {
+		_ = a.c.CommitMessageAsync(m)
+	} else {
+		_, _ = a.c.CommitMessage(m)
+	}
+	a.committing = ""
+}
+
+func (a *app) process(m *client.Message) {
+	if a.spec.Processing.Commit == StrategyBeforeProcess {
+		a.commitMsg(m, CommitBeforeProcess)
+		if !a.running {
+			return
+		}
+	}
+	a.cur = m
+	inc := a.inc
+	a.curEnd = a.r.loop.After(a.duration(), func() {
+		if a.inc != inc || a.cur != m {
+			return
+		}
+		if a.stalled {
+			a.doneLate = true
+			return
+		}
+		a.finish()
+	})
+}
+
+// finish completes the current message: its effect (or failure), then the
+// commit strategy, then the next poll.
+func (a *app) finish() {
+	m := a.cur
+	p := &a.spec.Processing
+	id := msgID{m.TopicPartition.Key(), m.TopicPartition.Offset}
+	fail := false
+	if slices.Contains(p.FailOffsets, int64(m.TopicPartition.Offset)) && !a.failed[id] {
+		a.failed[id] = true
+		fail = true
+	} else if p.FailProbability > 0 && a.r.rnd.Float64() < p.FailProbability {
+		fail = true
+	}
+	if fail {
+		e := a.msgEv(KindProcessFailed, m)
+		e.Detail = "processing failed; on_failure: " + p.OnFailure
+		a.r.emit(e)
+		switch p.OnFailure {
+		case FailRetry:
+			a.cur = nil
+			a.process(m)
+			return
+		case FailCrash:
+			a.crash("processing failed (on_failure: crash)")
+			return
+		}
+		a.cur = nil
+		a.afterMessage()
+		return
+	}
+	if p.Idempotent {
+		store := a.r.seen[a.spec.Group]
+		if store == nil {
+			store = map[msgID]bool{}
+			a.r.seen[a.spec.Group] = store
+		}
+		if store[id] {
+			e := a.msgEv(KindEffectSkipped, m)
+			e.Detail = "already in the idempotent store: skipped"
+			a.r.emit(e)
+		} else {
+			store[id] = true
+			a.r.emit(a.msgEv(KindEffect, m))
+		}
+	} else {
+		a.r.emit(a.msgEv(KindEffect, m))
+	}
+	a.cur = nil
+	switch p.Commit {
+	case StrategyAfterEach:
+		a.commitMsg(m, CommitManual)
+	case StrategyStoreAfter:
+		_, _ = a.c.StoreMessage(m)
+	case StrategyEvery:
+		a.pending[m.TopicPartition.Key()] = m.TopicPartition.Offset + 1
+		a.sinceN++
+		if a.sinceN >= p.Every {
+			a.flush()
+		}
+	}
+	if !a.running {
+		return
+	}
+	a.afterMessage()
+}
+
+// flush commits the processed offsets of the every-N strategy.
+func (a *app) flush() {
+	if len(a.pending) == 0 {
+		return
+	}
+	offs := sortKeysTP(a.pending)
+	a.pending = map[client.PartitionKey]client.Offset{}
+	a.sinceN = 0
+	a.committing = CommitManual
+	if a.spec.Processing.Async {
+		_ = a.c.CommitOffsetsAsync(offs)
+	} else {
+		_, _ = a.c.CommitOffsets(offs)
+	}
+	a.committing = ""
+}
+
+func (a *app) afterMessage() {
+	if a.closing {
+		a.doClose()
+		return
+	}
+	a.schedule(0)
+}
+
+// onRemoved drops every-N bookkeeping of partitions the consumer gave up.
+func (a *app) onRemoved(tps []TP) {
+	for _, tp := range tps {
+		if _, ok := a.pending[client.PartitionKey{Topic: tp.Topic, Partition: tp.Partition}]; ok {
+			delete(a.pending, client.PartitionKey{Topic: tp.Topic, Partition: tp.Partition})
+		}
+	}
+}
+
+func (a *app) crash(why string) {
+	if !a.running {
+		return
+	}
+	e := a.ev(KindCrash)
+	e.Detail = why
+	if a.cur != nil {
+		e.Detail += "; " + a.cur.TopicPartition.String() + " was being processed"
+	}
+	a.r.emit(e)
+	a.running = false
+	a.inc++
+	a.tick.Stop()
+	a.curEnd.Stop()
+	a.cur = nil
+	if cr, ok := a.c.(client.Crasher); ok {
+		cr.Crash()
+	} else {
+		a.r.fail(errNoCrash)
+	}
+}
+
+// close is the graceful shutdown of the lesson's poll loop: finish the
+// message in hand, then Close (revoke, auto-commit, LeaveGroup).
+func (a *app) close() {
+	if !a.running || a.closing {
+		return
+	}
+	a.closing = true
+	e := a.ev(KindClose)
+	if a.cur != nil {
+		e.Detail = "the app finishes " + a.cur.TopicPartition.String() + " first"
+	}
+	a.r.emit(e)
+	if a.cur == nil || a.stalled {
+		a.stalled = false
+		if a.cur != nil {
+			// A stalled app is told to stop: processing is abandoned.
+			a.curEnd.Stop()
+			a.cur = nil
+		}
+		a.doClose()
+	}
+}
+
+func (a *app) doClose() {
+	a.tick.Stop()
+	if a.spec.Processing.Commit == StrategyEvery {
+		a.flush()
+	}
+	_ = a.c.Close()
+	a.running = false
+	a.inc++
+}
+
+func (a *app) stall() {
+	if !a.running || a.stalled {
+		return
+	}
+	a.stalled = true
+	e := a.ev(KindStall)
+	e.Detail = "the app stops polling"
+	if a.cur != nil {
+		e.Detail = "processing of " + a.cur.TopicPartition.String() + " hangs; the app stops polling"
+	}
+	a.r.emit(e)
+	a.tick.Stop()
+}
+
+func (a *app) resume() {
+	if !a.running || !a.stalled {
+		return
+	}
+	a.stalled = false
+	a.r.emit(a.ev(KindResume))
+	if a.cur != nil && (a.doneLate || !a.curEnd.Pending()) {
+		a.doneLate = false
+		a.finish()
+		return
+	}
+	if a.cur == nil {
+		a.schedule(0)
+	}
+}

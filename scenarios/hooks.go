@@ -1,0 +1,249 @@
+package scenarios
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/internal/kerr"
+)
+
+// recorder turns a client's observation hooks into timeline events.
+type recorder struct {
+	r     *runner
+	actor string
+	group string
+	app   *app // nil for producers
+}
+
+func (h *recorder) base(info client.Info, k Kind) Event {
+	e := Event{Actor: h.actor, Kind: k, Group: h.group, Member: info.MemberID, Generation: info.Generation, Partition: -1, Offset: -1}
+	if info.ClientID == "" && info.Generation == 0 {
+		e.Generation = -1
+	}
+	return e
+}
+
+func tpsOf(parts []client.TopicPartition) []TP {
+	out := make([]TP, len(parts))
+	for i, p := range parts {
+		out[i] = TP{p.Topic, p.Partition}
+	}
+	return out
+}
+
+func errName(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ce client.Error
+	if errors.As(err, &ce) {
+		return ce.Code().String()
+	}
+	if c := kerr.CodeOf(err); c != kerr.Fail || strings.HasPrefix(err.Error(), "_FAIL") {
+		return c.String()
+	}
+	return err.Error()
+}
+
+// OnLifecycle records subscriptions and the end of Close.
+func (h *recorder) OnLifecycle(l client.Lifecycle) {
+	switch l.Kind {
+	case client.LifecycleSubscribed:
+		e := h.base(l.Info, KindSubscribed)
+		e.Topics = append([]string(nil), l.Topics...)
+		h.r.emit(e)
+	case client.LifecycleClosed:
+		h.r.emit(h.base(l.Info, KindClosed))
+	}
+}
+
+// OnMessageDelivered records poll handing a message to the app.
+func (h *recorder) OnMessageDelivered(m client.MessageDelivered) {
+	e := h.base(m.Info, KindDeliver)
+	e.Topic, e.Partition, e.Offset = m.Message.TopicPartition.Topic, m.Message.TopicPartition.Partition, int64(m.Message.TopicPartition.Offset)
+	e.Key = string(m.Message.Key)
+	h.r.emit(e)
+}
+
+// OnOffsetsStored records offsets stored for the next commit.
+func (h *recorder) OnOffsetsStored(s client.OffsetsStored) {
+	for _, p := range s.Offsets {
+		e := h.base(s.Info, KindStore)
+		e.Topic, e.Partition, e.Offset = p.Topic, p.Partition, int64(p.Offset)
+		if s.Auto {
+			e.Detail = "enable.auto.offset.store: stored at delivery, before processing"
+		} else {
+			e.Detail = "stored by the app"
+		}
+		h.r.emit(e)
+	}
+}
+
+func (h *recorder) trigger(c client.Commit) string {
+	switch c.Trigger {
+	case client.TriggerAutoTimer:
+		return CommitAuto
+	case client.TriggerRevoke:
+		return CommitRevoke
+	case client.TriggerClose:
+		return CommitClose
+	case client.TriggerJavaPoll:
+		return CommitJavaPoll
+	}
+	if h.app != nil && h.app.committing != "" {
+		return h.app.committing
+	}
+	return CommitManual
+}
+
+// OnCommitStarted records a commit request, one event per partition.
+func (h *recorder) OnCommitStarted(c client.Commit) {
+	trig := h.trigger(c)
+	h.r.commitTrig[c.ID] = trig
+	for _, p := range c.Offsets {
+		e := h.base(c.Info, KindCommit)
+		e.Topic, e.Partition, e.Offset = p.Topic, p.Partition, int64(p.Offset)
+		e.Commit, e.CommitID, e.Async = trig, h.r.commitID(h.actor, c.ID), c.Async
+		h.r.emit(e)
+	}
+}
+
+// OnCommitFinished records each partition's commit result.
+func (h *recorder) OnCommitFinished(c client.Commit) {
+	trig, ok := h.r.commitTrig[c.ID]
+	if !ok {
+		trig = h.trigger(c)
+	}
+	delete(h.r.commitTrig, c.ID)
+	for _, p := range c.Offsets {
+		err := p.Error
+		if err == nil {
+			err = c.Err
+		}
+		k := KindCommitOK
+		if err != nil {
+			k = KindCommitFailed
+		}
+		e := h.base(c.Info, k)
+		e.Topic, e.Partition, e.Offset = p.Topic, p.Partition, int64(p.Offset)
+		e.Commit, e.CommitID, e.Async = trig, h.r.commitID(h.actor, c.ID), c.Async
+		e.Error = errName(err)
+		h.r.emit(e)
+	}
+	if len(c.Offsets) == 0 && c.Err != nil && !errors.Is(c.Err, kerr.NoOffset) {
+		e := h.base(c.Info, KindCommitFailed)
+		e.Commit, e.CommitID, e.Async, e.Error = trig, h.r.commitID(h.actor, c.ID), c.Async, errName(c.Err)
+		h.r.emit(e)
+	}
+}
+
+// OnRebalance records assignment changes.
+func (h *recorder) OnRebalance(rb client.Rebalance) {
+	k := KindAssign
+	switch rb.Kind {
+	case client.RebalanceRevoked:
+		k = KindRevoke
+	case client.RebalanceLost:
+		k = KindLost
+	}
+	e := h.base(rb.Info, k)
+	e.Partitions = tpsOf(rb.Partitions)
+	e.Detail = strings.ToLower(rb.Protocol)
+	if rb.Manual {
+		e.Detail = "manual"
+	}
+	h.r.emit(e)
+	if h.app != nil && (k == KindRevoke || k == KindLost) {
+		h.app.onRemoved(e.Partitions)
+	}
+}
+
+// OnPosition records where reading starts.
+func (h *recorder) OnPosition(p client.Position) {
+	e := h.base(p.Info, KindPosition)
+	e.Topic, e.Partition, e.Offset = p.Partition.Topic, p.Partition.Partition, int64(p.Partition.Offset)
+	switch p.Reason {
+	case client.PositionReset:
+		e.Detail = "auto.offset.reset=" + resetName(p.Reset)
+	case client.PositionCommitted:
+		e.Detail = "the committed offset"
+	default:
+		e.Detail = p.Reason.String()
+	}
+	h.r.emit(e)
+}
+
+func resetName(s string) string {
+	switch s {
+	case "smallest":
+		return "earliest"
+	case "largest":
+		return "latest"
+	}
+	return s
+}
+
+// OnGroup records the group protocol steps worth showing.
+func (h *recorder) OnGroup(g client.GroupEvent) {
+	var e Event
+	switch g.Kind {
+	case client.GroupJoined:
+		if g.Err != nil {
+			return
+		}
+		e = h.base(g.Info, KindJoin)
+		role := "follower"
+		if g.Leader {
+			role = "leader"
+		}
+		e.Detail = role
+		if g.Protocol != "" {
+			e.Detail += ", " + g.Protocol
+		}
+	case client.GroupRejoin:
+		e = h.base(g.Info, KindRejoin)
+		e.Cause = g.Reason
+		e.Error = errName(g.Err)
+	case client.GroupLeft:
+		e = h.base(g.Info, KindLeave)
+		e.Cause = g.Reason
+	case client.GroupHeartbeatFailed:
+		e = h.base(g.Info, KindHeartbeat)
+		e.Error = errName(g.Err)
+	default:
+		return
+	}
+	h.r.emit(e)
+}
+
+// OnMaxPollExceeded records max.poll.interval.ms expiring.
+func (h *recorder) OnMaxPollExceeded(m client.MaxPollExceeded) {
+	e := h.base(m.Info, KindMaxPoll)
+	e.Detail = "no poll for " + FormatDuration(m.Interval) + " (max.poll.interval.ms): the member leaves the group and its partitions are lost"
+	h.r.emit(e)
+}
+
+// OnError records errors raised to the app.
+func (h *recorder) OnError(er client.ErrorRaised) {
+	e := h.base(er.Info, KindClientErr)
+	e.Error = er.Err.Code().String()
+	e.Detail = er.Err.Error()
+	if tp, ok := er.Err.TopicPartition(); ok {
+		e.Topic, e.Partition = tp.Topic, tp.Partition
+	}
+	h.r.emit(e)
+}
+
+// OnProduced records a message reaching the log.
+func (h *recorder) OnProduced(p client.Produced) {
+	m := p.Message
+	e := Event{Actor: h.actor, Kind: KindProduce, Generation: -1, Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition, Offset: int64(m.TopicPartition.Offset), Key: string(m.Key)}
+	if m.TopicPartition.Error != nil {
+		e.Kind = KindClientErr
+		e.Offset = -1
+		e.Error = errName(m.TopicPartition.Error)
+		e.Detail = "produce failed"
+	}
+	h.r.emit(e)
+}

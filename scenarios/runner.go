@@ -1,0 +1,316 @@
+package scenarios
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/internal/clock"
+)
+
+// Options tune a run.
+type Options struct {
+	// Seed replaces the scenario's seed when SeedSet is true.
+	Seed    uint64
+	SeedSet bool
+	// Until stops the run early, at this virtual time (0: run the whole
+	// scenario). `kafkasim describe --at` uses it.
+	Until time.Duration
+	// Backend builds the cluster to run on; nil runs on the in-memory
+	// simulator (NewSimBackend). A real-Kafka backend runs on the wall clock.
+	Backend func(s *Scenario, seed uint64) (Backend, error)
+}
+
+// Backend is a cluster a scenario runs against, with the clock that drives
+// it. The runner schedules the apps' work (poll loops, processing time,
+// scripted faults) on Loop and advances time only through RunUntil.
+type Backend interface {
+	// Name is "sim" or "kafka".
+	Name() string
+	// Loop is the clock the runner schedules on.
+	Loop() clock.Loop
+	// RunUntil runs the loop up to t.
+	RunUntil(t time.Time)
+	// Rand is the run's seeded random source.
+	Rand() *rand.Rand
+	// CreateTopic creates a topic before the run starts.
+	CreateTopic(t Topic) error
+	// NewConsumer and NewProducer create clients; hooks observe them.
+	NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (client.Consumer, error)
+	NewProducer(conf client.ConfigMap, hooks ...client.Hook) (client.Producer, error)
+	// SetBrokerAvailable takes the broker down or brings it back.
+	SetBrokerAvailable(up bool) error
+	// WatchGroups reports coordinator-side events (group state changes,
+	// members expiring, offsets expiring) as timeline events; Seq and At
+	// are filled in by the runner. A backend that cannot see them does
+	// nothing.
+	WatchGroups(fn func(Event))
+	// Describe reports a group's final state. topics are the topics the
+	// group subscribes to, so rows can list every partition.
+	Describe(group string, topics []string) GroupResult
+	// Close releases the backend.
+	Close()
+}
+
+// Run runs a scenario and returns its timeline, outcome and final group
+// states. The same scenario and seed give the same Result, byte for byte
+// once marshalled.
+func Run(s *Scenario, opts Options) (*Result, error) {
+	seed := s.Seed
+	if opts.SeedSet {
+		seed = opts.Seed
+	}
+	mk := opts.Backend
+	if mk == nil {
+		mk = NewSimBackend
+	}
+	b, err := mk(s, seed)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", s.Name, err)
+	}
+	defer b.Close()
+	r := &runner{s: s, b: b, loop: b.Loop(), rnd: b.Rand(), commitTrig: map[uint64]string{}, commitIDs: map[string]uint64{}}
+	r.start = r.loop.Now()
+	r.events = make([]Event, 0, 64+len(s.Script)*4)
+	return r.run(seed, opts.Until)
+}
+
+type runner struct {
+	s      *Scenario
+	b      Backend
+	loop   clock.Loop
+	rnd    *rand.Rand
+	start  time.Time
+	events []Event
+	apps   []*app
+	byID   map[string]*app
+	prods  map[string]client.Producer
+	err    error
+	// effect stores of idempotent apps, per group.
+	seen map[string]map[msgID]bool
+	// commit bookkeeping for the hooks.
+	commitTrig map[uint64]string
+	commitIDs  map[string]uint64
+	commitSeq  uint64
+}
+
+type msgID struct {
+	tp  client.PartitionKey
+	off client.Offset
+}
+
+// commitID gives commits run-wide ids (client ids restart per client).
+func (r *runner) commitID(actor string, id uint64) uint64 {
+	k := actor + "#" + strconv.FormatUint(id, 10)
+	if v, ok := r.commitIDs[k]; ok {
+		return v
+	}
+	r.commitSeq++
+	r.commitIDs[k] = r.commitSeq
+	return r.commitSeq
+}
+
+func (r *runner) now() time.Duration { return r.loop.Now().Sub(r.start) }
+
+func (r *runner) emit(e Event) {
+	e.Seq = len(r.events)
+	e.At = r.now()
+	r.events = append(r.events, e)
+}
+
+func (r *runner) at(d time.Duration, fn func()) {
+	r.loop.At(r.start.Add(d), fn)
+}
+
+func (r *runner) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
+
+func (r *runner) run(seed uint64, until time.Duration) (*Result, error) {
+	s := r.s
+	r.byID = map[string]*app{}
+	r.prods = map[string]client.Producer{}
+	r.seen = map[string]map[msgID]bool{}
+	r.b.WatchGroups(func(e Event) { r.emit(e) })
+	for _, t := range s.Topics {
+		if err := r.b.CreateTopic(t); err != nil {
+			return nil, fmt.Errorf("run %s: create topic %s: %w", s.Name, t.Name, err)
+		}
+	}
+	for i := range s.Script {
+		a := &s.Script[i]
+		r.at(a.At, func() { r.act(a) })
+	}
+	scripted := map[string]bool{}
+	for _, a := range s.Script {
+		if a.Do == DoStart {
+			scripted[a.Consumer] = true
+		}
+	}
+	for i := range s.Consumers {
+		spec := &s.Consumers[i]
+		a := &app{r: r, spec: spec}
+		r.apps = append(r.apps, a)
+		r.byID[spec.ID] = a
+		start := time.Duration(0)
+		if spec.Start != nil {
+			start = *spec.Start
+		} else if scripted[spec.ID] {
+			continue
+		}
+		r.at(start, func() { a.startClient(KindStart) })
+	}
+	for i := range s.Producers {
+		p := &s.Producers[i]
+		r.at(p.At, func() { r.produce(p.ID, p.Config, p.Topic, p.Count, p.Interval, p.Key, p.Keys, p.Value, p.Partition) })
+	}
+	end := s.Duration
+	if until > 0 && until < end {
+		end = until
+	}
+	r.b.RunUntil(r.start.Add(end))
+	if r.err != nil {
+		return nil, fmt.Errorf("run %s: %w", s.Name, r.err)
+	}
+	res := &Result{
+		SchemaVersion: SchemaVersion,
+		Scenario:      s.Name,
+		Seed:          seed,
+		Backend:       r.b.Name(),
+		Duration:      end,
+		Events:        r.events,
+		Outcome:       Classify(r.events),
+	}
+	groupTopics := map[string][]string{}
+	for _, c := range s.Consumers {
+		for _, t := range c.Topics {
+			if !slices.Contains(groupTopics[c.Group], t) {
+				groupTopics[c.Group] = append(groupTopics[c.Group], t)
+			}
+		}
+	}
+	var groups []string
+	for g := range groupTopics {
+		groups = append(groups, g)
+	}
+	slices.Sort(groups)
+	for _, g := range groups {
+		ts := groupTopics[g]
+		slices.Sort(ts)
+		res.Groups = append(res.Groups, r.b.Describe(g, ts))
+	}
+	if res.Groups == nil {
+		res.Groups = []GroupResult{}
+	}
+	return res, nil
+}
+
+// act runs one script step.
+func (r *runner) act(a *Action) {
+	if a.Say != "" {
+		r.emit(Event{Actor: "script", Kind: KindNarration, Generation: -1, Partition: -1, Offset: -1, Detail: strings.TrimSpace(a.Say)})
+	}
+	switch a.Do {
+	case DoPause:
+		r.emit(Event{Actor: "script", Kind: KindPause, Generation: -1, Partition: -1, Offset: -1, Detail: strings.TrimSpace(a.Say)})
+	case DoProduce:
+		r.produce("script", nil, a.Topic, a.Count, a.Interval, a.Key, nil, a.Value, a.Partition)
+	case DoBrokerDown, DoBrokerUp:
+		up := a.Do == DoBrokerUp
+		k := KindBrokerDown
+		if up {
+			k = KindBrokerUp
+		}
+		r.emit(Event{Actor: "broker", Kind: k, Generation: -1, Partition: -1, Offset: -1})
+		if err := r.b.SetBrokerAvailable(up); err != nil {
+			r.fail(err)
+		}
+	case DoStart:
+		r.byID[a.Consumer].scriptStart()
+	case DoCrash:
+		r.byID[a.Consumer].crash("scripted crash")
+	case DoClose:
+		r.byID[a.Consumer].close()
+	case DoRestart:
+		ap := r.byID[a.Consumer]
+		if ap.alive() {
+			ap.crash("restart: the process is killed")
+		}
+		ap.startClient(KindRestart)
+	case DoStall:
+		r.byID[a.Consumer].stall()
+	case DoResume:
+		r.byID[a.Consumer].resume()
+	}
+}
+
+func expand(tmpl string, i int) string {
+	return strings.ReplaceAll(tmpl, "{i}", strconv.Itoa(i))
+}
+
+// produce sends count messages, one every interval, from producer id.
+func (r *runner) produce(id string, conf client.ConfigMap, topic string, count int, interval time.Duration, key string, keys []string, value string, partition int32) {
+	p := r.prods[id]
+	if p == nil {
+		m := client.ConfigMap{"client.id": id, "linger.ms": 0}
+		for k, v := range conf {
+			m[k] = v
+		}
+		var err error
+		p, err = r.b.NewProducer(m, &recorder{r: r, actor: id})
+		if err != nil {
+			r.fail(fmt.Errorf("producer %s: %w", id, err))
+			return
+		}
+		r.prods[id] = p
+	}
+	base := 0
+	var send func(i int)
+	send = func(i int) {
+		if i >= count {
+			return
+		}
+		n := base + i
+		k := expand(key, n)
+		if len(keys) > 0 {
+			k = keys[n%len(keys)]
+		}
+		v := value
+		if v == "" {
+			v = fmt.Sprintf("%s-%d", id, n)
+		}
+		msg := &client.Message{TopicPartition: client.TopicPartition{Topic: topic, Partition: partition}, Value: []byte(expand(v, n))}
+		if k != "" {
+			msg.Key = []byte(k)
+		}
+		if err := p.Produce(msg, func(*client.Message) {}); err != nil {
+			r.emit(Event{Actor: id, Kind: KindClientErr, Generation: -1, Topic: topic, Partition: -1, Offset: -1, Error: errName(err), Detail: "produce: " + err.Error()})
+		}
+		p.Poll(0)
+		if interval > 0 {
+			r.loop.After(interval, func() { send(i + 1) })
+		} else {
+			send(i + 1)
+		}
+	}
+	send(0)
+}
+
+// Commit strategies need ordered partition keys.
+func sortKeysTP(m map[client.PartitionKey]client.Offset) []client.TopicPartition {
+	out := make([]client.TopicPartition, 0, len(m))
+	for k, o := range m {
+		out = append(out, client.TopicPartition{Topic: k.Topic, Partition: k.Partition, Offset: o})
+	}
+	slices.SortFunc(out, func(a, b client.TopicPartition) int {
+		return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
+	})
+	return out
+}

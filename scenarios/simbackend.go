@@ -1,0 +1,129 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/kafkasim/kafkasim/broker"
+	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/client/sim"
+	"github.com/kafkasim/kafkasim/group"
+	"github.com/kafkasim/kafkasim/internal/clock"
+)
+
+var errNoCrash = errors.New("the backend's consumer cannot crash (it does not implement client.Crasher)")
+
+// simBackend runs a scenario on the in-memory cluster in virtual time.
+type simBackend struct {
+	cl *sim.Cluster
+}
+
+// NewSimBackend is the default Backend: a sim.Cluster on a virtual clock
+// seeded with seed, configured from the scenario's cluster section.
+func NewSimBackend(s *Scenario, seed uint64) (Backend, error) {
+	cfg := sim.Config{Seed: seed}
+	cfg.Broker.AllowAutoCreateTopics = s.Cluster.AutoCreateTopics
+	cfg.Broker.OffsetsRetention = s.Cluster.OffsetsRetention
+	cfg.Broker.OffsetsRetentionCheckInterval = s.Cluster.OffsetsRetentionCheck
+	cfg.Group = group.DefaultConfig()
+	if d := s.Cluster.GroupInitialRebalanceDelay; d != nil {
+		cfg.Group.InitialRebalanceDelay = *d
+		if *d == 0 {
+			cfg.Group.InitialRebalanceDelay = -1 // group.Config: negative means none
+		}
+	}
+	return &simBackend{cl: sim.NewCluster(cfg)}, nil
+}
+
+func (b *simBackend) Name() string         { return "sim" }
+func (b *simBackend) Loop() clock.Loop     { return b.cl.Clock() }
+func (b *simBackend) RunUntil(t time.Time) { b.cl.RunUntil(t) }
+func (b *simBackend) Rand() *rand.Rand     { return b.cl.Clock().Rand() }
+func (b *simBackend) Close()               {}
+func (b *simBackend) SetBrokerAvailable(up bool) error {
+	b.cl.SetBrokerAvailable(up)
+	return nil
+}
+
+func (b *simBackend) CreateTopic(t Topic) error {
+	return b.cl.Broker().CreateTopic(t.Name, t.Partitions, broker.TopicConfig{RetentionTime: t.Retention})
+}
+
+func (b *simBackend) NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (client.Consumer, error) {
+	return b.cl.NewConsumer(conf, hooks...)
+}
+
+func (b *simBackend) NewProducer(conf client.ConfigMap, hooks ...client.Hook) (client.Producer, error) {
+	return b.cl.NewProducer(conf, hooks...)
+}
+
+func (b *simBackend) WatchGroups(fn func(Event)) {
+	b.cl.Coordinator().OnTransition(func(t group.Transition) {
+		e := Event{Actor: "group:" + t.Group, Group: t.Group, Generation: t.Generation, Partition: -1, Offset: -1, Member: t.MemberID, Cause: t.Cause}
+		switch t.Kind {
+		case group.StateChanged:
+			e.Kind, e.State = KindGroupState, t.To.String()
+			e.Detail = t.From.String() + " → " + t.To.String()
+		case group.SessionExpired, group.RebalanceTimedOut, group.MemberFenced:
+			e.Kind = KindMemberExpired
+			e.Detail = t.Kind.String()
+		case group.OffsetsExpired:
+			e.Kind = KindOffsetsExpired
+			e.Detail = "committed offsets expired (offsets.retention.minutes)"
+		case group.StaticRejoined:
+			e.Kind = KindGroupEvent
+			e.Detail = "static member rejoined: same assignment, no rebalance"
+		case group.AssignmentComputed:
+			if len(t.Moved) == 0 {
+				return
+			}
+			e.Kind = KindGroupEvent
+			e.Detail = "moved:"
+			for _, m := range t.Moved {
+				e.Detail += fmt.Sprintf(" %s[%d] %s→%s", m.Partition.Topic, m.Partition.Partition, orDash(m.From), orDash(m.To))
+			}
+		default:
+			return
+		}
+		fn(e)
+	})
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (b *simBackend) Describe(g string, topics []string) GroupResult {
+	d := b.cl.Coordinator().Describe(g)
+	res := GroupResult{Group: g, State: d.State.String(), Generation: d.Generation, Table: d.Table(), Partitions: []PartitionResult{}}
+	rows := map[TP]group.PartitionOffset{}
+	for _, r := range d.Offsets {
+		rows[TP{r.Topic, r.Partition}] = r
+	}
+	for _, t := range topics {
+		n, err := b.cl.Broker().Partitions(t)
+		if err != nil {
+			continue
+		}
+		for p := range n {
+			pr := PartitionResult{Topic: t, Partition: p, Committed: -1, Lag: -1}
+			if hw, err := b.cl.Broker().ListOffset(broker.TopicPartition{Topic: t, Partition: p}, broker.Latest()); err == nil {
+				pr.LogEnd = hw
+			}
+			if om, ok := b.cl.Broker().CommittedOffset(g, broker.TopicPartition{Topic: t, Partition: p}); ok {
+				pr.Committed = om.Offset
+				pr.Lag = pr.LogEnd - pr.Committed
+			}
+			if r, ok := rows[TP{t, p}]; ok {
+				pr.Owner, pr.Member = r.ClientID, r.ConsumerID
+			}
+			res.Partitions = append(res.Partitions, pr)
+		}
+	}
+	return res
+}
