@@ -275,3 +275,30 @@ func TestDeterministic(t *testing.T) {
 		t.Fatal("different seeds gave identical member ids and traces")
 	}
 }
+
+// Close runs the revoke callback, auto-commits the stored offsets (trigger
+// close) and leaves the group; a closed consumer's calls fail with
+// _DESTROY.
+func TestCloseCommitsAndRevokes(t *testing.T) {
+	cl := newTestCluster(t, "t", 1)
+	produceN(t, cl, "t", 0, 0, 3)
+	rec := &recorder{}
+	var log []string
+	c := mustConsumer(t, cl, client.ConfigMap{"group.id": "g", "client.id": "c", "auto.offset.reset": "earliest"}, rec)
+	_ = c.Subscribe("t", cbLog("c", &log))
+	pollMsg(t, c, 10*time.Second)
+	pollMsg(t, c, time.Second)
+	_ = c.Close()
+	if strings.Join(log, "|") != "c assign [t[0]]|c revoke [t[0]] lost=false" {
+		t.Fatalf("callbacks %v", log)
+	}
+	if !rec.has("c commit close [t[0]@2] err=<nil>") || committedIn(cl, "g", "t", 0) != 2 {
+		t.Fatalf("close did not commit offset 2:\n%v", rec.lines)
+	}
+	if n := len(cl.Coordinator().Describe("g").Members); n != 0 {
+		t.Fatalf("%d members left after close", n)
+	}
+	if _, err := c.Commit(); !errors.Is(err, client.ErrDestroy) {
+		t.Fatalf("Commit after Close: %v", err)
+	}
+}
