@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"testing"
 	"time"
 
 	"github.com/kafkasim/kafkasim/broker"
@@ -21,8 +20,15 @@ import (
 	"github.com/kafkasim/kafkasim/internal/kerr"
 )
 
+// tb is what the driver needs from *testing.T, *testing.B and *rapid.T.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Errorf(format string, args ...any)
+}
+
 type env struct {
-	t   testing.TB
+	t   tb
 	sim *clock.Sim
 	b   *broker.Broker
 	c   *Coordinator
@@ -31,7 +37,7 @@ type env struct {
 	keepLog bool
 }
 
-func newEnv(t testing.TB, topics map[string]int, cfg Config) *env {
+func newEnv(t tb, topics map[string]int, cfg Config) *env {
 	t.Helper()
 	sim := clock.NewSim(1)
 	b := broker.New(sim, broker.Config{})
@@ -83,14 +89,16 @@ type tmember struct {
 	owned    []broker.TopicPartition
 	ownedGen int32 // generation in which owned was last confirmed by SyncGroup
 
-	alive   bool
-	busy    bool // a JoinGroup or SyncGroup is in flight
-	epoch   int  // bumped by crash: stale callbacks are ignored
-	fatal   error
-	hb      clock.Timer
-	hbFn    func()
-	joins   int
-	lastErr error
+	alive    bool
+	stalled  bool // the application is stuck: heartbeats go on, rejoins wait
+	wantJoin bool
+	busy     bool // a JoinGroup or SyncGroup is in flight
+	epoch    int  // bumped by crash: stale callbacks are ignored
+	fatal    error
+	hb       clock.Timer
+	hbFn     func()
+	joins    int
+	lastErr  error
 }
 
 func (e *env) member(name, group string, topics []string, protocols ...string) *tmember {
@@ -111,6 +119,7 @@ func (m *tmember) cooperative() bool {
 // start begins the member's life: it joins with no member id.
 func (m *tmember) start() {
 	m.alive = true
+	m.stalled, m.wantJoin = false, false
 	m.fatal = nil
 	m.id = ""
 	m.gen = -1
@@ -120,6 +129,10 @@ func (m *tmember) start() {
 
 func (m *tmember) join() {
 	if !m.alive || m.busy {
+		return
+	}
+	if m.stalled {
+		m.wantJoin = true
 		return
 	}
 	m.busy = true
@@ -253,6 +266,20 @@ func (m *tmember) heartbeat() {
 	if err := m.e.c.Heartbeat(m.group, m.id, m.instanceID, m.gen); err != nil {
 		m.lastErr = err
 		m.onError(err)
+	}
+}
+
+// stall models an application stuck in processing: librdkafka's
+// background thread keeps heartbeating, but the rebalance (and so the
+// rejoin) waits for the next poll.
+func (m *tmember) stall() { m.stalled = true }
+
+// unstall lets a stalled member poll again: it joins if it had to.
+func (m *tmember) unstall() {
+	m.stalled = false
+	if m.wantJoin {
+		m.wantJoin = false
+		m.join()
 	}
 }
 

@@ -197,11 +197,25 @@ func (m *member) subscription(protocol string) Subscription {
 	return Subscription{}
 }
 
+// sameProtocols compares JoinGroup metadata as Kafka does (byte equality
+// of each protocol's metadata): names, topics, user data, owned partitions
+// and their generation. A cooperative member rejoining after revoking
+// therefore always triggers the follow-up rebalance.
 func sameProtocols(a, b []Protocol) bool {
 	return slices.EqualFunc(a, b, func(x, y Protocol) bool {
-		return x.Name == y.Name && slices.Equal(x.Subscription.Topics, y.Subscription.Topics) &&
-			slices.Equal(x.Subscription.UserData, y.Subscription.UserData)
+		return sameTopics(x, y) && slices.Equal(x.Subscription.OwnedPartitions, y.Subscription.OwnedPartitions) &&
+			x.Subscription.Generation == y.Subscription.Generation
 	})
+}
+
+// sameSubscriptions compares only protocol names, topics and user data:
+// what decides whether a restarted static member may take its old
+// assignment back without a rebalance.
+func sameSubscriptions(a, b []Protocol) bool { return slices.EqualFunc(a, b, sameTopics) }
+
+func sameTopics(x, y Protocol) bool {
+	return x.Name == y.Name && slices.Equal(x.Subscription.Topics, y.Subscription.Topics) &&
+		slices.Equal(x.Subscription.UserData, y.Subscription.UserData)
 }
 
 // --- session timers ---

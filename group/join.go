@@ -236,7 +236,7 @@ func (c *Coordinator) replaceStatic(g *group, old *member, newID string, req Joi
 	c.emit(g, MemberFenced, old.id, fmt.Sprintf("static instance %s restarted: %s replaces %s, which is fenced", m.instanceID, newID, old.id), nil)
 	switch g.state {
 	case Stable:
-		if sameProtocols(oldProtocols, req.Protocols) {
+		if sameSubscriptions(oldProtocols, req.Protocols) {
 			c.touch(m)
 			c.emit(g, StaticRejoined, newID, fmt.Sprintf("static instance %s got its %d partitions back with no rebalance", m.instanceID, len(m.assignment)), nil)
 			resp := JoinResponse{Generation: g.generation, Protocol: g.protocol, Leader: g.leader, MemberID: newID}

@@ -1,0 +1,278 @@
+package group
+
+import (
+	"fmt"
+	"github.com/kafkasim/kafkasim/internal/clock"
+	"maps"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/kafkasim/kafkasim/broker"
+	"github.com/kafkasim/kafkasim/internal/kerr"
+	"pgregory.net/rapid"
+)
+
+// TestCoordinatorStateMachine drives one group with random joins, leaves,
+// crashes, restarts, stray heartbeats, commits (from live members and
+// zombies) and time steps, and checks after every action the invariants
+// of GUARANTEES.md that belong to the coordinator:
+//   - no partition has two owners in one generation (members' view);
+//   - in Stable every subscribed partition has exactly one owner in the
+//     coordinator's assignment (eager protocols; cooperative ones withhold
+//     partitions between their two rounds, so there: at most one);
+//   - the generation rises by exactly one per completed rebalance;
+//   - a rejected commit never changes stored offsets, and an accepted one
+//     came from a member of the current generation (or generation −1 to
+//     an Empty group).
+//
+// After the chaos phase everyone left alive heartbeats for 5 minutes; then
+// the group must be Stable with every partition owned exactly once, the
+// members' view matching the coordinator's.
+func TestCoordinatorStateMachine(t *testing.T) {
+	// Sometimes-counters: the checks must not pass vacuously.
+	seen := map[string]int{}
+	defer func() {
+		for _, k := range []string{"session-expired", "rebalance-timeout", "leave", "static-rejoin", "commit-accepted", "commit-rejected", "healed-with-2+", "cooperative-withheld"} {
+			if seen[k] == 0 && !t.Failed() {
+				t.Errorf("no case exercised %s: %v", k, seen)
+			}
+		}
+	}()
+	rapid.Check(t, func(rt *rapid.T) {
+		protocol := rapid.SampledFrom([]string{"range", "roundrobin", "cooperative-sticky"}).Draw(rt, "protocol")
+		topics := map[string]int{"t": 5, "u": 3}
+		e := newEnv(rt, topics, Config{})
+		e.keepLog = os.Getenv("SMDEBUG") != ""
+		var members []*tmember
+		gen := int32(0)
+		e.c.OnTransition(func(tr Transition) {
+			seen[tr.Kind.String()]++
+			for _, mv := range tr.Moved {
+				if mv.To == "" && mv.From != "" && protocol == "cooperative-sticky" {
+					seen["cooperative-withheld"]++
+				}
+			}
+			if tr.Kind != StateChanged {
+				return
+			}
+			switch {
+			case tr.To == CompletingRebalance, tr.To == Empty && tr.From == PreparingRebalance:
+				if tr.Generation != gen+1 {
+					rt.Fatalf("rebalance completed with generation %d after %d: %+v", tr.Generation, gen, tr)
+				}
+				gen = tr.Generation
+			}
+		})
+		subs := [][]string{{"t"}, {"t", "u"}}
+		if protocol == "cooperative-sticky" {
+			subs = [][]string{{"t", "u"}} // equal subscriptions: the balance guarantee holds
+		}
+		pick := func(rt *rapid.T, filter func(*tmember) bool, label string) *tmember {
+			var c []*tmember
+			for _, m := range members {
+				if filter(m) {
+					c = append(c, m)
+				}
+			}
+			if len(c) == 0 {
+				rt.Skip("no candidate")
+			}
+			return c[rapid.IntRange(0, len(c)-1).Draw(rt, label)]
+		}
+		alive := func(m *tmember) bool { return m.alive }
+		actions := map[string]func(*rapid.T){
+			"join": func(rt *rapid.T) {
+				if len(members) >= 6 {
+					rt.Skip("enough members")
+				}
+				m := e.member(fmt.Sprintf("c%d", len(members)), "g", rapid.SampledFrom(subs).Draw(rt, "topics"), protocol)
+				m.rebalance = time.Minute
+				if rapid.Bool().Draw(rt, "static") {
+					// A fresh process may take over the instance id of a dead
+					// one; two live processes with one instance id is a
+					// misconfiguration (both own the partitions until the
+					// old one is fenced), covered by the unit tests.
+					m.instanceID = fmt.Sprintf("i%d", rapid.IntRange(0, 2).Draw(rt, "instance"))
+					for _, o := range members {
+						if o.alive && o.instanceID == m.instanceID {
+							rt.Skip("instance id in use")
+						}
+					}
+				}
+				members = append(members, m)
+				m.start()
+			},
+			"restart": func(rt *rapid.T) {
+				m := pick(rt, func(m *tmember) bool { return !m.alive }, "restart")
+				for _, o := range members {
+					if o.alive && m.instanceID != "" && o.instanceID == m.instanceID {
+						rt.Skip("instance id in use")
+					}
+				}
+				m.start()
+			},
+			"leave": func(rt *rapid.T) {
+				m := pick(rt, alive, "leaver")
+				_ = m.close()
+			},
+			"stall": func(rt *rapid.T) {
+				pick(rt, func(m *tmember) bool { return m.alive && !m.stalled }, "staller").stall()
+			},
+			"unstall": func(rt *rapid.T) {
+				pick(rt, func(m *tmember) bool { return m.alive && m.stalled }, "unstaller").unstall()
+			},
+			"crash": func(rt *rapid.T) {
+				m := pick(rt, alive, "crasher")
+				m.crash()
+			},
+			"heartbeat": func(rt *rapid.T) {
+				// A stray heartbeat, possibly from a zombie with a stale id.
+				m := pick(rt, func(*tmember) bool { return true }, "heartbeater")
+				err := e.c.Heartbeat("g", m.id, m.instanceID, m.gen)
+				if err != nil && !slices.Contains([]kerr.Code{kerr.RebalanceInProgress, kerr.IllegalGeneration, kerr.UnknownMemberID, kerr.FencedInstanceID}, kerr.CodeOf(err)) {
+					rt.Fatalf("heartbeat: unexpected %v", err)
+				}
+			},
+			"commit": func(rt *rapid.T) {
+				m := pick(rt, func(*tmember) bool { return true }, "committer")
+				req := CommitRequest{Group: "g", MemberID: m.id, InstanceID: m.instanceID, Generation: m.gen,
+					Offsets: []OffsetCommit{{TopicPartition: broker.TopicPartition{Topic: "t", Partition: rapid.Int32Range(0, 4).Draw(rt, "p")}, Offset: rapid.Int64Range(0, 100).Draw(rt, "offset")}}}
+				if rapid.IntRange(0, 4).Draw(rt, "standalone") == 0 {
+					req.MemberID, req.InstanceID, req.Generation = "", "", -1
+				}
+				d := e.c.Describe("g")
+				valid := req.Generation < 0 && (d.State == Empty || d.State == Dead && len(e.c.Groups()) == 0)
+				if !valid && d.State != CompletingRebalance && d.State != Dead && req.Generation == d.Generation {
+					for _, dm := range d.Members {
+						if dm.MemberID == req.MemberID && (req.InstanceID == "" || dm.InstanceID == req.InstanceID) {
+							valid = true
+						}
+					}
+				}
+				before := e.c.FetchOffsets("g", nil)
+				err := e.c.CommitOffsets(req)
+				after := e.c.FetchOffsets("g", nil)
+				if err != nil && !maps.Equal(before, after) {
+					rt.Fatalf("rejected commit (%v) changed offsets %v → %v", err, before, after)
+				}
+				if err == nil {
+					seen["commit-accepted"]++
+				} else {
+					seen["commit-rejected"]++
+				}
+				if (err == nil) != valid {
+					rt.Fatalf("commit %+v in %s generation %d: err %v, expected valid=%v", req, d.State, d.Generation, err, valid)
+				}
+			},
+			"advance": func(rt *rapid.T) {
+				e.run(time.Duration(rapid.IntRange(0, 60_000).Draw(rt, "ms")) * time.Millisecond)
+			},
+			"": func(rt *rapid.T) {
+				e.settle()
+				checkOwners(rt, e, members, protocol != "cooperative-sticky")
+				if g := e.c.Generation("g"); g != gen && e.c.State("g") != Dead {
+					rt.Fatalf("coordinator at generation %d, transitions say %d", g, gen)
+				}
+			},
+		}
+		rt.Repeat(actions)
+
+		// Heal: no more faults; the living poll again and keep heartbeating.
+		for _, m := range members {
+			if m.alive && m.stalled {
+				m.unstall()
+			}
+		}
+		e.run(5 * time.Minute)
+		var live []*tmember
+		for _, m := range members {
+			if m.alive {
+				live = append(live, m)
+			}
+		}
+		if len(live) == 0 {
+			return
+		}
+		if st := e.c.State("g"); st != Stable {
+			rt.Fatalf("after heal: %s\n%s", st, e.describe("g"))
+		}
+		if os.Getenv("SMDEBUG") != "" {
+			for _, tr := range e.log {
+				rt.Logf("%v %s %s gen=%d %s %v", tr.Time.Sub(clock.Epoch), tr.Kind, tr.MemberID, tr.Generation, tr.Cause, tr.Moved)
+			}
+			for _, m := range members {
+				rt.Logf("%s alive=%v stalled=%v busy=%v id=%s gen=%d owned=%v ownedGen=%d", m.name, m.alive, m.stalled, m.busy, m.id, m.gen, m.owned, m.ownedGen)
+			}
+		}
+		checkOwners(rt, e, members, true)
+		d := e.c.Describe("g")
+		if len(d.Members) != len(live) {
+			rt.Fatalf("after heal %d members in the group, %d alive\n%s", len(d.Members), len(live), e.describe("g"))
+		}
+		if len(live) >= 2 {
+			seen["healed-with-2+"]++
+		}
+		for _, m := range live {
+			if want := e.c.Assignment("g", m.id); !slices.Equal(m.owned, want) {
+				rt.Fatalf("%s owns %v, coordinator says %v", m.name, m.owned, want)
+			}
+		}
+	})
+}
+
+// checkOwners checks ownership: members' view (per generation) and, in
+// Stable, the coordinator's assignment.
+func checkOwners(rt *rapid.T, e *env, members []*tmember, exact bool) {
+	type key struct {
+		gen int32
+		tp  broker.TopicPartition
+	}
+	seen := map[key]string{}
+	for _, m := range members {
+		if !m.alive {
+			continue
+		}
+		for _, tp := range m.owned {
+			k := key{m.ownedGen, tp}
+			if o, dup := seen[k]; dup {
+				rt.Fatalf("%v owned by %s and %s in generation %d", tp, o, m.name, m.ownedGen)
+			}
+			seen[k] = m.name
+		}
+	}
+	d := e.c.Describe("g")
+	if d.State != Stable {
+		return
+	}
+	owner := map[broker.TopicPartition]string{}
+	subscribed := map[broker.TopicPartition]bool{}
+	for _, dm := range d.Members {
+		for _, tp := range dm.Assignment {
+			if o, dup := owner[tp]; dup {
+				rt.Fatalf("Stable: %v assigned to %s and %s", tp, o, dm.MemberID)
+			}
+			owner[tp] = dm.MemberID
+		}
+	}
+	for _, m := range members {
+		if e.c.Assignment("g", m.id) == nil && !slices.ContainsFunc(d.Members, func(x MemberDescription) bool { return x.MemberID == m.id }) {
+			continue
+		}
+		for _, topic := range m.topics {
+			n, _ := e.b.Partitions(topic)
+			for p := range n {
+				subscribed[broker.TopicPartition{Topic: topic, Partition: p}] = true
+			}
+		}
+	}
+	if !exact {
+		return
+	}
+	for tp := range subscribed {
+		if _, ok := owner[tp]; !ok {
+			rt.Fatalf("Stable generation %d: %v has no owner\n%s", d.Generation, tp, e.describe("g"))
+		}
+	}
+}
