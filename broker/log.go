@@ -75,36 +75,56 @@ func headersSize(hs []Header) int64 {
 	return n
 }
 
-// reserve returns a chunk id and offset with room for n bytes.
-func (l *plog) reserve(n int) (uint32, []byte, uint32) {
+// Chunk and page sizes start small so that many small partitions stay
+// cheap, and double up to chunkSize and pageLen.
+const (
+	firstChunkSize = 4 << 10
+	firstPageLen   = 64
+)
+
+// newChunk starts a chunk with room for at least n bytes and returns it and
+// its id.
+func (l *plog) newChunk(n int) ([]byte, uint32) {
+	size := firstChunkSize
 	if k := len(l.chunks); k > 0 {
-		c := l.chunks[k-1]
-		if cap(c)-len(c) >= n {
-			return l.chunkBase + uint32(k-1), c, uint32(len(c))
-		}
+		size = min(chunkSize, 2*cap(l.chunks[k-1]))
 	}
-	size := chunkSize
-	if n > size {
-		size = n
-	}
-	c := make([]byte, 0, size)
+	c := make([]byte, 0, max(size, n))
 	l.chunks = append(l.chunks, c)
-	return l.chunkBase + uint32(len(l.chunks)-1), c, 0
+	return c, l.chunkBase + uint32(len(l.chunks)-1)
 }
 
-// appendRecords copies recs into the log; zero timestamps become now.
+// appendRecords copies recs into the log; zero timestamps become now. The
+// current chunk and page are kept in locals and written back once per
+// batch, so the per-record cost is two copies and one header.
 func (l *plog) appendRecords(recs []Record, now time.Time) int64 {
 	base := l.hw
+	if len(recs) == 0 {
+		return base
+	}
 	nowNs := now.UnixNano()
+	var cur []byte
+	var curID uint32
+	if k := len(l.chunks); k > 0 {
+		cur, curID = l.chunks[k-1], l.chunkBase+uint32(k-1)
+	}
+	var page []recHdr
+	if k := len(l.pages); k > 0 {
+		page = l.pages[k-1]
+	}
 	for i := range recs {
 		r := &recs[i]
 		klen, vlen := len(r.Key), len(r.Value)
 		n := klen + vlen
-		id, c, off := l.reserve(n)
-		c = append(c, r.Key...)
-		c = append(c, r.Value...)
-		l.chunks[id-l.chunkBase] = c
-		h := recHdr{chunk: id, off: off, klen: int32(klen), vlen: int32(vlen)}
+		if cur == nil || cap(cur)-len(cur) < n {
+			if cur != nil {
+				l.chunks[curID-l.chunkBase] = cur
+			}
+			cur, curID = l.newChunk(n)
+		}
+		h := recHdr{chunk: curID, off: uint32(len(cur)), klen: int32(klen), vlen: int32(vlen)}
+		cur = append(cur, r.Key...)
+		cur = append(cur, r.Value...)
 		if r.Key == nil {
 			h.klen = -1
 		}
@@ -131,15 +151,37 @@ func (l *plog) appendRecords(recs []Record, now time.Time) int64 {
 			sz += headersSize(hs)
 		}
 		l.bytes += sz
-		k := len(l.pages)
-		if k == 0 || len(l.pages[k-1]) == pageLen {
-			l.pages = append(l.pages, make([]recHdr, 0, pageLen))
-			k++
+		if len(page) == cap(page) {
+			page = l.growPage(page)
 		}
-		l.pages[k-1] = append(l.pages[k-1], h)
+		page = append(page, h)
 		l.hw++
 	}
+	l.chunks[curID-l.chunkBase] = cur
+	l.pages[len(l.pages)-1] = page
 	return base
+}
+
+// growPage is called when the last page (page, possibly nil) is at
+// capacity: a page below pageLen (only ever the log's first) is grown by
+// copying, a full one is written back and a new full-size page started.
+func (l *plog) growPage(page []recHdr) []recHdr {
+	if page != nil && cap(page) < pageLen {
+		grown := make([]recHdr, len(page), min(pageLen, 2*cap(page)))
+		copy(grown, page)
+		l.pages[len(l.pages)-1] = grown
+		return grown
+	}
+	if page != nil {
+		l.pages[len(l.pages)-1] = page
+	}
+	size := pageLen
+	if len(l.pages) == 0 && l.hw == 0 {
+		size = firstPageLen
+	}
+	page = make([]recHdr, 0, size)
+	l.pages = append(l.pages, page)
+	return page
 }
 
 func cloneBytes(b []byte) []byte {
