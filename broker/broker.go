@@ -139,6 +139,27 @@ func (b *Broker) CreateTopic(name string, partitions int, cfg TopicConfig) error
 	return nil
 }
 
+// CreatePartitions grows a topic to total partitions (Kafka's
+// CreatePartitions: partitions can be added, never removed). Keys hash to
+// new partitions from then on. Errors wrap kerr.InvalidPartitions (total
+// not above the current count), kerr.UnknownTopicOrPart or ErrUnavailable.
+func (b *Broker) CreatePartitions(name string, total int) error {
+	if !b.up {
+		return errorf(ErrUnavailable, "create partitions %q", name)
+	}
+	t, ok := b.topics[name]
+	if !ok {
+		return errorf(kerr.UnknownTopicOrPart, "create partitions %q", name)
+	}
+	if total <= len(t.parts) || total > 1<<20 {
+		return errorf(kerr.InvalidPartitions, "topic %q has %d partitions, cannot go to %d", name, len(t.parts), total)
+	}
+	for len(t.parts) < total {
+		t.parts = append(t.parts, newPlog())
+	}
+	return nil
+}
+
 // AlterTopicConfig replaces a topic's configuration; the new retention
 // applies from the next retention check. Errors wrap
 // kerr.UnknownTopicOrPart or ErrUnavailable.

@@ -625,3 +625,24 @@ func TestTopicPartitionHelpers(t *testing.T) {
 		t.Fatalf("defaults %+v", def)
 	}
 }
+
+func TestCreatePartitions(t *testing.T) {
+	b, _ := newTest(t, Config{})
+	mustCreate(t, b, "t", 2, TopicConfig{})
+	mustProduce(t, b, "t", 1, vals("a", "b"))
+	wantCode(t, b.CreatePartitions("t", 2), kerr.InvalidPartitions)
+	wantCode(t, b.CreatePartitions("t", 1), kerr.InvalidPartitions)
+	wantCode(t, b.CreatePartitions("nope", 3), kerr.UnknownTopicOrPart)
+	wantCode(t, b.CreatePartitions("t", 4), kerr.NoError)
+	ti, _ := b.DescribeTopic("t")
+	if len(ti.Partitions) != 4 || ti.Partitions[1].HighWatermark != 2 || ti.Partitions[3].HighWatermark != 0 {
+		t.Fatalf("after CreatePartitions %+v", ti)
+	}
+	if off := mustProduce(t, b, "t", 3, vals("c")); off != 0 {
+		t.Fatalf("new partition base offset %d", off)
+	}
+	b.SetAvailable(false)
+	if err := b.CreatePartitions("t", 5); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("while down: %v", err)
+	}
+}
