@@ -221,3 +221,16 @@ func ExampleSim() {
 	// session expired at 45s
 	// now 1m0s
 }
+
+func TestInCallback(t *testing.T) {
+	s := NewSim(1)
+	var inside bool
+	s.After(time.Second, func() { inside = s.InCallback() })
+	if s.InCallback() {
+		t.Fatal("InCallback true outside the loop")
+	}
+	s.RunFor(time.Second)
+	if !inside || s.InCallback() {
+		t.Fatalf("inside=%v after=%v", inside, s.InCallback())
+	}
+}

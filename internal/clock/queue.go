@@ -9,6 +9,7 @@ import (
 // changes on every reuse so stale Timer handles cannot touch the new event.
 type event struct {
 	at    time.Time
+	key   int64 // at as Unix nanoseconds: cheap to compare
 	seq   uint64
 	fn    func()
 	index int // position in the heap; -1 when not scheduled
@@ -25,10 +26,10 @@ type queue struct {
 
 func (q *queue) less(i, j int) bool {
 	a, b := q.heap[i], q.heap[j]
-	if a.at.Equal(b.at) {
+	if a.key == b.key {
 		return a.seq < b.seq
 	}
-	return a.at.Before(b.at)
+	return a.key < b.key
 }
 
 func (q *queue) swap(i, j int) {
@@ -77,7 +78,7 @@ func (q *queue) push(at time.Time, fn func()) Timer {
 	}
 	ev.gen++
 	q.seq++
-	ev.at, ev.seq, ev.fn = at, q.seq, fn
+	ev.at, ev.key, ev.seq, ev.fn = at, at.UnixNano(), q.seq, fn
 	ev.index = len(q.heap)
 	q.heap = append(q.heap, ev)
 	q.up(ev.index)

@@ -10,10 +10,11 @@ import (
 // then it jumps straight to the next due event. Sim is not safe for use by
 // several goroutines at once; a simulation runs on one goroutine.
 type Sim struct {
-	now  time.Time
-	q    queue
-	rand *rand.Rand
-	ran  uint64
+	now   time.Time
+	q     queue
+	rand  *rand.Rand
+	ran   uint64
+	depth int
 }
 
 // NewSim returns a virtual clock at Epoch whose random source is seeded with
@@ -78,9 +79,16 @@ func (s *Sim) Step() bool {
 	at, fn := s.q.pop()
 	s.now = at
 	s.ran++
+	s.depth++
 	fn()
+	s.depth--
 	return true
 }
+
+// InCallback reports whether an event callback is running. Code that would
+// run the loop itself (a blocking Poll, say) checks it to avoid running the
+// loop re-entrantly from inside an event.
+func (s *Sim) InCallback() bool { return s.depth > 0 }
 
 // RunUntil runs every event due at or before t and leaves Now at t. A t
 // before Now runs what is due now and leaves the clock where it is: virtual
