@@ -26,6 +26,7 @@ type app struct {
 	cur      *client.Message
 	curEnd   clock.Timer
 	doneLate bool // processing finished while stalled
+	effected bool // cur's effect happened; its commit is still to come
 	tick     clock.Timer
 	// commit bookkeeping
 	committing string
@@ -248,7 +249,31 @@ func (a *app) finish() {
 	} else {
 		a.r.emit(a.msgEv(KindEffect, m))
 	}
+	if p.CommitDelay > 0 && p.Commit != StrategyAuto && p.Commit != StrategyNone && p.Commit != StrategyBeforeProcess {
+		// The app is still busy with m until it commits.
+		a.effected = true
+		inc := a.inc
+		a.curEnd = a.r.loop.After(p.CommitDelay, func() {
+			if a.inc != inc || a.cur != m {
+				return
+			}
+			if a.stalled {
+				a.doneLate = true
+				return
+			}
+			a.cur, a.effected = nil, false
+			a.commitAfter(m)
+		})
+		return
+	}
 	a.cur = nil
+	a.commitAfter(m)
+}
+
+// commitAfter applies the commit strategy to a processed message, then
+// polls again.
+func (a *app) commitAfter(m *client.Message) {
+	p := &a.spec.Processing
 	switch p.Commit {
 	case StrategyAfterEach:
 		a.commitMsg(m, CommitManual)
@@ -307,7 +332,9 @@ func (a *app) crash(why string) {
 	}
 	e := a.ev(KindCrash)
 	e.Detail = why
-	if a.cur != nil {
+	if a.cur != nil && a.effected {
+		e.Detail += "; " + a.cur.TopicPartition.String() + " was processed but not yet committed"
+	} else if a.cur != nil {
 		e.Detail += "; " + a.cur.TopicPartition.String() + " was being processed"
 	}
 	a.r.emit(e)
@@ -315,7 +342,7 @@ func (a *app) crash(why string) {
 	a.inc++
 	a.tick.Stop()
 	a.curEnd.Stop()
-	a.cur = nil
+	a.cur, a.effected = nil, false
 	if cr, ok := a.c.(client.Crasher); ok {
 		cr.Crash()
 	} else {
@@ -363,7 +390,9 @@ func (a *app) stall() {
 	a.stalled = true
 	e := a.ev(KindStall)
 	e.Detail = "the app stops polling"
-	if a.cur != nil {
+	if a.cur != nil && a.effected {
+		e.Detail = "the app hangs after processing " + a.cur.TopicPartition.String() + ", before committing it; it stops polling"
+	} else if a.cur != nil {
 		e.Detail = "processing of " + a.cur.TopicPartition.String() + " hangs; the app stops polling"
 	}
 	a.r.emit(e)
@@ -376,8 +405,14 @@ func (a *app) resume() {
 	}
 	a.stalled = false
 	a.r.emit(a.ev(KindResume))
-	if a.cur != nil && (a.doneLate || !a.curEnd.Pending()) {
+	if a.cur != nil && a.doneLate {
 		a.doneLate = false
+		if a.effected {
+			m := a.cur
+			a.cur, a.effected = nil, false
+			a.commitAfter(m)
+			return
+		}
 		a.finish()
 		return
 	}

@@ -82,9 +82,9 @@ func (s *Scenario) Check(r *Result) []Failure {
 		got, ok := partitionResult(r, x.Group, x.Topic, x.Partition)
 		switch {
 		case !ok:
-			fail(x.Pos, what, fmt.Sprintf("committed offset %d", x.Value), "the group does not read that partition")
-		case got.Committed != x.Value:
-			fail(x.Pos, what, fmt.Sprintf("committed offset %d", x.Value), fmt.Sprintf("%d", got.Committed))
+			fail(x.Pos, what, "committed offset "+x.Value.Text, "the group does not read that partition")
+		case !x.Value.holds64(got.Committed):
+			fail(x.Pos, what, "committed offset "+x.Value.Text, fmt.Sprintf("%d", got.Committed))
 		}
 	}
 	for i, x := range e.Lag {
@@ -92,9 +92,9 @@ func (s *Scenario) Check(r *Result) []Failure {
 		got, ok := partitionResult(r, x.Group, x.Topic, x.Partition)
 		switch {
 		case !ok:
-			fail(x.Pos, what, fmt.Sprintf("lag %d", x.Value), "the group does not read that partition")
-		case got.Lag != x.Value:
-			fail(x.Pos, what, fmt.Sprintf("lag %d", x.Value), fmt.Sprintf("%d (committed %d, log end %d)", got.Lag, got.Committed, got.LogEnd))
+			fail(x.Pos, what, "lag "+x.Value.Text, "the group does not read that partition")
+		case !x.Value.holds64(got.Lag):
+			fail(x.Pos, what, "lag "+x.Value.Text, fmt.Sprintf("%d (committed %d, log end %d)", got.Lag, got.Committed, got.LogEnd))
 		}
 	}
 	for i, f := range e.Flags {
@@ -185,4 +185,12 @@ func listVerdict(r *Result, v Verdict) string {
 		refs = append(refs[:5], "...")
 	}
 	return " (" + strings.Join(refs, ", ") + ")"
+}
+
+// holds64 is Holds for offsets, where an exact -1 means "none".
+func (c Count) holds64(n int64) bool {
+	if c.Min == -1 && c.Max == -1 {
+		return n == -1
+	}
+	return n >= 0 && c.Holds(int(n))
 }

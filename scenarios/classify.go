@@ -452,19 +452,28 @@ func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 	if d2 != nil {
 		limit = d2.Seq
 	}
-	// Did a commit by the first processor try to cover it?
+	// Did a commit by the first processor try to cover it? (It may have
+	// been sent after the redelivery, by a member already out of the group.)
 	for _, i := range c.byActor[e1.Actor] {
-		if i <= e1.Seq || i >= limit {
+		if i <= e1.Seq {
 			continue
 		}
 		e := &c.ev[i]
 		if e.Kind == KindCommitFailed && e.TP() == mk.tp && e.Offset > mk.off {
-			if e.Async && e.Error != "ILLEGAL_GENERATION" && e.Error != "REBALANCE_IN_PROGRESS" && e.Error != "UNKNOWN_MEMBER_ID" {
-				return CauseAsyncDropped, fmt.Sprintf("%s processed offset %d at %s; its asynchronous commit of offset %d failed at %s (%s) and was not retried; %s processed it again at %s", e1.Actor, mk.off, at(e1), e.Offset, at(e), e.Error, e2.Actor, at(e2))
+			why := ""
+			if f := c.fate(e1.Actor, mk.tp, e1.Seq, i); f != nil && (f.Kind == KindMaxPoll || f.Kind == KindLost) {
+				why = fmt.Sprintf(" (it had left the group at %s: %s)", at(f), f.Kind)
 			}
-			return CauseCommitRejected, fmt.Sprintf("%s processed offset %d at %s but its commit of offset %d was rejected at %s with %s; %s processed it again at %s", e1.Actor, mk.off, at(e1), e.Offset, at(e), e.Error, e2.Actor, at(e2))
+			if e.Async && e.Error != "ILLEGAL_GENERATION" && e.Error != "REBALANCE_IN_PROGRESS" && e.Error != "UNKNOWN_MEMBER_ID" {
+				return CauseAsyncDropped, fmt.Sprintf("%s processed offset %d at %s; its asynchronous commit of offset %d failed at %s (%s) and was not retried%s; %s processed it again at %s", e1.Actor, mk.off, at(e1), e.Offset, at(e), e.Error, why, e2.Actor, at(e2))
+			}
+			mode := ""
+			if e.Async {
+				mode = "asynchronous "
+			}
+			return CauseCommitRejected, fmt.Sprintf("%s processed offset %d at %s but its %scommit of offset %d was rejected at %s with %s%s; %s processed it again at %s", e1.Actor, mk.off, at(e1), mode, e.Offset, at(e), e.Error, why, e2.Actor, at(e2))
 		}
-		if e.Kind == KindCommitOK && e.TP() == mk.tp && e.Offset > mk.off {
+		if (e.Kind == KindCommitOK && e.TP() == mk.tp && e.Offset > mk.off) || e.Kind == KindCrash || e.Kind == KindClosed {
 			break
 		}
 	}

@@ -353,6 +353,7 @@ func (d *decoder) processing(o *obj) Processing {
 			d.errAt(o.valPos("commit"), "%s: expected auto, after-each, every-N (like every-10), before-process, store-after-process or none, got %q", o.field("commit"), v)
 		}
 	}
+	p.CommitDelay = o.duration("commit_delay", 0)
 	p.Async = o.boolean("async", false)
 	p.Idempotent = o.boolean("idempotent", false)
 	o.finish()
@@ -514,7 +515,13 @@ func (d *decoder) expect(n ast.Node) *Expect {
 			x.Group = m.str("group")
 			x.Topic = m.str("topic")
 			x.Partition = int32(m.integer("partition", 0, 0, 10000))
-			x.Value = m.integer(valKey, -1, -1, 1<<62)
+			if vn, ok := m.get(valKey); ok {
+				if v, isInt := intValue(vn); isInt && v == -1 {
+					x.Value = Count{Min: -1, Max: -1, Text: "-1", Pos: d.pos(vn)}
+				} else {
+					x.Value = d.count(vn, m.field(valKey))
+				}
+			}
 			if m.ok && (x.Topic == "" || !m.has(valKey)) {
 				d.errf(n, "%s: topic and %s are required", m.what, valKey)
 			}

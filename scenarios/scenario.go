@@ -126,6 +126,10 @@ type Processing struct {
 	Every  int
 	// Async makes manual commits asynchronous.
 	Async bool
+	// CommitDelay is the time between a message's effect and the app's
+	// commit or store of it (other work, logging, a slow network): a crash
+	// in that window leaves the effect uncommitted.
+	CommitDelay time.Duration
 	// Idempotent makes the app keep a store of processed messages and skip
 	// repeats: a repeat is not an effect.
 	Idempotent bool
@@ -222,7 +226,7 @@ type ExpectOffset struct {
 	Group     string
 	Topic     string
 	Partition int32
-	Value     int64
+	Value     Count
 	Pos       Pos
 }
 
