@@ -22,7 +22,9 @@ func TestDescribeTables(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tp := func(topic string, p int32) broker.TopicPartition { return broker.TopicPartition{Topic: topic, Partition: p} }
+	tp := func(topic string, p int32) broker.TopicPartition {
+		return broker.TopicPartition{Topic: topic, Partition: p}
+	}
 	if err := a.commit(OffsetCommit{TopicPartition: tp("t", 0), Offset: 4}); err != nil {
 		t.Fatal(err)
 	}
