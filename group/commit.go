@@ -18,8 +18,9 @@ import (
 
 // CommitOffsets handles an OffsetCommit request and answers at once. It
 // validates in the order of KAFKA.md §4 — a Dead group gets
-// COORDINATOR_NOT_AVAILABLE; a generation < 0 commit to an Empty (or
-// unknown) group is accepted; then UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
+// COORDINATOR_NOT_AVAILABLE from its former members; a generation < 0 commit
+// to an Empty, unknown or Dead group is accepted (a Dead group starts
+// afresh, as Kafka has removed it); then UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
 // ILLEGAL_GENERATION, and REBALANCE_IN_PROGRESS in CompletingRebalance. A
 // rejected commit stores nothing. While the broker is down the error wraps
 // kerr.CoordinatorNotAvailable and broker.ErrUnavailable. The offsets are
@@ -29,11 +30,13 @@ func (c *Coordinator) CommitOffsets(req CommitRequest) error {
 		return unavailable("commit", req.Group)
 	}
 	g := c.groups[req.Group]
-	if g != nil && g.state == Dead {
+	if g != nil && g.state == Dead && req.Generation >= 0 {
 		return errf(kerr.CoordinatorNotAvailable, "commit", req.Group, "group is Dead")
 	}
-	if req.Generation < 0 && (g == nil || g.state == Empty) {
-		if g == nil {
+	if req.Generation < 0 && (g == nil || g.state == Empty || g.state == Dead) {
+		// Kafka removes a Dead group from its cache, so a standalone commit
+		// after every offset expired starts a new Empty group.
+		if g == nil || g.state == Dead {
 			g = c.getOrCreate(req.Group)
 		}
 		c.store(g, req)

@@ -59,13 +59,13 @@ func TestCommitValidationOrder(t *testing.T) {
 		setup setup
 		want  kerr.Code
 	}{
-		{"Dead group, generation -1: COORDINATOR_NOT_AVAILABLE", func(t *testing.T, e *env) CommitRequest {
+		{"Dead group, generation -1: accepted, the group starts afresh as Kafka removed it", func(t *testing.T, e *env) CommitRequest {
 			rawJoin(e, "g", "a", "")
 			e.c.Leave("g", e.c.Describe("g").Leader, "")
 			e.b.StoreCommittedOffset("g", tp0, broker.OffsetAndMetadata{Offset: 1})
 			e.run(8 * 24 * time.Hour)
 			return CommitRequest{Group: "g", Generation: -1}
-		}, kerr.CoordinatorNotAvailable},
+		}, kerr.NoError},
 		{"Dead group, unknown member: COORDINATOR_NOT_AVAILABLE first", func(t *testing.T, e *env) CommitRequest {
 			rawJoin(e, "g", "a", "")
 			e.c.Leave("g", e.c.Describe("g").Leader, "")

@@ -111,7 +111,9 @@ func (c *Coordinator) setState(g *group, s State, cause string) {
 	if g.protocolType != "" {
 		if s == Empty {
 			c.b.MarkGroupEmpty(g.id)
-		} else if from == Empty {
+		} else if from == Empty && s != Dead {
+			// Empty → Dead happens when the offsets expired: leave the
+			// store alone, or later standalone commits would never expire.
 			c.b.MarkGroupActive(g.id)
 		}
 	}

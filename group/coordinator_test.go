@@ -377,8 +377,8 @@ func TestLastMemberLeavesThenOffsetsExpire(t *testing.T) {
 	if st := e.c.State("g"); st != Dead {
 		t.Fatalf("%s after 7 days Empty, want Dead", st)
 	}
-	if err := e.c.CommitOffsets(CommitRequest{Group: "g", Generation: -1}); !errors.Is(err, kerr.CoordinatorNotAvailable) {
-		t.Fatalf("commit to Dead group: %v", err)
+	if err := e.c.CommitOffsets(CommitRequest{Group: "g", MemberID: "gone", Generation: 2}); !errors.Is(err, kerr.CoordinatorNotAvailable) {
+		t.Fatalf("member commit to Dead group: %v", err)
 	}
 	// A new join recreates the group from scratch.
 	b := e.member("b", "g", []string{"t"})
@@ -477,5 +477,32 @@ func TestDeterministic(t *testing.T) {
 	}
 	if a, b := runOnce(), runOnce(); a != b {
 		t.Fatalf("two runs differ:\n%s\n---\n%s", a, b)
+	}
+}
+
+// After a group died of expired offsets, standalone (generation -1) commits
+// to the same id start a fresh group whose offsets expire again, counted
+// from their commit time.
+func TestStandaloneCommitsAfterDeadGroupExpire(t *testing.T) {
+	e, ms := stableGroup(t, "range", "a")
+	tp := broker.TopicPartition{Topic: "t", Partition: 0}
+	if err := ms[0].commit(OffsetCommit{TopicPartition: tp, Offset: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ms[0].close()
+	e.run(7*24*time.Hour + 20*time.Minute)
+	if st := e.c.State("g"); st != Dead {
+		t.Fatalf("%s, want Dead", st)
+	}
+	if err := e.c.CommitOffsets(CommitRequest{Group: "g", Generation: -1,
+		Offsets: []OffsetCommit{{TopicPartition: tp, Offset: 3}}}); err != nil {
+		t.Fatalf("standalone commit after Dead: %v", err)
+	}
+	if o, ok := e.b.CommittedOffset("g", tp); !ok || o.Offset != 3 {
+		t.Fatalf("committed %v %v", o, ok)
+	}
+	e.run(7*24*time.Hour + 20*time.Minute)
+	if _, ok := e.b.CommittedOffset("g", tp); ok {
+		t.Fatal("standalone offset never expired: the Dead group was marked active")
 	}
 }
