@@ -9,63 +9,79 @@ import (
 // changes on every reuse so stale Timer handles cannot touch the new event.
 type event struct {
 	at    time.Time
-	key   int64 // at as Unix nanoseconds: cheap to compare
-	seq   uint64
 	fn    func()
 	index int // position in the heap; -1 when not scheduled
 	gen   uint64
 }
 
-// queue is a binary min-heap of events ordered by (at, seq).
+// slot is a heap entry. The ordering key lives in the slot itself, so
+// comparisons never chase the event pointer.
+type slot struct {
+	key int64  // at as Unix nanoseconds
+	seq uint64 // insertion order, breaks ties
+	ev  *event
+}
+
+// arity of the heap: a 4-ary heap is shallower and friendlier to caches
+// than a binary one.
+const arity = 4
+
+// queue is a min-heap of events ordered by (time, insertion sequence).
 type queue struct {
-	heap []*event
+	heap []slot
 	seq  uint64
 	free []*event
 	lock *sync.Mutex // nil for Sim; set for Wall, whose timers may be set from other goroutines
 }
 
-func (q *queue) less(i, j int) bool {
-	a, b := q.heap[i], q.heap[j]
+func less(a, b *slot) bool {
 	if a.key == b.key {
 		return a.seq < b.seq
 	}
 	return a.key < b.key
 }
 
-func (q *queue) swap(i, j int) {
-	q.heap[i], q.heap[j] = q.heap[j], q.heap[i]
-	q.heap[i].index = i
-	q.heap[j].index = j
-}
-
 func (q *queue) up(i int) {
+	h := q.heap
+	s := h[i]
 	for i > 0 {
-		p := (i - 1) / 2
-		if !q.less(i, p) {
+		p := (i - 1) / arity
+		if !less(&s, &h[p]) {
 			break
 		}
-		q.swap(i, p)
+		h[i] = h[p]
+		h[i].ev.index = i
 		i = p
 	}
+	h[i] = s
+	s.ev.index = i
 }
 
 func (q *queue) down(i int) {
-	n := len(q.heap)
+	h := q.heap
+	n := len(h)
+	s := h[i]
 	for {
-		l := 2*i + 1
-		if l >= n {
-			return
+		first := arity*i + 1
+		if first >= n {
+			break
 		}
-		m := l
-		if r := l + 1; r < n && q.less(r, l) {
-			m = r
+		m := first
+		end := min(first+arity, n)
+		for c := first + 1; c < end; c++ {
+			if less(&h[c], &h[m]) {
+				m = c
+			}
 		}
-		if !q.less(m, i) {
-			return
+		if !less(&h[m], &s) {
+			break
 		}
-		q.swap(i, m)
+		h[i] = h[m]
+		h[i].ev.index = i
 		i = m
 	}
+	h[i] = s
+	s.ev.index = i
 }
 
 func (q *queue) push(at time.Time, fn func()) Timer {
@@ -78,9 +94,9 @@ func (q *queue) push(at time.Time, fn func()) Timer {
 	}
 	ev.gen++
 	q.seq++
-	ev.at, ev.key, ev.seq, ev.fn = at, at.UnixNano(), q.seq, fn
+	ev.at, ev.fn = at, fn
 	ev.index = len(q.heap)
-	q.heap = append(q.heap, ev)
+	q.heap = append(q.heap, slot{key: at.UnixNano(), seq: q.seq, ev: ev})
 	q.up(ev.index)
 	return Timer{ev: ev, gen: ev.gen, q: q}
 }
@@ -89,13 +105,14 @@ func (q *queue) remove(ev *event) {
 	i := ev.index
 	last := len(q.heap) - 1
 	if i != last {
-		q.swap(i, last)
+		q.heap[i] = q.heap[last]
+		q.heap[i].ev.index = i
 	}
-	q.heap[last] = nil
+	q.heap[last] = slot{}
 	q.heap = q.heap[:last]
 	if i != last {
 		q.down(i)
-		q.up(i)
+		q.up(q.heap[i].ev.index)
 	}
 	ev.index = -1
 	ev.fn = nil
@@ -107,12 +124,12 @@ func (q *queue) peek() *event {
 	if len(q.heap) == 0 {
 		return nil
 	}
-	return q.heap[0]
+	return q.heap[0].ev
 }
 
 // pop removes the earliest event and returns its time and callback.
 func (q *queue) pop() (time.Time, func()) {
-	ev := q.heap[0]
+	ev := q.heap[0].ev
 	at, fn := ev.at, ev.fn
 	q.remove(ev)
 	return at, fn
