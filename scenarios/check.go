@@ -145,6 +145,24 @@ func (s *Scenario) Check(r *Result) []Failure {
 		case g.State != "" && gr.State != g.State:
 			fail(g.Pos, fmt.Sprintf("expect.groups[%d] %s state", i, g.Group), g.State, gr.State)
 		}
+		for _, c := range []struct {
+			what string
+			c    *Count
+			v    Verdict
+		}{{"lost", g.Lost, Lost}, {"duplicated", g.Duplicated, Duplicated}} {
+			if c.c == nil {
+				continue
+			}
+			n := 0
+			for _, m := range r.Outcome.Messages {
+				if m.Group == g.Group && m.Outcome == c.v {
+					n++
+				}
+			}
+			if !c.c.Holds(n) {
+				fail(c.c.Pos, fmt.Sprintf("expect.groups[%d] %s %s", i, g.Group, c.what), c.c.Text+" "+string(c.v)+" messages", fmt.Sprint(n))
+			}
+		}
 	}
 	return out
 }

@@ -359,18 +359,20 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 	coverText := fmt.Sprintf("%s at %s by %s committed offset %d", commitName(cover), at(cover), cover.Actor, cover.Offset)
 	dels := c.deliveries[mk]
 	if len(dels) == 0 {
-		// Never read: find where the group's consumers started.
+		// Never read: find where the group's consumers started past it,
+		// and whether the group's offsets had expired before.
+		expired := ""
 		for i := range c.ev {
 			e := &c.ev[i]
+			if e.Kind == KindOffsetsExpired && e.Group == mk.group {
+				expired = fmt.Sprintf("the group's committed offsets expired at %s; then ", at(e))
+			}
 			if e.Kind == KindPosition && e.Group == mk.group && e.TP() == mk.tp && e.Offset > mk.off {
 				why := e.Detail
 				if why == "" {
 					why = "its start position"
 				}
-				return CauseNeverDelivered, fmt.Sprintf("offset %d of %s was never delivered to group %s: %s started reading at offset %d at %s (%s)", mk.off, mk.tp, mk.group, e.Actor, e.Offset, at(e), why)
-			}
-			if e.Kind == KindOffsetsExpired && e.Group == mk.group {
-				return CauseNeverDelivered, fmt.Sprintf("offset %d of %s was never delivered to group %s: its committed offsets expired at %s and it restarted elsewhere", mk.off, mk.tp, mk.group, at(e))
+				return CauseNeverDelivered, fmt.Sprintf("offset %d of %s was never delivered to group %s: %s%s started reading at offset %d at %s (%s)", mk.off, mk.tp, mk.group, expired, e.Actor, e.Offset, at(e), why)
 			}
 		}
 		return CauseNeverDelivered, fmt.Sprintf("offset %d of %s was never delivered to group %s; %s", mk.off, mk.tp, mk.group, coverText)

@@ -571,6 +571,8 @@ func (d *decoder) expect(n ast.Node) *Expect {
 		g := ExpectGroup{Pos: d.pos(n)}
 		g.Group = m.str("group")
 		g.State = m.str("state")
+		g.Lost = d.optCount(m, "lost")
+		g.Duplicated = d.optCount(m, "duplicated")
 		if m.ok && g.Group == "" {
 			d.errf(n, "%s: group is required", m.what)
 		}

@@ -249,9 +249,11 @@ type ExpectEvent struct {
 	Pos      Pos
 }
 
-// ExpectGroup expects a group's final state.
+// ExpectGroup expects a group's final state and its own message counts.
 type ExpectGroup struct {
 	Group string
 	State string
-	Pos   Pos
+	// Lost and Duplicated count this group's messages only.
+	Lost, Duplicated *Count
+	Pos              Pos
 }
