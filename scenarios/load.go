@@ -385,6 +385,7 @@ func (d *decoder) action(i int, n ast.Node) Action {
 		d.errAt(o.valPos("do"), "%s", msg)
 	}
 	a.Consumer = o.str("consumer")
+	a.AtPos, a.ConsumerPos = o.valPos("at"), o.valPos("consumer")
 	a.Topic = o.str("topic")
 	a.Count = int(o.integer("count", 1, 0, 10_000_000))
 	a.Key = o.str("key")

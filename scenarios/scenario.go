@@ -183,6 +183,8 @@ type Action struct {
 	Partition  int32
 	Interval   time.Duration
 	Pos        Pos
+	// AtPos and ConsumerPos are where at: and consumer: are written.
+	AtPos, ConsumerPos Pos
 }
 
 // Count is an expected number: exact, or a range.

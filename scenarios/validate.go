@@ -101,14 +101,14 @@ func (d *decoder) validate(s *Scenario) {
 	for i, a := range s.Script {
 		what := fmt.Sprintf("script[%d]", i)
 		if i > 0 && a.At < s.Script[i-1].At {
-			d.errAt(a.Pos, "%s: at %s comes before the previous step's %s: steps must be in time order", what, FormatDuration(a.At), FormatDuration(s.Script[i-1].At))
+			d.errAt(a.AtPos, "%s: at %s comes before the previous step's %s: steps must be in time order", what, FormatDuration(a.At), FormatDuration(s.Script[i-1].At))
 		}
 		if a.At > s.Duration {
-			d.errAt(a.Pos, "%s: at %s is after the end of the run (duration %s)", what, FormatDuration(a.At), FormatDuration(s.Duration))
+			d.errAt(a.AtPos, "%s: at %s is after the end of the run (duration %s)", what, FormatDuration(a.At), FormatDuration(s.Duration))
 		}
 		if a.Consumer != "" {
 			if _, ok := consumers[a.Consumer]; !ok {
-				unknownConsumer(a.Pos, what, a.Consumer)
+				unknownConsumer(a.ConsumerPos, what, a.Consumer)
 			}
 		}
 		if a.Do == DoProduce {

@@ -68,6 +68,17 @@ type decoder struct {
 }
 
 func (d *decoder) pos(n ast.Node) Pos {
+	// A mapping is where its first key is written.
+	switch x := n.(type) {
+	case *ast.MappingNode:
+		if len(x.Values) > 0 && x.Values[0].Key != nil {
+			n = x.Values[0].Key
+		}
+	case *ast.MappingValueNode:
+		if x.Key != nil {
+			n = x.Key
+		}
+	}
 	if n == nil {
 		return Pos{File: d.file, Line: 1, Col: 1}
 	}
