@@ -18,6 +18,12 @@ type Config struct {
 	InitialRebalanceDelay time.Duration
 	// MaxSize is group.max.size; 0 means unlimited.
 	MaxSize int
+	// TestingAcceptStaleCommits is a planted bug for testing the test
+	// suite (scenarios/check): when true, an OffsetCommit from a fenced
+	// member — one no longer in the group, or from an older generation —
+	// is accepted and stored instead of failing with UNKNOWN_MEMBER_ID or
+	// ILLEGAL_GENERATION. Never set it outside tests.
+	TestingAcceptStaleCommits bool
 }
 
 // DefaultConfig is Kafka's defaults: sessions 6 s..30 min, initial
