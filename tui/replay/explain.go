@@ -48,7 +48,7 @@ func (x *Index) Explain(i int, before, after *State) string {
 	case scenarios.KindResume:
 		s = fmt.Sprintf("%s polls again.", e.Actor)
 	case scenarios.KindJoin:
-		s = fmt.Sprintf("%s joined %s as member %s in generation %d", e.Actor, e.Group, e.Member, e.Generation)
+		s = fmt.Sprintf("%s joined %s as member %s in generation %d", e.Actor, e.Group, ShortMember(e.Member), e.Generation)
 		if e.Detail != "" {
 			s += " (" + e.Detail + ")"
 		}
@@ -131,7 +131,7 @@ func (x *Index) Explain(i int, before, after *State) string {
 		who := e.Member
 		for _, m := range before.Groups[max(0, x.GroupIndex(e.Group))].Members {
 			if m.ID == e.Member {
-				who = m.Consumer + " (" + m.ID + ")"
+				who = m.Consumer + " (" + ShortMember(m.ID) + ")"
 			}
 		}
 		s = fmt.Sprintf("the coordinator removed %s: no heartbeat for session.timeout.ms.", who)
@@ -230,3 +230,12 @@ func errWords(code string) string {
 // CommitName names an event's commit trigger in words ("auto-commit",
 // "manual async commit").
 func CommitName(e *scenarios.Event) string { return commitName(e) }
+
+// ShortMember shortens a member id for display: "c1-8707a01d-6329-..."
+// becomes "c1-8707a0".
+func ShortMember(id string) string {
+	if i := strings.IndexByte(id, '-'); i >= 0 && len(id) > i+7 {
+		return id[:i+7]
+	}
+	return id
+}

@@ -44,6 +44,10 @@ type Index struct {
 	byActor  map[string][]int32 // actor → its event seqs (consumers, "group:<id>", "broker")
 	notable  []int32
 	narr     []int32
+	status   map[string][]int32 // consumer → start, restart, crash, close, closed, stall, resume
+	delivers map[string][]int32 // consumer → its deliveries
+	gstates  map[string][]int32 // group → its group_state events
+	broker   []int32            // broker_down, broker_up
 	cps      []State
 }
 
@@ -65,6 +69,9 @@ func New(r *scenarios.Result) *Index {
 		msgs:    map[gp][]msgInfo{},
 		ends:    map[string][]int32{},
 		byActor: map[string][]int32{},
+		status:   map[string][]int32{},
+		delivers: map[string][]int32{},
+		gstates:  map[string][]int32{},
 	}
 	// Pass 1: names.
 	parts := map[scenarios.TP]bool{}
@@ -159,6 +166,16 @@ func New(r *scenarios.Result) *Index {
 			}
 		case scenarios.KindCrash, scenarios.KindClosed, scenarios.KindRestart, scenarios.KindStart:
 			x.ends[e.Actor] = append(x.ends[e.Actor], seq)
+		case scenarios.KindGroupState:
+			x.gstates[e.Group] = append(x.gstates[e.Group], seq)
+		case scenarios.KindBrokerDown, scenarios.KindBrokerUp:
+			x.broker = append(x.broker, seq)
+		}
+		switch e.Kind {
+		case scenarios.KindCrash, scenarios.KindClosed, scenarios.KindRestart, scenarios.KindStart, scenarios.KindClose, scenarios.KindStall, scenarios.KindResume:
+			x.status[e.Actor] = append(x.status[e.Actor], seq)
+		case scenarios.KindDeliver:
+			x.delivers[e.Actor] = append(x.delivers[e.Actor], seq)
 		}
 		if IsNotable(e.Kind) {
 			x.notable = append(x.notable, seq)
@@ -369,4 +386,62 @@ func (x *Index) StateAt(i int) State {
 		st.Apply(x, &x.R.Events[j])
 	}
 	return st
+}
+
+func last(s []int32, i int) int {
+	k := countLE(s, i)
+	if k == 0 {
+		return -1
+	}
+	return int(s[k-1])
+}
+
+// StatusAt is a consumer's status after step i: StatusNew, StatusRunning,
+// StatusStalled, StatusClosing, StatusCrashed or StatusClosed.
+func (x *Index) StatusAt(actor string, i int) string {
+	j := last(x.status[actor], i)
+	if j < 0 {
+		return StatusNew
+	}
+	switch x.R.Events[j].Kind {
+	case scenarios.KindCrash:
+		return StatusCrashed
+	case scenarios.KindClosed:
+		return StatusClosed
+	case scenarios.KindClose:
+		return StatusClosing
+	case scenarios.KindStall:
+		return StatusStalled
+	}
+	return StatusRunning
+}
+
+// BusyAt reports whether a consumer was processing a message after step i.
+func (x *Index) BusyAt(actor string, i int) bool {
+	d := last(x.delivers[actor], i)
+	if d < 0 {
+		return false
+	}
+	e := &x.R.Events[d]
+	p := x.PartIndex(e.TP())
+	ms := x.msgs[gp{x.GroupIndex(e.Group), p}]
+	if e.Offset < 0 || e.Offset >= int64(len(ms)) {
+		return false
+	}
+	return !anyIn(ms[e.Offset].done, d, i) && !anyIn(x.ends[actor], d, i)
+}
+
+// GroupStateAt is a group's coordinator state after step i.
+func (x *Index) GroupStateAt(group string, i int) string {
+	j := last(x.gstates[group], i)
+	if j < 0 {
+		return "Empty"
+	}
+	return x.R.Events[j].State
+}
+
+// BrokerUpAt reports whether the broker was up after step i.
+func (x *Index) BrokerUpAt(i int) bool {
+	j := last(x.broker, i)
+	return j < 0 || x.R.Events[j].Kind == scenarios.KindBrokerUp
 }

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/kafkasim/kafkasim/scenarios"
+	"github.com/kafkasim/kafkasim/tui"
+)
+
+// Plain `kafkasim` on a terminal opens the TUI's scenario picker; with
+// stdout not a terminal (pipes, scripts, tests) it prints help as before.
+func init() {
+	openTUI = func(cmd *cobra.Command, args []string) error {
+		if !term.IsTerminal(os.Stdout.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
+			return cmd.Help()
+		}
+		return tui.Run(tui.Options{})
+	}
+}
+
+func newTUICmd() *cobra.Command {
+	var (
+		seed    uint64
+		noColor bool
+	)
+	cmd := &cobra.Command{
+		Use:   "tui [NAME|FILE]",
+		Short: "Open the classroom terminal UI: pick a scenario, step through it, compare, sandbox",
+		Long: `Open the terminal UI. Without an argument it shows the scenario picker;
+with a built-in name or a scenario file it opens the walkthrough of that
+scenario. Keys: space play/pause, ←/→ step, shift+←/→ notable events,
+home/end, +/- speed, tab focus, c compare, s sandbox, ? help, esc back,
+q quit. NO_COLOR (or --no-color) draws without colour.`,
+		Example: `  kafkasim tui
+  kafkasim tui auto-commit-loss
+  kafkasim tui ./my-scenario.yaml --seed 7`,
+		Args: cobra.MaximumNArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return scenarios.Names(), cobra.ShellCompDirectiveDefault
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts := tui.Options{NoColor: noColor}
+			if len(args) == 1 {
+				if _, err := open(args[0]); err != nil {
+					return err
+				}
+				opts.Scenario = args[0]
+			}
+			if cmd.Flags().Changed("seed") {
+				opts.Seed, opts.SeedSet = seed, true
+			}
+			if err := tui.Run(opts); err != nil {
+				return failed(err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed for everything random in the run (default: the scenario's seed)")
+	cmd.Flags().BoolVar(&noColor, "no-color", false, "draw without colour (as NO_COLOR does)")
+	return cmd
+}

@@ -1,0 +1,59 @@
+// Package components renders the panels of the kafkasim terminal UI:
+// partitions as cells, consumer swimlanes, narration, the group panel, the
+// outcome and the event list. Each is a pure function of a replay.Index, a
+// replay.State and a size; each draws only what fits, so its cost does not
+// depend on the length of the timeline.
+package components
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kafkasim/kafkasim/tui/common"
+	"github.com/kafkasim/kafkasim/tui/replay"
+)
+
+// View is what every panel draws from: a run at one step.
+type View struct {
+	X *replay.Index
+	// Step is the current step (-1: before the first event).
+	Step int
+	// Prev and St are the states before and after the step.
+	Prev, St *replay.State
+	// Group is the group whose committed offsets and fates are shown.
+	Group int
+	// Differs, when set, reports partition cells to mark as different
+	// (compare mode).
+	Differs func(p int, off int64) bool
+}
+
+// Title draws a panel's title rule: "-- Partitions ------" or, focused,
+// "== Partitions ======".
+func Title(c common.Common, name string, focused bool, w int) string {
+	ch := "-"
+	st := c.Styles.Panel
+	if focused {
+		ch = "="
+		st = c.Styles.PanelFocused
+	}
+	s := ch + ch + " " + name + " "
+	if n := w - ansi.StringWidth(s); n > 0 {
+		s += strings.Repeat(ch, n)
+	}
+	return st.Render(common.Pad(s, w))
+}
+
+// ShortMember shortens a member id for display: "c1-8707a01d-6329-..."
+// becomes "c1-8707a0".
+func ShortMember(id string) string { return replay.ShortMember(id) }
+
+func lines(s ...string) string { return strings.Join(s, "\n") }
+
+func fmtOff(o int64) string {
+	if o < 0 {
+		return "-"
+	}
+	return fmt.Sprint(o)
+}

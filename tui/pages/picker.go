@@ -1,0 +1,197 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/kafkasim/kafkasim/tui/common"
+)
+
+// Item is one scenario the picker offers.
+type Item struct {
+	Name, Summary string
+	Teaches       []string
+}
+
+// Picker lists the built-in scenarios: type to filter, enter to open,
+// ctrl+o (or a filter that looks like a path) to open a file.
+type Picker struct {
+	common.Common
+	Items []Item
+	// Err is shown under the list (a file that did not load).
+	Err string
+
+	filter   string
+	sel      int
+	fileMode bool
+	path     string
+}
+
+// NewPicker returns a picker over items.
+func NewPicker(c common.Common, items []Item) *Picker {
+	return &Picker{Common: c, Items: items}
+}
+
+// Filter is the current filter text.
+func (p *Picker) Filter() string { return p.filter }
+
+// Visible lists the items matching the filter.
+func (p *Picker) Visible() []Item {
+	if p.filter == "" {
+		return p.Items
+	}
+	f := strings.ToLower(p.filter)
+	var out []Item
+	for _, it := range p.Items {
+		if strings.Contains(strings.ToLower(it.Name+" "+it.Summary), f) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// Typing reports whether keys go to a text field, so the root must not
+// read q or ? as commands.
+func (p *Picker) Typing() bool { return p.fileMode || p.filter != "" }
+
+func looksLikePath(s string) bool {
+	return strings.ContainsAny(s, "/\\") || strings.HasSuffix(s, ".yaml") || strings.HasSuffix(s, ".yml")
+}
+
+// Update handles keys.
+func (p *Picker) Update(msg tea.Msg) (*Picker, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return p, nil
+	}
+	k := p.Keys
+	if p.fileMode {
+		switch {
+		case km.Type == tea.KeyEnter:
+			if strings.TrimSpace(p.path) != "" {
+				return p, send(OpenMsg{strings.TrimSpace(p.path)})
+			}
+		case km.Type == tea.KeyEsc:
+			p.fileMode = false
+		case km.Type == tea.KeyBackspace:
+			if r := []rune(p.path); len(r) > 0 {
+				p.path = string(r[:len(r)-1])
+			}
+		case km.Type == tea.KeyRunes || km.Type == tea.KeySpace:
+			p.path += string(km.Runes)
+		}
+		return p, nil
+	}
+	vis := p.Visible()
+	switch {
+	case key.Matches(km, k.OpenFile):
+		p.fileMode, p.Err = true, ""
+		p.path = ""
+		if looksLikePath(p.filter) {
+			p.path = p.filter
+		}
+	case key.Matches(km, k.Up):
+		p.sel = max(0, p.sel-1)
+	case key.Matches(km, k.Down):
+		p.sel = min(len(vis)-1, p.sel+1)
+	case km.Type == tea.KeyEnter:
+		if p.sel >= 0 && p.sel < len(vis) {
+			return p, send(OpenMsg{vis[p.sel].Name})
+		}
+		if looksLikePath(p.filter) {
+			return p, send(OpenMsg{p.filter})
+		}
+	case km.Type == tea.KeyEsc:
+		if p.filter != "" {
+			p.filter, p.sel = "", 0
+		} else {
+			return p, send(BackMsg{})
+		}
+	case km.Type == tea.KeyBackspace:
+		if r := []rune(p.filter); len(r) > 0 {
+			p.filter = string(r[:len(r)-1])
+			p.sel = 0
+		}
+	case km.Type == tea.KeyRunes:
+		if km.String() == "/" && p.filter == "" {
+			return p, nil // "/" starts a filter, as in k9s; typing does too
+		}
+		p.filter += string(km.Runes)
+		p.sel = 0
+	}
+	if n := len(p.Visible()); p.sel >= n {
+		p.sel = max(0, n-1)
+	}
+	return p, nil
+}
+
+// View draws the picker.
+func (p *Picker) View() string {
+	W, H := p.Width, p.Height
+	if W <= 0 || H <= 0 {
+		return ""
+	}
+	s := p.Styles
+	out := []string{titleBar(p.Common, " kafkasim · pick a scenario", fmt.Sprintf("%d built-in ", len(p.Items)), W)}
+	switch {
+	case p.fileMode:
+		out = append(out, s.Filter.Render("open file: ")+p.path+"_")
+	case p.filter != "":
+		out = append(out, s.Filter.Render("filter: ")+p.filter+"_"+s.Dim.Render("   (esc clears; a path opens with enter)"))
+	default:
+		out = append(out, s.Dim.Render("type to filter · enter opens · ctrl+o opens a scenario file"))
+	}
+	vis := p.Visible()
+	nameW := 8
+	for _, it := range vis {
+		nameW = max(nameW, len(it.Name))
+	}
+	nameW = min(nameW, W/2)
+	listH := H - 2 - 1 - 4 // title, filter, key bar, details
+	if H < 12 {
+		listH = H - 3
+	}
+	first := max(0, min(p.sel-listH/2, len(vis)-listH))
+	for i := first; i < len(vis) && i < first+max(listH, 0); i++ {
+		it := vis[i]
+		line := "  " + common.Pad(it.Name, nameW) + "  " + s.Summary.Render(it.Summary)
+		if i == p.sel {
+			line = s.ItemSelected.Render("> "+common.Pad(it.Name, nameW)) + "  " + it.Summary
+		}
+		out = append(out, common.Pad(line, W))
+	}
+	if len(vis) == 0 {
+		msg := "no scenario matches"
+		if looksLikePath(p.filter) {
+			msg = "press enter to open " + p.filter
+		}
+		out = append(out, s.Dim.Render("  "+msg))
+	}
+	if p.Err != "" {
+		out = append(out, s.Error.Render(p.Err))
+	}
+	body := common.Fit(strings.Join(out, "\n"), W, H-1)
+	// Details of the selection, at the bottom of the body when room.
+	if H >= 12 && p.sel < len(vis) && len(vis[p.sel].Teaches) > 0 {
+		ls := strings.Split(body, "\n")
+		det := []string{s.Bold.Render("teaches:")}
+		for _, t := range vis[p.sel].Teaches {
+			det = append(det, "  - "+t)
+		}
+		if len(det) > 4 {
+			det = det[:4]
+		}
+		start := len(ls) - len(det)
+		if start > len(out) {
+			copy(ls[start:], det)
+		}
+		body = common.Fit(strings.Join(ls, "\n"), W, H-1)
+	}
+	hb := help.New()
+	hb.Width = W
+	return common.Fit(body+"\n"+hb.ShortHelpView(p.Keys.Picker().ShortHelp()), W, H)
+}

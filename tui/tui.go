@@ -1,0 +1,388 @@
+// Package tui is the classroom terminal UI of kafkasim: a scenario picker,
+// a step-by-step walkthrough of a run (partitions as cells, consumer
+// swimlanes, narration, the group, the outcome), compare mode (two commit
+// strategies on the same fault schedule, side by side) and a sandbox where
+// the teacher crashes, starts and stalls consumers live.
+//
+// It is a bubbletea (v1) program. Run is the entry point of the CLI; New
+// returns the model for tests and embedding.
+package tui
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/kafkasim/kafkasim/scenarios"
+	"github.com/kafkasim/kafkasim/tui/common"
+	"github.com/kafkasim/kafkasim/tui/components"
+	"github.com/kafkasim/kafkasim/tui/keymap"
+	"github.com/kafkasim/kafkasim/tui/pages"
+	"github.com/kafkasim/kafkasim/tui/styles"
+)
+
+// Runner runs a scenario; until > 0 stops it early at that virtual time.
+// The default is scenarios.Run.
+type Runner func(s *scenarios.Scenario, seed uint64, seedSet bool, until time.Duration) (*scenarios.Result, error)
+
+// Options configure Run and New.
+type Options struct {
+	// Scenario is a built-in name or a scenario file; empty opens the
+	// picker.
+	Scenario string
+	// Seed replaces the scenario's seed when SeedSet.
+	Seed    uint64
+	SeedSet bool
+	// Runner runs scenarios; nil means scenarios.Run.
+	Runner Runner
+	// NoColor forces the ASCII colour profile; Run also sets it when the
+	// NO_COLOR environment variable is set.
+	NoColor bool
+	// Input and Output replace stdin and stdout (tests).
+	Input  io.Reader
+	Output io.Writer
+}
+
+func defaultRunner(s *scenarios.Scenario, seed uint64, seedSet bool, until time.Duration) (*scenarios.Result, error) {
+	return scenarios.Run(s, scenarios.Options{Seed: seed, SeedSet: seedSet, Until: until})
+}
+
+// Run runs the terminal UI until the user quits: the picker when
+// opts.Scenario is empty, else the walkthrough of that scenario. It honours
+// NO_COLOR. The CLI calls it for `kafkasim` and `kafkasim tui [NAME|FILE]`.
+func Run(opts Options) error {
+	if opts.NoColor || os.Getenv("NO_COLOR") != "" {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	if opts.Scenario != "" {
+		// Fail early, before the screen switches, on an unknown name.
+		if _, err := scenarios.Open(opts.Scenario); err != nil {
+			return fmt.Errorf("tui: %w", err)
+		}
+	}
+	popts := []tea.ProgramOption{tea.WithAltScreen()}
+	if opts.Input != nil {
+		popts = append(popts, tea.WithInput(opts.Input))
+	}
+	if opts.Output != nil {
+		popts = append(popts, tea.WithOutput(opts.Output))
+	}
+	m := New(opts)
+	final, err := tea.NewProgram(m, popts...).Run()
+	if err != nil {
+		return fmt.Errorf("tui: %w", err)
+	}
+	if fm, ok := final.(*Model); ok && fm.fatal != nil {
+		return fm.fatal
+	}
+	return nil
+}
+
+type screen int
+
+const (
+	screenPicker screen = iota
+	screenWalk
+	screenCompare
+	screenSandbox
+)
+
+// Model is the root model: it owns the screens, the help overlay and
+// navigation, and runs scenarios in commands.
+type Model struct {
+	c    common.Common
+	opts Options
+
+	stack   []screen
+	picker  *pages.Picker
+	walk    *pages.Walk
+	cmp     *pages.Compare
+	sandbox *pages.Sandbox
+	scen    *scenarios.Scenario
+
+	help    bool
+	loading string
+	err     string
+	fatal   error
+}
+
+// New returns the root model. With opts.Scenario set, Init loads and runs
+// it; otherwise the picker shows.
+func New(opts Options) *Model {
+	if opts.Runner == nil {
+		opts.Runner = defaultRunner
+	}
+	c := common.New()
+	m := &Model{c: c, opts: opts, stack: []screen{screenPicker}}
+	var items []pages.Item
+	if lib, err := scenarios.Library(); err == nil {
+		for _, s := range lib {
+			items = append(items, pages.Item{Name: s.Name, Summary: s.Summary, Teaches: s.Teaches})
+		}
+	} else {
+		m.err = err.Error()
+	}
+	m.picker = pages.NewPicker(c, items)
+	return m
+}
+
+// Init implements tea.Model.
+func (m *Model) Init() tea.Cmd {
+	if m.opts.Scenario != "" {
+		m.loading = m.opts.Scenario
+		return m.open(m.opts.Scenario)
+	}
+	return nil
+}
+
+// loadedMsg carries a loaded and run scenario.
+type loadedMsg struct {
+	s   *scenarios.Scenario
+	r   *scenarios.Result
+	err error
+}
+
+// compareMsg carries the two runs of compare mode.
+type compareMsg struct {
+	a, b   *scenarios.Result
+	la, lb string
+	err    error
+}
+
+func (m *Model) open(name string) tea.Cmd {
+	runner, seed, set := m.opts.Runner, m.opts.Seed, m.opts.SeedSet
+	return func() tea.Msg {
+		s, err := scenarios.Open(name)
+		if err != nil {
+			return loadedMsg{err: err}
+		}
+		r, err := runner(s, seed, set, 0)
+		return loadedMsg{s: s, r: r, err: err}
+	}
+}
+
+func (m *Model) runCompare() tea.Cmd {
+	runner, seed, set, s := m.opts.Runner, m.opts.Seed, m.opts.SeedSet, m.scen
+	return func() tea.Msg {
+		a, b := pages.Variant(s, pages.StrategyAuto), pages.Variant(s, pages.StrategyManual)
+		ra, err := runner(a, seed, set, 0)
+		if err != nil {
+			return compareMsg{err: err}
+		}
+		rb, err := runner(b, seed, set, 0)
+		return compareMsg{a: ra, b: rb, la: pages.StrategyLabel(pages.StrategyAuto), lb: pages.StrategyLabel(pages.StrategyManual), err: err}
+	}
+}
+
+func (m *Model) top() screen { return m.stack[len(m.stack)-1] }
+
+func (m *Model) push(s screen) { m.stack = append(m.stack, s) }
+
+func (m *Model) resize() {
+	for _, p := range []*common.Common{&m.picker.Common, m.walkCommon(), m.cmpCommon(), m.sbCommon()} {
+		if p != nil {
+			p.Width, p.Height = m.c.Width, m.c.Height
+		}
+	}
+}
+
+func (m *Model) walkCommon() *common.Common {
+	if m.walk == nil {
+		return nil
+	}
+	return &m.walk.Common
+}
+
+func (m *Model) cmpCommon() *common.Common {
+	if m.cmp == nil {
+		return nil
+	}
+	return &m.cmp.Common
+}
+
+func (m *Model) sbCommon() *common.Common {
+	if m.sandbox == nil {
+		return nil
+	}
+	return &m.sandbox.Common
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.Width, m.c.Height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case loadedMsg:
+		m.loading = ""
+		if msg.err != nil {
+			if m.top() == screenPicker {
+				m.picker.Err = msg.err.Error()
+				return m, nil
+			}
+			m.err = msg.err.Error()
+			return m, nil
+		}
+		m.scen = msg.s
+		m.walk = pages.NewWalk(m.c, msg.s.Name, msg.r)
+		m.cmp, m.sandbox = nil, nil
+		m.resize()
+		m.stack = []screen{screenPicker, screenWalk}
+		return m, nil
+	case compareMsg:
+		m.loading = ""
+		if msg.err != nil {
+			m.err = msg.err.Error()
+			return m, nil
+		}
+		m.cmp = pages.NewCompare(m.c, m.scen.Name, msg.la, msg.a, msg.lb, msg.b)
+		m.resize()
+		m.push(screenCompare)
+		return m, nil
+	case pages.OpenMsg:
+		m.loading = msg.NameOrFile
+		m.picker.Err = ""
+		return m, m.open(msg.NameOrFile)
+	case pages.OpenCompareMsg:
+		if m.scen == nil {
+			return m, nil
+		}
+		m.loading = "compare"
+		return m, m.runCompare()
+	case pages.OpenSandboxMsg:
+		if m.scen == nil {
+			return m, nil
+		}
+		m.sandbox = pages.NewSandbox(m.c, m.scen, m.sandboxRunner())
+		m.resize()
+		m.push(screenSandbox)
+		return m, m.sandbox.Init()
+	case pages.BackMsg:
+		if len(m.stack) > 1 {
+			m.stack = m.stack[:len(m.stack)-1]
+			return m, nil
+		}
+		return m, tea.Quit
+	case tea.KeyMsg:
+		k := m.c.Keys
+		if msg.Type == tea.KeyCtrlC {
+			return m, tea.Quit
+		}
+		typing := m.top() == screenPicker && m.picker.Typing()
+		if m.help {
+			if key.Matches(msg, k.Quit) {
+				return m, tea.Quit
+			}
+			m.help = false
+			return m, nil
+		}
+		if !typing {
+			switch {
+			case key.Matches(msg, k.Quit):
+				return m, tea.Quit
+			case key.Matches(msg, k.Help):
+				m.help = true
+				return m, nil
+			}
+		}
+		if m.err != "" {
+			m.err = ""
+			if msg.Type == tea.KeyEsc {
+				return m, nil
+			}
+		}
+	}
+	var cmd tea.Cmd
+	switch m.top() {
+	case screenPicker:
+		m.picker, cmd = m.picker.Update(msg)
+	case screenWalk:
+		m.walk, cmd = m.walk.Update(msg)
+	case screenCompare:
+		m.cmp, cmd = m.cmp.Update(msg)
+	case screenSandbox:
+		m.sandbox, cmd = m.sandbox.Update(msg)
+	}
+	return m, cmd
+}
+
+func (m *Model) sandboxRunner() pages.SandboxRunner {
+	runner, seed, set := m.opts.Runner, m.opts.Seed, m.opts.SeedSet
+	return func(s *scenarios.Scenario) (*scenarios.Result, error) { return runner(s, seed, set, 0) }
+}
+
+// View implements tea.Model.
+func (m *Model) View() string {
+	W, H := m.c.Width, m.c.Height
+	if W <= 0 || H <= 0 {
+		return ""
+	}
+	if m.help {
+		return m.helpView()
+	}
+	var v string
+	switch m.top() {
+	case screenPicker:
+		v = m.picker.View()
+	case screenWalk:
+		v = m.walk.View()
+	case screenCompare:
+		v = m.cmp.View()
+	case screenSandbox:
+		v = m.sandbox.View()
+	}
+	if m.loading != "" || m.err != "" {
+		line := m.c.Styles.Bold.Render(" loading " + m.loading + " …")
+		if m.err != "" {
+			line = m.c.Styles.Error.Render(" error: "+m.err) + m.c.Styles.Dim.Render("  (any key)")
+		}
+		ls := splitLines(v)
+		if len(ls) > 1 {
+			ls[1] = common.Pad(line, W)
+		}
+		v = joinLines(ls)
+	}
+	return common.Fit(v, W, H)
+}
+
+func (m *Model) helpView() string {
+	W, H := m.c.Width, m.c.Height
+	k := m.c.Keys
+	var h keymap.Help
+	switch m.top() {
+	case screenPicker:
+		h = k.Picker()
+	case screenCompare:
+		h = k.CompareHelp()
+	case screenSandbox:
+		h = k.SandboxHelp()
+	default:
+		h = k.Walkthrough()
+	}
+	hb := help.New()
+	hb.Width = W
+	hb.ShowAll = true
+	out := []string{m.c.Styles.Title.Render(common.Pad(" kafkasim · help   (any key closes)", W)), "", hb.View(h), ""}
+	out = append(out, m.c.Styles.Bold.Render("Partition cells (letters work without colour):"))
+	var fl string
+	for _, f := range styles.Fates() {
+		fl += m.c.Styles.Fate[f].Render(f.Symbol()) + " " + f.String() + "   "
+	}
+	out = append(out, "  "+fl, "  [x] the message of the current step   markers: E log end  C committed  1..9 consumer position  ^ differs (compare)", "")
+	out = append(out, m.c.Styles.Bold.Render("Swimlanes:"))
+	out = append(out, common.Wrap(components.LaneLegend, W-2)...)
+	return common.Fit(joinLines(out), W, H)
+}
+
+func splitLines(s string) []string { return strings.Split(s, "\n") }
+
+func joinLines(ls []string) string { return strings.Join(ls, "\n") }
