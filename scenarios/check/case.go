@@ -1,0 +1,362 @@
+package check
+
+import (
+	"fmt"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/kafkasim/kafkasim/broker"
+	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/scenarios"
+)
+
+// Fixed shape of every case. Timeouts are shorter than librdkafka's
+// defaults so that session expiry and max.poll.interval.ms are reached by a
+// few drawn waits; the consumer configuration in Config can change them.
+const (
+	topicName   = "t"
+	groupName   = "g"
+	pollIdle    = time.Second
+	maxWaitMs   = 30_000
+	healCap     = 15 * time.Minute
+	healStep    = time.Second
+	maxProduce  = 20
+	slowProcess = 2 * time.Second
+)
+
+// caseResult is one case's run: the scenario it amounts to, the timeline,
+// what the checks found.
+type caseResult struct {
+	sc       *scenarios.Scenario
+	events   []scenarios.Event
+	outcome  scenarios.Outcome
+	faults   Faults
+	notes    []string // per script step: what the consumer was doing
+	problems []problem
+	healAt   time.Duration
+}
+
+// problem is one broken rule.
+type problem struct {
+	rule string // e.g. "invariant 4 (fenced commits)" or "at-least-once: LOST"
+	text string
+	seq  int // timeline event showing it, -1 if none
+	tp   scenarios.TP
+	off  int64
+}
+
+// drawTopology draws the case's scenario skeleton.
+func drawTopology(t *rapid.T, cfg *Config, faults Faults) *scenarios.Scenario {
+	parts := rapid.IntRange(1, cfg.MaxPartitions).Draw(t, "partitions")
+	nCons := rapid.IntRange(1, cfg.MaxConsumers).Draw(t, "consumers")
+	msgs := rapid.IntRange(0, cfg.MaxMessages).Draw(t, "messages")
+	seed := rapid.Uint64Range(1, 1<<20).Draw(t, "seed")
+	h := cfg.Handler
+	zero := time.Duration(0)
+	sc := &scenarios.Scenario{
+		Seed:    seed,
+		Topics:  []scenarios.Topic{{Name: topicName, Partitions: parts}},
+		Cluster: scenarios.Cluster{GroupInitialRebalanceDelay: &zero},
+	}
+	if msgs > 0 {
+		sc.Producers = []scenarios.Producer{{ID: "p", Topic: topicName, Count: msgs, Key: "k-{i}", Partition: client.PartitionAny}}
+	}
+	for i := range nCons {
+		conf := client.ConfigMap{
+			"auto.offset.reset":    "earliest",
+			"session.timeout.ms":   10000,
+			"max.poll.interval.ms": 20000,
+		}
+		for k, v := range cfg.Consumer {
+			conf[k] = v
+		}
+		for k, v := range h.Strategy.config() {
+			conf[k] = v
+		}
+		proc := time.Duration(rapid.IntRange(0, int(h.ProcessingTime/time.Millisecond)).Draw(t, "process_ms")) * time.Millisecond
+		if faults&SlowProcessing != 0 && rapid.Bool().Draw(t, "slow") {
+			proc = time.Duration(rapid.IntRange(int(h.ProcessingTime/time.Millisecond), int(slowProcess/time.Millisecond)).Draw(t, "slow_ms")) * time.Millisecond
+		}
+		p := scenarios.Processing{
+			Time: proc, TimeMax: proc, Commit: h.Strategy.commit, Every: h.Strategy.every,
+			OnFailure: scenarios.FailSkip, Async: h.Async, Idempotent: h.Idempotent,
+		}
+		if p.Commit != scenarios.StrategyAuto && p.Commit != scenarios.StrategyBeforeProcess {
+			p.CommitDelay = time.Duration(rapid.IntRange(0, 10).Draw(t, "commit_delay_ms")) * time.Millisecond
+		}
+		c := scenarios.Consumer{ID: fmt.Sprintf("c%d", i+1), Group: groupName, Topics: []string{topicName},
+			Config: conf, PollIdle: pollIdle, Processing: p}
+		if i == 0 || faults&Join == 0 || !rapid.Bool().Draw(t, "joins_late") {
+			c.Start = &zero
+		}
+		sc.Consumers = append(sc.Consumers, c)
+	}
+	return sc
+}
+
+// runCase draws and runs one case.
+func runCase(t *rapid.T, cfg *Config) *caseResult {
+	if cfg.Setup != nil {
+		cfg.Setup()
+	}
+	var faults Faults
+	for _, n := range faultNames {
+		if cfg.Faults&n.f != 0 && rapid.Bool().Draw(t, "enable_"+n.name) {
+			faults |= n.f
+		}
+	}
+	sc := drawTopology(t, cfg, faults)
+	gcfg := cfg.group
+	gcfg.InitialRebalanceDelay = -1
+	w, err := newWorld(sc, gcfg, cfg.Handler.Process)
+	if err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	res := &caseResult{sc: sc, faults: faults}
+	chk := newChecker(cfg)
+	brokerDown := false
+	var cursor time.Duration // ms-aligned time of the last wait
+	step := 0                // fault steps so far: each gets its own microsecond
+	script := func(a scenarios.Action) {
+		step++
+		a.At = cursor + time.Duration(step)*time.Microsecond
+		res.notes = append(res.notes, w.note(a))
+		sc.Script = append(sc.Script, a)
+		w.act(a)
+	}
+	pick := func(t *rapid.T, ok func(*app) bool) *app {
+		var cands []*app
+		for _, a := range w.apps {
+			if ok(a) {
+				cands = append(cands, a)
+			}
+		}
+		if len(cands) == 0 {
+			t.Skip("no consumer to act on")
+		}
+		return cands[rapid.IntRange(0, len(cands)-1).Draw(t, "consumer")]
+	}
+	running := func(a *app) bool { return a.running }
+	consumerStep := func(do string, ok func(*app) bool) func(*rapid.T) {
+		return func(t *rapid.T) {
+			a := pick(t, ok)
+			script(scenarios.Action{Do: do, Consumer: a.spec.ID, Partition: client.PartitionAny})
+		}
+	}
+	actions := map[string]func(*rapid.T){
+		"wait": func(t *rapid.T) {
+			ms := rapid.IntRange(1, maxWaitMs).Draw(t, "wait_ms")
+			cursor = cursor.Truncate(time.Millisecond) + time.Duration(ms)*time.Millisecond
+			w.runTo(cursor)
+		},
+		"": func(t *rapid.T) {
+			if p := chk.feed(w.events); p != nil {
+				res.events = w.events
+				res.problems = append(res.problems, *p)
+				t.Fatalf("%s", res.failure(cfg).Error())
+			}
+		},
+	}
+	if faults&Crash != 0 {
+		actions["crash"] = consumerStep(scenarios.DoCrash, running)
+	}
+	if faults&Close != 0 {
+		actions["close"] = consumerStep(scenarios.DoClose, func(a *app) bool { return a.running && !a.closing })
+	}
+	if faults&Restart != 0 {
+		actions["restart"] = consumerStep(scenarios.DoRestart, func(a *app) bool { return a.started })
+	}
+	if faults&Stall != 0 {
+		actions["stall"] = consumerStep(scenarios.DoStall, func(a *app) bool { return a.running && !a.stalled && !a.closing })
+		actions["resume"] = consumerStep(scenarios.DoResume, func(a *app) bool { return a.running && a.stalled })
+	}
+	if faults&Join != 0 {
+		actions["join"] = consumerStep(scenarios.DoStart, func(a *app) bool { return !a.started })
+	}
+	if faults&BrokerOutage != 0 {
+		actions["broker"] = func(t *rapid.T) {
+			do := scenarios.DoBrokerDown
+			if brokerDown {
+				do = scenarios.DoBrokerUp
+			}
+			brokerDown = !brokerDown
+			script(scenarios.Action{Do: do, Partition: client.PartitionAny})
+		}
+	}
+	if faults&Produce != 0 {
+		actions["produce"] = func(t *rapid.T) {
+			n := rapid.IntRange(1, maxProduce).Draw(t, "produce_count")
+			script(scenarios.Action{Do: scenarios.DoProduce, Topic: topicName, Count: n, Key: fmt.Sprintf("x%d-{i}", step+1), Partition: client.PartitionAny})
+		}
+	}
+
+	// Chaos.
+	t.Repeat(actions)
+
+	// Heal: faults off, everyone back, catch up, close gracefully.
+	cursor = cursor.Truncate(time.Millisecond) + time.Second
+	res.healAt = cursor
+	if brokerDown {
+		script(scenarios.Action{Do: scenarios.DoBrokerUp, Partition: client.PartitionAny})
+	}
+	anyStarted := false
+	for _, a := range w.apps {
+		switch {
+		case a.running && a.stalled:
+			script(scenarios.Action{Do: scenarios.DoResume, Consumer: a.spec.ID, Partition: client.PartitionAny})
+		case a.started && !a.running:
+			script(scenarios.Action{Do: scenarios.DoRestart, Consumer: a.spec.ID, Partition: client.PartitionAny})
+		}
+		anyStarted = anyStarted || a.started
+	}
+	if !anyStarted {
+		script(scenarios.Action{Do: scenarios.DoStart, Consumer: w.apps[0].spec.ID, Partition: client.PartitionAny})
+	}
+	quiet := false
+	for now := cursor; now < res.healAt+healCap; now += healStep {
+		w.runTo(now)
+		if p := chk.feed(w.events); p != nil {
+			res.problems = append(res.problems, *p)
+			break
+		}
+		if w.quiescent() {
+			quiet = true
+			cursor = now
+			break
+		}
+		cursor = now
+	}
+	if len(res.problems) == 0 && !quiet {
+		res.problems = append(res.problems, w.livenessProblem(res.healAt))
+	}
+	cursor = cursor.Truncate(time.Millisecond) + time.Second
+	for _, a := range w.apps {
+		if a.running {
+			script(scenarios.Action{Do: scenarios.DoClose, Consumer: a.spec.ID, Partition: client.PartitionAny})
+		}
+	}
+	var longest time.Duration
+	for _, c := range sc.Consumers {
+		longest = max(longest, c.Processing.Time+c.Processing.CommitDelay)
+	}
+	end := cursor + longest + 10*time.Second
+	w.runTo(end)
+	sc.Duration = end
+	if w.err != nil {
+		t.Fatalf("check: %v", w.err)
+	}
+	res.events = w.events
+	if len(res.problems) == 0 {
+		if p := chk.feed(w.events); p != nil {
+			res.problems = append(res.problems, *p)
+		}
+	}
+	res.outcome = scenarios.Classify(w.events)
+	if len(res.problems) == 0 {
+		res.problems = judge(cfg.Guarantee, &res.outcome, w)
+	}
+	return res
+}
+
+// note says what the consumer of a script step was doing at that moment:
+// the fault point the step hit.
+func (w *world) note(a scenarios.Action) string {
+	ap := w.byID[a.Consumer]
+	if ap == nil || !ap.running {
+		return ""
+	}
+	switch {
+	case ap.cur != nil && ap.effected:
+		return "after processing " + ap.cur.TopicPartition.String() + ", before committing it"
+	case ap.cur != nil && ap.stalled:
+		return "stalled while processing " + ap.cur.TopicPartition.String()
+	case ap.cur != nil:
+		return "while processing " + ap.cur.TopicPartition.String()
+	case ap.stalled:
+		return "stalled between messages"
+	}
+	return "between messages"
+}
+
+// quiescent reports whether every partition's committed offset is at the
+// log end and no consumer is in the middle of a message.
+func (w *world) quiescent() bool {
+	for _, a := range w.apps {
+		if a.running && (a.cur != nil || a.stalled) {
+			return false
+		}
+	}
+	return len(w.lagging()) == 0
+}
+
+// lagging lists the partitions whose committed offset is not the log end.
+func (w *world) lagging() []string {
+	b := w.cl.Broker()
+	n, err := b.Partitions(topicName)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for p := range n {
+		tp := broker.TopicPartition{Topic: topicName, Partition: p}
+		end, _ := b.ListOffset(tp, broker.Latest())
+		com := int64(-1)
+		if om, ok := b.CommittedOffset(groupName, tp); ok {
+			com = om.Offset
+		}
+		if end > 0 && com != end {
+			out = append(out, fmt.Sprintf("%s committed %d, log end %d", tp, com, end))
+		}
+	}
+	return out
+}
+
+func (w *world) livenessProblem(healAt time.Duration) problem {
+	return problem{
+		rule: "liveness (invariants 10, 11)",
+		text: fmt.Sprintf("%s after the heal phase began at T=%s the group had still not caught up: %v",
+			scenarios.FormatDuration(healCap), scenarios.FormatDuration(healAt), w.lagging()),
+		seq: -1, off: -1,
+	}
+}
+
+// judge applies the guarantee and the universal rules to the outcome, and
+// liveness after the heal phase.
+func judge(g Guarantee, o *scenarios.Outcome, w *world) []problem {
+	var out []problem
+	for _, f := range o.Findings {
+		switch f.Flag {
+		case scenarios.FlagStaleCommitAccepted, scenarios.FlagCommitBeyondEnd:
+			out = append(out, problem{rule: "every strategy: " + string(f.Flag), text: f.Detail, seq: f.Seq,
+				tp: scenarios.TP{Topic: f.Topic, Partition: f.Partition}, off: f.Offset})
+		}
+	}
+	for i := range o.Messages {
+		m := &o.Messages[i]
+		ref := fmt.Sprintf("%s[%d]@%d", m.Topic, m.Partition, m.Offset)
+		add := func(rule, text string) {
+			out = append(out, problem{rule: rule, text: text, seq: -1, tp: scenarios.TP{Topic: m.Topic, Partition: m.Partition}, off: m.Offset})
+		}
+		for _, fl := range m.Flags {
+			switch {
+			case fl == scenarios.FlagSkip || fl == scenarios.FlagNonMonotonic:
+				add("every strategy: "+string(fl), fmt.Sprintf("%s: deliveries within one assignment jumped (%s)", ref, fl))
+			case fl == scenarios.FlagCommittedTooFar && g.noLoss():
+				add(g.String()+": COMMITTED-TOO-FAR", fmt.Sprintf("%s was covered by an accepted commit before it had an effect", ref))
+			}
+		}
+		switch {
+		case m.Outcome == scenarios.Lost && g.noLoss():
+			add(g.String()+": LOST", fmt.Sprintf("%s was LOST (%s): %s", ref, m.CauseKind, m.Cause))
+		case m.Outcome == scenarios.Duplicated && g.noDup():
+			add(g.String()+": DUPLICATED", fmt.Sprintf("%s was DUPLICATED, %d effects (%s): %s", ref, m.Effects, m.CauseKind, m.Cause))
+		case m.Outcome == scenarios.Pending && g.noLoss():
+			add("liveness (invariant 9)", fmt.Sprintf("%s never had its effect, even after the heal phase (delivered %d times)", ref, m.Deliveries))
+		}
+	}
+	if lag := w.lagging(); len(lag) > 0 && len(out) == 0 {
+		out = append(out, problem{rule: "liveness (invariant 10)", text: fmt.Sprintf("after everyone closed, the final committed offsets are not the log end: %v", lag), seq: -1, off: -1})
+	}
+	return out
+}
