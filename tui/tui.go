@@ -226,7 +226,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.loading = ""
 		if msg.err != nil {
 			if m.top() == screenPicker {
-				m.picker.Err = msg.err.Error()
+				m.picker.LoadFailed(msg.err.Error())
 				return m, nil
 			}
 			m.err = msg.err.Error()

@@ -147,11 +147,11 @@ func describeTable(x *replay.Index, st *replay.State, g int) []string {
 
 // Outcome draws the run's outcome: counts, then every LOST and DUPLICATED
 // message with its cause, then findings.
-func Outcome(c common.Common, r *scenarios.Result, w, h int) string {
-	if w <= 0 || h <= 0 || r == nil {
+func Outcome(c common.Common, x *replay.Index, w, h int) string {
+	if w <= 0 || h <= 0 || x == nil {
 		return ""
 	}
-	o := &r.Outcome
+	o := &x.R.Outcome
 	k := o.Counts
 	var out []string
 	bad := c.Styles.Lost.Render(fmt.Sprintf("LOST %d", k.Lost)) + "  " + c.Styles.Duplicated.Render(fmt.Sprintf("DUPLICATED %d", k.Duplicated))
@@ -161,10 +161,9 @@ func Outcome(c common.Common, r *scenarios.Result, w, h int) string {
 	} else {
 		out = append(out, bad, good)
 	}
-	for i := range o.Messages {
-		m := &o.Messages[i]
-		if m.Outcome != scenarios.Lost && m.Outcome != scenarios.Duplicated {
-			continue
+	for _, m := range x.Bad() {
+		if len(out) >= h {
+			break
 		}
 		st := c.Styles.Lost
 		if m.Outcome == scenarios.Duplicated {
@@ -187,6 +186,9 @@ func Outcome(c common.Common, r *scenarios.Result, w, h int) string {
 		out = append(out, c.Styles.OK.Render("Nothing lost, nothing duplicated."))
 	}
 	for _, f := range o.Findings {
+		if len(out) >= h {
+			break
+		}
 		out = append(out, c.Styles.Dim.Render(fmt.Sprintf("%s %s[%d]@%d: %s", f.Flag, f.Topic, f.Partition, f.Offset, f.Detail)))
 	}
 	return common.Clip(strings.Join(out, "\n"), w, h)

@@ -279,16 +279,16 @@ func (m *Compare) column(s, other *side, w, h int, isA bool) string {
 	prio := []int{0, 1, 2}
 	if m.AtEnd() {
 		ps = append(ps, panel{name: "Outcome", min: 2, want: 10, flex: true,
-			render: func(W, H int) string { return components.Outcome(c, x.R, W, H) }})
+			render: func(W, H int) string { return components.Outcome(c, x, W, H) }})
 		prio = []int{0, 3, 1, 2}
 	}
 	return stack(c, ps, prio, w, h)
 }
 
-func verdicts(r *scenarios.Result, v scenarios.Verdict) []string {
+func verdicts(x *replay.Index, v scenarios.Verdict) []string {
 	var out []string
-	for i := range r.Outcome.Messages {
-		if mo := &r.Outcome.Messages[i]; mo.Outcome == v {
+	for _, mo := range x.Bad() {
+		if mo.Outcome == v && len(out) < 6 {
 			out = append(out, fmt.Sprintf("%s[%d]@%d", mo.Topic, mo.Partition, mo.Offset))
 		}
 	}
@@ -298,11 +298,11 @@ func verdicts(r *scenarios.Result, v scenarios.Verdict) []string {
 func (m *Compare) summary(s *side) string {
 	r := s.x.R
 	out := fmt.Sprintf("LOST %d", r.Outcome.Counts.Lost)
-	if l := verdicts(r, scenarios.Lost); len(l) > 0 {
+	if l := verdicts(s.x, scenarios.Lost); len(l) > 0 {
 		out += " (" + strings.Join(l, " ") + ")"
 	}
 	out += fmt.Sprintf(", DUPLICATED %d", r.Outcome.Counts.Duplicated)
-	if d := verdicts(r, scenarios.Duplicated); len(d) > 0 {
+	if d := verdicts(s.x, scenarios.Duplicated); len(d) > 0 {
 		out += " (" + strings.Join(d, " ") + ")"
 	}
 	return out
@@ -315,7 +315,7 @@ func (m *Compare) bottom(w, h int) string {
 	var diffs []string
 	for p := range m.a.x.Parts {
 		end := max(m.a.st.LogEnd[p], 0)
-		for o := int64(0); o < end && len(diffs) < 8; o++ {
+		for o := max(0, end-4096); o < end && len(diffs) < 8; o++ {
 			if m.differs(p, o) {
 				diffs = append(diffs, fmt.Sprintf("%s@%d", m.a.x.Parts[p], o))
 			}

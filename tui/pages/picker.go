@@ -44,14 +44,24 @@ func (p *Picker) Visible() []Item {
 	if p.filter == "" {
 		return p.Items
 	}
+	// Name matches first, then matches in the summary only.
 	f := strings.ToLower(p.filter)
-	var out []Item
+	var out, more []Item
 	for _, it := range p.Items {
-		if strings.Contains(strings.ToLower(it.Name+" "+it.Summary), f) {
+		switch {
+		case strings.Contains(strings.ToLower(it.Name), f):
 			out = append(out, it)
+		case strings.Contains(strings.ToLower(it.Summary), f):
+			more = append(more, it)
 		}
 	}
-	return out
+	return append(out, more...)
+}
+
+// LoadFailed shows why opening a scenario failed and leaves file mode.
+func (p *Picker) LoadFailed(err string) {
+	p.Err = err
+	p.fileMode = false
 }
 
 // Typing reports whether keys go to a text field, so the root must not
@@ -71,6 +81,8 @@ func (p *Picker) Update(msg tea.Msg) (*Picker, tea.Cmd) {
 	k := p.Keys
 	if p.fileMode {
 		switch {
+		case key.Matches(km, k.OpenFile):
+			p.path = ""
 		case km.Type == tea.KeyEnter:
 			if strings.TrimSpace(p.path) != "" {
 				return p, send(OpenMsg{strings.TrimSpace(p.path)})

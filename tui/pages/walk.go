@@ -255,7 +255,7 @@ func (w *Walk) panels() []panel {
 		{name: "Narration", min: 2, want: w.narrationWant(), focused: w.focus == FocusNarration,
 			render: func(W, H int) string { return components.Narration(c, v, W, H) }},
 		{name: "Outcome", min: 2, want: w.outcomeWant(), flex: false,
-			render: func(W, H int) string { return components.Outcome(c, x.R, W, H) }},
+			render: func(W, H int) string { return components.Outcome(c, x, W, H) }},
 		{name: groupName, min: 2, want: groupWant, focused: w.focus == FocusGroup,
 			render: func(W, H int) string { return components.GroupPanel(c, v, w.group, W, H) }},
 		{name: "Timeline", min: w.eventsMin(), want: 1 << 20, focused: w.focus == FocusEvents, flex: true,
@@ -313,7 +313,7 @@ func (w *Walk) outcomeWant() int {
 	if W >= 120 && w.Height >= 24 {
 		W = W - (W*3/5 - 1) - 1
 	}
-	s := components.Outcome(w.Common, w.X.R, W, 20)
+	s := components.Outcome(w.Common, w.X, W, 20)
 	return strings.Count(s, "\n") + 1
 }
 

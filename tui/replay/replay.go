@@ -49,6 +49,7 @@ type Index struct {
 	gstates  map[string][]int32 // group → its group_state events
 	broker   []int32            // broker_down, broker_up
 	cps      []State
+	bad      []*scenarios.MessageOutcome
 }
 
 type gp struct{ g, p int }
@@ -62,16 +63,21 @@ type msgInfo struct {
 // New indexes r. It costs one pass over the events.
 func New(r *scenarios.Result) *Index {
 	x := &Index{
-		R:       r,
-		partIdx: map[scenarios.TP]int{},
-		grpIdx:  map[string]int{},
-		consIdx: map[string]int{},
-		msgs:    map[gp][]msgInfo{},
-		ends:    map[string][]int32{},
-		byActor: map[string][]int32{},
+		R:        r,
+		partIdx:  map[scenarios.TP]int{},
+		grpIdx:   map[string]int{},
+		consIdx:  map[string]int{},
+		msgs:     map[gp][]msgInfo{},
+		ends:     map[string][]int32{},
+		byActor:  map[string][]int32{},
 		status:   map[string][]int32{},
 		delivers: map[string][]int32{},
 		gstates:  map[string][]int32{},
+	}
+	for i := range r.Outcome.Messages {
+		if m := &r.Outcome.Messages[i]; m.Outcome == scenarios.Lost || m.Outcome == scenarios.Duplicated {
+			x.bad = append(x.bad, m)
+		}
 	}
 	// Pass 1: names.
 	parts := map[scenarios.TP]bool{}
@@ -445,3 +451,6 @@ func (x *Index) BrokerUpAt(i int) bool {
 	j := last(x.broker, i)
 	return j < 0 || x.R.Events[j].Kind == scenarios.KindBrokerUp
 }
+
+// Bad lists the LOST and DUPLICATED messages of the outcome, in outcome order.
+func (x *Index) Bad() []*scenarios.MessageOutcome { return x.bad }
