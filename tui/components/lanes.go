@@ -260,6 +260,12 @@ func axis(c common.Common, nameW, cols int, dt time.Duration, curCol int, now ti
 			row[k] = ' '
 		}
 		copy(row[at:], lbl)
+		for k := at + len(lbl); k < cols && row[k] != ' '; k++ {
+			row[k] = ' '
+		}
+		for k := at - 1; k >= 0 && row[k] != ' '; k-- {
+			row[k] = ' '
+		}
 	}
 	return c.Styles.Ruler.Render(fmt.Sprintf("%*s", nameW+1, "t ") + string(row))
 }

@@ -50,14 +50,14 @@ func Default() *KeyMap {
 	}
 	return &KeyMap{
 		PlayPause: b([]string{" "}, "space", "play/pause"),
-		Prev:      b([]string{"left", "h"}, "←/→", "step"),
+		Prev:      b([]string{"left", "h"}, "←", "previous step"),
 		Next:      b([]string{"right", "l"}, "→", "next step"),
-		PrevNote:  b([]string{"shift+left", "H", "["}, "⇧←/⇧→", "notable"),
-		NextNote:  b([]string{"shift+right", "L", "]"}, "⇧→", "next notable"),
-		Home:      b([]string{"home", "g"}, "home/end", "first/last"),
-		End:       b([]string{"end", "G"}, "end", "last step"),
-		Faster:    b([]string{"+", "="}, "+/-", "speed"),
-		Slower:    b([]string{"-", "_"}, "-", "slower"),
+		PrevNote:  b([]string{"shift+left", "H", "["}, "⇧← [", "previous notable event"),
+		NextNote:  b([]string{"shift+right", "L", "]"}, "⇧→ ]", "next notable event"),
+		Home:      b([]string{"home", "g"}, "home", "before the first step"),
+		End:       b([]string{"end", "G"}, "end", "last step (outcome)"),
+		Faster:    b([]string{"+", "="}, "+", "play faster"),
+		Slower:    b([]string{"-", "_"}, "-", "play slower"),
 		Focus:     b([]string{"tab"}, "tab", "focus"),
 		Compare:   b([]string{"c"}, "c", "compare"),
 		Sandbox:   b([]string{"s"}, "s", "sandbox"),
@@ -69,10 +69,10 @@ func Default() *KeyMap {
 		Produce:   b([]string{"p"}, "p", "produce 5"),
 		Broker:    b([]string{"b"}, "b", "broker down/up"),
 		Stall:     b([]string{"z"}, "z", "stall/resume"),
-		Advance:   b([]string{"right", "l"}, "→", "+1s"),
-		Select:    b([]string{"up", "down", "k", "j"}, "↑/↓", "consumer"),
+		Advance:   b([]string{"right", "l"}, "→ / ⇧→", "time +1s / +10s"),
+		Select:    b([]string{"up", "down", "k", "j"}, "↑/↓", "choose consumer"),
 
-		Up:       b([]string{"up", "ctrl+p"}, "↑/↓", "move"),
+		Up:       b([]string{"up", "ctrl+p"}, "↑", "up"),
 		Down:     b([]string{"down", "ctrl+n"}, "↓", "down"),
 		Open:     b([]string{"enter"}, "enter", "open"),
 		OpenFile: b([]string{"ctrl+o"}, "ctrl+o", "open file"),
@@ -97,10 +97,22 @@ func (h Help) ShortHelp() []key.Binding { return h.Short }
 // FullHelp implements help.KeyMap.
 func (h Help) FullHelp() [][]key.Binding { return h.Full }
 
+// disp is a binding shown in the key bar only, naming a pair of keys.
+func disp(keys, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
+}
+
+var (
+	barStep  = disp("←/→", "step")
+	barNote  = disp("⇧←/⇧→", "notable")
+	barEnds  = disp("home/end", "first/last")
+	barSpeed = disp("+/-", "speed")
+)
+
 // Walkthrough is the help of the walkthrough screen.
 func (k *KeyMap) Walkthrough() Help {
 	return Help{
-		Short: []key.Binding{k.PlayPause, k.Prev, k.PrevNote, k.Home, k.Faster, k.Focus, k.Compare, k.Sandbox, k.Help, k.Back, k.Quit},
+		Short: []key.Binding{k.PlayPause, barStep, barNote, barEnds, barSpeed, k.Focus, k.Compare, k.Sandbox, k.Help, k.Back, k.Quit},
 		Full: [][]key.Binding{
 			{k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote},
 			{k.Home, k.End, k.Faster, k.Slower},
@@ -110,10 +122,10 @@ func (k *KeyMap) Walkthrough() Help {
 	}
 }
 
-// Compare is the help of the compare screen.
+// CompareHelp is the help of the compare screen.
 func (k *KeyMap) CompareHelp() Help {
 	return Help{
-		Short: []key.Binding{k.PlayPause, k.Prev, k.PrevNote, k.Home, k.Faster, k.Help, k.Back, k.Quit},
+		Short: []key.Binding{k.PlayPause, barStep, barNote, barEnds, barSpeed, k.Help, k.Back, k.Quit},
 		Full: [][]key.Binding{
 			{k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote},
 			{k.Home, k.End, k.Faster, k.Slower},
@@ -137,7 +149,7 @@ func (k *KeyMap) SandboxHelp() Help {
 // Picker is the help of the scenario picker.
 func (k *KeyMap) Picker() Help {
 	return Help{
-		Short: []key.Binding{k.Up, k.Open, k.Filter, k.OpenFile, k.Help, k.Quit},
+		Short: []key.Binding{disp("↑/↓", "move"), k.Open, k.Filter, k.OpenFile, k.Help, k.Quit},
 		Full: [][]key.Binding{
 			{k.Up, k.Down, k.Open},
 			{k.Filter, k.OpenFile, k.Back},

@@ -232,6 +232,9 @@ func (m *Compare) View() string {
 		return common.Fit(top+"\n"+bar, W, H)
 	}
 	bottomH := min(5, max(0, body/3))
+	if body >= 40 {
+		bottomH = 8
+	}
 	colH := body - bottomH
 	cw := (W - 1) / 2
 	left := m.column(&m.a, &m.b, cw, colH, true)
@@ -273,7 +276,7 @@ func (m *Compare) column(s, other *side, w, h int, isA bool) string {
 			render: func(W, H int) string { return components.Partitions(c, v, W, H) }},
 		{name: "Consumers", min: min(nl+1, 2), want: nl + 1,
 			render: func(W, H int) string { return components.Lanes(c, v, W, H) }},
-		{name: "Group", min: 2, want: 2,
+		{name: "Group", min: 2, want: 2, flex: !m.AtEnd(),
 			render: func(W, H int) string { return components.GroupPanel(c, v, 0, W, H) }},
 	}
 	prio := []int{0, 1, 2}
