@@ -51,7 +51,6 @@ func (a *app) ev(k Kind) Event {
 func (a *app) msgEv(k Kind, m *client.Message) Event {
 	e := a.ev(k)
 	e.Topic, e.Partition, e.Offset = m.TopicPartition.Topic, m.TopicPartition.Partition, int64(m.TopicPartition.Offset)
-	e.Key = string(m.Key)
 	return e
 }
 
@@ -189,8 +188,14 @@ func (a *app) process(m *client.Message) {
 		}
 	}
 	a.cur = m
+	d := a.duration()
+	if d == 0 {
+		// Instant processing: no timer needed.
+		a.finish()
+		return
+	}
 	inc := a.inc
-	a.curEnd = a.r.loop.After(a.duration(), func() {
+	a.curEnd = a.r.loop.After(d, func() {
 		if a.inc != inc || a.cur != m {
 			return
 		}

@@ -35,38 +35,98 @@ type commitRec struct {
 
 type classifier struct {
 	ev []Event
-	// produced messages in log order per partition.
-	produced map[TP][]int // partition → seq of produce events, by offset order
+	// produced messages per partition (seq of produce events).
+	produced map[TP][]int
 	parts    []TP
 	// groups reading each topic.
 	groupTopics map[string]map[string]bool
 	groups      []string
-	deliveries  map[msgKey][]int
-	effects     map[msgKey][]int
-	failures    map[msgKey][]int
-	accepted    map[partKey][]commitRec // accepted commits in order
-	final       map[partKey]int64
 	byActor     map[string][]int
 	commitReq   map[uint64]int // commit id → first commit request seq
-	flags       map[msgKey][]Flag
 	findings    []Finding
+	// per group partition state, with a one-entry cache.
+	pstates map[partKey]*pstate
+	plist   []*pstate
+	last    *pstate
+}
+
+// mstate is what happened to one message in one group.
+type mstate struct {
+	dels, effs, fails []int
+	flags             []Flag
+}
+
+// pstate is one partition as one group saw it.
+type pstate struct {
+	group    string
+	tp       TP
+	idx      map[int64]int32
+	ms       []mstate
+	accepted []commitRec
+	final    int64
+	hasFinal bool
+	open     []int64 // delivered, no effect yet, not yet flagged
+	// last delivered offset per epoch; the current epoch is cached.
+	epoch     epochKey
+	epochLast int64
+	epochOK   bool
+	epochs    map[epochKey]int64
+}
+
+var noMsg mstate
+
+func (c *classifier) part(group string, tp TP) *pstate {
+	if l := c.last; l != nil && l.group == group && l.tp == tp {
+		return l
+	}
+	k := partKey{group, tp}
+	ps := c.pstates[k]
+	if ps == nil {
+		ps = &pstate{group: group, tp: tp, idx: map[int64]int32{}, final: -1}
+		c.pstates[k] = ps
+		c.plist = append(c.plist, ps)
+	}
+	c.last = ps
+	return ps
+}
+
+// get returns the message's state, or an empty one.
+func (ps *pstate) get(off int64) *mstate {
+	if i, ok := ps.idx[off]; ok {
+		return &ps.ms[i]
+	}
+	return &noMsg
+}
+
+// mut returns the message's state for update; the pointer is valid until
+// the next mut.
+func (ps *pstate) mut(off int64) *mstate {
+	if i, ok := ps.idx[off]; ok {
+		return &ps.ms[i]
+	}
+	ps.idx[off] = int32(len(ps.ms))
+	ps.ms = append(ps.ms, mstate{})
+	return &ps.ms[len(ps.ms)-1]
+}
+
+// m is the state of a message in a group (read only).
+func (c *classifier) m(k msgKey) *mstate {
+	ps := c.pstates[partKey{k.group, k.tp}]
+	if ps == nil {
+		return &noMsg
+	}
+	return ps.get(k.off)
 }
 
 func newClassifier(events []Event) *classifier {
-	c := &classifier{
+	return &classifier{
 		ev:          events,
 		produced:    map[TP][]int{},
 		groupTopics: map[string]map[string]bool{},
-		deliveries:  map[msgKey][]int{},
-		effects:     map[msgKey][]int{},
-		failures:    map[msgKey][]int{},
-		accepted:    map[partKey][]commitRec{},
-		final:       map[partKey]int64{},
 		byActor:     map[string][]int{},
 		commitReq:   map[uint64]int{},
-		flags:       map[msgKey][]Flag{},
+		pstates:     map[partKey]*pstate{},
 	}
-	return c
 }
 
 func (c *classifier) addGroupTopic(group, topic string) {
@@ -82,9 +142,9 @@ func (c *classifier) addGroupTopic(group, topic string) {
 	m[topic] = true
 }
 
-func (c *classifier) flag(k msgKey, f Flag) {
-	if !slices.Contains(c.flags[k], f) {
-		c.flags[k] = append(c.flags[k], f)
+func (m *mstate) flag(f Flag) {
+	if !slices.Contains(m.flags, f) {
+		m.flags = append(m.flags, f)
 	}
 }
 
@@ -94,32 +154,54 @@ type epochKey struct {
 	actor  string
 	member string
 	gen    int32
-	tp     TP
-	group  string
+}
+
+func (ps *pstate) lastDelivered(k epochKey) (int64, bool) {
+	if ps.epochOK && ps.epoch == k {
+		return ps.epochLast, true
+	}
+	v, ok := ps.epochs[k]
+	return v, ok
+}
+
+func (ps *pstate) setDelivered(k epochKey, off int64) {
+	if ps.epochOK && ps.epoch != k {
+		if ps.epochs == nil {
+			ps.epochs = map[epochKey]int64{}
+		}
+		ps.epochs[ps.epoch] = ps.epochLast
+	}
+	ps.epoch, ps.epochLast, ps.epochOK = k, off, true
+	delete(ps.epochs, k)
+}
+
+func (ps *pstate) resetEpoch(k epochKey) {
+	if ps.epochOK && ps.epoch == k {
+		ps.epochOK = false
+	}
+	delete(ps.epochs, k)
 }
 
 func (c *classifier) run() Outcome {
 	logEnd := map[TP]int64{}
 	groupGen := map[string]int32{}
 	removed := map[string]bool{} // member ids removed from their group
-	lastDelivered := map[epochKey]int64{}
-	// delivered but without an effect yet, per group partition.
-	open := map[partKey]map[int64]bool{}
 	for i := range c.ev {
 		e := &c.ev[i]
 		if e.Actor != "" {
 			c.byActor[e.Actor] = append(c.byActor[e.Actor], i)
 		}
-		tp := e.TP()
-		pk := partKey{e.Group, tp}
-		mk := msgKey{e.Group, tp, e.Offset}
+		tp := TP{e.Topic, e.Partition}
 		switch e.Kind {
 		case KindProduce:
-			if _, ok := c.produced[tp]; !ok {
+			l, ok := c.produced[tp]
+			if !ok {
 				c.parts = append(c.parts, tp)
 			}
-			c.produced[tp] = append(c.produced[tp], i)
-			logEnd[tp] = max(logEnd[tp], e.Offset+1)
+			c.produced[tp] = append(l, i)
+			if e.Offset+1 > logEnd[tp] {
+				logEnd[tp] = e.Offset + 1
+			}
 		case KindSubscribed:
 			for _, t := range e.Topics {
 				c.addGroupTopic(e.Group, t)
@@ -127,47 +209,49 @@ func (c *classifier) run() Outcome {
 		case KindAssign, KindRevoke, KindLost:
 			for _, p := range e.Partitions {
 				c.addGroupTopic(e.Group, p.Topic)
-			}
-			if e.Kind == KindLost || e.Kind == KindAssign {
-				// A new assignment starts a new epoch even in the same generation.
-				for _, p := range e.Partitions {
-					delete(lastDelivered, epochKey{e.Actor, e.Member, e.Generation, p, e.Group})
+				if e.Kind == KindLost || e.Kind == KindAssign {
+					// A new assignment starts a new epoch even in the same generation.
+					c.part(e.Group, p).resetEpoch(epochKey{e.Actor, e.Member, e.Generation})
 				}
 			}
 		case KindPosition:
-			delete(lastDelivered, epochKey{e.Actor, e.Member, e.Generation, tp, e.Group})
+			c.part(e.Group, tp).resetEpoch(epochKey{e.Actor, e.Member, e.Generation})
 		case KindDeliver:
 			c.addGroupTopic(e.Group, e.Topic)
-			c.deliveries[mk] = append(c.deliveries[mk], i)
-			ek := epochKey{e.Actor, e.Member, e.Generation, tp, e.Group}
-			if last, ok := lastDelivered[ek]; ok {
+			ps := c.part(e.Group, tp)
+			m := ps.mut(e.Offset)
+			m.dels = append(m.dels, i)
+			ek := epochKey{e.Actor, e.Member, e.Generation}
+			if last, ok := ps.lastDelivered(ek); ok {
 				if e.Offset > last+1 {
-					c.flag(mk, FlagSkip)
+					m.flag(FlagSkip)
 				} else if e.Offset <= last {
-					c.flag(mk, FlagNonMonotonic)
+					m.flag(FlagNonMonotonic)
 				}
 			}
-			lastDelivered[ek] = e.Offset
-			if len(c.effects[mk]) == 0 {
-				if open[pk] == nil {
-					open[pk] = map[int64]bool{}
-				}
-				open[pk][e.Offset] = true
+			ps.setDelivered(ek, e.Offset)
+			if len(m.effs) == 0 && !slices.Contains(ps.open, e.Offset) {
+				ps.open = append(ps.open, e.Offset)
 			}
 		case KindEffect:
-			c.effects[mk] = append(c.effects[mk], i)
-			delete(open[pk], e.Offset)
+			ps := c.part(e.Group, tp)
+			m := ps.mut(e.Offset)
+			m.effs = append(m.effs, i)
+			if j := slices.Index(ps.open, e.Offset); j >= 0 {
+				ps.open = slices.Delete(ps.open, j, j+1)
+			}
 		case KindProcessFailed:
-			c.failures[mk] = append(c.failures[mk], i)
+			m := c.part(e.Group, tp).mut(e.Offset)
+			m.fails = append(m.fails, i)
 		case KindCommit:
 			if _, ok := c.commitReq[e.CommitID]; !ok {
 				c.commitReq[e.CommitID] = i
 			}
 		case KindCommitOK:
 			c.addGroupTopic(e.Group, e.Topic)
-			prev, had := c.final[pk]
-			if had && e.Offset < prev {
-				c.finding(FlagCommitRegression, e, fmt.Sprintf("committed offset of %s went back from %d to %d (%s by %s)", tp, prev, e.Offset, e.Commit, e.Actor))
+			ps := c.part(e.Group, tp)
+			if ps.hasFinal && e.Offset < ps.final {
+				c.finding(FlagCommitRegression, e, fmt.Sprintf("committed offset of %s went back from %d to %d (%s by %s)", tp, ps.final, e.Offset, e.Commit, e.Actor))
 			}
 			if e.Offset > logEnd[tp] {
 				c.finding(FlagCommitBeyondEnd, e, fmt.Sprintf("commit of offset %d on %s by %s is past the log end %d", e.Offset, tp, e.Actor, logEnd[tp]))
@@ -176,18 +260,21 @@ func (c *classifier) run() Outcome {
 			if (e.Member != "" && removed[e.Member]) || (known && e.Generation >= 0 && e.Generation != gen) {
 				c.finding(FlagStaleCommitAccepted, e, fmt.Sprintf("commit by %s (member %s, generation %d) was accepted although the group is at generation %d or the member was removed", e.Actor, e.Member, e.Generation, gen))
 			}
-			c.final[pk] = e.Offset
-			c.accepted[pk] = append(c.accepted[pk], commitRec{i, e.Offset})
-			for o := range open[pk] {
+			ps.final, ps.hasFinal = e.Offset, true
+			ps.accepted = append(ps.accepted, commitRec{i, e.Offset})
+			keep := ps.open[:0]
+			for _, o := range ps.open {
 				if o < e.Offset {
-					c.flag(msgKey{e.Group, tp, o}, FlagCommittedTooFar)
-					delete(open[pk], o)
+					ps.mut(o).flag(FlagCommittedTooFar)
+				} else {
+					keep = append(keep, o)
 				}
 			}
+			ps.open = keep
 		case KindOffsetsExpired:
-			for k := range c.final {
-				if k.group == e.Group {
-					delete(c.final, k)
+			for _, ps := range c.plist {
+				if ps.group == e.Group {
+					ps.final, ps.hasFinal = -1, false
 				}
 			}
 		case KindGroupState:
@@ -220,11 +307,8 @@ func (c *classifier) run() Outcome {
 			if !c.groupTopics[g][tp.Topic] {
 				continue
 			}
-			pk := partKey{g, tp}
-			final, hasFinal := c.final[pk]
-			if !hasFinal {
-				final = -1
-			}
+			ps := c.part(g, tp)
+			final := ps.final
 			prods := slices.Clone(c.produced[tp])
 			slices.SortStableFunc(prods, func(a, b int) int { return cmp.Compare(c.ev[a].Offset, c.ev[b].Offset) })
 			// REORDERED: an offset whose first effect precedes the first
@@ -232,11 +316,10 @@ func (c *classifier) run() Outcome {
 			maxFirst := -1
 			for _, pi := range prods {
 				p := &c.ev[pi]
-				mk := msgKey{g, tp, p.Offset}
-				effs := c.effects[mk]
+				effs := ps.get(p.Offset).effs
 				if len(effs) > 0 {
 					if maxFirst > effs[0] {
-						c.flag(mk, FlagReordered)
+						ps.mut(p.Offset).flag(FlagReordered)
 					}
 					maxFirst = max(maxFirst, effs[0])
 				}
@@ -244,11 +327,12 @@ func (c *classifier) run() Outcome {
 			for _, pi := range prods {
 				p := &c.ev[pi]
 				mk := msgKey{g, tp, p.Offset}
+				ms := ps.get(p.Offset)
 				m := MessageOutcome{
 					Group: g, Topic: tp.Topic, Partition: tp.Partition, Offset: p.Offset, Key: p.Key,
-					Deliveries: len(c.deliveries[mk]), Effects: len(c.effects[mk]),
+					Deliveries: len(ms.dels), Effects: len(ms.effs),
 				}
-				for _, d := range c.deliveries[mk] {
+				for _, d := range ms.dels {
 					m.DeliveredTo = append(m.DeliveredTo, c.ev[d].Actor)
 				}
 				switch {
@@ -265,7 +349,7 @@ func (c *classifier) run() Outcome {
 				default:
 					m.Outcome = Pending
 				}
-				if fl := c.flags[mk]; len(fl) > 0 {
+				if fl := ms.flags; len(fl) > 0 {
 					m.Flags = slices.Clone(fl)
 					slices.Sort(m.Flags)
 				}
@@ -342,7 +426,11 @@ func (c *classifier) fate(actor string, tp TP, from, to int) *Event {
 // firstCover is the first accepted commit of pk covering offset o (offset > o)
 // after seq from, or nil.
 func (c *classifier) firstCover(pk partKey, o int64, from int) *Event {
-	for _, cr := range c.accepted[pk] {
+	ps := c.pstates[pk]
+	if ps == nil {
+		return nil
+	}
+	for _, cr := range ps.accepted {
 		if cr.seq > from && cr.offset > o {
 			return &c.ev[cr.seq]
 		}
@@ -357,7 +445,7 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 		return CauseUnknown, fmt.Sprintf("offset %d of %s has no effect and the group's final committed offset is past it", mk.off, mk.tp)
 	}
 	coverText := fmt.Sprintf("%s at %s by %s committed offset %d", commitName(cover), at(cover), cover.Actor, cover.Offset)
-	dels := c.deliveries[mk]
+	dels := c.m(mk).dels
 	if len(dels) == 0 {
 		// Never read: find where the group's consumers started past it,
 		// and whether the group's offsets had expired before.
@@ -385,7 +473,7 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 			d = &c.ev[di]
 		}
 	}
-	for _, fi := range c.failures[mk] {
+	for _, fi := range c.m(mk).fails {
 		f := &c.ev[fi]
 		if f.Actor == d.Actor && fi > d.Seq {
 			return CauseProcessingFailed, fmt.Sprintf("processing of offset %d by %s failed at %s and the app moved on; %s past it", mk.off, d.Actor, at(f), coverText)
@@ -415,12 +503,12 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 }
 
 func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
-	effs := c.effects[mk]
+	effs := c.m(mk).effs
 	e1, e2 := &c.ev[effs[0]], &c.ev[effs[1]]
 	pk := partKey{mk.group, mk.tp}
 	// The delivery behind the second effect.
 	var d2 *Event
-	for _, di := range c.deliveries[mk] {
+	for _, di := range c.m(mk).dels {
 		if c.ev[di].Actor == e2.Actor && di < e2.Seq {
 			d2 = &c.ev[di]
 		}
@@ -429,7 +517,7 @@ func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 	// partition (poll interval or session) when it finished.
 	for _, ef := range []*Event{e1, e2} {
 		var d *Event
-		for _, di := range c.deliveries[mk] {
+		for _, di := range c.m(mk).dels {
 			if c.ev[di].Actor == ef.Actor && di < ef.Seq {
 				d = &c.ev[di]
 			}

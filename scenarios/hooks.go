@@ -62,7 +62,6 @@ func (h *recorder) OnLifecycle(l client.Lifecycle) {
 func (h *recorder) OnMessageDelivered(m client.MessageDelivered) {
 	e := h.base(m.Info, KindDeliver)
 	e.Topic, e.Partition, e.Offset = m.Message.TopicPartition.Topic, m.Message.TopicPartition.Partition, int64(m.Message.TopicPartition.Offset)
-	e.Key = string(m.Message.Key)
 	h.r.emit(e)
 }
 

@@ -76,7 +76,20 @@ func Run(s *Scenario, opts Options) (*Result, error) {
 	defer b.Close()
 	r := &runner{s: s, b: b, loop: b.Loop(), rnd: b.Rand(), commitTrig: map[uint64]string{}, commitIDs: map[string]uint64{}}
 	r.start = r.loop.Now()
-	r.events = make([]Event, 0, 64+len(s.Script)*4)
+	msgs := 0
+	for _, p := range s.Producers {
+		msgs += p.Count
+	}
+	for _, a := range s.Script {
+		if a.Do == DoProduce {
+			msgs += a.Count
+		}
+	}
+	groups := map[string]bool{}
+	for _, c := range s.Consumers {
+		groups[c.Group] = true
+	}
+	r.events = make([]Event, 0, 128+len(s.Script)*4+msgs*(1+4*len(groups)))
 	return r.run(seed, opts.Until)
 }
 

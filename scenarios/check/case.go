@@ -279,15 +279,50 @@ func (w *world) note(a scenarios.Action) string {
 	return "between messages"
 }
 
-// quiescent reports whether every partition's committed offset is at the
-// log end and no consumer is in the middle of a message.
+// quiescent reports whether the group has caught up: nothing waits in a
+// producer, no consumer is in the middle of a message, and every partition
+// is committed to its log end or read to its log end by a running
+// consumer.
 func (w *world) quiescent() bool {
+	for _, p := range w.prods {
+		if p.Len() > 0 {
+			return false
+		}
+	}
 	for _, a := range w.apps {
 		if a.running && (a.cur != nil || a.stalled) {
 			return false
 		}
 	}
-	return len(w.lagging()) == 0
+	b := w.cl.Broker()
+	n, err := b.Partitions(topicName)
+	if err != nil {
+		return true
+	}
+	for p := range n {
+		tp := broker.TopicPartition{Topic: topicName, Partition: p}
+		end, _ := b.ListOffset(tp, broker.Latest())
+		if om, ok := b.CommittedOffset(groupName, tp); (ok && om.Offset == end) || end == 0 {
+			continue
+		}
+		read := false
+		for _, a := range w.apps {
+			if !a.running {
+				continue
+			}
+			pos, err := a.c.Position([]client.TopicPartition{{Topic: topicName, Partition: p}})
+			if err == nil && int64(pos[0].Offset) == end {
+				asg, _ := a.c.Assignment()
+				for _, x := range asg {
+					read = read || x.Partition == p
+				}
+			}
+		}
+		if !read {
+			return false
+		}
+	}
+	return true
 }
 
 // lagging lists the partitions whose committed offset is not the log end.

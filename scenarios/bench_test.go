@@ -1,0 +1,61 @@
+package scenarios_test
+
+import (
+	"testing"
+
+	"github.com/kafkasim/kafkasim/scenarios"
+)
+
+// benchScenario: 3 consumers, 3 partitions, 1,000 messages, two crashes.
+const benchScenario = `
+name: bench-3x3
+summary: 3 consumers, 3 partitions, 1000 messages, two crashes
+duration: 2m
+cluster:
+  group_initial_rebalance_delay: 0s
+topics:
+  - {name: t, partitions: 3}
+producers:
+  - {topic: t, count: 1000, key: "k-{i}"}
+consumers:
+  - {id: c1, group: g, topics: [t], config: {auto.offset.reset: earliest, session.timeout.ms: 6000}, processing: {commit: auto}}
+  - {id: c2, group: g, topics: [t], config: {auto.offset.reset: earliest, session.timeout.ms: 6000}, processing: {commit: auto}}
+  - {id: c3, group: g, topics: [t], config: {auto.offset.reset: earliest, session.timeout.ms: 6000}, processing: {commit: auto}}
+script:
+  - {at: 2ms, do: crash, consumer: c1}
+  - {at: 3ms, do: crash, consumer: c2}
+`
+
+func benchRun(b *testing.B, s *scenarios.Scenario) {
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		r, err := scenarios.Run(s, scenarios.Options{Seed: uint64(n + 1), SeedSet: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(r.Outcome.Messages) == 0 {
+			b.Fatal("no messages classified")
+		}
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "runs/s")
+}
+
+// BenchmarkAutoCommitLoss measures runs per second of the built-in lesson.
+func BenchmarkAutoCommitLoss(b *testing.B) {
+	s, err := scenarios.Builtin("auto-commit-loss")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRun(b, s)
+}
+
+// BenchmarkThreeConsumers1000Messages measures the issue's target scenario.
+func BenchmarkThreeConsumers1000Messages(b *testing.B) {
+	s, err := scenarios.Parse("bench.yaml", []byte(benchScenario))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRun(b, s)
+}
