@@ -284,10 +284,8 @@ func (w *world) note(a scenarios.Action) string {
 // is committed to its log end or read to its log end by a running
 // consumer.
 func (w *world) quiescent() bool {
-	for _, p := range w.prods {
-		if p.Len() > 0 {
-			return false
-		}
+	if w.produced < w.wanted {
+		return false
 	}
 	for _, a := range w.apps {
 		if a.running && (a.cur != nil || a.stalled) {

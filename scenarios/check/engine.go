@@ -47,6 +47,9 @@ type world struct {
 	process func(ctx context.Context, m *client.Message) error
 	ctx     context.Context
 	err     error
+	// wanted counts the messages asked of producers, produced their
+	// delivery reports.
+	wanted, produced int
 
 	commitTrig map[string]string
 	commitIDs  map[string]uint64
@@ -162,6 +165,7 @@ func (w *world) produce(id, topic string, count int, key string, partition int32
 		}
 		w.prods[id] = p
 	}
+	w.wanted += count
 	for i := range count {
 		k := strings.ReplaceAll(key, "{i}", strconv.Itoa(i))
 		msg := &client.Message{TopicPartition: client.TopicPartition{Topic: topic, Partition: partition},
@@ -750,6 +754,7 @@ func (h *recorder) OnError(er client.ErrorRaised) {
 
 func (h *recorder) OnProduced(p client.Produced) {
 	m := p.Message
+	h.w.produced++
 	e := scenarios.Event{Actor: h.actor, Kind: scenarios.KindProduce, Generation: -1, Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition, Offset: int64(m.TopicPartition.Offset), Key: string(m.Key)}
 	if m.TopicPartition.Error != nil {
 		e.Kind = scenarios.KindClientErr
