@@ -2,13 +2,17 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	fkerr "github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kversion"
 
 	"github.com/kafkasim/kafkasim/client"
 )
@@ -140,14 +144,15 @@ func NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Consumer, error)
 		return nil, err
 	}
 	c := &Consumer{
-		cfg:       cfg,
-		hooks:     hooks,
-		java:      cfg.AutoCommitMode == client.AutoCommitJava,
-		parts:     map[client.PartitionKey]*partState{},
-		explicit:  map[client.PartitionKey]client.Offset{},
-		groupErrs: map[client.ErrorCode]bool{},
-		wake:      make(chan struct{}, 1),
-		lastGen:   -1,
+		cfg:        cfg,
+		hooks:      hooks,
+		java:       cfg.AutoCommitMode == client.AutoCommitJava,
+		parts:      map[client.PartitionKey]*partState{},
+		explicit:   map[client.PartitionKey]client.Offset{},
+		groupErrs:  map[client.ErrorCode]bool{},
+		wake:       make(chan struct{}, 1),
+		lastGen:    -1,
+		revokeTrig: client.TriggerRevoke,
 	}
 	c.root, c.cancel = context.WithCancel(context.Background())
 	c.watch = newConnWatch(func(e client.Error) {
@@ -156,7 +161,11 @@ func NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Consumer, error)
 		c.mu.Unlock()
 	})
 	c.base = append(base, kgo.WithHooks(c.watch), kgo.WithContext(c.root))
-	c.admin, err = kgo.NewClient(c.base...)
+	// The admin client sends the raw OffsetCommits: pin OffsetCommit to
+	// v9, the last version naming topics (v10 wants topic IDs).
+	vers := kversion.Stable()
+	vers.SetMaxKeyVersion(kmsg.OffsetCommit.Int16(), 9)
+	c.admin, err = kgo.NewClient(append(slices.Clone(c.base), kgo.MaxVersions(vers))...)
 	if err != nil {
 		c.cancel()
 		return nil, invalid("bootstrap.servers", err.Error())
@@ -586,6 +595,9 @@ func (c *Consumer) fetchCommitted(ctx context.Context, partitions []client.Topic
 		}
 	}
 	resp, err := c.adm.FetchOffsetsForTopics(ctx, c.cfg.GroupID, topics...)
+	if errors.Is(err, fkerr.GroupIDNotFound) {
+		return map[client.PartitionKey]client.TopicPartition{}, nil
+	}
 	if err != nil {
 		return nil, toError(err, "committed")
 	}
@@ -873,4 +885,10 @@ func (c *Consumer) clearPartsLocked() {
 	clear(c.parts)
 	c.buf, c.bufAt = c.buf[:0], 0
 	c.lost = false
+}
+
+// memberIDLocked is MemberID for callers holding the lock.
+func (c *Consumer) memberIDLocked() string {
+	m, _ := c.memberGenLocked()
+	return m
 }

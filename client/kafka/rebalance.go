@@ -693,7 +693,7 @@ func (c *Consumer) maxPollExpired() {
 	}
 	c.raiseLocked(client.NewError(client.ErrMaxPollExceeded, fmt.Sprintf(
 		"Application maximum poll interval (%dms) exceeded by %dms", c.cfg.MaxPollInterval.Milliseconds(),
-		(time.Since(c.lastPoll) - c.cfg.MaxPollInterval).Milliseconds()), false))
+		(time.Since(c.lastPoll)-c.cfg.MaxPollInterval).Milliseconds()), false))
 	if lost := c.assignedLocked(); len(lost) > 0 {
 		c.pushLocked(item{req: &rebReq{sess: c.sess, lost: true, parts: lost}})
 	}
