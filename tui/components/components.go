@@ -49,8 +49,6 @@ func Title(c common.Common, name string, focused bool, w int) string {
 // becomes "c1-8707a0".
 func ShortMember(id string) string { return replay.ShortMember(id) }
 
-func lines(s ...string) string { return strings.Join(s, "\n") }
-
 func fmtOff(o int64) string {
 	if o < 0 {
 		return "-"

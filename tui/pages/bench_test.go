@@ -11,8 +11,14 @@ import (
 // BenchmarkWalkView100k draws the walkthrough of a 100,000-event timeline,
 // moving one step between frames as playback does. Only the visible window
 // is drawn, so the cost does not grow with the timeline.
-func BenchmarkWalkView100k(b *testing.B) {
-	r := fixture.Big(100_000)
+func BenchmarkWalkView100k(b *testing.B) { benchView(b, 100_000) }
+
+// BenchmarkWalkView1k is the same on a 1,000-event timeline, to show the
+// cost does not depend on the length.
+func BenchmarkWalkView1k(b *testing.B) { benchView(b, 1_000) }
+
+func benchView(b *testing.B, n int) {
+	r := fixture.Big(n)
 	for _, size := range []struct {
 		name string
 		w, h int
@@ -26,7 +32,7 @@ func BenchmarkWalkView100k(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			for i := 0; i < b.N; i++ {
-				w.SetStep(mid + i%1000)
+				w.SetStep(mid + i%(n/4))
 				_ = w.View()
 			}
 			el := time.Since(start)

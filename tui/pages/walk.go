@@ -26,8 +26,6 @@ const (
 	numFocus
 )
 
-var focusNames = [...]string{"Partitions", "Consumers", "Narration", "Group", "Timeline"}
-
 // Walk is the walkthrough of one run: every panel shows the state after
 // the current step, and nothing of the future.
 type Walk struct {

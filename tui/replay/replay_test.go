@@ -109,3 +109,11 @@ func TestNotableAndNarration(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func BenchmarkIndex100k(b *testing.B) {
+	r := fixture.Big(100_000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		replay.New(r)
+	}
+}

@@ -1,0 +1,70 @@
+package pages
+
+import (
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/kafkasim/kafkasim/scenarios"
+	"github.com/kafkasim/kafkasim/tui/common"
+	"github.com/kafkasim/kafkasim/tui/internal/fixture"
+)
+
+func TestPlaybackTicksStopAtPauseAndEnd(t *testing.T) {
+	r := fixture.AutoCommitLoss()
+	// A teaching breakpoint at step 3.
+	r.Events[3].Kind = scenarios.KindPause
+	c := common.New()
+	c.Width, c.Height = 80, 24
+	w := NewWalk(c, "t", r)
+	w, cmd := w.Update(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+	if !w.Playing() || cmd == nil {
+		t.Fatal("space did not start playback")
+	}
+	id := w.playID
+	for i := 0; i < 10 && w.Playing(); i++ {
+		w, _ = w.Update(tickMsg{id})
+	}
+	if w.Playing() || w.Step() != 3 {
+		t.Fatalf("playback should stop at the pause (step 3), at %d playing=%v", w.Step(), w.Playing())
+	}
+	// A stale tick from an earlier play session does nothing.
+	w, _ = w.Update(tickMsg{id - 1})
+	if w.Step() != 3 {
+		t.Fatal("stale tick moved the walkthrough")
+	}
+	w, _ = w.Update(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+	for i := 0; i < 1000 && w.Playing(); i++ {
+		w, _ = w.Update(tickMsg{w.playID})
+	}
+	if !w.AtEnd() || w.Playing() {
+		t.Fatalf("playback should run to the end and stop: step %d", w.Step())
+	}
+	// + and - change speed within bounds.
+	for range 20 {
+		w, _ = w.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'+'}})
+	}
+	if w.speed != len(speeds)-1 {
+		t.Fatalf("speed = %d", w.speed)
+	}
+}
+
+func TestVariantAndSandboxScenario(t *testing.T) {
+	s, err := scenarios.Builtin("auto-commit-loss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := Variant(s, StrategyManual)
+	if m.Consumers[0].Processing.Commit != StrategyManual || m.Consumers[0].Config["enable.auto.commit"] != false {
+		t.Fatalf("manual variant: %+v", m.Consumers[0])
+	}
+	if s.Consumers[0].Processing.Commit != scenarios.StrategyAuto {
+		t.Fatal("Variant changed the original scenario")
+	}
+	sb := SandboxScenario(s)
+	for _, a := range sb.Script {
+		if a.Do != scenarios.DoStart && a.Do != scenarios.DoProduce {
+			t.Fatalf("sandbox kept fault %q", a.Do)
+		}
+	}
+}
