@@ -144,7 +144,12 @@ func (a *app) step() {
 			return
 		case *client.Message:
 			a.process(e)
-			return
+			if a.cur != nil || !a.running || a.stalled || a.closing {
+				return
+			}
+			// Processed at once: keep polling in this turn.
+			a.tick.Stop()
+			continue
 		case client.PartitionEOF:
 			x := a.ev(KindEOF)
 			x.Topic, x.Partition, x.Offset = e.Topic, e.Partition, int64(e.Offset)

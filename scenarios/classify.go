@@ -48,6 +48,9 @@ type classifier struct {
 	pstates map[partKey]*pstate
 	plist   []*pstate
 	last    *pstate
+	// prodCount sizes per-partition state.
+	prodCount map[TP]int
+	total     int
 }
 
 // mstate is what happened to one message in one group.
@@ -60,7 +63,8 @@ type mstate struct {
 type pstate struct {
 	group    string
 	tp       TP
-	idx      map[int64]int32
+	idx      map[int64]int32 // offsets beyond denseMax
+	dense    []int32         // offset → index in ms + 1
 	ms       []mstate
 	accepted []commitRec
 	final    int64
@@ -82,7 +86,8 @@ func (c *classifier) part(group string, tp TP) *pstate {
 	k := partKey{group, tp}
 	ps := c.pstates[k]
 	if ps == nil {
-		ps = &pstate{group: group, tp: tp, idx: map[int64]int32{}, final: -1}
+		n := c.prodCount[tp]
+		ps = &pstate{group: group, tp: tp, final: -1, ms: make([]mstate, 0, n), dense: make([]int32, 0, n)}
 		c.pstates[k] = ps
 		c.plist = append(c.plist, ps)
 	}
@@ -90,8 +95,17 @@ func (c *classifier) part(group string, tp TP) *pstate {
 	return ps
 }
 
+// denseMax bounds the offsets indexed by slice; larger ones use the map.
+const denseMax = 1 << 22
+
 // get returns the message's state, or an empty one.
 func (ps *pstate) get(off int64) *mstate {
+	if off >= 0 && off < denseMax {
+		if off < int64(len(ps.dense)) && ps.dense[off] > 0 {
+			return &ps.ms[ps.dense[off]-1]
+		}
+		return &noMsg
+	}
 	if i, ok := ps.idx[off]; ok {
 		return &ps.ms[i]
 	}
@@ -101,8 +115,22 @@ func (ps *pstate) get(off int64) *mstate {
 // mut returns the message's state for update; the pointer is valid until
 // the next mut.
 func (ps *pstate) mut(off int64) *mstate {
+	if off >= 0 && off < denseMax {
+		if off < int64(len(ps.dense)) && ps.dense[off] > 0 {
+			return &ps.ms[ps.dense[off]-1]
+		}
+		for int64(len(ps.dense)) <= off {
+			ps.dense = append(ps.dense, 0)
+		}
+		ps.ms = append(ps.ms, mstate{})
+		ps.dense[off] = int32(len(ps.ms))
+		return &ps.ms[len(ps.ms)-1]
+	}
 	if i, ok := ps.idx[off]; ok {
 		return &ps.ms[i]
+	}
+	if ps.idx == nil {
+		ps.idx = map[int64]int32{}
 	}
 	ps.idx[off] = int32(len(ps.ms))
 	ps.ms = append(ps.ms, mstate{})
@@ -183,6 +211,13 @@ func (ps *pstate) resetEpoch(k epochKey) {
 }
 
 func (c *classifier) run() Outcome {
+	c.prodCount = map[TP]int{}
+	for i := range c.ev {
+		if e := &c.ev[i]; e.Kind == KindProduce {
+			c.prodCount[TP{e.Topic, e.Partition}]++
+			c.total++
+		}
+	}
 	logEnd := map[TP]int64{}
 	groupGen := map[string]int32{}
 	removed := map[string]bool{} // member ids removed from their group
@@ -295,7 +330,8 @@ func (c *classifier) run() Outcome {
 	slices.Sort(c.groups)
 
 	var out Outcome
-	out.Messages = []MessageOutcome{}
+	out.Messages = make([]MessageOutcome, 0, c.total*max(1, len(c.groups)))
+	names := make([]string, 0, c.total*max(1, len(c.groups))+16)
 	out.Lost = []MessageRef{}
 	out.Duplicated = []MessageRef{}
 	out.Findings = c.findings
@@ -332,8 +368,12 @@ func (c *classifier) run() Outcome {
 					Group: g, Topic: tp.Topic, Partition: tp.Partition, Offset: p.Offset, Key: p.Key,
 					Deliveries: len(ms.dels), Effects: len(ms.effs),
 				}
-				for _, d := range ms.dels {
-					m.DeliveredTo = append(m.DeliveredTo, c.ev[d].Actor)
+				if len(ms.dels) > 0 {
+					start := len(names)
+					for _, d := range ms.dels {
+						names = append(names, c.ev[d].Actor)
+					}
+					m.DeliveredTo = names[start:len(names):len(names)]
 				}
 				switch {
 				case m.Effects >= 2:

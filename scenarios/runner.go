@@ -265,6 +265,9 @@ func (r *runner) act(a *Action) {
 }
 
 func expand(tmpl string, i int) string {
+	if !strings.Contains(tmpl, "{i}") {
+		return tmpl
+	}
 	return strings.ReplaceAll(tmpl, "{i}", strconv.Itoa(i))
 }
 
@@ -297,7 +300,7 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 		}
 		v := value
 		if v == "" {
-			v = fmt.Sprintf("%s-%d", id, n)
+			v = id + "-" + strconv.Itoa(n)
 		}
 		msg := &client.Message{TopicPartition: client.TopicPartition{Topic: topic, Partition: partition}, Value: []byte(expand(v, n))}
 		if k != "" {
@@ -306,14 +309,19 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 		if err := p.Produce(msg, func(*client.Message) {}); err != nil {
 			r.emit(Event{Actor: id, Kind: KindClientErr, Generation: -1, Topic: topic, Partition: -1, Offset: -1, Error: errName(err), Detail: "produce: " + err.Error()})
 		}
-		p.Poll(0)
 		if interval > 0 {
+			p.Poll(0)
 			r.loop.After(interval, func() { send(i + 1) })
-		} else {
-			send(i + 1)
 		}
 	}
-	send(0)
+	if interval > 0 {
+		send(0)
+		return
+	}
+	for i := range count {
+		send(i)
+	}
+	p.Poll(0)
 }
 
 // Commit strategies need ordered partition keys.
