@@ -238,8 +238,12 @@ func background(c common.Common, x *replay.Index, actor string, kind, at int) (s
 func axis(c common.Common, nameW, cols int, dt time.Duration, curCol int, now time.Duration) string {
 	row := []byte(strings.Repeat(" ", cols))
 	step := 10
+	unit := time.Second
+	if dt*time.Duration(step) < 2*time.Second {
+		unit = 100 * time.Millisecond
+	}
 	for k := 0; k < cols; k += step {
-		lbl := scenarios.FormatDuration((time.Duration(k) * dt).Round(time.Second))
+		lbl := scenarios.FormatDuration((time.Duration(k) * dt).Round(unit))
 		if k+len(lbl) <= cols {
 			copy(row[k:], lbl)
 		}
@@ -260,10 +264,10 @@ func axis(c common.Common, nameW, cols int, dt time.Duration, curCol int, now ti
 			row[k] = ' '
 		}
 		copy(row[at:], lbl)
-		for k := at + len(lbl); k < cols && row[k] != ' '; k++ {
+		for k := at + len(lbl) + 1; k < cols && row[k] != ' '; k++ {
 			row[k] = ' '
 		}
-		for k := at - 1; k >= 0 && row[k] != ' '; k-- {
+		for k := at - 2; k >= 0 && row[k] != ' '; k-- {
 			row[k] = ' '
 		}
 	}
