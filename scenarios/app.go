@@ -170,7 +170,9 @@ func (a *app) step() {
 func (a *app) duration() time.Duration {
 	p := &a.spec.Processing
 	if p.TimeMax > p.Time {
-		return p.Time + time.Duration(a.r.rnd.Int64N(int64(p.TimeMax-p.Time)+1))
+		// Whole milliseconds keep the timeline readable.
+		span := int64((p.TimeMax - p.Time) / time.Millisecond)
+		return p.Time + time.Duration(a.r.rnd.Int64N(span+1))*time.Millisecond
 	}
 	return p.Time
 }
