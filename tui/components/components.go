@@ -27,6 +27,9 @@ type View struct {
 	// Differs, when set, reports partition cells to mark as different
 	// (compare mode).
 	Differs func(p int, off int64) bool
+	// Selected is a consumer to mark with * in the swimlanes (the
+	// sandbox's chosen consumer).
+	Selected string
 }
 
 // Title draws a panel's title rule: "-- Partitions ------" or, focused,

@@ -124,7 +124,11 @@ func Lanes(c common.Common, v View, w, h int) string {
 		ls = append(ls, lane{id, id, 0})
 	}
 	for _, g := range x.Groups {
-		ls = append(ls, lane{"group", "group:" + g, 1})
+		name := "group"
+		if len(x.Groups) > 1 {
+			name = g
+		}
+		ls = append(ls, lane{name, "group:" + g, 1})
 	}
 	if x.HasBroker {
 		ls = append(ls, lane{"broker", "broker", 2})
@@ -160,6 +164,9 @@ func Lanes(c common.Common, v View, w, h int) string {
 		mark := " "
 		if cur != nil && cur.Actor == l.actor {
 			mark = ">"
+		}
+		if v.Selected != "" && v.Selected == l.actor {
+			mark = "*"
 		}
 		b.WriteString(c.Styles.LaneName.Render(common.Pad(mark+name, nameW)) + "|")
 		for k := 0; k < cols; k++ {

@@ -126,6 +126,7 @@ func (sb *Sandbox) banner() {
 		s += "  last: " + sb.log[n-1]
 	}
 	sb.Walk.Banner = s
+	sb.Walk.Selected = id
 }
 
 func (sb *Sandbox) act(a scenarios.Action, what string) tea.Cmd {

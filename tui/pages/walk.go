@@ -48,6 +48,8 @@ type Walk struct {
 	Live bool
 	// Banner is an extra line under the top bar (the sandbox status).
 	Banner string
+	// Selected is the consumer the sandbox acts on, marked in the lanes.
+	Selected string
 	// Help is the key help; the walkthrough's by default.
 	Help keymap.Help
 }
@@ -189,7 +191,7 @@ func (w *Walk) toggle() tea.Cmd {
 }
 
 func (w *Walk) view() components.View {
-	return components.View{X: w.X, Step: w.step, Prev: &w.prev, St: &w.st, Group: w.group}
+	return components.View{X: w.X, Step: w.step, Prev: &w.prev, St: &w.st, Group: w.group, Selected: w.Selected}
 }
 
 // View draws the walkthrough in w.Width × w.Height.
