@@ -10,7 +10,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kafkasim/kafkasim/client"
-	"github.com/kafkasim/kafkasim/internal/kerr"
 )
 
 // maxPollRecords bounds one kgo.PollRecords call; Poll hands the records
@@ -327,5 +326,3 @@ func (c *Consumer) deliverLocked(ps *partState, b bufRec) client.Event {
 	}
 	return m
 }
-
-var _ = kerr.NoError
