@@ -332,9 +332,7 @@ func (a *app) afterMessage() {
 // onRemoved drops every-N bookkeeping of partitions the consumer gave up.
 func (a *app) onRemoved(tps []TP) {
 	for _, tp := range tps {
-		if _, ok := a.pending[client.PartitionKey{Topic: tp.Topic, Partition: tp.Partition}]; ok {
-			delete(a.pending, client.PartitionKey{Topic: tp.Topic, Partition: tp.Partition})
-		}
+		delete(a.pending, client.PartitionKey{Topic: tp.Topic, Partition: tp.Partition})
 	}
 }
 
