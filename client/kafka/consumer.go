@@ -30,6 +30,10 @@ type partState struct {
 	low, high int64
 	hasWM     bool
 	errSeen   client.ErrorCode
+	// seekTo is a Seek not yet confirmed by a fetch: kgo.SetOffsets skips
+	// a partition whose cursor is not set up yet (a group assignment in
+	// progress), so Poll re-applies it until records from there arrive.
+	seekTo client.Offset
 }
 
 // rebReq is a rebalance step waiting to be served by Poll. kgo's
@@ -710,6 +714,7 @@ func (c *Consumer) Seek(partition client.TopicPartition, ignoredTimeoutMs int) e
 	}
 	c.dropBufferedLocked(ps.key)
 	ps.pos, ps.eof = off, false
+	ps.seekTo = off
 	wasStopped := ps.stopped
 	ps.stopped = false
 	c.positionHookLocked(ps, client.PositionSeek, "")

@@ -153,7 +153,27 @@ func (c *Consumer) fetch(wait time.Duration) {
 			break
 		}
 	}
+	var reseek map[string]map[int32]kgo.EpochOffset
+	var resume map[string][]int32
+	for k, ps := range c.parts {
+		if ps.seekTo >= 0 {
+			if reseek == nil {
+				reseek, resume = map[string]map[int32]kgo.EpochOffset{}, map[string][]int32{}
+			}
+			if reseek[k.Topic] == nil {
+				reseek[k.Topic] = map[int32]kgo.EpochOffset{}
+			}
+			reseek[k.Topic][k.Partition] = kgo.EpochOffset{Epoch: -1, Offset: int64(ps.seekTo)}
+			if !ps.paused && !ps.stopped {
+				resume[k.Topic] = append(resume[k.Topic], k.Partition)
+			}
+		}
+	}
 	c.mu.Unlock()
+	if kcl != nil && reseek != nil {
+		kcl.SetOffsets(reseek)
+		kcl.ResumeFetchPartitions(resume)
+	}
 	if kcl != nil && (fetchable || c.group) {
 		fs := kcl.PollRecords(ctx, maxPollRecords)
 		c.mu.Lock()
@@ -196,6 +216,12 @@ func (c *Consumer) absorbLocked(fs kgo.Fetches) {
 				}
 				if len(p.Records) > 0 {
 					ps.errSeen = 0
+					if ps.seekTo >= 0 {
+						if p.Records[0].Offset != int64(ps.seekTo) {
+							continue // fetched from before the Seek took hold
+						}
+						ps.seekTo = -1
+					}
 				}
 				for _, r := range p.Records {
 					c.buf = append(c.buf, bufRec{rec: r, high: p.HighWatermark})

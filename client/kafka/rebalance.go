@@ -210,7 +210,7 @@ func (c *Consumer) addLocked(tps []client.TopicPartition, manual bool) {
 		k := tp.Key()
 		ps := c.parts[k]
 		if ps == nil {
-			ps = &partState{key: k, pos: client.OffsetInvalid, stored: client.OffsetInvalid, committed: client.OffsetInvalid}
+			ps = &partState{key: k, pos: client.OffsetInvalid, stored: client.OffsetInvalid, committed: client.OffsetInvalid, seekTo: -1}
 			c.parts[k] = ps
 			added = append(added, client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: tp.Offset})
 		}
@@ -383,7 +383,12 @@ func (c *Consumer) applyStarts(s uint64, res []startReq) map[string][]int32 {
 		}
 		if r.stop {
 			ps.stopped = true
-			pause[r.key.Topic] = append(pause[r.key.Topic], r.key.Partition)
+			if c.kcl != nil && c.group {
+				// Pause before the app can see the error and Seek.
+				c.kcl.PauseFetchPartitions(map[string][]int32{r.key.Topic: {r.key.Partition}})
+			} else {
+				pause[r.key.Topic] = append(pause[r.key.Topic], r.key.Partition)
+			}
 			tp := client.TopicPartition{Topic: r.key.Topic, Partition: r.key.Partition, Offset: client.OffsetInvalid}
 			c.raiseLocked(client.NewError(client.ErrAutoOffsetReset, fmt.Sprintf(
 				"%s: no committed offset and auto.offset.reset=error: partition stopped until Seek", r.key), false).WithTopicPartition(tp))
