@@ -238,6 +238,8 @@ type Config struct {
 	// group configures the coordinator; the package's own tests use it to
 	// plant a bug.
 	group group.Config
+	// fixedShape draws no topology: always the maximum (benchmarks).
+	fixedShape bool
 }
 
 func (cfg Config) withDefaults() Config {
@@ -375,17 +377,17 @@ type quietTB struct {
 	failed bool
 }
 
-func (q *quietTB) Helper()                {}
-func (q *quietTB) Name() string           { return q.name }
-func (q *quietTB) Logf(string, ...any)    {}
-func (q *quietTB) Log(...any)             {}
-func (q *quietTB) Skipf(string, ...any)   { q.SkipNow() }
-func (q *quietTB) Skip(...any)            { q.SkipNow() }
-func (q *quietTB) SkipNow()               {}
-func (q *quietTB) Errorf(string, ...any)  { q.failed = true }
-func (q *quietTB) Error(...any)           { q.failed = true }
-func (q *quietTB) Fatalf(string, ...any)  { q.failed = true }
-func (q *quietTB) Fatal(...any)           { q.failed = true }
-func (q *quietTB) FailNow()               { q.failed = true }
-func (q *quietTB) Fail()                  { q.failed = true }
-func (q *quietTB) Failed() bool           { return q.failed }
+func (q *quietTB) Helper()               {}
+func (q *quietTB) Name() string          { return q.name }
+func (q *quietTB) Logf(string, ...any)   {}
+func (q *quietTB) Log(...any)            {}
+func (q *quietTB) Skipf(string, ...any)  { q.SkipNow() }
+func (q *quietTB) Skip(...any)           { q.SkipNow() }
+func (q *quietTB) SkipNow()              {}
+func (q *quietTB) Errorf(string, ...any) { q.failed = true }
+func (q *quietTB) Error(...any)          { q.failed = true }
+func (q *quietTB) Fatalf(string, ...any) { q.failed = true }
+func (q *quietTB) Fatal(...any)          { q.failed = true }
+func (q *quietTB) FailNow()              { q.failed = true }
+func (q *quietTB) Fail()                 { q.failed = true }
+func (q *quietTB) Failed() bool          { return q.failed }

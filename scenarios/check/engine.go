@@ -64,7 +64,7 @@ func newWorld(s *scenarios.Scenario, gcfg group.Config, process func(context.Con
 		commitTrig: map[string]string{}, commitIDs: map[string]uint64{},
 	}
 	w.start = w.cl.Now()
-	w.events = make([]scenarios.Event, 0, 1024)
+	w.events = make([]scenarios.Event, 0, 2048)
 	w.watchGroups()
 	for _, t := range s.Topics {
 		if err := w.cl.CreateTopic(t.Name, t.Partitions); err != nil {
@@ -325,20 +325,32 @@ func (a *app) step() {
 	a.schedule(a.spec.PollIdle)
 }
 
-func (a *app) commitMsg(m *client.Message, label string) {
+func (a *app) commitMsg(m *client.Message, label string) bool {
 	a.committing = label
+	var err error
 	if a.spec.Processing.Async {
-		_ = a.c.CommitMessageAsync(m)
+		err = a.c.CommitMessageAsync(m)
 	} else {
-		_, _ = a.c.CommitMessage(m)
+		_, err = a.c.CommitMessage(m)
 	}
 	a.committing = ""
+	return err == nil
 }
 
 func (a *app) processMsg(m *client.Message) {
 	if a.spec.Processing.Commit == scenarios.StrategyBeforeProcess {
-		a.commitMsg(m, scenarios.CommitBeforeProcess)
+		ok := a.commitMsg(m, scenarios.CommitBeforeProcess)
 		if !a.running {
+			return
+		}
+		if !ok {
+			// At most once: a message whose commit failed is not
+			// processed (the scenario runner's app processes it anyway;
+			// see the package's notes on replay).
+			e := a.msgEv(scenarios.KindProcessFailed, m)
+			e.Detail = "not processed: its commit before processing failed"
+			a.w.emit(e)
+			a.afterMessage()
 			return
 		}
 	}
