@@ -28,6 +28,12 @@ type app struct {
 	doneLate bool // processing finished while stalled
 	effected bool // cur's effect happened; its commit is still to come
 	tick     clock.Timer
+	// stepFn runs step for the current incarnation (one closure per
+	// client, not one per scheduled turn).
+	stepFn func()
+	// inBurst: step is handing out messages processed at once; the next
+	// turn is taken in step's loop instead of a scheduled event.
+	inBurst bool
 	// commit bookkeeping
 	committing string
 	pending    map[client.PartitionKey]client.Offset // every-N: processed, not committed
@@ -73,6 +79,12 @@ func (a *app) startClient(k Kind) {
 		conf["client.id"] = a.spec.ID
 	}
 	a.inc++
+	inc := a.inc
+	a.stepFn = func() {
+		if a.inc == inc {
+			a.step()
+		}
+	}
 	a.stalled, a.closing, a.cur, a.doneLate = false, false, nil, false
 	a.pending = map[client.PartitionKey]client.Offset{}
 	a.sinceN = 0
@@ -116,12 +128,7 @@ func joinTopics(ts []string) string {
 // schedule runs the loop step d from now.
 func (a *app) schedule(d time.Duration) {
 	a.tick.Stop()
-	inc := a.inc
-	a.tick = a.r.loop.After(d, func() {
-		if a.inc == inc {
-			a.step()
-		}
-	})
+	a.tick = a.r.loop.After(d, a.stepFn)
 }
 
 // maxBurst bounds the non-message events handled at one instant.
@@ -143,12 +150,14 @@ func (a *app) step() {
 			a.schedule(a.spec.PollIdle)
 			return
 		case *client.Message:
+			a.inBurst = true
 			a.process(e)
+			a.inBurst = false
 			if a.cur != nil || !a.running || a.stalled || a.closing {
 				return
 			}
-			// Processed at once: keep polling in this turn.
-			a.tick.Stop()
+			// Processed at once: keep polling in this turn (afterMessage
+			// did not schedule one).
 			continue
 		case client.PartitionEOF:
 			x := a.ev(KindEOF)
@@ -324,6 +333,11 @@ func (a *app) flush() {
 func (a *app) afterMessage() {
 	if a.closing {
 		a.doClose()
+		return
+	}
+	if a.inBurst {
+		// Called from step's loop, which polls again at once: a turn
+		// scheduled now would be cancelled by it.
 		return
 	}
 	a.schedule(0)

@@ -264,13 +264,6 @@ func (r *runner) act(a *Action) {
 	}
 }
 
-func expand(tmpl string, i int) string {
-	if !strings.Contains(tmpl, "{i}") {
-		return tmpl
-	}
-	return strings.ReplaceAll(tmpl, "{i}", strconv.Itoa(i))
-}
-
 // produce sends count messages, one every interval, from producer id.
 func (r *runner) produce(id string, conf client.ConfigMap, topic string, count int, interval time.Duration, key string, keys []string, value string, partition int32) {
 	p := r.prods[id]
@@ -287,26 +280,29 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 		}
 		r.prods[id] = p
 	}
-	base := 0
+	var ar produceArena
+	if interval <= 0 {
+		ar.msgs = make([]client.Message, count)
+	}
 	var send func(i int)
 	send = func(i int) {
 		if i >= count {
 			return
 		}
-		n := base + i
-		k := expand(key, n)
+		msg := ar.message(i, topic, partition)
 		if len(keys) > 0 {
-			k = keys[n%len(keys)]
+			if k := keys[i%len(keys)]; k != "" {
+				msg.Key = ar.text(k, -1)
+			}
+		} else if key != "" {
+			msg.Key = ar.text(key, i)
 		}
-		v := value
-		if v == "" {
-			v = id + "-" + strconv.Itoa(n)
+		if value == "" {
+			msg.Value = ar.idValue(id, i)
+		} else {
+			msg.Value = ar.text(value, i)
 		}
-		msg := &client.Message{TopicPartition: client.TopicPartition{Topic: topic, Partition: partition}, Value: []byte(expand(v, n))}
-		if k != "" {
-			msg.Key = []byte(k)
-		}
-		if err := p.Produce(msg, func(*client.Message) {}); err != nil {
+		if err := p.Produce(msg, noDelivery); err != nil {
 			r.emit(Event{Actor: id, Kind: KindClientErr, Generation: -1, Topic: topic, Partition: -1, Offset: -1, Error: errName(err), Detail: "produce: " + err.Error()})
 		}
 		if interval > 0 {
@@ -322,6 +318,88 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 		send(i)
 	}
 	p.Poll(0)
+}
+
+// noDelivery is the delivery function of scripted producers: reports are
+// recorded by the hooks.
+func noDelivery(*client.Message) {}
+
+// produceArena hands out the messages of one produce step and their key and
+// value bytes from a few shared blocks instead of several allocations per
+// message. Every slice handed out is capped, so nothing appended to one can
+// reach another; nothing writes to them afterwards.
+type produceArena struct {
+	msgs []client.Message // pre-sized for a burst; nil for timed steps
+	buf  []byte
+}
+
+func (ar *produceArena) message(i int, topic string, partition int32) *client.Message {
+	var m *client.Message
+	if ar.msgs != nil {
+		m = &ar.msgs[i]
+	} else {
+		m = &client.Message{}
+	}
+	m.TopicPartition = client.TopicPartition{Topic: topic, Partition: partition}
+	return m
+}
+
+// reserve makes room for n more bytes.
+func (ar *produceArena) reserve(n int) {
+	if cap(ar.buf)-len(ar.buf) < n {
+		ar.buf = make([]byte, 0, max(n, 4096))
+	}
+}
+
+// done caps and returns the bytes appended since start.
+func (ar *produceArena) done(start int) []byte {
+	return ar.buf[start:len(ar.buf):len(ar.buf)]
+}
+
+// text is tmpl with every "{i}" replaced by i (i < 0: tmpl as is), as
+// expand does; never nil.
+func (ar *produceArena) text(tmpl string, i int) []byte {
+	n := len(tmpl)
+	if i >= 0 {
+		if k := strings.Count(tmpl, "{i}"); k > 0 {
+			n += k * (digits(i) - 3)
+		}
+	}
+	ar.reserve(n)
+	start := len(ar.buf)
+	for i >= 0 {
+		j := strings.Index(tmpl, "{i}")
+		if j < 0 {
+			break
+		}
+		ar.buf = append(ar.buf, tmpl[:j]...)
+		ar.buf = strconv.AppendInt(ar.buf, int64(i), 10)
+		tmpl = tmpl[j+3:]
+	}
+	ar.buf = append(ar.buf, tmpl...)
+	return ar.done(start)
+}
+
+func digits(i int) int {
+	n := 1
+	for i >= 10 {
+		i /= 10
+		n++
+	}
+	return n
+}
+
+// idValue is the default value "<id>-<i>".
+func (ar *produceArena) idValue(id string, i int) []byte {
+	if strings.Contains(id, "{i}") {
+		return ar.text(id+"-"+strconv.Itoa(i), i)
+	}
+	ar.reserve(len(id) + 1 + digits(i))
+	start := len(ar.buf)
+	ar.buf = append(ar.buf, id...)
+	ar.buf = append(ar.buf, '-')
+	ar.buf = strconv.AppendInt(ar.buf, int64(i), 10)
+	return ar.done(start)
 }
 
 // Commit strategies need ordered partition keys.
