@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -238,17 +239,24 @@ func (l *plog) fetch(dst []Record, offset int64, maxRecords, maxBytes int) []Rec
 	if maxRecords > 0 && offset+int64(maxRecords) < end {
 		end = offset + int64(maxRecords)
 	}
-	var bytes int64
-	for o := offset; o < end; o++ {
-		h := l.rec(o)
-		if maxBytes > 0 {
-			bytes += l.size(o, h)
+	if maxBytes > 0 {
+		// Find where the byte limit stops the fetch first, so dst grows
+		// once, to the right size.
+		var bytes int64
+		for o := offset; o < end; o++ {
+			bytes += l.size(o, l.rec(o))
 			if bytes > int64(maxBytes) && o > offset {
+				end = o
 				break
 			}
 		}
+	}
+	if n := int(end - offset); n > 0 {
+		dst = slices.Grow(dst, n)
+	}
+	for o := offset; o < end; o++ {
 		dst = append(dst, Record{})
-		l.record(o, h, &dst[len(dst)-1])
+		l.record(o, l.rec(o), &dst[len(dst)-1])
 	}
 	return dst
 }

@@ -122,6 +122,11 @@ type Consumer struct {
 	backoff                                         time.Duration
 	pendingCommits                                  []*pendingCommit
 	commitSeq                                       uint64
+
+	// blocks the next delivered messages and stored-offset slices are
+	// carved from (see newMessage).
+	msgFree []client.Message
+	offFree []client.TopicPartition
 }
 
 type pendingCommit struct {

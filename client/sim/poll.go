@@ -358,7 +358,8 @@ func (c *Consumer) reset(ps *partState, why string) client.Event {
 // deliver hands rec to the app: the position moves past it and, with
 // enable.auto.offset.store, its offset + 1 is stored for the next commit.
 func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
-	m := &client.Message{
+	m := c.newMessage()
+	*m = client.Message{
 		TopicPartition: client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: client.Offset(rec.Offset)},
 		Key:            rec.Key,
 		Value:          rec.Value,
@@ -383,7 +384,7 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 			h.OnMessageDelivered(client.MessageDelivered{Info: info, Message: m, Stored: store})
 		})
 		if store {
-			offs := []client.TopicPartition{{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}}
+			offs := c.storedOffset(client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos})
 			client.Each(c.hooks, func(h client.HookOffsetsStored) {
 				h.OnOffsetsStored(client.OffsetsStored{Info: info, Offsets: offs, Auto: true})
 			})
@@ -395,4 +396,31 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 		c.push(item{ev: client.PartitionEOF{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}})
 	}
 	return m
+}
+
+// msgBlock is how many delivered messages share one allocation.
+const msgBlock = 32
+
+// newMessage returns a fresh message for a delivery. Messages are carved
+// from blocks: each delivery still gets its own *Message, which the app may
+// keep and modify; it only keeps its block alive.
+func (c *Consumer) newMessage() *client.Message {
+	if len(c.msgFree) == 0 {
+		c.msgFree = make([]client.Message, msgBlock)
+	}
+	m := &c.msgFree[0]
+	c.msgFree = c.msgFree[1:]
+	return m
+}
+
+// storedOffset returns a one-element slice holding tp for an
+// OffsetsStored hook, carved (capped) from a shared block.
+func (c *Consumer) storedOffset(tp client.TopicPartition) []client.TopicPartition {
+	if len(c.offFree) == 0 {
+		c.offFree = make([]client.TopicPartition, msgBlock)
+	}
+	c.offFree[0] = tp
+	s := c.offFree[0:1:1]
+	c.offFree = c.offFree[1:]
+	return s
 }
