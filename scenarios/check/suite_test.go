@@ -71,7 +71,7 @@ var matrix = []struct {
 func TestGuaranteeMatrix(t *testing.T) {
 	for _, row := range matrix {
 		t.Run(row.name, func(t *testing.T) {
-			TestConsumer(t, Config{Guarantee: row.g, Handler: row.h, Dir: failuresDir(t), Cases: suiteCases(0.08)})
+			TestConsumer(t, Config{Guarantee: row.g, Handler: row.h, Dir: failuresDir(t), Cases: suiteCases(0.1)})
 		})
 	}
 }
