@@ -164,7 +164,7 @@ func NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Consumer, error)
 		c.raiseLocked(e)
 		c.mu.Unlock()
 	})
-	c.base = append(base, kgo.WithHooks(c.watch), kgo.WithContext(c.root))
+	c.base = append(append(base, dialOpts(hooks)...), kgo.WithHooks(c.watch), kgo.WithContext(c.root))
 	// The admin client sends the raw OffsetCommits: pin OffsetCommit to
 	// v9, the last version naming topics (v10 wants topic IDs).
 	vers := kversion.Stable()

@@ -98,7 +98,7 @@ func NewProducer(conf client.ConfigMap, hooks ...client.Hook) (*Producer, error)
 	p.watch = newConnWatch(func(client.Error) {})
 	part := &partitioner{name: cfg.Partitioner, linger: cfg.StickyLinger, clk: clock.NewWall(),
 		rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6b61666b)), topics: map[string]broker.Partitioner{}}
-	opts := append(base, popts...)
+	opts := append(append(base, popts...), dialOpts(hooks)...)
 	opts = append(opts, kgo.WithHooks(p.watch), kgo.WithContext(p.root), kgo.RecordPartitioner(part))
 	p.kcl, err = kgo.NewClient(opts...)
 	if err != nil {
