@@ -35,22 +35,85 @@ type commitRec struct {
 
 type classifier struct {
 	ev []Event
-	// produced messages per partition (seq of produce events).
-	produced map[TP][]int
-	parts    []TP
+	// produced partitions: index by TP (with a one-entry cache), and per
+	// partition its produce events and log end.
+	tpIdx  map[TP]int32
+	tps    []tpInfo
+	lastTP TP
+	lastTI int32
+	parts  []TP
 	// groups reading each topic.
 	groupTopics map[string]map[string]bool
 	groups      []string
-	byActor     map[string][]int
+	byActor     map[string][]int // built on first use (see actorEvents)
 	commitReq   map[uint64]int // commit id → first commit request seq
 	findings    []Finding
 	// per group partition state, with a one-entry cache.
 	pstates map[partKey]*pstate
 	plist   []*pstate
 	last    *pstate
-	// prodCount sizes per-partition state.
-	prodCount map[TP]int
-	total     int
+	total   int
+	// ints hands out one-element slices (capped) for dels/effs/fails.
+	ints []int
+}
+
+// tpInfo is one produced-to partition.
+type tpInfo struct {
+	count    int   // produce events
+	produced []int // seqs of its produce events
+	logEnd   int64
+}
+
+// tpInfo returns the index of tp in c.tps, or -1.
+func (c *classifier) tpIndex(tp TP) int32 {
+	if c.lastTI >= 0 && c.lastTP == tp {
+		return c.lastTI
+	}
+	i, ok := c.tpIdx[tp]
+	if !ok {
+		return -1
+	}
+	c.lastTP, c.lastTI = tp, i
+	return i
+}
+
+// logEnd is one past the highest produced offset of tp (0: none).
+func (c *classifier) logEnd(tp TP) int64 {
+	if i := c.tpIndex(tp); i >= 0 {
+		return c.tps[i].logEnd
+	}
+	return 0
+}
+
+// one returns []int{i} with capacity 1, carved from a shared block.
+func (c *classifier) one(i int) []int {
+	if len(c.ints) == 0 {
+		c.ints = make([]int, 1024)
+	}
+	s := c.ints[0:1:1]
+	s[0] = i
+	c.ints = c.ints[1:]
+	return s
+}
+
+func (c *classifier) addTo(l []int, i int) []int {
+	if l == nil {
+		return c.one(i)
+	}
+	return append(l, i)
+}
+
+// actorEvents lists the seqs of actor's events, in order.
+func (c *classifier) actorEvents(actor string) []int {
+	if c.byActor == nil {
+		c.byActor = map[string][]int{}
+		for i := range c.ev {
+			if a := c.ev[i].Actor; a != "" {
+				c.byActor[a] = append(c.byActor[a], i)
+			}
+		}
+	}
+	return c.byActor[actor]
 }
 
 // mstate is what happened to one message in one group.
@@ -86,7 +149,10 @@ func (c *classifier) part(group string, tp TP) *pstate {
 	k := partKey{group, tp}
 	ps := c.pstates[k]
 	if ps == nil {
-		n := c.prodCount[tp]
+		n := 0
+		if i := c.tpIndex(tp); i >= 0 {
+			n = c.tps[i].count
+		}
 		ps = &pstate{group: group, tp: tp, final: -1, ms: make([]mstate, 0, n), dense: make([]int32, 0, n)}
 		c.pstates[k] = ps
 		c.plist = append(c.plist, ps)
@@ -149,9 +215,9 @@ func (c *classifier) m(k msgKey) *mstate {
 func newClassifier(events []Event) *classifier {
 	return &classifier{
 		ev:          events,
-		produced:    map[TP][]int{},
+		tpIdx:       map[TP]int32{},
+		lastTI:      -1,
 		groupTopics: map[string]map[string]bool{},
-		byActor:     map[string][]int{},
 		commitReq:   map[uint64]int{},
 		pstates:     map[partKey]*pstate{},
 	}
@@ -211,31 +277,35 @@ func (ps *pstate) resetEpoch(k epochKey) {
 }
 
 func (c *classifier) run() Outcome {
-	c.prodCount = map[TP]int{}
 	for i := range c.ev {
 		if e := &c.ev[i]; e.Kind == KindProduce {
-			c.prodCount[TP{e.Topic, e.Partition}]++
+			tp := TP{e.Topic, e.Partition}
+			ti := c.tpIndex(tp)
+			if ti < 0 {
+				ti = int32(len(c.tps))
+				c.tpIdx[tp] = ti
+				c.tps = append(c.tps, tpInfo{})
+				c.parts = append(c.parts, tp)
+				c.lastTP, c.lastTI = tp, ti
+			}
+			c.tps[ti].count++
 			c.total++
 		}
 	}
-	logEnd := map[TP]int64{}
+	for i := range c.tps {
+		c.tps[i].produced = make([]int, 0, c.tps[i].count)
+	}
 	groupGen := map[string]int32{}
 	removed := map[string]bool{} // member ids removed from their group
 	for i := range c.ev {
 		e := &c.ev[i]
-		if e.Actor != "" {
-			c.byActor[e.Actor] = append(c.byActor[e.Actor], i)
-		}
 		tp := TP{e.Topic, e.Partition}
 		switch e.Kind {
 		case KindProduce:
-			l, ok := c.produced[tp]
-			if !ok {
-				c.parts = append(c.parts, tp)
-			}
-			c.produced[tp] = append(l, i)
-			if e.Offset+1 > logEnd[tp] {
-				logEnd[tp] = e.Offset + 1
+			ti := &c.tps[c.tpIndex(tp)]
+			ti.produced = append(ti.produced, i)
+			if e.Offset+1 > ti.logEnd {
+				ti.logEnd = e.Offset + 1
 			}
 		case KindSubscribed:
 			for _, t := range e.Topics {
@@ -255,7 +325,7 @@ func (c *classifier) run() Outcome {
 			c.addGroupTopic(e.Group, e.Topic)
 			ps := c.part(e.Group, tp)
 			m := ps.mut(e.Offset)
-			m.dels = append(m.dels, i)
+			m.dels = c.addTo(m.dels, i)
 			ek := epochKey{e.Actor, e.Member, e.Generation}
 			if last, ok := ps.lastDelivered(ek); ok {
 				if e.Offset > last+1 {
@@ -271,13 +341,13 @@ func (c *classifier) run() Outcome {
 		case KindEffect:
 			ps := c.part(e.Group, tp)
 			m := ps.mut(e.Offset)
-			m.effs = append(m.effs, i)
+			m.effs = c.addTo(m.effs, i)
 			if j := slices.Index(ps.open, e.Offset); j >= 0 {
 				ps.open = slices.Delete(ps.open, j, j+1)
 			}
 		case KindProcessFailed:
 			m := c.part(e.Group, tp).mut(e.Offset)
-			m.fails = append(m.fails, i)
+			m.fails = c.addTo(m.fails, i)
 		case KindCommit:
 			if _, ok := c.commitReq[e.CommitID]; !ok {
 				c.commitReq[e.CommitID] = i
@@ -288,8 +358,8 @@ func (c *classifier) run() Outcome {
 			if ps.hasFinal && e.Offset < ps.final {
 				c.finding(FlagCommitRegression, e, fmt.Sprintf("committed offset of %s went back from %d to %d (%s by %s)", tp, ps.final, e.Offset, e.Commit, e.Actor))
 			}
-			if e.Offset > logEnd[tp] {
-				c.finding(FlagCommitBeyondEnd, e, fmt.Sprintf("commit of offset %d on %s by %s is past the log end %d", e.Offset, tp, e.Actor, logEnd[tp]))
+			if end := c.logEnd(tp); e.Offset > end {
+				c.finding(FlagCommitBeyondEnd, e, fmt.Sprintf("commit of offset %d on %s by %s is past the log end %d", e.Offset, tp, e.Actor, end))
 			}
 			gen, known := groupGen[e.Group]
 			if (e.Member != "" && removed[e.Member]) || (known && e.Generation >= 0 && e.Generation != gen) {
@@ -345,8 +415,12 @@ func (c *classifier) run() Outcome {
 			}
 			ps := c.part(g, tp)
 			final := ps.final
-			prods := slices.Clone(c.produced[tp])
-			slices.SortStableFunc(prods, func(a, b int) int { return cmp.Compare(c.ev[a].Offset, c.ev[b].Offset) })
+			prods := c.tps[c.tpIndex(tp)].produced
+			byOffset := func(a, b int) int { return cmp.Compare(c.ev[a].Offset, c.ev[b].Offset) }
+			if !slices.IsSortedFunc(prods, byOffset) {
+				// Sorted in place: nothing else reads the produce order.
+				slices.SortStableFunc(prods, byOffset)
+			}
 			// REORDERED: an offset whose first effect precedes the first
 			// effect of an earlier offset.
 			maxFirst := -1
@@ -446,7 +520,7 @@ func commitName(e *Event) string {
 // fate is the first thing after seq that ended a consumer's hold on tp:
 // crash, close, revoke or loss of tp, max.poll.interval expiry.
 func (c *classifier) fate(actor string, tp TP, from, to int) *Event {
-	for _, i := range c.byActor[actor] {
+	for _, i := range c.actorEvents(actor) {
 		if i <= from || (to >= 0 && i >= to) {
 			continue
 		}
@@ -584,7 +658,7 @@ func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 	}
 	// Did a commit by the first processor try to cover it? (It may have
 	// been sent after the redelivery, by a member already out of the group.)
-	for _, i := range c.byActor[e1.Actor] {
+	for _, i := range c.actorEvents(e1.Actor) {
 		if i <= e1.Seq {
 			continue
 		}
