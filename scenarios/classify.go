@@ -46,7 +46,7 @@ type classifier struct {
 	groupTopics map[string]map[string]bool
 	groups      []string
 	byActor     map[string][]int // built on first use (see actorEvents)
-	commitReq   map[uint64]int // commit id → first commit request seq
+	commitReq   map[uint64]int   // commit id → first commit request seq
 	findings    []Finding
 	// per group partition state, with a one-entry cache.
 	pstates map[partKey]*pstate
