@@ -71,6 +71,9 @@ type item struct {
 	ev     client.Event
 	op     *rebOp
 	rejoin bool
+	// javaPrepare: the Java model's onJoinPrepare (commit positions, then
+	// revoke and rejoin), which the Java client runs inside the next poll().
+	javaPrepare bool
 }
 
 // Consumer is the simulated consumer. It implements client.Consumer and
@@ -80,6 +83,8 @@ type Consumer struct {
 	cfg   client.ConsumerConfig
 	hooks client.Hooks
 	java  bool
+	// javaPreparing: a Java-model rebalance waits for the next Poll.
+	javaPreparing bool
 
 	closed, crashed bool
 	fatal           *client.Error

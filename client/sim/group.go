@@ -192,15 +192,43 @@ func (c *Consumer) rejoin(reason string) {
 	if c.dead() || c.fatal != nil || !c.subscribed || c.maxPollExceeded {
 		return
 	}
-	if c.state == stJoining || c.state == stSyncing || c.queuedRevoke != nil {
+	if c.state == stJoining || c.state == stSyncing || c.queuedRevoke != nil || c.javaPreparing {
 		return
 	}
 	c.groupEvent(client.GroupEvent{Kind: client.GroupRejoin, Reason: reason})
-	c.hbTimer.Stop()
 	if c.java && c.cfg.EnableAutoCommit && len(c.parts) > 0 {
-		// Java's onJoinPrepare: commit positions synchronously first.
+		// The Java client notices the rebalance on its heartbeat thread but
+		// prepares for it (onJoinPrepare: a synchronous commit of the
+		// positions, then the revoke) inside the app's next poll(), so a
+		// message still being processed is not committed. Keep
+		// heartbeating meanwhile.
+		c.javaPreparing = true
+		c.state = stWaitApp
+		c.push(item{javaPrepare: true})
+		return
+	}
+	c.hbTimer.Stop()
+	c.rejoinNow()
+}
+
+// javaPrepareRejoin runs the Java model's onJoinPrepare inside Poll: commit
+// the positions synchronously, then revoke and rejoin.
+func (c *Consumer) javaPrepareRejoin() {
+	c.javaPreparing = false
+	if c.dead() || c.fatal != nil || !c.subscribed || c.maxPollExceeded || c.state != stWaitApp {
+		// Closed, fenced or lost meanwhile: that path rejoins by itself.
+		return
+	}
+	c.hbTimer.Stop()
+	if len(c.parts) > 0 && !c.lost {
 		c.commitPositions(client.TriggerRevoke)
 	}
+	c.rejoinNow()
+}
+
+// rejoinNow revokes (eager, through Poll) or keeps (cooperative) the
+// assignment and sends JoinGroup.
+func (c *Consumer) rejoinNow() {
 	if !c.cfg.Cooperative && len(c.parts) > 0 {
 		c.state = stWaitApp
 		c.startHeartbeat()

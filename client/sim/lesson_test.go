@@ -235,3 +235,38 @@ func TestMaxPollIntervalKicksStalledConsumer(t *testing.T) {
 		t.Fatalf("after rejoin a %v b %v, want one partition each", ab, bb)
 	}
 }
+
+// In the Java model the commit before a rebalance (onJoinPrepare) runs in
+// the app's next poll, not when the heartbeat thread learns of the
+// rebalance: a message still being processed when another member joins is
+// not committed until the app polls again.
+func TestJavaCommitBeforeRebalanceWaitsForPoll(t *testing.T) {
+	cl := newTestCluster(t, "t", 2)
+	produceN(t, cl, "t", 0, 0, 3)
+	produceN(t, cl, "t", 1, 0, 3)
+	conf := client.ConfigMap{"group.id": "g", "client.id": "a", "auto.offset.reset": "earliest",
+		"kafkasim.auto.commit.mode": "java"}
+	a := mustConsumer(t, cl, conf)
+	_ = a.Subscribe("t", nil)
+	m := pollMsg(t, a, 10*time.Second)
+	if m == nil {
+		t.Fatal("no message")
+	}
+	tp := m.TopicPartition
+	// a processes m for 20 s; meanwhile b joins and the group rebalances.
+	conf2 := conf.Clone()
+	conf2["client.id"] = "b"
+	b := mustConsumer(t, cl, conf2)
+	_ = b.Subscribe("t", nil)
+	for range 200 { // 20 s of b polling; a does not poll
+		b.Poll(100)
+	}
+	if got := committedIn(cl, "g", tp.Topic, tp.Partition); got > int64(tp.Offset) {
+		t.Fatalf("committed %d while offset %d was still being processed (before a polled again)", got, tp.Offset)
+	}
+	// a finishes and polls: now onJoinPrepare commits its position.
+	a.Poll(0)
+	if got := committedIn(cl, "g", tp.Topic, tp.Partition); got != int64(tp.Offset)+1 {
+		t.Fatalf("after a's poll committed %d, want %d", got, tp.Offset+1)
+	}
+}

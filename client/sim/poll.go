@@ -103,6 +103,8 @@ func (c *Consumer) serve() client.Event {
 			case it.rejoin:
 				c.memberID = ""
 				c.join()
+			case it.javaPrepare:
+				c.javaPrepareRejoin()
 			case it.op != nil:
 				if ev := c.serveOp(it.op); ev != nil {
 					return ev

@@ -76,23 +76,18 @@ func TestGuaranteeMatrix(t *testing.T) {
 	}
 }
 
-// TestJavaAutoCommitRow is the Java auto-commit row. It currently finds a
-// simulator issue: with kafkasim.auto.commit.mode=java, client/sim commits
-// the positions before a rebalance from the heartbeat timer (rejoin),
-// outside poll, so a message still being processed is committed
-// (COMMITTED-TOO-FAR, then LOST on a crash). The Java client does that
-// commit inside the next poll. The test skips with the counterexample while
-// the issue stands and fails on any other finding.
+// TestJavaAutoCommitRow is the Java auto-commit row: with synchronous
+// processing (no stalls) it is at-least-once. It once found a simulator
+// bug: client/sim committed the positions before a rebalance from the
+// heartbeat timer, outside poll, so a message still being processed was
+// committed (COMMITTED-TOO-FAR, then LOST on a crash); the Java client does
+// that commit inside the next poll().
 func TestJavaAutoCommitRow(t *testing.T) {
 	f := Find(Config{Guarantee: AtLeastOnce, Handler: Handler{Strategy: AutoCommitJava}, Faults: AllFaults &^ Stall,
 		Dir: failuresDir(t), Name: t.Name(), Cases: suiteCases(0.05)})
-	if f == nil {
-		return
+	if f != nil {
+		t.Fatal(f.Error())
 	}
-	if strings.Contains(f.Problems[0], "COMMITTED-TOO-FAR") && strings.Contains(f.Problems[0], "(revoke)") {
-		t.Skipf("known client/sim issue (Java-model commit before rebalance runs outside poll):\n%s", f.Error())
-	}
-	t.Fatal(f.Error())
 }
 
 // sometimes runs cases of cfg (NoGuarantee: universal invariants only)
