@@ -37,6 +37,7 @@ func (c *Consumer) Poll(timeoutMs int) client.Event {
 	if timeoutMs >= 0 {
 		deadline = time.Now().Add(time.Duration(timeoutMs) * time.Millisecond)
 	}
+	drained := false
 	for {
 		if ev := c.serve(); ev != nil {
 			return ev
@@ -45,7 +46,12 @@ func (c *Consumer) Poll(timeoutMs int) client.Event {
 		if !deadline.IsZero() {
 			wait = time.Until(deadline)
 			if wait <= 0 {
-				return nil
+				// Past the deadline (Poll(0) at once): one
+				// non-blocking drain of what kgo has buffered.
+				if drained {
+					return nil
+				}
+				drained, wait = true, 0
 			}
 		}
 		c.fetch(wait)
@@ -175,7 +181,11 @@ func (c *Consumer) fetch(wait time.Duration) {
 		kcl.ResumeFetchPartitions(resume)
 	}
 	if kcl != nil && (fetchable || c.group) {
-		fs := kcl.PollRecords(ctx, maxPollRecords)
+		pctx := ctx
+		if wait <= 0 {
+			pctx = nil // kgo: a nil context drains what is buffered and returns
+		}
+		fs := kcl.PollRecords(pctx, maxPollRecords)
 		c.mu.Lock()
 		c.pollCancel = nil
 		c.absorbLocked(fs)
