@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	suggestpkg "github.com/kafkasim/kafkasim/internal/suggest"
 	"math"
 	"slices"
 	"sort"
@@ -420,33 +421,11 @@ func resolve(m ConfigMap, scope Scope) (resolved, error) {
 
 // suggest returns the known key closest to name, if it is close.
 func suggest(name string) string {
-	best, bestD := "", 4
+	names := make([]string, 0, len(keyIndex))
 	for n := range keyIndex {
-		if d := editDistance(name, n); d < bestD || (d == bestD && n < best) {
-			best, bestD = n, d
-		}
+		names = append(names, n)
 	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return suggestpkg.Closest(name, names, 4)
 }
 
 // CommonConfig holds the keys every client has.
