@@ -85,12 +85,37 @@ func Run(s *Scenario, opts Options) (*Result, error) {
 			msgs += a.Count
 		}
 	}
-	groups := map[string]bool{}
-	for _, c := range s.Consumers {
-		groups[c.Group] = true
-	}
-	r.events = make([]Event, 0, 128+len(s.Script)*4+msgs*(1+4*len(groups)))
+	r.events = make([]Event, 0, eventsEstimate(s, msgs))
 	return r.run(seed, opts.Until)
+}
+
+// eventsEstimate sizes the timeline of a run producing msgs messages: per
+// message its produce event and, in each group, what the group's busiest
+// strategy records (deliver, store, effect, commits), plus a margin for
+// redeliveries and the group protocol.
+func eventsEstimate(s *Scenario, msgs int) int {
+	per := map[string]int{}
+	for i := range s.Consumers {
+		c := &s.Consumers[i]
+		n := 3 // deliver, store (at delivery or by the app), effect
+		switch c.Processing.Commit {
+		case StrategyAfterEach, StrategyBeforeProcess:
+			n += 2 // commit, commit_ok
+		case StrategyEvery:
+			if c.Processing.Every < 2 {
+				n += 2
+			} else {
+				n++
+			}
+		}
+		per[c.Group] = max(per[c.Group], n)
+	}
+	perMsg := 1
+	for _, n := range per {
+		perMsg += n
+	}
+	n := msgs * perMsg
+	return 256 + len(s.Script)*4 + n + n/16
 }
 
 type runner struct {
