@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/kafkasim/kafkasim/broker"
@@ -89,8 +90,13 @@ func (p *Producer) send() {
 		return
 	}
 	now := p.cl.clk.Now()
+	if need := len(p.reports) + len(p.queue); cap(p.reports) < need && (p.cfg.DeliveryReports || len(p.queue) > 0 && p.queue[0].cb != nil) {
+		// Room for every report at once instead of repeated growth.
+		p.reports = slices.Grow(p.reports, len(p.queue))
+	}
 	var keep []pmsg
-	for _, pm := range p.queue {
+	q := p.queue
+	for _, pm := range q {
 		m := pm.m
 		tp := &m.TopicPartition
 		if !p.cl.b.Available() {
@@ -132,7 +138,9 @@ func (p *Producer) send() {
 		}
 		p.report(pm)
 	}
-	p.queue = keep
+	// Reuse the queue's memory for what is left (usually nothing).
+	clear(q)
+	p.queue = append(q[:0], keep...)
 	if len(p.queue) > 0 {
 		p.timer = p.cl.clk.After(p.cfg.RetryBackoff, p.send)
 	}
