@@ -1,0 +1,165 @@
+package fidelity
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kafkasim/kafkasim/scenarios"
+	"github.com/kafkasim/kafkasim/scenarios/realkafka"
+)
+
+// Required are the built-in scenarios the real backend must agree on.
+var Required = []string{
+	"auto-commit-loss",
+	"manual-commit-duplicates",
+	"commit-before-process",
+	"close-vs-crash",
+	"scale-out",
+	"eager-vs-cooperative",
+	"static-membership",
+}
+
+// Status is a scenario's fidelity result.
+type Status string
+
+// Statuses.
+const (
+	// Agree: the simulator and the cluster agree.
+	Agree Status = "agree"
+	// Differ: they disagree; a simulator (or backend) bug until explained.
+	Differ Status = "DIFFER"
+	// Documented: they disagree in a way Explained explains (a property
+	// of kfake or kgo, not of Kafka's semantics).
+	Documented Status = "documented difference"
+	// CannotRun: the scenario needs something a real cluster cannot do.
+	CannotRun Status = "cannot run for real"
+	// Failed: a run failed.
+	Failed Status = "FAILED"
+)
+
+// Explained lists the scenarios whose difference is a known property of
+// kfake or kgo, with the reason (docs/real-kafka.md explains each).
+var Explained = map[string]string{}
+
+// Report is one scenario's comparison.
+type Report struct {
+	Scenario string
+	Status   Status
+	// Diff is go-cmp's difference (-sim +kafka), when they differ.
+	Diff string
+	// Note explains a documented difference, why the scenario cannot
+	// run, or the error.
+	Note string
+	// Sim and Real are the compared views.
+	Sim, Real View
+	// Took is the real run's wall (or bubble) time.
+	Took time.Duration
+}
+
+// OK reports whether the status is not a failure.
+func (r Report) OK() bool { return r.Status != Differ && r.Status != Failed }
+
+// Target is the real cluster a check runs against.
+type Target struct {
+	// Config is the real backend's configuration (Brokers, Client keys,
+	// Dialer). RunID is set per scenario.
+	Config realkafka.Config
+	// Kfake, when the target is an in-process kfake cluster, emulates
+	// group.initial.rebalance.delay.ms with the scenario's value.
+	Kfake *Kfake
+	// InitialRebalanceDelay, when set, is the broker's
+	// group.initial.rebalance.delay.ms: the simulator runs with it
+	// instead of the scenario's value (a real broker's setting cannot be
+	// changed per run). Ignored with Kfake.
+	InitialRebalanceDelay *time.Duration
+	// Seed, when SeedSet, replaces the scenarios' seeds.
+	Seed    uint64
+	SeedSet bool
+}
+
+// Check runs the named scenario on the simulator and on the target and
+// compares them.
+func Check(s *scenarios.Scenario, t Target) Report {
+	rep := Report{Scenario: s.Name}
+	if err := realkafka.Check(s); err != nil {
+		rep.Status, rep.Note = CannotRun, err.Error()
+		return rep
+	}
+	sim := *s
+	if t.Kfake == nil && t.InitialRebalanceDelay != nil {
+		d := *t.InitialRebalanceDelay
+		sim.Cluster.GroupInitialRebalanceDelay = &d
+	}
+	opts := scenarios.Options{Seed: t.Seed, SeedSet: t.SeedSet}
+	sr, err := scenarios.Run(&sim, opts)
+	if err != nil {
+		rep.Status, rep.Note = Failed, "simulator: "+err.Error()
+		return rep
+	}
+	cfg := t.Config
+	cfg.RunID = fmt.Sprintf("ks%06x", rand.Uint32()&0xffffff)
+	if t.Kfake != nil {
+		delay := 3 * time.Second
+		if d := s.Cluster.GroupInitialRebalanceDelay; d != nil {
+			delay = *d
+		}
+		for _, c := range s.Consumers {
+			t.Kfake.DelayJoins(c.Group+"-"+cfg.RunID, delay)
+		}
+	}
+	start := time.Now()
+	rr, err := realkafka.Run(s, opts, cfg)
+	rep.Took = time.Since(start)
+	if err != nil {
+		rep.Status, rep.Note = Failed, "kafka: "+err.Error()
+		if errors.Is(err, realkafka.ErrNotPossible) {
+			rep.Status = CannotRun
+		}
+		return rep
+	}
+	rep.Sim, rep.Real = ViewOf(sr), ViewOf(rr)
+	rep.Diff = cmp.Diff(rep.Sim, rep.Real)
+	switch {
+	case rep.Diff == "":
+		rep.Status = Agree
+	case Explained[s.Name] != "":
+		rep.Status, rep.Note = Documented, Explained[s.Name]
+	default:
+		rep.Status = Differ
+	}
+	return rep
+}
+
+// Print writes a report: the status line, then the note and the
+// difference (-sim +kafka), indented.
+func (r Report) Print(w io.Writer) {
+	took := ""
+	if r.Took > 0 {
+		took = fmt.Sprintf(" (%s)", r.Took.Round(10*time.Millisecond))
+	}
+	fmt.Fprintf(w, "%-28s %s%s\n", r.Scenario, r.Status, took)
+	if r.Note != "" {
+		fmt.Fprintf(w, "    %s\n", r.Note)
+	}
+	if r.Diff != "" {
+		fmt.Fprintf(w, "    difference (-sim +kafka):\n")
+		for _, l := range strings.Split(strings.TrimRight(r.Diff, "\n"), "\n") {
+			fmt.Fprintf(w, "    %s\n", l)
+		}
+	}
+}
+
+// Names expands an empty selection to the built-in library.
+func Names(names []string) []string {
+	if len(names) > 0 {
+		return names
+	}
+	return slices.Clone(scenarios.Names())
+}

@@ -1,0 +1,225 @@
+package fidelity
+
+import (
+	"context"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// KfakeOptions configure an in-process kfake cluster.
+type KfakeOptions struct {
+	// Virtual serves kfake on its in-memory network (for
+	// testing/synctest bubbles) instead of TCP on 127.0.0.1; clients
+	// must then use Kfake.Dialer.
+	Virtual bool
+	// Port is the listening port (0: any free port; with Virtual, 19092).
+	Port int
+	// MinSessionTimeout lowers group.min.session.timeout.ms (kfake's
+	// default is 6 s, as Kafka's).
+	MinSessionTimeout time.Duration
+}
+
+// Kfake is an in-process cluster (github.com/twmb/franz-go/pkg/kfake)
+// with one broker, plus the emulation of group.initial.rebalance.delay.ms
+// that kfake lacks (see DelayJoins).
+type Kfake struct {
+	c     *kfake.Cluster
+	net   *kfake.VirtualNetwork
+	delay *joinDelay
+}
+
+// StartKfake starts an in-process cluster.
+func StartKfake(o KfakeOptions) (*Kfake, error) {
+	k := &Kfake{delay: &joinDelay{groups: map[string]*delayed{}, delays: map[string]time.Duration{}, def: 3 * time.Second}}
+	opts := []kfake.Opt{kfake.NumBrokers(1)}
+	if o.Virtual {
+		k.net = &kfake.VirtualNetwork{}
+		port := o.Port
+		if port == 0 {
+			port = 19092
+		}
+		opts = append(opts, kfake.Ports(port), kfake.ListenFn(k.net.Listen))
+	} else {
+		port := o.Port
+		if port == 0 {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return nil, err
+			}
+			port = l.Addr().(*net.TCPAddr).Port
+			_ = l.Close()
+		}
+		opts = append(opts, kfake.Ports(port))
+	}
+	if o.MinSessionTimeout > 0 {
+		opts = append(opts, kfake.GroupMinSessionTimeout(o.MinSessionTimeout))
+	}
+	c, err := kfake.NewCluster(opts...)
+	if err != nil {
+		return nil, err
+	}
+	k.c = c
+	k.delay.c = c
+	c.ControlKey(int16(kmsg.JoinGroup), k.delay.control)
+	c.ControlKey(int16(kmsg.SyncGroup), k.delay.syncControl)
+	return k, nil
+}
+
+// Brokers is the cluster's bootstrap.servers.
+func (k *Kfake) Brokers() []string { return k.c.ListenAddrs() }
+
+// Dialer is the virtual network's dialer, nil on TCP.
+func (k *Kfake) Dialer() func(ctx context.Context, network, address string) (net.Conn, error) {
+	if k.net == nil {
+		return nil
+	}
+	return k.net.DialContext
+}
+
+// DelayJoins sets the group.initial.rebalance.delay.ms emulated for a
+// group (by its name on the cluster); groups not set get 3 s, Kafka's
+// default. Zero disables it for the group.
+func (k *Kfake) DelayJoins(group string, d time.Duration) {
+	k.delay.mu.Lock()
+	k.delay.delays[group] = d
+	k.delay.mu.Unlock()
+}
+
+// Close stops the cluster.
+func (k *Kfake) Close() {
+	k.delay.stop()
+	k.c.Close()
+}
+
+// joinDelay emulates Kafka's InitialDelayedJoin on kfake, which completes
+// a group's first rebalance as soon as its first member has joined: the
+// JoinGroup requests (with a member id, or static) of a group that has not
+// formed yet are held until the delay has passed since the first one,
+// extended by the delay again whenever a new member arrived meanwhile,
+// within the rebalance timeout — the simulator's (and Kafka's) rule. Then
+// they are let through together, so the first generation has every
+// member that joined during the delay. Only a group's first formation is
+// delayed (the runner uses a fresh group per run).
+type joinDelay struct {
+	c      *kfake.Cluster
+	mu     sync.Mutex
+	groups map[string]*delayed
+	delays map[string]time.Duration
+	def    time.Duration
+	closed bool
+}
+
+type delayed struct {
+	members  map[string]bool
+	inflight int           // held joins not yet let through
+	drained  chan struct{} // closed when inflight drops to 0 after release
+	released bool
+	ch       chan struct{}
+	timer    *time.Timer
+	added    bool
+	current  time.Duration
+	remain   time.Duration
+}
+
+func (j *joinDelay) control(kreq kmsg.Request) (kmsg.Response, error, bool) {
+	j.c.KeepControl()
+	req, ok := kreq.(*kmsg.JoinGroupRequest)
+	if !ok || (req.MemberID == "" && req.InstanceID == nil) {
+		return nil, nil, false
+	}
+	id := req.MemberID
+	if req.InstanceID != nil {
+		id = "static:" + *req.InstanceID
+	}
+	j.mu.Lock()
+	d, set := j.delays[req.Group]
+	if !set {
+		d = j.def
+	}
+	g := j.groups[req.Group]
+	if j.closed || d <= 0 || (g != nil && g.released) || (g != nil && g.members[id]) {
+		j.mu.Unlock()
+		return nil, nil, false
+	}
+	if g == nil {
+		rebalance := time.Duration(req.RebalanceTimeoutMillis) * time.Millisecond
+		g = &delayed{members: map[string]bool{}, ch: make(chan struct{}), drained: make(chan struct{}), current: d, remain: max(rebalance-d, 0)}
+		j.groups[req.Group] = g
+		g.timer = time.AfterFunc(d, func() { j.fire(g, d) })
+	} else {
+		g.added = true
+	}
+	g.members[id] = true
+	g.inflight++
+	ch := g.ch
+	j.mu.Unlock()
+	j.c.SleepControl(func() { <-ch })
+	j.mu.Lock()
+	g.inflight--
+	if g.inflight == 0 {
+		close(g.drained)
+	}
+	j.mu.Unlock()
+	return nil, nil, false
+}
+
+// syncControl holds a group's SyncGroup requests until every join held
+// by the delay has been let through, so the first generation kfake forms
+// right after the release (with the first member alone) is abandoned
+// before anyone syncs it and the next one has every member.
+func (j *joinDelay) syncControl(kreq kmsg.Request) (kmsg.Response, error, bool) {
+	j.c.KeepControl()
+	req, ok := kreq.(*kmsg.SyncGroupRequest)
+	if !ok {
+		return nil, nil, false
+	}
+	j.mu.Lock()
+	g := j.groups[req.Group]
+	if g == nil || !g.released || g.inflight == 0 {
+		j.mu.Unlock()
+		return nil, nil, false
+	}
+	drained := g.drained
+	j.mu.Unlock()
+	j.c.SleepControl(func() { <-drained })
+	return nil, nil, false
+}
+
+func (j *joinDelay) fire(g *delayed, delay time.Duration) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if g.released {
+		return
+	}
+	if g.added && g.remain > 0 {
+		g.added = false
+		next := min(delay, g.remain)
+		g.remain = max(g.remain-g.current, 0)
+		g.current = next
+		g.timer = time.AfterFunc(next, func() { j.fire(g, delay) })
+		return
+	}
+	g.released = true
+	close(g.ch)
+}
+
+func (j *joinDelay) stop() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.closed = true
+	for _, g := range j.groups {
+		if !g.released {
+			g.released = true
+			g.timer.Stop()
+			close(g.ch)
+		}
+		if g.inflight > 0 {
+			g.inflight = 0
+			close(g.drained)
+		}
+	}
+}

@@ -1,0 +1,225 @@
+// Package fidelity checks that the simulator tells the truth: it runs a
+// scenario on the simulator and on a real cluster (by default an
+// in-process kfake cluster) and compares what matters with go-cmp —
+// every message's verdict, the final committed offsets, and the
+// assignment after each rebalance (as sets of partitions per scenario
+// consumer id, whatever the member ids).
+//
+// Timestamps are not compared: a real cluster runs on the wall clock and
+// its timings jitter; only outcomes must agree.
+package fidelity
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/kafkasim/kafkasim/scenarios"
+)
+
+// View is the part of a Result the fidelity check compares.
+type View struct {
+	// Messages is every message's verdict in every group, in (group,
+	// topic, partition, offset) order.
+	Messages []Message
+	// Committed is every group's final committed offset per partition
+	// (partitions without a commit are left out).
+	Committed []Committed
+	// Assignments is, per group, the assignment after each rebalance.
+	Assignments []GroupAssignments
+}
+
+// Message is one message's verdict in one group.
+type Message struct {
+	Group     string
+	Topic     string
+	Partition int32
+	Offset    int64
+	Verdict   scenarios.Verdict
+	// Cause is the cause kind of a LOST or DUPLICATED verdict.
+	Cause scenarios.CauseKind
+}
+
+// String is "group topic[p]@o".
+func (m Message) String() string {
+	return fmt.Sprintf("%s %s[%d]@%d", m.Group, m.Topic, m.Partition, m.Offset)
+}
+
+// Committed is a group's final committed offset of a partition.
+type Committed struct {
+	Group     string
+	Topic     string
+	Partition int32
+	Offset    int64
+}
+
+// GroupAssignments is the sequence of a group's assignments.
+type GroupAssignments struct {
+	Group string
+	// Cooperative is true when the group rebalanced cooperatively; Steps
+	// then count partitions (see Assignment).
+	Cooperative bool
+	Steps       []Assignment
+}
+
+// Assignment maps each live consumer (scenario id) that owns partitions
+// to them ("topic[p]", sorted), right after the last assign event of a
+// generation; consecutive equal assignments count once.
+// Consumers owning nothing are left out: librdkafka and kgo call the
+// rebalance callback with an empty assignment, the simulator does not.
+//
+// For a cooperative group (assign events say "cooperative") the lists
+// read {"N partitions", "K kept"} instead: which partitions a sticky
+// assignor picks is the assignor's choice (kgo's CooperativeStickyBalancer
+// and librdkafka's cooperative-sticky differ), how many each member owns
+// and keeps across a rebalance is the protocol's promise.
+type Assignment map[string][]string
+
+// String is "c1=[t[0] t[1]] c2=[]" in consumer order.
+func (a Assignment) String() string {
+	var b strings.Builder
+	for i, k := range slices.Sorted(maps.Keys(a)) {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(k + "=[" + strings.Join(a[k], " ") + "]")
+	}
+	return b.String()
+}
+
+// ViewOf extracts the compared parts of a result.
+func ViewOf(r *scenarios.Result) View {
+	v := View{Messages: []Message{}, Committed: []Committed{}, Assignments: []GroupAssignments{}}
+	for _, m := range r.Outcome.Messages {
+		msg := Message{Group: m.Group, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Verdict: m.Outcome}
+		if m.Outcome == scenarios.Lost || m.Outcome == scenarios.Duplicated {
+			msg.Cause = m.CauseKind
+		}
+		v.Messages = append(v.Messages, msg)
+	}
+	slices.SortFunc(v.Messages, func(a, b Message) int {
+		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Offset, b.Offset))
+	})
+	for _, g := range r.Groups {
+		for _, p := range g.Partitions {
+			if p.Committed >= 0 {
+				v.Committed = append(v.Committed, Committed{Group: g.Group, Topic: p.Topic, Partition: p.Partition, Offset: p.Committed})
+			}
+		}
+	}
+	slices.SortFunc(v.Committed, func(a, b Committed) int {
+		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
+	})
+	v.Assignments = assignments(r.Events)
+	return v
+}
+
+// assignments replays assign, revoke, lost, start, crash and close events
+// per group; the assignment of a generation is the group's state right
+// after the last assign event of that generation (members that crashed
+// or closed own nothing).
+func assignments(events []scenarios.Event) []GroupAssignments {
+	type groupState struct {
+		owned map[string]map[scenarios.TP]bool // live consumer → partitions
+		snaps map[int32]Assignment
+		order []int32
+		coop  bool
+	}
+	groups := map[string]*groupState{}
+	for _, e := range events {
+		if e.Group == "" || strings.HasPrefix(e.Actor, "group:") {
+			continue
+		}
+		gs := groups[e.Group]
+		if gs == nil {
+			gs = &groupState{owned: map[string]map[scenarios.TP]bool{}, snaps: map[int32]Assignment{}}
+			groups[e.Group] = gs
+		}
+		own := gs.owned[e.Actor]
+		if own == nil {
+			own = map[scenarios.TP]bool{}
+			gs.owned[e.Actor] = own
+		}
+		switch e.Kind {
+		case scenarios.KindStart, scenarios.KindRestart, scenarios.KindCrash, scenarios.KindClose:
+			clear(own)
+		case scenarios.KindRevoke, scenarios.KindLost:
+			for _, tp := range e.Partitions {
+				delete(own, tp)
+			}
+		case scenarios.KindAssign:
+			gs.coop = gs.coop || e.Detail == "cooperative"
+			for _, tp := range e.Partitions {
+				own[tp] = true
+			}
+			if _, seen := gs.snaps[e.Generation]; !seen {
+				gs.order = append(gs.order, e.Generation)
+			}
+			gs.snaps[e.Generation] = snapshot(gs.owned)
+		}
+	}
+	out := []GroupAssignments{}
+	for _, g := range slices.Sorted(maps.Keys(groups)) {
+		gs := groups[g]
+		var steps []Assignment
+		for _, gen := range gs.order {
+			a := gs.snaps[gen]
+			if n := len(steps); n == 0 || !equal(steps[n-1], a) {
+				steps = append(steps, a)
+			}
+		}
+		if len(steps) == 0 {
+			continue
+		}
+		if gs.coop {
+			steps = counted(steps)
+		}
+		out = append(out, GroupAssignments{Group: g, Cooperative: gs.coop, Steps: steps})
+	}
+	return out
+}
+
+// snapshot is the consumers owning partitions, and theirs.
+func snapshot(owned map[string]map[scenarios.TP]bool) Assignment {
+	a := Assignment{}
+	for id, own := range owned {
+		if len(own) == 0 {
+			continue
+		}
+		tps := make([]string, 0, len(own))
+		for tp := range own {
+			tps = append(tps, tp.String())
+		}
+		slices.Sort(tps)
+		a[id] = tps
+	}
+	return a
+}
+
+// counted turns assignments into partition counts and how many each
+// consumer kept from the step before.
+func counted(steps []Assignment) []Assignment {
+	out := make([]Assignment, len(steps))
+	for i, a := range steps {
+		c := Assignment{}
+		for id, tps := range a {
+			kept := 0
+			if i > 0 {
+				for _, tp := range tps {
+					if slices.Contains(steps[i-1][id], tp) {
+						kept++
+					}
+				}
+			}
+			c[id] = []string{fmt.Sprintf("%d partitions", len(tps)), fmt.Sprintf("%d kept", kept)}
+		}
+		out[i] = c
+	}
+	return out
+}
+
+func equal(a, b Assignment) bool {
+	return maps.EqualFunc(a, b, func(x, y []string) bool { return slices.Equal(x, y) })
+}

@@ -1,0 +1,552 @@
+// Package realkafka runs kafkasim scenarios against a real Kafka cluster:
+// a scenarios.Backend on the wall clock whose clients are client/kafka
+// consumers and producers (franz-go). Only client/kafka touches the
+// network; this package names topics and groups per run, marshals the
+// clients' hooks onto the runner's goroutine and maps names back, so a
+// run prints the same timeline and outcome format as the simulator.
+//
+//	res, err := realkafka.Run(s, scenarios.Options{}, realkafka.Config{Brokers: []string{"localhost:9092"}})
+package realkafka
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/client/kafka"
+	"github.com/kafkasim/kafkasim/group"
+	"github.com/kafkasim/kafkasim/internal/clock"
+	"github.com/kafkasim/kafkasim/scenarios"
+)
+
+// Config says which cluster to run on and how.
+type Config struct {
+	// Brokers is bootstrap.servers: one or more host:port.
+	Brokers []string
+	// Client holds librdkafka keys merged into every client the run
+	// creates, over the scenario's own: security.protocol, sasl.*,
+	// ssl.*, or any consumer/producer key. Values are never printed.
+	Client client.ConfigMap
+	// KeepTopics keeps the topics a run creates (they are deleted
+	// afterwards by default).
+	KeepTopics bool
+	// RunID names this run's topics and groups: "<name>-<RunID>". Empty:
+	// a random "ks" + 6 hex digits.
+	RunID string
+	// ConnectTimeout bounds the wait for the cluster before the run
+	// starts (default 10 s); a refused connection fails at once.
+	ConnectTimeout time.Duration
+	// Dialer, if not nil, replaces the network dialer of every client
+	// (tests: kfake's VirtualNetwork in a synctest bubble).
+	Dialer kafka.Dialer
+	// Log, if not nil, receives one line per topic created or deleted.
+	Log io.Writer
+}
+
+// Name of the backend in Result.Backend.
+const Name = "kafka"
+
+// ErrNotPossible is wrapped by errors for scenario steps a real cluster
+// cannot perform (taking the broker down, expiring offsets on demand).
+var ErrNotPossible = errors.New("not possible on a real cluster")
+
+// ErrSessionTimeout is wrapped when the broker refuses a consumer's
+// session.timeout.ms.
+var ErrSessionTimeout = errors.New("session timeout refused by the broker")
+
+// Run runs s on the cluster cfg names, like scenarios.Run on the
+// simulator (opts.Backend is replaced). The run takes the scenario's
+// duration in real time. It fails with a clear error when the cluster
+// cannot be reached, a topic cannot be created, the broker refuses a
+// session timeout, or the scenario needs something a real cluster cannot
+// do (see Check).
+func Run(s *scenarios.Scenario, opts scenarios.Options, cfg Config) (*scenarios.Result, error) {
+	var b *backend
+	opts.Backend = func(s *scenarios.Scenario, seed uint64) (scenarios.Backend, error) {
+		bb, err := newBackend(s, seed, cfg)
+		if err != nil {
+			return nil, err
+		}
+		b = bb
+		return bb, nil
+	}
+	res, err := scenarios.Run(s, opts)
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		if err := b.fatalErr(); err != nil {
+			return nil, fmt.Errorf("run %s: %w", s.Name, err)
+		}
+	}
+	return res, nil
+}
+
+// Factory returns a scenarios.Options.Backend for cfg. Prefer Run, which
+// also reports errors found during the run (a refused session timeout).
+func Factory(cfg Config) func(s *scenarios.Scenario, seed uint64) (scenarios.Backend, error) {
+	return func(s *scenarios.Scenario, seed uint64) (scenarios.Backend, error) {
+		b, err := newBackend(s, seed, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+}
+
+// Check reports the first step of s a real cluster cannot run: broker
+// down/up (kafkasim cannot stop a real broker) and a cluster
+// offsets_retention (the broker's offsets.retention.minutes is not set
+// per run). It returns nil when s can run for real.
+func Check(s *scenarios.Scenario) error {
+	for i, a := range s.Script {
+		if a.Do == scenarios.DoBrokerDown || a.Do == scenarios.DoBrokerUp {
+			return fmt.Errorf("scenario %s, script step %d (at %s, do: %s): kafkasim cannot stop or start a broker of a real cluster; run this scenario on the simulator: %w",
+				s.Name, i+1, scenarios.FormatDuration(a.At), a.Do, ErrNotPossible)
+		}
+	}
+	if s.Cluster.OffsetsRetention > 0 {
+		return fmt.Errorf("scenario %s, cluster.offsets_retention %s: the broker's offsets.retention.minutes (7 days by default) cannot be set per run; run this scenario on the simulator: %w",
+			s.Name, scenarios.FormatDuration(s.Cluster.OffsetsRetention), ErrNotPossible)
+	}
+	return nil
+}
+
+// backend is a scenarios.Backend on a real cluster.
+type backend struct {
+	cfg   Config
+	s     *scenarios.Scenario
+	wall  *clock.Wall
+	rnd   *rand.Rand
+	adm   *kafka.Admin
+	names *renamer
+	gid   uint64 // the runner's goroutine
+
+	mu       sync.Mutex
+	stopped  bool
+	fatal    error
+	wake     context.CancelFunc // interrupts the wall clock's RunUntil
+	inbox    []func()           // hooks handed over by kgo's goroutines
+	created  []string           // real topic names
+	cons     []*consumer
+	prods    []*producer
+	maxGen   map[string]int32 // scenario group → highest generation seen
+	clientNo map[string]int
+}
+
+func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error) {
+	if err := Check(s); err != nil {
+		return nil, err
+	}
+	if len(cfg.Brokers) == 0 {
+		return nil, fmt.Errorf("no brokers given (bootstrap.servers): %w", client.NewError(client.ErrInvalidArg, "bootstrap.servers: required", false))
+	}
+	if cfg.RunID == "" {
+		cfg.RunID = fmt.Sprintf("ks%06x", rand.Uint32()&0xffffff)
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	b := &backend{cfg: cfg, s: s, wall: clock.NewWall(), rnd: rand.New(rand.NewPCG(seed, seed^0x6b61666b6173696d)),
+		names: newRenamer("-" + cfg.RunID), gid: goid(), maxGen: map[string]int32{}, clientNo: map[string]int{}}
+	adm, err := kafka.NewAdmin(b.conf(nil), cfg.Dialer)
+	if err != nil {
+		return nil, err
+	}
+	b.adm = adm
+	if err := adm.Ping(context.Background(), cfg.ConnectTimeout); err != nil {
+		adm.Close()
+		return nil, err
+	}
+	if err := b.checkSessionTimeouts(); err != nil {
+		adm.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// conf merges the run's keys into a scenario client's configuration.
+func (b *backend) conf(m client.ConfigMap) client.ConfigMap {
+	out := client.ConfigMap{}
+	for k, v := range m {
+		out[k] = v
+	}
+	for k, v := range b.cfg.Client {
+		out[k] = v
+	}
+	out["bootstrap.servers"] = strings.Join(b.cfg.Brokers, ",")
+	return out
+}
+
+// checkSessionTimeouts compares every consumer's session.timeout.ms with
+// the broker's bounds, when the broker reports them.
+func (b *backend) checkSessionTimeouts() error {
+	bc := b.adm.BrokerConfig(context.Background(), "group.min.session.timeout.ms", "group.max.session.timeout.ms")
+	lo, errLo := strconv.ParseInt(bc["group.min.session.timeout.ms"], 10, 64)
+	hi, errHi := strconv.ParseInt(bc["group.max.session.timeout.ms"], 10, 64)
+	for _, c := range b.s.Consumers {
+		conf := b.conf(c.Config)
+		conf["group.id"] = c.Group
+		cc, err := client.ParseConsumerConfig(conf)
+		if err != nil {
+			continue // the client reports it when created
+		}
+		ms := cc.SessionTimeout.Milliseconds()
+		if errLo == nil && ms < lo {
+			return sessionErr(c.ID, ms, fmt.Sprintf("is below the broker's group.min.session.timeout.ms=%d; lower group.min.session.timeout.ms on the broker", lo))
+		}
+		if errHi == nil && ms > hi {
+			return sessionErr(c.ID, ms, fmt.Sprintf("is above the broker's group.max.session.timeout.ms=%d; raise group.max.session.timeout.ms on the broker", hi))
+		}
+	}
+	return nil
+}
+
+func sessionErr(id string, ms int64, why string) error {
+	return fmt.Errorf("consumer %s: session.timeout.ms=%d %s, or set session.timeout.ms in the scenario: %w", id, ms, why, ErrSessionTimeout)
+}
+
+func (b *backend) fatalErr() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.fatal
+}
+
+// setFatal records an error that ends the run early.
+func (b *backend) setFatal(err error) {
+	b.mu.Lock()
+	if b.fatal == nil {
+		b.fatal = err
+	}
+	wake := b.wake
+	b.mu.Unlock()
+	if wake != nil {
+		wake()
+	}
+}
+
+// Name is "kafka".
+func (b *backend) Name() string { return Name }
+
+// Loop is the wall clock.
+func (b *backend) Loop() clock.Loop { return b.wall }
+
+// Rand is seeded from the run's seed (processing times, failures).
+func (b *backend) Rand() *rand.Rand { return b.rnd }
+
+// RunUntil runs the wall clock to t, unless a fatal error ends the run
+// first, running the hooks kgo's goroutines hand over as they arrive.
+// Hooks arriving afterwards are dropped.
+func (b *backend) RunUntil(t time.Time) {
+	b.gid = goid()
+	for {
+		ctx, cancel := context.WithCancel(context.Background())
+		b.mu.Lock()
+		if b.fatal != nil {
+			b.mu.Unlock()
+			cancel()
+			break
+		}
+		b.wake = cancel
+		pending := len(b.inbox) > 0
+		b.mu.Unlock()
+		done := false
+		if !pending {
+			done = b.wall.RunUntil(ctx, t) == nil
+		}
+		cancel()
+		if done {
+			break
+		}
+		b.drain()
+	}
+	b.mu.Lock()
+	b.stopped = true
+	b.wake = nil
+	b.inbox = nil
+	b.mu.Unlock()
+}
+
+// drain runs the hooks handed over by other goroutines, in order.
+func (b *backend) drain() {
+	b.mu.Lock()
+	fns := b.inbox
+	b.inbox = nil
+	b.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+// onRunner reports whether the caller is the runner's goroutine.
+func (b *backend) onRunner() bool { return goid() == b.gid }
+
+// post runs fn on the runner's goroutine: at once when called there,
+// else as soon as RunUntil picks it up (the wall clock's queue is used
+// from the runner's goroutine only). After the run it is dropped.
+func (b *backend) post(fn func()) {
+	b.mu.Lock()
+	if b.stopped {
+		b.mu.Unlock()
+		return
+	}
+	if b.onRunner() {
+		b.mu.Unlock()
+		fn()
+		return
+	}
+	b.inbox = append(b.inbox, fn)
+	wake := b.wake
+	b.mu.Unlock()
+	if wake != nil {
+		wake()
+	}
+}
+
+// SetBrokerAvailable cannot stop a real broker (Check refuses such
+// scenarios before the run).
+func (b *backend) SetBrokerAvailable(up bool) error {
+	return fmt.Errorf("broker-down/up: kafkasim cannot stop or start a broker of a real cluster: %w", ErrNotPossible)
+}
+
+// WatchGroups does nothing: the coordinator's transitions are not visible
+// to clients of a real cluster.
+func (b *backend) WatchGroups(func(scenarios.Event)) {}
+
+// CreateTopic creates the run's copy of t.
+func (b *backend) CreateTopic(t scenarios.Topic) error {
+	real := b.names.topic(t.Name)
+	if err := b.adm.CreateTopic(context.Background(), real, t.Partitions, t.Retention); err != nil {
+		return fmt.Errorf("cannot create topic %s on %s: %w", real, strings.Join(b.cfg.Brokers, ","), err)
+	}
+	b.created = append(b.created, real)
+	if b.cfg.Log != nil {
+		fmt.Fprintf(b.cfg.Log, "created topic %s (%d partitions) for %s\n", real, t.Partitions, t.Name)
+	}
+	return nil
+}
+
+// clientID makes client.id distinct per client of the run: a restarted
+// consumer keeps its id (as a redeployed process would).
+func (b *backend) clientID(conf client.ConfigMap, kind string) {
+	id, _ := conf["client.id"].(string)
+	if id == "" {
+		b.clientNo[kind]++
+		id = kind + strconv.Itoa(b.clientNo[kind])
+		conf["client.id"] = id
+	}
+}
+
+// NewConsumer creates a client/kafka consumer on the run's group and
+// topics.
+func (b *backend) NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (client.Consumer, error) {
+	conf = b.conf(conf)
+	b.clientID(conf, "consumer")
+	g, _ := conf["group.id"].(string)
+	if g != "" {
+		conf["group.id"] = b.names.group(g)
+	}
+	cid, _ := conf["client.id"].(string)
+	hs := make([]client.Hook, 0, len(hooks)+1)
+	for _, h := range hooks {
+		hs = append(hs, &hookProxy{b: b, inner: h, group: g, actor: cid})
+	}
+	if b.cfg.Dialer != nil {
+		hs = append(hs, b.cfg.Dialer)
+	}
+	kc, err := kafka.NewConsumer(conf, hs...)
+	if err != nil {
+		return nil, err
+	}
+	c := &consumer{c: kc, n: b.names}
+	b.cons = append(b.cons, c)
+	return c, nil
+}
+
+// NewProducer creates a client/kafka producer writing to the run's
+// topics.
+func (b *backend) NewProducer(conf client.ConfigMap, hooks ...client.Hook) (client.Producer, error) {
+	conf = b.conf(conf)
+	b.clientID(conf, "producer")
+	cid, _ := conf["client.id"].(string)
+	hs := make([]client.Hook, 0, len(hooks)+1)
+	for _, h := range hooks {
+		hs = append(hs, &hookProxy{b: b, inner: h, actor: cid})
+	}
+	if b.cfg.Dialer != nil {
+		hs = append(hs, b.cfg.Dialer)
+	}
+	kp, err := kafka.NewProducer(conf, hs...)
+	if err != nil {
+		return nil, err
+	}
+	p := &producer{p: kp, n: b.names}
+	b.prods = append(b.prods, p)
+	return p, nil
+}
+
+// describeWait bounds Describe's requests.
+const describeWait = 15 * time.Second
+
+// Describe reports the group's committed offsets, log ends and owners as
+// the cluster reports them after the run.
+func (b *backend) Describe(g string, topics []string) scenarios.GroupResult {
+	ctx, cancel := context.WithTimeout(context.Background(), describeWait)
+	defer cancel()
+	res := scenarios.GroupResult{Group: g, State: "Dead", Generation: -1, Partitions: []scenarios.PartitionResult{}}
+	b.mu.Lock()
+	if gen, ok := b.maxGen[g]; ok {
+		res.Generation = gen
+	}
+	b.mu.Unlock()
+	d, err := b.adm.DescribeGroup(ctx, b.names.group(g))
+	if err != nil {
+		res.Table = "\nError: " + err.Error() + "\n"
+		return res
+	}
+	real := make([]string, len(topics))
+	for i, t := range topics {
+		real[i] = b.names.topic(t)
+	}
+	ends, _ := b.adm.EndOffsets(ctx, real...)
+	res.State = d.State
+	desc := group.Description{Group: g, State: stateOf(d.State), Protocol: d.Protocol, Generation: res.Generation}
+	owner := map[client.PartitionKey]kafka.GroupMember{}
+	for _, m := range d.Members {
+		md := group.MemberDescription{MemberID: m.MemberID, InstanceID: m.InstanceID, ClientID: m.ClientID, ClientHost: m.ClientHost}
+		for _, tp := range m.Assignment {
+			k := client.PartitionKey{Topic: b.names.scenarioTopic(tp.Topic), Partition: tp.Partition}
+			owner[k] = m
+			md.Assignment = append(md.Assignment, brokerTP(k))
+		}
+		desc.Members = append(desc.Members, md)
+	}
+	committed := map[client.PartitionKey]int64{}
+	for k, o := range d.Committed {
+		committed[client.PartitionKey{Topic: b.names.scenarioTopic(k.Topic), Partition: k.Partition}] = o
+	}
+	end := map[client.PartitionKey]int64{}
+	for k, o := range ends {
+		end[client.PartitionKey{Topic: b.names.scenarioTopic(k.Topic), Partition: k.Partition}] = o
+	}
+	desc.Offsets = describeRows(desc, committed, end)
+	res.Table = desc.Table()
+	for _, t := range topics {
+		n := 0
+		for _, st := range b.s.Topics {
+			if st.Name == t {
+				n = st.Partitions
+			}
+		}
+		for k := range end {
+			if k.Topic == t && int(k.Partition) >= n {
+				n = int(k.Partition) + 1
+			}
+		}
+		for p := range int32(n) {
+			k := client.PartitionKey{Topic: t, Partition: p}
+			pr := scenarios.PartitionResult{Topic: t, Partition: p, Committed: -1, Lag: -1, LogEnd: end[k]}
+			if o, ok := committed[k]; ok {
+				pr.Committed = o
+				pr.Lag = pr.LogEnd - o
+			}
+			if m, ok := owner[k]; ok {
+				pr.Owner, pr.Member = m.ClientID, m.MemberID
+			}
+			res.Partitions = append(res.Partitions, pr)
+		}
+	}
+	return res
+}
+
+// Close closes the run's clients and deletes its topics (unless
+// KeepTopics).
+func (b *backend) Close() {
+	b.mu.Lock()
+	b.stopped = true
+	b.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, c := range b.cons {
+		wg.Go(func() {
+			if !c.c.IsClosed() {
+				_ = c.c.Close()
+			}
+		})
+	}
+	for _, p := range b.prods {
+		wg.Go(func() {
+			if !p.p.IsClosed() {
+				p.p.Flush(1000)
+				p.p.Close()
+			}
+		})
+	}
+	wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), describeWait)
+	defer cancel()
+	if !b.cfg.KeepTopics {
+		if err := b.adm.DeleteTopics(ctx, b.created...); err != nil && b.cfg.Log != nil {
+			fmt.Fprintf(b.cfg.Log, "could not delete topics %s: %v\n", strings.Join(b.created, ", "), err)
+		} else if b.cfg.Log != nil && len(b.created) > 0 {
+			fmt.Fprintf(b.cfg.Log, "deleted topics %s\n", strings.Join(b.created, ", "))
+		}
+		groups := map[string]bool{}
+		for _, c := range b.s.Consumers {
+			groups[c.Group] = true
+		}
+		for _, g := range slices.Sorted(mapsKeys(groups)) {
+			_ = b.adm.DeleteGroup(ctx, b.names.group(g))
+		}
+	} else if b.cfg.Log != nil && len(b.created) > 0 {
+		fmt.Fprintf(b.cfg.Log, "kept topics %s\n", strings.Join(b.created, ", "))
+	}
+	b.adm.Close()
+}
+
+func mapsKeys(m map[string]bool) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// noteGeneration remembers the highest generation a group's consumers
+// reported (DescribeGroups does not carry it).
+func (b *backend) noteGeneration(g string, gen int32) {
+	if g == "" || gen < 0 {
+		return
+	}
+	b.mu.Lock()
+	if cur, ok := b.maxGen[g]; !ok || gen > cur {
+		b.maxGen[g] = gen
+	}
+	b.mu.Unlock()
+}
+
+// goid is the calling goroutine's id, parsed from its stack header
+// ("goroutine 18 [running]:"). The backend needs it to tell hooks called
+// synchronously by the runner's own calls from hooks called on kgo's
+// goroutines, which must be handed to the runner.
+func goid() uint64 {
+	var buf [40]byte
+	n := runtime.Stack(buf[:], false)
+	s := bytes.TrimPrefix(buf[:n], []byte("goroutine "))
+	if i := bytes.IndexByte(s, ' '); i > 0 {
+		s = s[:i]
+	}
+	id, _ := strconv.ParseUint(string(s), 10, 64)
+	return id
+}
