@@ -59,7 +59,7 @@ Start with "kafkasim list", then "kafkasim run auto-commit-loss".`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return invalid(fmt.Errorf("%w (see %s --help)", err, c.CommandPath()))
 	})
-	root.AddCommand(newListCmd(), newRunCmd(), newCheckCmd(), newDescribeCmd(), newTUICmd())
+	root.AddCommand(newListCmd(), newRunCmd(), newCheckCmd(), newDescribeCmd(), newTUICmd(), newFidelityCmd())
 	return root
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -25,6 +26,7 @@ func newTUICmd() *cobra.Command {
 	var (
 		seed    uint64
 		noColor bool
+		rf      realFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "tui [NAME|FILE]",
@@ -46,6 +48,14 @@ q quit. NO_COLOR (or --no-color) draws without colour.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := tui.Options{NoColor: noColor}
+			if rf.real() {
+				if _, err := rf.config(); err != nil {
+					return err
+				}
+				opts.Runner = func(s *scenarios.Scenario, seed uint64, seedSet bool, until time.Duration) (*scenarios.Result, error) {
+					return rf.run(s, scenarios.Options{Seed: seed, SeedSet: seedSet, Until: until})
+				}
+			}
 			if len(args) == 1 {
 				if _, err := open(args[0]); err != nil {
 					return err
@@ -63,5 +73,6 @@ q quit. NO_COLOR (or --no-color) draws without colour.`,
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed for everything random in the run (default: the scenario's seed)")
 	cmd.Flags().BoolVar(&noColor, "no-color", false, "draw without colour (as NO_COLOR does)")
+	rf.add(cmd, "run scenarios against this Kafka cluster (host:port[,host:port]) instead of the simulator; each run takes its scenario's duration in real time")
 	return cmd
 }

@@ -46,7 +46,13 @@ const (
 
 // Explained lists the scenarios whose difference is a known property of
 // kfake or kgo, with the reason (docs/real-kafka.md explains each).
-var Explained = map[string]string{}
+var Explained = map[string]string{
+	"async-commit-failure": "group formation with group_initial_rebalance_delay: 0s: c1 and c2 start at the same instant; " +
+		"the simulator's coordinator sees both joins at one virtual instant and forms generation 1 with both, " +
+		"a real coordinator (kfake, and Kafka with the delay at 0) completes c1's join alone and rebalances when c2's arrives, " +
+		"which c1 learns at its next heartbeat (3 s): its async commit of offset 2 is then rejected (ILLEGAL_GENERATION) " +
+		"and the stall at 4.3 s catches offset 1 instead of 2, so other offsets are duplicated",
+}
 
 // Report is one scenario's comparison.
 type Report struct {
