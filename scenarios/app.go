@@ -44,14 +44,27 @@ type app struct {
 func (a *app) alive() bool { return a.running }
 
 func (a *app) ev(k Kind) Event {
-	e := Event{Actor: a.spec.ID, Kind: k, Group: a.spec.Group, Generation: -1, Partition: -1, Offset: -1}
+	var e Event
+	a.fill(&e, k)
+	return e
+}
+
+// fill sets what ev sets, on an event from runner.next.
+func (a *app) fill(e *Event, k Kind) {
+	e.Actor, e.Kind, e.Group, e.Generation, e.Partition, e.Offset = a.spec.ID, k, a.spec.Group, -1, -1, -1
 	if a.c != nil {
 		e.Member = a.c.MemberID()
 		if g, ok := a.c.(interface{ Generation() int32 }); ok && e.Member != "" {
 			e.Generation = g.Generation()
 		}
 	}
-	return e
+}
+
+// emitMsg records a message event of kind k.
+func (a *app) emitMsg(k Kind, m *client.Message) {
+	e := a.r.next()
+	a.fill(e, k)
+	e.Topic, e.Partition, e.Offset = m.TopicPartition.Topic, m.TopicPartition.Partition, int64(m.TopicPartition.Offset)
 }
 
 func (a *app) msgEv(k Kind, m *client.Message) Event {
@@ -265,10 +278,10 @@ func (a *app) finish() {
 			a.r.emit(e)
 		} else {
 			store[id] = true
-			a.r.emit(a.msgEv(KindEffect, m))
+			a.emitMsg(KindEffect, m)
 		}
 	} else {
-		a.r.emit(a.msgEv(KindEffect, m))
+		a.emitMsg(KindEffect, m)
 	}
 	if p.CommitDelay > 0 && p.Commit != StrategyAuto && p.Commit != StrategyNone && p.Commit != StrategyBeforeProcess {
 		// The app is still busy with m until it commits.

@@ -17,11 +17,17 @@ type recorder struct {
 }
 
 func (h *recorder) base(info client.Info, k Kind) Event {
-	e := Event{Actor: h.actor, Kind: k, Group: h.group, Member: info.MemberID, Generation: info.Generation, Partition: -1, Offset: -1}
+	var e Event
+	h.fill(&e, info, k)
+	return e
+}
+
+// fill sets what base sets on an event handed out by runner.next.
+func (h *recorder) fill(e *Event, info client.Info, k Kind) {
+	e.Actor, e.Kind, e.Group, e.Member, e.Generation, e.Partition, e.Offset = h.actor, k, h.group, info.MemberID, info.Generation, -1, -1
 	if info.ClientID == "" && info.Generation == 0 {
 		e.Generation = -1
 	}
-	return e
 }
 
 func tpsOf(parts []client.TopicPartition) []TP {
@@ -60,22 +66,22 @@ func (h *recorder) OnLifecycle(l client.Lifecycle) {
 
 // OnMessageDelivered records poll handing a message to the app.
 func (h *recorder) OnMessageDelivered(m client.MessageDelivered) {
-	e := h.base(m.Info, KindDeliver)
+	e := h.r.next()
+	h.fill(e, m.Info, KindDeliver)
 	e.Topic, e.Partition, e.Offset = m.Message.TopicPartition.Topic, m.Message.TopicPartition.Partition, int64(m.Message.TopicPartition.Offset)
-	h.r.emit(e)
 }
 
 // OnOffsetsStored records offsets stored for the next commit.
 func (h *recorder) OnOffsetsStored(s client.OffsetsStored) {
 	for _, p := range s.Offsets {
-		e := h.base(s.Info, KindStore)
+		e := h.r.next()
+		h.fill(e, s.Info, KindStore)
 		e.Topic, e.Partition, e.Offset = p.Topic, p.Partition, int64(p.Offset)
 		if s.Auto {
 			e.Detail = "enable.auto.offset.store: stored at delivery, before processing"
 		} else {
 			e.Detail = "stored by the app"
 		}
-		h.r.emit(e)
 	}
 }
 
@@ -237,12 +243,12 @@ func (h *recorder) OnError(er client.ErrorRaised) {
 // OnProduced records a message reaching the log.
 func (h *recorder) OnProduced(p client.Produced) {
 	m := p.Message
-	e := Event{Actor: h.actor, Kind: KindProduce, Generation: -1, Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition, Offset: int64(m.TopicPartition.Offset), Key: string(m.Key)}
 	if m.TopicPartition.Error != nil {
-		e.Kind = KindClientErr
-		e.Offset = -1
-		e.Error = errName(m.TopicPartition.Error)
-		e.Detail = "produce failed"
+		h.r.emit(Event{Actor: h.actor, Kind: KindClientErr, Generation: -1, Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition, Offset: -1, Key: string(m.Key),
+			Error: errName(m.TopicPartition.Error), Detail: "produce failed"})
+		return
 	}
-	h.r.emit(e)
+	key := string(m.Key)
+	e := h.r.next()
+	e.Actor, e.Kind, e.Generation, e.Topic, e.Partition, e.Offset, e.Key = h.actor, KindProduce, -1, m.TopicPartition.Topic, m.TopicPartition.Partition, int64(m.TopicPartition.Offset), key
 }

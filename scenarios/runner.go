@@ -115,7 +115,7 @@ func eventsEstimate(s *Scenario, msgs int) int {
 		perMsg += n
 	}
 	n := msgs * perMsg
-	return 256 + len(s.Script)*4 + n + n/16
+	return 64 + 32*len(s.Consumers) + 4*len(s.Script) + n + n/16
 }
 
 type runner struct {
@@ -159,6 +159,22 @@ func (r *runner) emit(e Event) {
 	e.Seq = len(r.events)
 	e.At = r.now()
 	r.events = append(r.events, e)
+}
+
+// next appends a blank event with Seq and At set and returns it for the
+// caller to fill in at once (before anything else is emitted). Unused
+// capacity is still zero, so no event is built and copied.
+func (r *runner) next() *Event {
+	n := len(r.events)
+	if n < cap(r.events) {
+		r.events = r.events[:n+1]
+	} else {
+		r.events = append(r.events, Event{})
+	}
+	e := &r.events[n]
+	e.Seq = n
+	e.At = r.now()
+	return e
 }
 
 func (r *runner) at(d time.Duration, fn func()) {
