@@ -1,14 +1,13 @@
 package fidelity
 
 import (
-	"slices"
-
-	"github.com/google/go-cmp/cmp"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
 
+	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
 	"github.com/kafkasim/kafkasim/scenarios"
