@@ -438,10 +438,16 @@ func (c *classifier) run() Outcome {
 				p := &c.ev[pi]
 				mk := msgKey{g, tp, p.Offset}
 				ms := ps.get(p.Offset)
-				m := MessageOutcome{
-					Group: g, Topic: tp.Topic, Partition: tp.Partition, Offset: p.Offset, Key: p.Key,
-					Deliveries: len(ms.dels), Effects: len(ms.effs),
+				// Filled in place: the unused capacity is still zero.
+				n := len(out.Messages)
+				if n < cap(out.Messages) {
+					out.Messages = out.Messages[:n+1]
+				} else {
+					out.Messages = append(out.Messages, MessageOutcome{})
 				}
+				m := &out.Messages[n]
+				m.Group, m.Topic, m.Partition, m.Offset, m.Key = g, tp.Topic, tp.Partition, p.Offset, p.Key
+				m.Deliveries, m.Effects = len(ms.dels), len(ms.effs)
 				if len(ms.dels) > 0 {
 					start := len(names)
 					for _, d := range ms.dels {
@@ -481,7 +487,6 @@ func (c *classifier) run() Outcome {
 				case Pending:
 					out.Counts.Pending++
 				}
-				out.Messages = append(out.Messages, m)
 			}
 		}
 	}
