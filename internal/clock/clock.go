@@ -55,15 +55,15 @@ type Timer struct {
 // Stop cancels the event. It reports whether the event was still pending:
 // false if it already ran, was stopped before, or the Timer is zero.
 func (t Timer) Stop() bool {
-	if t.ev == nil || t.ev.gen != t.gen || t.ev.index < 0 {
+	if t.ev == nil {
 		return false
 	}
 	if t.q.lock != nil {
 		t.q.lock.Lock()
 		defer t.q.lock.Unlock()
-		if t.ev.gen != t.gen || t.ev.index < 0 {
-			return false
-		}
+	}
+	if t.ev.gen != t.gen || t.ev.index < 0 {
+		return false
 	}
 	t.q.remove(t.ev)
 	return true
@@ -71,12 +71,26 @@ func (t Timer) Stop() bool {
 
 // Pending reports whether the event is still scheduled.
 func (t Timer) Pending() bool {
-	return t.ev != nil && t.ev.gen == t.gen && t.ev.index >= 0
+	if t.ev == nil {
+		return false
+	}
+	if t.q.lock != nil {
+		t.q.lock.Lock()
+		defer t.q.lock.Unlock()
+	}
+	return t.ev.gen == t.gen && t.ev.index >= 0
 }
 
 // When reports when a pending event is due; the zero time if it is not pending.
 func (t Timer) When() time.Time {
-	if !t.Pending() {
+	if t.ev == nil {
+		return time.Time{}
+	}
+	if t.q.lock != nil {
+		t.q.lock.Lock()
+		defer t.q.lock.Unlock()
+	}
+	if t.ev.gen != t.gen || t.ev.index < 0 {
 		return time.Time{}
 	}
 	return t.ev.at

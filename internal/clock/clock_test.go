@@ -234,3 +234,23 @@ func TestInCallback(t *testing.T) {
 		t.Fatalf("inside=%v after=%v", inside, s.InCallback())
 	}
 }
+
+// Wall timers may be set and stopped from other goroutines while the loop
+// runs; the race detector checks this in CI.
+func TestWallConcurrentTimers(t *testing.T) {
+	w := NewWall()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			tm := w.After(time.Millisecond, func() {})
+			_ = tm.Pending()
+			_ = tm.When()
+			tm.Stop()
+		}
+	}()
+	if err := w.RunUntil(context.Background(), w.Now().Add(20*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+}
