@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
 	"github.com/kafkasim/kafkasim/internal/kerr"
 )
 
@@ -200,15 +200,7 @@ func (c *Consumer) finishCommit(id uint64, offs []client.TopicPartition, parts m
 	if err != nil {
 		cerr = toError(err, "")
 	}
-	for i := range offs {
-		offs[i].Error = cerr
-		if pe := parts[offs[i].Key()]; pe != nil {
-			offs[i].Error = pe
-			if cerr == nil {
-				cerr = pe
-			}
-		}
-	}
+	cerr = consumerstate.CommitResult(offs, cerr, parts)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := range offs {
@@ -351,7 +343,7 @@ func (c *Consumer) CommitMessage(m *client.Message) ([]client.TopicPartition, er
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	return c.doCommit(msgOffset(m), client.TriggerManual, false, false)
+	return c.doCommit(consumerstate.MessageOffset(m), client.TriggerManual, false, false)
 }
 
 // CommitOffsets synchronously commits offsets as given.
@@ -384,7 +376,7 @@ func (c *Consumer) CommitMessageAsync(m *client.Message) error {
 	if err := c.check(); err != nil {
 		return err
 	}
-	_, _ = c.doCommit(msgOffset(m), client.TriggerManual, true, false)
+	_, _ = c.doCommit(consumerstate.MessageOffset(m), client.TriggerManual, true, false)
 	return nil
 }
 
@@ -400,11 +392,6 @@ func (c *Consumer) CommitOffsetsAsync(offsets []client.TopicPartition) error {
 	return nil
 }
 
-func msgOffset(m *client.Message) []client.TopicPartition {
-	tp := m.TopicPartition
-	return []client.TopicPartition{{Topic: tp.Topic, Partition: tp.Partition, Offset: tp.Offset + 1}}
-}
-
 // StoreOffsets stores offsets to be committed later (needs
 // enable.auto.offset.store=false). Partitions not assigned get ErrState.
 func (c *Consumer) StoreOffsets(offsets []client.TopicPartition) ([]client.TopicPartition, error) {
@@ -416,30 +403,18 @@ func (c *Consumer) StoreOffsets(offsets []client.TopicPartition) ([]client.Topic
 	if c.cfg.EnableAutoOffsetStore {
 		return nil, client.NewError(client.ErrInvalidArg, "StoreOffsets requires enable.auto.offset.store=false", false)
 	}
-	out := slices.Clone(offsets)
-	var stored []client.TopicPartition
-	var firstErr error
-	for i, tp := range out {
+	out, stored, firstErr := consumerstate.Store(offsets, func(tp client.TopicPartition) bool {
 		ps := c.parts[tp.Key()]
-		if ps == nil {
-			out[i].Error = client.NewError(client.ErrState, fmt.Sprintf("%s is not assigned", tp.Key()), false)
-			if firstErr == nil {
-				firstErr = out[i].Error
-			}
-			continue
+		if ps != nil {
+			ps.stored, ps.storedMD = tp.Offset, tp.Metadata
 		}
-		ps.stored, ps.storedMD = tp.Offset, tp.Metadata
-		out[i].Error = nil
-		stored = append(stored, out[i])
-	}
-	if len(stored) > 0 && len(c.hooks) > 0 {
-		ev := client.OffsetsStored{Info: c.infoLocked(), Offsets: stored}
-		client.Each(c.hooks, func(h client.HookOffsetsStored) { h.OnOffsetsStored(ev) })
-	}
+		return ps != nil
+	})
+	consumerstate.StoredHook(c.hooks, c.infoLocked, stored)
 	return out, firstErr
 }
 
 // StoreMessage stores m's offset + 1 (see StoreOffsets).
 func (c *Consumer) StoreMessage(m *client.Message) ([]client.TopicPartition, error) {
-	return c.StoreOffsets(msgOffset(m))
+	return c.StoreOffsets(consumerstate.MessageOffset(m))
 }

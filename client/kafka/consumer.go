@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kversion"
 
 	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
 )
 
 // partState is one assigned partition, guarded by Consumer.mu.
@@ -544,14 +545,12 @@ func (c *Consumer) Position(partitions []client.TopicPartition) ([]client.TopicP
 	if err := c.checkLocked(); err != nil {
 		return nil, err
 	}
-	out := make([]client.TopicPartition, len(partitions))
-	for i, tp := range partitions {
-		out[i] = client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: client.OffsetInvalid}
-		if ps := c.parts[tp.Key()]; ps != nil && ps.pos >= 0 {
-			out[i].Offset = ps.pos
+	return consumerstate.Positions(partitions, func(k client.PartitionKey) (client.Offset, bool) {
+		if ps := c.parts[k]; ps != nil {
+			return ps.pos, true
 		}
-	}
-	return out, nil
+		return client.OffsetInvalid, false
+	}), nil
 }
 
 // GetWatermarkOffsets is the log start and end last seen by a fetch or
@@ -770,14 +769,11 @@ func (c *Consumer) rebalanceHookLocked(k client.RebalanceKind, tps []client.Topi
 	if len(c.hooks) == 0 {
 		return
 	}
-	info := c.infoLocked()
 	proto := c.protocol
 	if proto == "" {
 		proto = client.RebalanceNone
 	}
-	client.Each(c.hooks, func(h client.HookRebalance) {
-		h.OnRebalance(client.Rebalance{Info: info, Kind: k, Partitions: slices.Clone(tps), Protocol: proto, Manual: manual})
-	})
+	consumerstate.RebalanceHook(c.hooks, c.infoLocked(), k, tps, proto, manual)
 }
 
 // Crash stops the consumer as if its process died (REAL-KAFKA.md): the

@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
 )
 
 // maxPollRecords bounds one kgo.PollRecords call; Poll hands the records
@@ -345,16 +346,11 @@ func (c *Consumer) deliverLocked(ps *partState, b bufRec) client.Event {
 		ps.stored, ps.storedMD = ps.pos, nil
 	}
 	if len(c.hooks) > 0 {
-		info := c.infoLocked()
-		client.Each(c.hooks, func(h client.HookMessageDelivered) {
-			h.OnMessageDelivered(client.MessageDelivered{Info: info, Message: m, Stored: store})
-		})
+		var offs []client.TopicPartition
 		if store {
-			offs := []client.TopicPartition{{Topic: r.Topic, Partition: r.Partition, Offset: ps.pos}}
-			client.Each(c.hooks, func(h client.HookOffsetsStored) {
-				h.OnOffsetsStored(client.OffsetsStored{Info: info, Offsets: offs, Auto: true})
-			})
+			offs = []client.TopicPartition{{Topic: r.Topic, Partition: r.Partition, Offset: ps.pos}}
 		}
+		consumerstate.Delivered(c.hooks, c.infoLocked(), m, offs)
 	}
 	if c.cfg.EnablePartitionEOF && b.high >= 0 && r.Offset+1 >= b.high {
 		ps.eof = true

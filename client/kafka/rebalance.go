@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
 )
 
 // Rebalances: kgo calls OnPartitionsAssigned / Revoked / Lost on its own
@@ -86,14 +87,8 @@ func (c *Consumer) serveReq(req *rebReq, events bool) client.Event {
 		return nil
 	}
 	if !req.assign {
-		live := req.parts[:0:0]
-		for _, tp := range req.parts {
-			if c.parts[tp.Key()] != nil {
-				live = append(live, tp)
-			}
-		}
-		req.parts = live
-		if len(live) == 0 {
+		req.parts = consumerstate.StillAssigned(req.parts, func(k client.PartitionKey) bool { return c.parts[k] != nil })
+		if len(req.parts) == 0 {
 			req.finish()
 			c.mu.Unlock()
 			return nil
@@ -105,12 +100,7 @@ func (c *Consumer) serveReq(req *rebReq, events bool) client.Event {
 	if c.protocol == "" {
 		c.protocol = c.protoName()
 	}
-	var ev client.Event
-	if req.assign {
-		ev = client.AssignedPartitions{Partitions: slices.Clone(req.parts)}
-	} else {
-		ev = client.RevokedPartitions{Partitions: slices.Clone(req.parts), Lost: req.lost}
-	}
+	ev := consumerstate.RebalanceEvent(req.assign, req.parts, req.lost)
 	cb := c.cb
 	switch {
 	case cb != nil:

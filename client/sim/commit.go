@@ -1,11 +1,11 @@
 package sim
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
 	"github.com/kafkasim/kafkasim/group"
 	"github.com/kafkasim/kafkasim/internal/kerr"
 )
@@ -164,9 +164,9 @@ func (c *Consumer) finishCommit(id uint64, offs []client.TopicPartition, err err
 		}
 		cerr = e
 	}
+	consumerstate.CommitResult(offs, cerr, nil)
 	for i := range offs {
-		offs[i].Error = cerr
-		if cerr == nil {
+		if offs[i].Error == nil {
 			if ps := c.byKey[offs[i].Key()]; ps != nil && offs[i].Offset > ps.committed {
 				ps.committed = offs[i].Offset
 			}
@@ -205,7 +205,7 @@ func (c *Consumer) CommitMessage(m *client.Message) ([]client.TopicPartition, er
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	return c.commit(msgOffset(m), client.TriggerManual, false, false)
+	return c.commit(consumerstate.MessageOffset(m), client.TriggerManual, false, false)
 }
 
 // CommitOffsets synchronously commits offsets as given.
@@ -236,7 +236,7 @@ func (c *Consumer) CommitMessageAsync(m *client.Message) error {
 	if err := c.check(); err != nil {
 		return err
 	}
-	_, _ = c.commit(msgOffset(m), client.TriggerManual, true, false)
+	_, _ = c.commit(consumerstate.MessageOffset(m), client.TriggerManual, true, false)
 	return nil
 }
 
@@ -253,11 +253,6 @@ func (c *Consumer) CommitOffsetsAsync(offsets []client.TopicPartition) error {
 	return nil
 }
 
-func msgOffset(m *client.Message) []client.TopicPartition {
-	tp := m.TopicPartition
-	return []client.TopicPartition{{Topic: tp.Topic, Partition: tp.Partition, Offset: tp.Offset + 1}}
-}
-
 // StoreOffsets stores offsets to be committed later (needs
 // enable.auto.offset.store=false). Partitions not assigned get an
 // ErrState error.
@@ -268,32 +263,20 @@ func (c *Consumer) StoreOffsets(offsets []client.TopicPartition) ([]client.Topic
 	if c.cfg.EnableAutoOffsetStore {
 		return nil, client.NewError(client.ErrInvalidArg, "StoreOffsets requires enable.auto.offset.store=false", false)
 	}
-	out := slices.Clone(offsets)
-	var stored []client.TopicPartition
-	var firstErr error
-	for i, tp := range out {
+	out, stored, firstErr := consumerstate.Store(offsets, func(tp client.TopicPartition) bool {
 		ps := c.byKey[tp.Key()]
-		if ps == nil {
-			out[i].Error = client.NewError(client.ErrState, fmt.Sprintf("%s is not assigned", tp.Key()), false)
-			if firstErr == nil {
-				firstErr = out[i].Error
-			}
-			continue
+		if ps != nil {
+			ps.stored, ps.storedMD = tp.Offset, tp.Metadata
 		}
-		ps.stored, ps.storedMD = tp.Offset, tp.Metadata
-		out[i].Error = nil
-		stored = append(stored, out[i])
-	}
-	if len(stored) > 0 && len(c.hooks) > 0 {
-		ev := client.OffsetsStored{Info: c.info(), Offsets: stored}
-		client.Each(c.hooks, func(h client.HookOffsetsStored) { h.OnOffsetsStored(ev) })
-	}
+		return ps != nil
+	})
+	consumerstate.StoredHook(c.hooks, c.info, stored)
 	return out, firstErr
 }
 
 // StoreMessage stores m's offset + 1 (see StoreOffsets).
 func (c *Consumer) StoreMessage(m *client.Message) ([]client.TopicPartition, error) {
-	return c.StoreOffsets(msgOffset(m))
+	return c.StoreOffsets(consumerstate.MessageOffset(m))
 }
 
 // Close revokes the assignment (the rebalance callback runs), commits

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
 	"github.com/kafkasim/kafkasim/internal/clock"
 )
 
@@ -58,11 +59,7 @@ type rebOp struct {
 }
 
 func (op *rebOp) event() client.Event {
-	parts := slices.Clone(op.parts)
-	if op.assign {
-		return client.AssignedPartitions{Partitions: parts}
-	}
-	return client.RevokedPartitions{Partitions: parts, Lost: op.lost}
+	return consumerstate.RebalanceEvent(op.assign, op.parts, op.lost)
 }
 
 // item is an entry of the consumer's app queue: an event for the app, a
@@ -502,14 +499,12 @@ func (c *Consumer) Position(partitions []client.TopicPartition) ([]client.TopicP
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	out := make([]client.TopicPartition, len(partitions))
-	for i, tp := range partitions {
-		out[i] = client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: client.OffsetInvalid}
-		if ps := c.byKey[tp.Key()]; ps != nil && ps.pos >= 0 {
-			out[i].Offset = ps.pos
+	return consumerstate.Positions(partitions, func(k client.PartitionKey) (client.Offset, bool) {
+		if ps := c.byKey[k]; ps != nil {
+			return ps.pos, true
 		}
-	}
-	return out, nil
+		return client.OffsetInvalid, false
+	}), nil
 }
 
 // GetWatermarkOffsets is the log start and end last seen by a fetch.
@@ -629,10 +624,7 @@ func (c *Consumer) rebalanceHook(k client.RebalanceKind, tps []client.TopicParti
 	if len(c.hooks) == 0 {
 		return
 	}
-	proto := c.GetRebalanceProtocol()
-	client.Each(c.hooks, func(h client.HookRebalance) {
-		h.OnRebalance(client.Rebalance{Info: c.info(), Kind: k, Partitions: slices.Clone(tps), Protocol: proto, Manual: manual})
-	})
+	consumerstate.RebalanceHook(c.hooks, c.info(), k, tps, c.GetRebalanceProtocol(), manual)
 }
 
 func (c *Consumer) positionHook(ps *partState, r client.PositionReason, reset string) {

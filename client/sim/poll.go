@@ -7,6 +7,7 @@ import (
 
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
 	"github.com/kafkasim/kafkasim/internal/kerr"
 )
 
@@ -135,14 +136,8 @@ func (c *Consumer) serveOp(op *rebOp) client.Event {
 	}
 	if !op.assign {
 		// Only what is still assigned can be revoked.
-		live := op.parts[:0:0]
-		for _, tp := range op.parts {
-			if c.byKey[tp.Key()] != nil {
-				live = append(live, tp)
-			}
-		}
-		op.parts = live
-		if len(live) == 0 && op.incremental {
+		op.parts = consumerstate.StillAssigned(op.parts, func(k client.PartitionKey) bool { return c.byKey[k] != nil })
+		if len(op.parts) == 0 && op.incremental {
 			// Cooperative: revoke is skipped when empty.
 			c.finishOp(op, func() {})
 			return nil
@@ -381,16 +376,11 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 		ps.stored, ps.storedMD = ps.pos, nil
 	}
 	if len(c.hooks) > 0 {
-		info := c.info()
-		client.Each(c.hooks, func(h client.HookMessageDelivered) {
-			h.OnMessageDelivered(client.MessageDelivered{Info: info, Message: m, Stored: store})
-		})
+		var offs []client.TopicPartition
 		if store {
-			offs := c.storedOffset(client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos})
-			client.Each(c.hooks, func(h client.HookOffsetsStored) {
-				h.OnOffsetsStored(client.OffsetsStored{Info: info, Offsets: offs, Auto: true})
-			})
+			offs = c.storedOffset(client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos})
 		}
+		consumerstate.Delivered(c.hooks, c.info(), m, offs)
 	}
 	if c.cfg.EnablePartitionEOF && ps.bufAt >= len(ps.buf) && ps.hasWM && rec.Offset+1 >= ps.high {
 		// Reached the end as last seen: raise EOF right after the message.
