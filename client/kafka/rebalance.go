@@ -430,73 +430,56 @@ func (c *Consumer) inRebalance(incremental bool) (*rebReq, error) {
 // manual assignment: a direct (group-less) kgo consumer, with commits
 // sent as generation -1.
 func (c *Consumer) Assign(partitions []client.TopicPartition) error {
-	req, err := c.inRebalance(false)
-	if err != nil {
-		return err
-	}
-	if req != nil {
-		if req.assign {
-			c.applyReq(req, partitions)
-		} else {
-			c.applyReq(req, nil)
-		}
-		return nil
-	}
-	return c.assignDirect(partitions, true)
+	return c.completeOr(false, partitions, nil, func() error { return c.assignDirect(partitions, true) })
 }
 
 // Unassign removes the whole assignment (inside an eager revoke it
 // completes it).
 func (c *Consumer) Unassign() error {
-	req, err := c.inRebalance(false)
-	if err != nil {
-		return err
-	}
-	if req != nil {
-		if req.assign {
-			c.applyReq(req, []client.TopicPartition{})
-		} else {
-			c.applyReq(req, nil)
-		}
-		return nil
-	}
-	return c.assignDirect(nil, true)
+	return c.completeOr(false, []client.TopicPartition{}, nil, func() error { return c.assignDirect(nil, true) })
 }
 
 // IncrementalAssign adds partitions (inside a cooperative rebalance it
 // completes the assign step).
 func (c *Consumer) IncrementalAssign(partitions []client.TopicPartition) error {
-	req, err := c.inRebalance(true)
-	if err != nil {
-		return err
-	}
-	if req != nil {
-		c.applyReq(req, partitions)
-		return nil
-	}
-	return c.assignDirect(partitions, false)
+	return c.completeOr(true, partitions, partitions, func() error { return c.assignDirect(partitions, false) })
 }
 
 // IncrementalUnassign removes partitions (inside a cooperative revoke it
 // completes it).
 func (c *Consumer) IncrementalUnassign(partitions []client.TopicPartition) error {
-	req, err := c.inRebalance(true)
+	return c.completeOr(true, partitions, partitions, func() error {
+		c.mu.Lock()
+		var keep []client.TopicPartition
+		for k, ps := range c.parts {
+			if !slices.ContainsFunc(partitions, func(tp client.TopicPartition) bool { return tp.Key() == k }) {
+				keep = append(keep, client.TopicPartition{Topic: k.Topic, Partition: k.Partition, Offset: ps.pos})
+			}
+		}
+		c.mu.Unlock()
+		return c.assignDirect(keep, true)
+	})
+}
+
+// completeOr completes the rebalance step the app is serving (an
+// Assign-family call inside the callback or after a rebalance event) with
+// assigned for an assign step or revoked for a revoke step (nil: the
+// step's own partitions); outside a rebalance it runs direct, a change of
+// the manual assignment.
+func (c *Consumer) completeOr(incremental bool, assigned, revoked []client.TopicPartition, direct func() error) error {
+	req, err := c.inRebalance(incremental)
 	if err != nil {
 		return err
 	}
-	if req != nil {
-		c.applyReq(req, partitions)
-		return nil
+	if req == nil {
+		return direct()
 	}
-	c.mu.Lock()
-	var keep []client.TopicPartition
-	for k, ps := range c.parts {
-		if !slices.ContainsFunc(partitions, func(tp client.TopicPartition) bool { return tp.Key() == k }) {
-			keep = append(keep, client.TopicPartition{Topic: k.Topic, Partition: k.Partition, Offset: ps.pos})
-		}
+	if req.assign {
+		c.applyReq(req, assigned)
+	} else {
+		c.applyReq(req, revoked)
 	}
-	c.mu.Unlock()
-	return c.assignDirect(keep, true)
+	return nil
 }
 
 // assignDirect changes a manual assignment: removed partitions are
