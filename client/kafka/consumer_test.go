@@ -170,19 +170,7 @@ func TestRebalanceOnJoinAndClose(t *testing.T) {
 	c2 := newConsumer(t, consumerConf(kc, "g", "c2"))
 	_ = c2.Subscribe("t", cb(&events2))
 	// Both poll until each has 2 partitions.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		a1, _ := c1.Assignment()
-		a2, _ := c2.Assignment()
-		if len(a1) == 2 && len(a2) == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no 2/2 split: %v %v", a1, a2)
-		}
-		c1.Poll(20)
-		c2.Poll(20)
-	}
+	pollSplit(t, c1, c2, 2, 10*time.Second)
 	if c1.GetRebalanceProtocol() != client.RebalanceEager {
 		t.Fatalf("protocol %s", c1.GetRebalanceProtocol())
 	}
@@ -215,19 +203,7 @@ func TestCooperativeRebalance(t *testing.T) {
 	pollUntil(t, c1, 10*time.Second, nil, func() bool { a, _ := c1.Assignment(); return len(a) == 4 })
 	c2 := newConsumer(t, conf("c2"))
 	_ = c2.Subscribe("t", nil)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		a1, _ := c1.Assignment()
-		a2, _ := c2.Assignment()
-		if len(a1) == 2 && len(a2) == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no 2/2 split: %v %v", a1, a2)
-		}
-		c1.Poll(20)
-		c2.Poll(20)
-	}
+	pollSplit(t, c1, c2, 2, 10*time.Second)
 	if c1.GetRebalanceProtocol() != client.RebalanceCooperative {
 		t.Fatal(c1.GetRebalanceProtocol())
 	}
@@ -246,19 +222,7 @@ func TestCrashSessionExpiryThenReassignment(t *testing.T) {
 	c2 := newConsumer(t, consumerConf(kc, "g", "c2", "enable.auto.commit", false))
 	_ = c1.Subscribe("t", nil)
 	_ = c2.Subscribe("t", nil)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		a1, _ := c1.Assignment()
-		a2, _ := c2.Assignment()
-		if len(a1) == 1 && len(a2) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no split: %v %v", a1, a2)
-		}
-		c1.Poll(20)
-		c2.Poll(20)
-	}
+	pollSplit(t, c1, c2, 1, 10*time.Second)
 	// Whoever has partition 0 reads 5 messages, then crashes.
 	produce(t, kc, "t", 0, 0, 5)
 	owner, other := c1, c2
@@ -305,19 +269,7 @@ func TestStaticMembershipNoRebalanceOnRestart(t *testing.T) {
 	pollUntil(t, a, 10*time.Second, nil, func() bool { x, _ := a.Assignment(); return len(x) == 2 })
 	b := newConsumer(t, conf("b", "inst-b"))
 	_ = b.Subscribe("t", nil)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		aa, _ := a.Assignment()
-		ba, _ := b.Assignment()
-		if len(aa) == 1 && len(ba) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no split")
-		}
-		a.Poll(20)
-		b.Poll(20)
-	}
+	pollSplit(t, a, b, 1, 10*time.Second)
 	before, _ := b.Assignment()
 	gen := kc.GroupInfo("g").Epoch
 	_ = b.Close() // static: no LeaveGroup

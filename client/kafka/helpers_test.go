@@ -105,6 +105,25 @@ func pollUntil(t testing.TB, c *Consumer, d time.Duration, on func(client.Event)
 	}
 }
 
+// pollSplit polls a and b (serving everything) until each holds n
+// partitions or d passes.
+func pollSplit(t testing.TB, a, b *Consumer, n int, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		aa, _ := a.Assignment()
+		ba, _ := b.Assignment()
+		if len(aa) == n && len(ba) == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %d/%d split within %s: %v %v", n, n, d, aa, ba)
+		}
+		a.Poll(20)
+		b.Poll(20)
+	}
+}
+
 // drain polls c until want messages arrived; it returns them.
 func drain(t testing.TB, c *Consumer, want int, d time.Duration) []*client.Message {
 	t.Helper()
@@ -130,55 +149,51 @@ type recorder struct {
 	all     []string
 }
 
-func (r *recorder) add(s string) { r.all = append(r.all, s) }
+// note records s, after keep (if any) has kept the observation, under
+// the lock.
+func (r *recorder) note(s string, keep func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if keep != nil {
+		keep()
+	}
+	r.all = append(r.all, s)
+}
+
 func (r *recorder) OnCommitStarted(c client.Commit) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.add(fmt.Sprintf("commit-start %+v", c))
+	r.note(fmt.Sprintf("commit-start %+v", c), nil)
 }
+
 func (r *recorder) OnCommitFinished(c client.Commit) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.commits = append(r.commits, c)
-	r.add(fmt.Sprintf("commit-done %+v", c))
+	r.note(fmt.Sprintf("commit-done %+v", c), func() { r.commits = append(r.commits, c) })
 }
+
 func (r *recorder) OnRebalance(e client.Rebalance) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.rebal = append(r.rebal, e)
-	r.add(fmt.Sprintf("rebalance %+v", e))
+	r.note(fmt.Sprintf("rebalance %+v", e), func() { r.rebal = append(r.rebal, e) })
 }
+
 func (r *recorder) OnError(e client.ErrorRaised) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errs = append(r.errs, e.Err)
-	r.add(fmt.Sprintf("error %+v %v", e.Info, e.Err))
+	r.note(fmt.Sprintf("error %+v %v", e.Info, e.Err), func() { r.errs = append(r.errs, e.Err) })
 }
+
 func (r *recorder) OnLifecycle(l client.Lifecycle) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.life = append(r.life, l.Kind)
-	r.add(fmt.Sprintf("lifecycle %+v", l))
+	r.note(fmt.Sprintf("lifecycle %+v", l), func() { r.life = append(r.life, l.Kind) })
 }
+
 func (r *recorder) OnPosition(p client.Position) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.add(fmt.Sprintf("position %+v", p))
+	r.note(fmt.Sprintf("position %+v", p), nil)
 }
+
 func (r *recorder) OnGroup(g client.GroupEvent) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.add(fmt.Sprintf("group %+v", g))
+	r.note(fmt.Sprintf("group %+v", g), nil)
 }
+
 func (r *recorder) OnMessageDelivered(m client.MessageDelivered) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.add(fmt.Sprintf("delivered %+v %s", m.Info, m.Message))
+	r.note(fmt.Sprintf("delivered %+v %s", m.Info, m.Message), nil)
 }
+
 func (r *recorder) OnMaxPollExceeded(m client.MaxPollExceeded) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.add(fmt.Sprintf("maxpoll %+v", m))
+	r.note(fmt.Sprintf("maxpoll %+v", m), nil)
 }
 
 func (r *recorder) dump() []string {
