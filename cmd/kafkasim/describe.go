@@ -11,7 +11,7 @@ import (
 func newDescribeCmd() *cobra.Command {
 	var (
 		at   string
-		seed uint64
+		seed runSeed
 	)
 	cmd := &cobra.Command{
 		Use:   "describe NAME|FILE",
@@ -21,22 +21,14 @@ consumer group as kafka-consumer-groups.sh --describe shows it:
 committed offset, log end, lag and owner of every partition.`,
 		Example: `  kafkasim describe auto-commit-loss --at 30s
   kafkasim describe scale-out`,
-		Args: cobra.ExactArgs(1),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			if len(args) > 0 {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			return scenarios.Names(), cobra.ShellCompDirectiveDefault
-		},
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeScenarioArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := open(args[0])
 			if err != nil {
 				return err
 			}
-			opts := scenarios.Options{}
-			if cmd.Flags().Changed("seed") {
-				opts.Seed, opts.SeedSet = seed, true
-			}
+			opts := seed.options(cmd)
 			if at != "" {
 				d, err := scenarios.ParseDuration(at)
 				if err != nil {
@@ -63,6 +55,6 @@ committed offset, log end, lag and owner of every partition.`,
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "virtual time to stop at, like 30s or 1m30s (default: the end of the run)")
-	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed for everything random in the run (default: the scenario's seed)")
+	seed.add(cmd)
 	return cmd
 }

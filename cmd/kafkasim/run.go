@@ -6,13 +6,11 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/kafkasim/kafkasim/scenarios"
 )
 
 func newRunCmd() *cobra.Command {
 	var (
-		seed   uint64
+		seed   runSeed
 		format string
 		rf     realFlags
 	)
@@ -40,13 +38,8 @@ See docs/real-kafka.md.`,
   kafkasim run auto-commit-loss --brokers localhost:9092
   kafkasim run scale-out --brokers broker:9093 --config security.protocol=SASL_SSL \
       --config sasl.mechanisms=PLAIN --config sasl.username=env:KAFKA_USER --config sasl.password=env:KAFKA_PASSWORD`,
-		Args: cobra.ExactArgs(1),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			if len(args) > 0 {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			return scenarios.Names(), cobra.ShellCompDirectiveDefault
-		},
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeScenarioArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return invalid(fmt.Errorf("--format: expected text or json, got %q", format))
@@ -55,10 +48,7 @@ See docs/real-kafka.md.`,
 			if err != nil {
 				return err
 			}
-			opts := scenarios.Options{}
-			if cmd.Flags().Changed("seed") {
-				opts.Seed, opts.SeedSet = seed, true
-			}
+			opts := seed.options(cmd)
 			r, err := rf.run(s, opts)
 			if err != nil {
 				var ee *exitError
@@ -76,7 +66,7 @@ See docs/real-kafka.md.`,
 			return r.WriteText(out)
 		},
 	}
-	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed for everything random in the run (default: the scenario's seed)")
+	seed.add(cmd)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	rf.add(cmd, "run against this Kafka cluster (bootstrap.servers: host:port[,host:port]) instead of the simulator")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))

@@ -24,7 +24,7 @@ func init() {
 
 func newTUICmd() *cobra.Command {
 	var (
-		seed    uint64
+		seed    runSeed
 		noColor bool
 		rf      realFlags
 	)
@@ -39,13 +39,8 @@ q quit. NO_COLOR (or --no-color) draws without colour.`,
 		Example: `  kafkasim tui
   kafkasim tui auto-commit-loss
   kafkasim tui ./my-scenario.yaml --seed 7`,
-		Args: cobra.MaximumNArgs(1),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			if len(args) > 0 {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			return scenarios.Names(), cobra.ShellCompDirectiveDefault
-		},
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeScenarioArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := tui.Options{NoColor: noColor}
 			if rf.real() {
@@ -62,16 +57,15 @@ q quit. NO_COLOR (or --no-color) draws without colour.`,
 				}
 				opts.Scenario = args[0]
 			}
-			if cmd.Flags().Changed("seed") {
-				opts.Seed, opts.SeedSet = seed, true
-			}
+			so := seed.options(cmd)
+			opts.Seed, opts.SeedSet = so.Seed, so.SeedSet
 			if err := tui.Run(opts); err != nil {
 				return failed(err)
 			}
 			return nil
 		},
 	}
-	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed for everything random in the run (default: the scenario's seed)")
+	seed.add(cmd)
 	cmd.Flags().BoolVar(&noColor, "no-color", false, "draw without colour (as NO_COLOR does)")
 	rf.add(cmd, "run scenarios against this Kafka cluster (host:port[,host:port]) instead of the simulator; each run takes its scenario's duration in real time")
 	return cmd
