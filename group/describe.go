@@ -92,13 +92,30 @@ func (c *Coordinator) Describe(group string) Description {
 	for _, o := range c.b.GroupOffsets(group) {
 		committed[o.TopicPartition] = o.Offset
 	}
+	d.Offsets = OffsetRows(d.Members, committed, func(tp broker.TopicPartition) (int64, bool) {
+		if ti, err := c.b.DescribeTopic(tp.Topic); err == nil && int(tp.Partition) < len(ti.Partitions) && tp.Partition >= 0 {
+			return ti.Partitions[tp.Partition].HighWatermark, true
+		}
+		return 0, false
+	})
+	return d
+}
+
+// OffsetRows lists a group's partitions in the order
+// kafka-consumer-groups.sh --describe prints them: the members' partitions,
+// members with the most partitions first, each member's by partition then
+// topic; then the partitions nobody owns that have a committed offset.
+// committed holds the group's committed offsets; logEnd gives a
+// partition's high watermark (false: unknown). Unknown offsets and lag are
+// -1, printed as "-".
+func OffsetRows(members []MemberDescription, committed map[broker.TopicPartition]int64, logEnd func(broker.TopicPartition) (int64, bool)) []PartitionOffset {
 	row := func(tp broker.TopicPartition, m *MemberDescription) PartitionOffset {
 		r := PartitionOffset{TopicPartition: tp, CurrentOffset: -1, LogEndOffset: -1, Lag: -1}
 		if off, ok := committed[tp]; ok {
 			r.CurrentOffset = off
 		}
-		if ti, err := c.b.DescribeTopic(tp.Topic); err == nil && int(tp.Partition) < len(ti.Partitions) && tp.Partition >= 0 {
-			r.LogEndOffset = ti.Partitions[tp.Partition].HighWatermark
+		if off, ok := logEnd(tp); ok {
+			r.LogEndOffset = off
 		}
 		if r.CurrentOffset >= 0 && r.LogEndOffset >= 0 {
 			r.Lag = r.LogEndOffset - r.CurrentOffset
@@ -111,7 +128,8 @@ func (c *Coordinator) Describe(group string) Description {
 	byPartition := func(a, b broker.TopicPartition) int {
 		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Topic, b.Topic))
 	}
-	owners := slices.Clone(d.Members)
+	var rows []PartitionOffset
+	owners := slices.Clone(members)
 	slices.SortStableFunc(owners, func(a, b MemberDescription) int { return len(b.Assignment) - len(a.Assignment) })
 	owned := map[broker.TopicPartition]bool{}
 	for i := range owners {
@@ -120,7 +138,7 @@ func (c *Coordinator) Describe(group string) Description {
 		slices.SortFunc(tps, byPartition)
 		for _, tp := range tps {
 			owned[tp] = true
-			d.Offsets = append(d.Offsets, row(tp, m))
+			rows = append(rows, row(tp, m))
 		}
 	}
 	var rest []broker.TopicPartition
@@ -131,9 +149,9 @@ func (c *Coordinator) Describe(group string) Description {
 	}
 	slices.SortFunc(rest, byPartition)
 	for _, tp := range rest {
-		d.Offsets = append(d.Offsets, row(tp, nil))
+		rows = append(rows, row(tp, nil))
 	}
-	return d
+	return rows
 }
 
 const missing = "-"
