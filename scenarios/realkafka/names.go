@@ -1,7 +1,6 @@
 package realkafka
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 
@@ -138,51 +137,14 @@ func stateOf(s string) group.State {
 }
 
 // describeRows orders the rows as kafka-consumer-groups.sh does (and
-// group.Coordinator.Describe): members with the most partitions first,
-// then partitions nobody owns that have a committed offset.
+// group.Coordinator.Describe), with group.OffsetRows.
 func describeRows(d group.Description, committed, end map[client.PartitionKey]int64) []group.PartitionOffset {
-	row := func(tp broker.TopicPartition, m *group.MemberDescription) group.PartitionOffset {
-		k := client.PartitionKey{Topic: tp.Topic, Partition: tp.Partition}
-		r := group.PartitionOffset{TopicPartition: tp, CurrentOffset: -1, LogEndOffset: -1, Lag: -1}
-		if o, ok := committed[k]; ok {
-			r.CurrentOffset = o
-		}
-		if o, ok := end[k]; ok {
-			r.LogEndOffset = o
-		}
-		if r.CurrentOffset >= 0 && r.LogEndOffset >= 0 {
-			r.Lag = r.LogEndOffset - r.CurrentOffset
-		}
-		if m != nil {
-			r.ConsumerID, r.Host, r.ClientID = m.MemberID, m.ClientHost, m.ClientID
-		}
-		return r
+	byTP := make(map[broker.TopicPartition]int64, len(committed))
+	for k, o := range committed {
+		byTP[brokerTP(k)] = o
 	}
-	byPartition := func(a, b broker.TopicPartition) int {
-		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Topic, b.Topic))
-	}
-	var rows []group.PartitionOffset
-	owners := slices.Clone(d.Members)
-	slices.SortStableFunc(owners, func(a, b group.MemberDescription) int { return len(b.Assignment) - len(a.Assignment) })
-	owned := map[broker.TopicPartition]bool{}
-	for i := range owners {
-		m := &owners[i]
-		tps := slices.Clone(m.Assignment)
-		slices.SortFunc(tps, byPartition)
-		for _, tp := range tps {
-			owned[tp] = true
-			rows = append(rows, row(tp, m))
-		}
-	}
-	var rest []broker.TopicPartition
-	for k := range committed {
-		if tp := brokerTP(k); !owned[tp] {
-			rest = append(rest, tp)
-		}
-	}
-	slices.SortFunc(rest, byPartition)
-	for _, tp := range rest {
-		rows = append(rows, row(tp, nil))
-	}
-	return rows
+	return group.OffsetRows(d.Members, byTP, func(tp broker.TopicPartition) (int64, bool) {
+		o, ok := end[client.PartitionKey{Topic: tp.Topic, Partition: tp.Partition}]
+		return o, ok
+	})
 }
