@@ -74,7 +74,7 @@ func Run(s *Scenario, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("run %s: %w", s.Name, err)
 	}
 	defer b.Close()
-	r := &runner{s: s, b: b, loop: b.Loop(), rnd: b.Rand(), commitTrig: map[uint64]string{}, commitIDs: map[string]uint64{}}
+	r := &runner{s: s, b: b, loop: b.Loop(), rnd: b.Rand(), commitTrig: map[uint64]string{}, commitIDs: map[clientCommit]uint64{}}
 	r.start = r.loop.Now()
 	msgs := 0
 	for _, p := range s.Producers {
@@ -133,7 +133,7 @@ type runner struct {
 	seen map[string]map[msgID]bool
 	// commit bookkeeping for the hooks.
 	commitTrig map[uint64]string
-	commitIDs  map[string]uint64
+	commitIDs  map[clientCommit]uint64
 	commitSeq  uint64
 }
 
@@ -142,9 +142,15 @@ type msgID struct {
 	off client.Offset
 }
 
+// clientCommit is a commit as its client numbers it.
+type clientCommit struct {
+	actor string
+	id    uint64
+}
+
 // commitID gives commits run-wide ids (client ids restart per client).
 func (r *runner) commitID(actor string, id uint64) uint64 {
-	k := actor + "#" + strconv.FormatUint(id, 10)
+	k := clientCommit{actor, id}
 	if v, ok := r.commitIDs[k]; ok {
 		return v
 	}
