@@ -258,6 +258,16 @@ func (c *Consumer) positionsLocked(parts []client.TopicPartition) []client.Topic
 	return out
 }
 
+// leavingOffsetsLocked is what auto-commit commits for parts as they leave
+// the assignment: their positions in the Java model, else their stored
+// offsets ahead of the committed ones.
+func (c *Consumer) leavingOffsetsLocked(parts []client.TopicPartition) []client.TopicPartition {
+	if c.java {
+		return c.positionsLocked(parts)
+	}
+	return c.storedAheadLocked(parts)
+}
+
 // startAutoCommitLocked starts librdkafka's auto-commit timer: a goroutine
 // committing the stored offsets every auto.commit.interval.ms whether or
 // not the app polls.

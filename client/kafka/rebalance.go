@@ -163,11 +163,7 @@ func (c *Consumer) applyReq(req *rebReq, given []client.TopicPartition) {
 	autoCommit := !req.lost && c.cfg.EnableAutoCommit && c.fatal == nil
 	var offs []client.TopicPartition
 	if autoCommit {
-		if c.java {
-			offs = c.positionsLocked(parts)
-		} else {
-			offs = c.storedAheadLocked(parts)
-		}
+		offs = c.leavingOffsetsLocked(parts)
 	}
 	c.mu.Unlock()
 	if len(offs) > 0 {
@@ -498,11 +494,7 @@ func (c *Consumer) assignDirect(partitions []client.TopicPartition, replace bool
 	}
 	var offs []client.TopicPartition
 	if len(drop) > 0 && c.cfg.EnableAutoCommit {
-		if c.java {
-			offs = c.positionsLocked(drop)
-		} else {
-			offs = c.storedAheadLocked(drop)
-		}
+		offs = c.leavingOffsetsLocked(drop)
 	}
 	c.mu.Unlock()
 	if len(offs) > 0 {
@@ -612,11 +604,7 @@ func (c *Consumer) dropDirect(trig client.CommitTrigger) {
 	all := c.assignedLocked()
 	var offs []client.TopicPartition
 	if c.cfg.EnableAutoCommit && c.fatal == nil {
-		if c.java {
-			offs = c.positionsLocked(all)
-		} else {
-			offs = c.storedAheadLocked(all)
-		}
+		offs = c.leavingOffsetsLocked(all)
 	}
 	c.mu.Unlock()
 	if len(offs) > 0 {
