@@ -127,8 +127,9 @@ type Consumer struct {
 
 	// blocks the next delivered messages and stored-offset slices are
 	// carved from (see newMessage).
-	msgFree []client.Message
-	offFree []client.TopicPartition
+	msgFree            []client.Message
+	offFree            []client.TopicPartition
+	msgBlock, offBlock int // lengths of the last blocks
 }
 
 type pendingCommit struct {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
@@ -390,15 +391,31 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 	return m
 }
 
-// msgBlock is how many delivered messages share one allocation.
-const msgBlock = 32
+// Delivered messages and stored-offset slices are carved from blocks that
+// start at blockFirst elements and double per block up to about
+// blockBytes: a consumer that delivers a handful of messages allocates
+// little, a busy one allocates once per 8 KiB.
+const (
+	blockFirst = 8
+	blockBytes = 8 << 10
+)
+
+// nextBlockLen is the length of the block after one of length last, for
+// elements of size elem.
+func nextBlockLen(last int, elem uintptr) int {
+	if last == 0 {
+		return blockFirst
+	}
+	return max(min(2*last, int(blockBytes/elem)), last)
+}
 
 // newMessage returns a fresh message for a delivery. Messages are carved
 // from blocks: each delivery still gets its own *Message, which the app may
 // keep and modify; it only keeps its block alive.
 func (c *Consumer) newMessage() *client.Message {
 	if len(c.msgFree) == 0 {
-		c.msgFree = make([]client.Message, msgBlock)
+		c.msgBlock = nextBlockLen(c.msgBlock, unsafe.Sizeof(client.Message{}))
+		c.msgFree = make([]client.Message, c.msgBlock)
 	}
 	m := &c.msgFree[0]
 	c.msgFree = c.msgFree[1:]
@@ -409,7 +426,8 @@ func (c *Consumer) newMessage() *client.Message {
 // OffsetsStored hook, carved (capped) from a shared block.
 func (c *Consumer) storedOffset(tp client.TopicPartition) []client.TopicPartition {
 	if len(c.offFree) == 0 {
-		c.offFree = make([]client.TopicPartition, msgBlock)
+		c.offBlock = nextBlockLen(c.offBlock, unsafe.Sizeof(client.TopicPartition{}))
+		c.offFree = make([]client.TopicPartition, c.offBlock)
 	}
 	c.offFree[0] = tp
 	s := c.offFree[0:1:1]
