@@ -15,7 +15,10 @@ type app struct {
 	r    *runner
 	spec *Consumer
 	c    client.Consumer
-	cfg  client.ConsumerConfig
+	// retryLater: a failed commit-before-process asks step to poll again
+	// only after commitRetryBackoff.
+	retryLater bool
+	cfg        client.ConsumerConfig
 	// inc counts client incarnations; timers of an old incarnation do
 	// nothing.
 	inc     int
@@ -144,6 +147,10 @@ func (a *app) schedule(d time.Duration) {
 	a.tick = a.r.loop.After(d, a.stepFn)
 }
 
+// commitRetryBackoff is how long a commit-before-process app waits before
+// polling again after its commit failed.
+const commitRetryBackoff = time.Second
+
 // maxBurst bounds the non-message events handled at one instant.
 const maxBurst = 64
 
@@ -166,6 +173,11 @@ func (a *app) step() {
 			a.inBurst = true
 			a.process(e)
 			a.inBurst = false
+			if a.retryLater {
+				a.retryLater = false
+				a.schedule(commitRetryBackoff)
+				return
+			}
 			if a.cur != nil || !a.running || a.stalled || a.closing {
 				return
 			}
@@ -199,20 +211,44 @@ func (a *app) duration() time.Duration {
 	return p.Time
 }
 
-func (a *app) commitMsg(m *client.Message, label string) {
+// commitMsg commits m's offset + 1. The error is a synchronous commit's
+// (an asynchronous one's result comes later, as an event).
+func (a *app) commitMsg(m *client.Message, label string) error {
 	a.committing = label
+	var err error
 	if a.spec.Processing.Async {
-		_ = a.c.CommitMessageAsync(m)
+		err = a.c.CommitMessageAsync(m)
 	} else {
-		_, _ = a.c.CommitMessage(m)
+		_, err = a.c.CommitMessage(m)
 	}
 	a.committing = ""
+	return err
 }
 
 func (a *app) process(m *client.Message) {
 	if a.spec.Processing.Commit == StrategyBeforeProcess {
-		a.commitMsg(m, CommitBeforeProcess)
+		err := a.commitMsg(m, CommitBeforeProcess)
 		if !a.running {
+			return
+		}
+		if err != nil && !a.spec.Processing.Async {
+			// At-most-once: what could not be committed is not processed
+			// (it would run again wherever the partition goes next). The
+			// app seeks back to it and tries again a little later.
+			e := a.msgEv(KindProcessFailed, m)
+			e.Detail = "not processed: its commit before processing failed (" + client.ErrorFrom(err).Code().String() +
+				"); the app seeks back and retries in " + FormatDuration(commitRetryBackoff)
+			a.r.emit(e)
+			_ = a.c.Seek(client.TopicPartition{Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition, Offset: m.TopicPartition.Offset}, 0)
+			if a.closing {
+				a.doClose()
+				return
+			}
+			if a.inBurst {
+				a.retryLater = true // step's loop schedules the retry
+				return
+			}
+			a.schedule(commitRetryBackoff)
 			return
 		}
 	}
@@ -310,7 +346,7 @@ func (a *app) commitAfter(m *client.Message) {
 	p := &a.spec.Processing
 	switch p.Commit {
 	case StrategyAfterEach:
-		a.commitMsg(m, CommitManual)
+		_ = a.commitMsg(m, CommitManual) // a failed commit means redelivery, which after-each accepts
 	case StrategyStoreAfter:
 		_, _ = a.c.StoreMessage(m)
 	case StrategyEvery:
