@@ -345,12 +345,17 @@ func (a *app) processMsg(m *client.Message) {
 		}
 		if !ok {
 			// At most once: a message whose commit failed is not
-			// processed (the scenario runner's app processes it anyway;
-			// see the package's notes on replay).
+			// processed; like the scenario runner's app, this one seeks
+			// back to it and polls again a second later.
 			e := a.msgEv(scenarios.KindProcessFailed, m)
-			e.Detail = "not processed: its commit before processing failed"
+			e.Detail = "not processed: its commit before processing failed; the app seeks back and retries in 1s"
 			a.w.emit(e)
-			a.afterMessage()
+			_ = a.c.Seek(client.TopicPartition{Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition, Offset: m.TopicPartition.Offset}, 0)
+			if a.closing {
+				a.doClose()
+				return
+			}
+			a.schedule(time.Second)
 			return
 		}
 	}
