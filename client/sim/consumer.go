@@ -56,6 +56,12 @@ type rebOp struct {
 	lost        bool
 	incremental bool
 	after       func()
+	// epoch and gen stamp an assignment with the membership it came from.
+	// An assignment still queued when that membership is lost (or a newer
+	// generation joined) is outdated and dropped unserved, as librdkafka
+	// drops outdated ops by version.
+	epoch uint64
+	gen   int32
 }
 
 func (op *rebOp) event() client.Event {
@@ -82,6 +88,8 @@ type Consumer struct {
 	java  bool
 	// javaPreparing: a Java-model rebalance waits for the next Poll.
 	javaPreparing bool
+	// assignEpoch counts lost memberships (see rebOp.epoch).
+	assignEpoch uint64
 
 	closed, crashed bool
 	fatal           *client.Error

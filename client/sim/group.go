@@ -179,6 +179,9 @@ func (c *Consumer) onSync(sr group.SyncResponse) {
 }
 
 func (c *Consumer) pushOp(op *rebOp) {
+	if op.assign {
+		op.epoch, op.gen = c.assignEpoch, c.generation
+	}
 	if !op.assign && len(op.parts) == len(c.parts) {
 		c.queuedRevoke = op
 	}
@@ -242,6 +245,7 @@ func (c *Consumer) rejoinNow() {
 // max.poll.interval.ms): the partitions are revoked as lost, not committed,
 // and the member rejoins after the app has served the revoke.
 func (c *Consumer) lose(reason string, forgetID bool) {
+	c.assignEpoch++ // assignments still queued are outdated
 	if forgetID {
 		c.memberID = ""
 	}

@@ -135,6 +135,11 @@ func (c *Consumer) serveOp(op *rebOp) client.Event {
 	if c.queuedRevoke == op {
 		c.queuedRevoke = nil
 	}
+	if op.assign && (op.epoch != c.assignEpoch || op.gen != c.generation) {
+		// Outdated: the membership it was for is gone.
+		c.finishOp(op, func() {})
+		return nil
+	}
 	if !op.assign {
 		// Only what is still assigned can be revoked.
 		op.parts = consumerstate.StillAssigned(op.parts, func(k client.PartitionKey) bool { return c.byKey[k] != nil })

@@ -302,3 +302,36 @@ func TestCloseCommitsAndRevokes(t *testing.T) {
 		t.Fatalf("Commit after Close: %v", err)
 	}
 }
+
+// An assignment queued for a consumer that never polled is outdated once
+// max.poll.interval.ms throws the member out: the next Poll must not apply
+// it (and hand out messages under a dead membership) but rejoin, and the
+// first message it returns must be committable.
+func TestOutdatedAssignmentDroppedAfterMaxPoll(t *testing.T) {
+	cl := newTestCluster(t, "t", 1)
+	produceN(t, cl, "t", 0, 0, 1)
+	c := mustConsumer(t, cl, client.ConfigMap{"group.id": "g", "client.id": "c", "auto.offset.reset": "earliest",
+		"enable.auto.commit": false, "session.timeout.ms": 10000, "max.poll.interval.ms": 20000})
+	_ = c.Subscribe("t", nil)
+	c.Poll(0)                  // joins; the assignment arrives while the app does not poll
+	cl.Sleep(21 * time.Second) // max.poll.interval.ms passes: the member leaves
+	gotMaxPoll := false
+	var m *client.Message
+	for i := 0; i < 100 && m == nil; i++ {
+		switch e := c.Poll(100).(type) {
+		case client.Error:
+			gotMaxPoll = gotMaxPoll || e.Code() == client.ErrMaxPollExceeded
+		case *client.Message:
+			m = e
+		}
+	}
+	if !gotMaxPoll {
+		t.Fatal("no _MAX_POLL_EXCEEDED")
+	}
+	if m == nil {
+		t.Fatal("no message after rejoining")
+	}
+	if _, err := c.CommitMessage(m); err != nil {
+		t.Fatalf("commit of the first message after rejoining: %v (an outdated assignment was applied)", err)
+	}
+}
