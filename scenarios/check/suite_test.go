@@ -67,11 +67,13 @@ var matrix = []struct {
 }
 
 // TestGuaranteeMatrix: for each row, the forbidden outcomes never appear
-// and the invariants hold after every event.
+// and the invariants hold after every event. With the default total of
+// 10,000 (KAFKASIM_CHECKS) the 8 rows run 9,600 schedules; with the Java
+// row and the replay test the suite runs over 10,000 in every CI run.
 func TestGuaranteeMatrix(t *testing.T) {
 	for _, row := range matrix {
 		t.Run(row.name, func(t *testing.T) {
-			TestConsumer(t, Config{Guarantee: row.g, Handler: row.h, Dir: failuresDir(t), Cases: suiteCases(0.1)})
+			TestConsumer(t, Config{Guarantee: row.g, Handler: row.h, Dir: failuresDir(t), Cases: suiteCases(0.12)})
 		})
 	}
 }
