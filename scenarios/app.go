@@ -42,6 +42,8 @@ type app struct {
 	pending    map[client.PartitionKey]client.Offset // every-N: processed, not committed
 	sinceN     int
 	failed     map[msgID]bool
+	// refs caches the strings of compact timeline entries (record.go).
+	refs recRefs
 }
 
 func (a *app) alive() bool { return a.running }
@@ -52,7 +54,7 @@ func (a *app) ev(k Kind) Event {
 	return e
 }
 
-// fill sets what ev sets, on an event from runner.next.
+// fill sets the consumer fields of an event of kind k.
 func (a *app) fill(e *Event, k Kind) {
 	e.Actor, e.Kind, e.Group, e.Generation, e.Partition, e.Offset = a.spec.ID, k, a.spec.Group, -1, -1, -1
 	if a.c != nil {
@@ -63,11 +65,24 @@ func (a *app) fill(e *Event, k Kind) {
 	}
 }
 
-// emitMsg records a message event of kind k.
-func (a *app) emitMsg(k Kind, m *client.Message) {
-	e := a.r.next()
-	a.fill(e, k)
-	e.Topic, e.Partition, e.Offset = m.TopicPartition.Topic, m.TopicPartition.Partition, int64(m.TopicPartition.Offset)
+// emitMsg records a message event of kind k (compact; k is recEffect),
+// with the fields fill sets.
+func (a *app) emitMsg(k recKind, m *client.Message) {
+	r := a.r
+	x := rec{
+		kind: k, gen: -1, part: m.TopicPartition.Partition, off: int64(m.TopicPartition.Offset),
+		actor: r.str(&a.refs.actor, a.spec.ID),
+		group: r.str(&a.refs.group, a.spec.Group),
+		topic: r.str(&a.refs.topic, m.TopicPartition.Topic),
+	}
+	if a.c != nil {
+		member := a.c.MemberID()
+		x.member = r.str(&a.refs.member, member)
+		if g, ok := a.c.(interface{ Generation() int32 }); ok && member != "" {
+			x.gen = g.Generation()
+		}
+	}
+	r.add(x)
 }
 
 func (a *app) msgEv(k Kind, m *client.Message) Event {
@@ -314,10 +329,10 @@ func (a *app) finish() {
 			a.r.emit(e)
 		} else {
 			store[id] = true
-			a.emitMsg(KindEffect, m)
+			a.emitMsg(recEffect, m)
 		}
 	} else {
-		a.emitMsg(KindEffect, m)
+		a.emitMsg(recEffect, m)
 	}
 	if p.CommitDelay > 0 && p.Commit != StrategyAuto && p.Commit != StrategyNone && p.Commit != StrategyBeforeProcess {
 		// The app is still busy with m until it commits.

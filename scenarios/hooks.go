@@ -14,6 +14,7 @@ type recorder struct {
 	actor string
 	group string
 	app   *app // nil for producers
+	refs  recRefs
 }
 
 func (h *recorder) base(info client.Info, k Kind) Event {
@@ -22,7 +23,7 @@ func (h *recorder) base(info client.Info, k Kind) Event {
 	return e
 }
 
-// fill sets what base sets on an event handed out by runner.next.
+// fill sets the consumer fields of an event of kind k.
 func (h *recorder) fill(e *Event, info client.Info, k Kind) {
 	e.Actor, e.Kind, e.Group, e.Member, e.Generation, e.Partition, e.Offset = h.actor, k, h.group, info.MemberID, info.Generation, -1, -1
 	if info.ClientID == "" && info.Generation == 0 {
@@ -66,22 +67,34 @@ func (h *recorder) OnLifecycle(l client.Lifecycle) {
 
 // OnMessageDelivered records poll handing a message to the app.
 func (h *recorder) OnMessageDelivered(m client.MessageDelivered) {
-	e := h.r.next()
-	h.fill(e, m.Info, KindDeliver)
-	e.Topic, e.Partition, e.Offset = m.Message.TopicPartition.Topic, m.Message.TopicPartition.Partition, int64(m.Message.TopicPartition.Offset)
+	tp := &m.Message.TopicPartition
+	h.r.add(h.msgRec(recDeliver, m.Info, tp.Topic, tp.Partition, int64(tp.Offset)))
+}
+
+// msgRec is a compact consumer event: what fill sets, and the message.
+func (h *recorder) msgRec(k recKind, info client.Info, topic string, part int32, off int64) rec {
+	r := h.r
+	x := rec{
+		kind: k, gen: info.Generation, part: part, off: off,
+		actor:  r.str(&h.refs.actor, h.actor),
+		group:  r.str(&h.refs.group, h.group),
+		member: r.str(&h.refs.member, info.MemberID),
+		topic:  r.str(&h.refs.topic, topic),
+	}
+	if info.ClientID == "" && info.Generation == 0 {
+		x.gen = -1
+	}
+	return x
 }
 
 // OnOffsetsStored records offsets stored for the next commit.
 func (h *recorder) OnOffsetsStored(s client.OffsetsStored) {
+	k := recStoreApp
+	if s.Auto {
+		k = recStoreAuto
+	}
 	for _, p := range s.Offsets {
-		e := h.r.next()
-		h.fill(e, s.Info, KindStore)
-		e.Topic, e.Partition, e.Offset = p.Topic, p.Partition, int64(p.Offset)
-		if s.Auto {
-			e.Detail = "enable.auto.offset.store: stored at delivery, before processing"
-		} else {
-			e.Detail = "stored by the app"
-		}
+		h.r.add(h.msgRec(k, s.Info, p.Topic, p.Partition, int64(p.Offset)))
 	}
 }
 
@@ -248,7 +261,12 @@ func (h *recorder) OnProduced(p client.Produced) {
 			Error: errName(m.TopicPartition.Error), Detail: "produce failed"})
 		return
 	}
-	key := string(m.Key)
-	e := h.r.next()
-	e.Actor, e.Kind, e.Generation, e.Topic, e.Partition, e.Offset, e.Key = h.actor, KindProduce, -1, m.TopicPartition.Topic, m.TopicPartition.Partition, int64(m.TopicPartition.Offset), key
+	r := h.r
+	x := rec{
+		kind: recProduce, gen: -1, part: m.TopicPartition.Partition, off: int64(m.TopicPartition.Offset),
+		actor: r.str(&h.refs.actor, h.actor),
+		topic: r.str(&h.refs.topic, m.TopicPartition.Topic),
+	}
+	x.key, x.keyLen = r.addKey(m.Key)
+	r.add(x)
 }

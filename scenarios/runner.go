@@ -85,46 +85,65 @@ func Run(s *Scenario, opts Options) (*Result, error) {
 			msgs += a.Count
 		}
 	}
-	r.events = make([]Event, 0, eventsEstimate(s, msgs))
+	total, full := eventsEstimate(s, msgs)
+	r.log = make([]rec, 0, total)
+	r.events = make([]Event, 0, total)
+	r.full = make([]Event, 0, full)
+	r.strs = []string{""}
+	r.strIdx = map[string]uint32{"": 0}
+	r.keyBuf = make([]byte, 0, 8*msgs)
 	return r.run(seed, opts.Until)
 }
 
 // eventsEstimate sizes the timeline of a run producing msgs messages: per
 // message its produce event and, in each group, what the group's busiest
 // strategy records (deliver, store, effect, commits), plus a margin for
-// redeliveries and the group protocol.
-func eventsEstimate(s *Scenario, msgs int) int {
+// redeliveries and the group protocol. full is the part of it kept as full
+// events (commits, the group protocol, the script).
+func eventsEstimate(s *Scenario, msgs int) (total, full int) {
 	per := map[string]int{}
+	commits := map[string]int{}
 	for i := range s.Consumers {
 		c := &s.Consumers[i]
-		n := 3 // deliver, store (at delivery or by the app), effect
+		n := 0
 		switch c.Processing.Commit {
 		case StrategyAfterEach, StrategyBeforeProcess:
-			n += 2 // commit, commit_ok
+			n = 2 // commit, commit_ok
 		case StrategyEvery:
 			if c.Processing.Every < 2 {
-				n += 2
+				n = 2
 			} else {
-				n++
+				n = 1
 			}
 		}
-		per[c.Group] = max(per[c.Group], n)
+		per[c.Group] = max(per[c.Group], 3+n) // deliver, store (at delivery or by the app), effect
+		commits[c.Group] = max(commits[c.Group], n)
 	}
-	perMsg := 1
-	for _, n := range per {
+	perMsg, commitsPerMsg := 1, 0
+	for g, n := range per {
 		perMsg += n
+		commitsPerMsg += commits[g]
 	}
 	n := msgs * perMsg
-	return 64 + 32*len(s.Consumers) + 4*len(s.Script) + n + n/16
+	base := 64 + 32*len(s.Consumers) + 4*len(s.Script)
+	return base + n + n/16, base + msgs*commitsPerMsg
 }
 
 type runner struct {
-	s      *Scenario
-	b      Backend
-	loop   clock.Loop
-	rnd    *rand.Rand
-	start  time.Time
-	events []Event
+	s     *Scenario
+	b     Backend
+	loop  clock.Loop
+	rnd   *rand.Rand
+	start time.Time
+	// the timeline, recorded compactly (record.go): log in order, the
+	// events it does not keep compact in full, strings in strs, keys in
+	// keyBuf.
+	log    []rec
+	events []Event // allocated up front, filled by timeline
+	full   []Event
+	strs   []string
+	strIdx map[string]uint32
+	keyBuf []byte
 	apps   []*app
 	byID   map[string]*app
 	prods  map[string]client.Producer
@@ -161,26 +180,11 @@ func (r *runner) commitID(actor string, id uint64) uint64 {
 
 func (r *runner) now() time.Duration { return r.loop.Now().Sub(r.start) }
 
+// emit records e, stamped with the current time, as a full event.
 func (r *runner) emit(e Event) {
-	e.Seq = len(r.events)
 	e.At = r.now()
-	r.events = append(r.events, e)
-}
-
-// next appends a blank event with Seq and At set and returns it for the
-// caller to fill in at once (before anything else is emitted). Unused
-// capacity is still zero, so no event is built and copied.
-func (r *runner) next() *Event {
-	n := len(r.events)
-	if n < cap(r.events) {
-		r.events = r.events[:n+1]
-	} else {
-		r.events = append(r.events, Event{})
-	}
-	e := &r.events[n]
-	e.Seq = n
-	e.At = r.now()
-	return e
+	r.log = append(r.log, rec{at: e.At, off: int64(len(r.full)), kind: recFull})
+	r.full = append(r.full, e)
 }
 
 func (r *runner) at(d time.Duration, fn func()) {
@@ -245,9 +249,9 @@ func (r *runner) run(seed uint64, until time.Duration) (*Result, error) {
 		Seed:          seed,
 		Backend:       r.b.Name(),
 		Duration:      end,
-		Events:        r.events,
-		Outcome:       Classify(r.events),
 	}
+	res.Events = r.timeline()
+	res.Outcome = Classify(res.Events)
 	groupTopics := map[string][]string{}
 	for _, c := range s.Consumers {
 		for _, t := range c.Topics {
