@@ -87,13 +87,20 @@ func Run(s *Scenario, opts Options) (*Result, error) {
 	}
 	total, full := eventsEstimate(s, msgs)
 	r.log = make([]rec, 0, total)
-	r.events = make([]Event, 0, total)
+	if total >= bigTimeline {
+		r.events = make([]Event, 0, total)
+	}
 	r.full = make([]Event, 0, full)
 	r.strs = []string{""}
 	r.strIdx = map[string]uint32{"": 0}
 	r.keyBuf = make([]byte, 0, 8*msgs)
 	return r.run(seed, opts.Until)
 }
+
+// bigTimeline is the estimated length from which the events are allocated
+// when the run starts (see runner.timeline); smaller timelines are
+// allocated at their exact length at the end.
+const bigTimeline = 1024
 
 // eventsEstimate sizes the timeline of a run producing msgs messages: per
 // message its produce event and, in each group, what the group's busiest
@@ -126,7 +133,7 @@ func eventsEstimate(s *Scenario, msgs int) (total, full int) {
 	}
 	n := msgs * perMsg
 	base := 64 + 32*len(s.Consumers) + 4*len(s.Script)
-	return base + n + n/16, base + msgs*commitsPerMsg
+	return base + n + n/16, base/4 + msgs*commitsPerMsg
 }
 
 type runner struct {
