@@ -64,13 +64,13 @@ func (w *Wall) RunUntil(ctx context.Context, t time.Time) error {
 			fn()
 			continue
 		}
+		wakeAt := t
+		if ev != nil && ev.at.Before(wakeAt) {
+			wakeAt = ev.at // read under the lock: events are recycled
+		}
 		w.mu.Unlock()
 		if !now.Before(t) {
 			return nil
-		}
-		wakeAt := t
-		if ev != nil && ev.at.Before(wakeAt) {
-			wakeAt = ev.at
 		}
 		timer := time.NewTimer(wakeAt.Sub(now))
 		select {
