@@ -227,7 +227,8 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 	// problem after healCap.
 	catchUp := func() {
 		from := cursor
-		for now := cursor; now < from+healCap; now += healStep {
+		budget := w.healBudget()
+		for now := cursor; now < from+budget; now += healStep {
 			w.runTo(now)
 			cursor = now
 			if p := chk.feed(w.events); p != nil {
@@ -238,7 +239,7 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 				return
 			}
 		}
-		res.problems = append(res.problems, w.livenessProblem(from))
+		res.problems = append(res.problems, w.livenessProblem(from, budget))
 	}
 	catchUp()
 	// Graceful shutdown: all but one consumer close (the last takes over
@@ -416,11 +417,23 @@ func (w *world) lagging() []string {
 	return out
 }
 
-func (w *world) livenessProblem(healAt time.Duration) problem {
+// healBudget is how long catching up may take: healCap for the group to
+// settle, plus the time one consumer needs to process every produced
+// message twice over (the slowest consumer may end up owning everything).
+func (w *world) healBudget() time.Duration {
+	var slowest time.Duration
+	for _, a := range w.apps {
+		p := a.spec.Processing
+		slowest = max(slowest, max(p.Time, p.TimeMax)+p.CommitDelay)
+	}
+	return healCap + 2*time.Duration(w.produced)*slowest
+}
+
+func (w *world) livenessProblem(healAt, budget time.Duration) problem {
 	return problem{
 		rule: "liveness (invariants 10, 11)",
 		text: fmt.Sprintf("%s after the heal phase began at T=%s the group had still not caught up: %v",
-			scenarios.FormatDuration(healCap), scenarios.FormatDuration(healAt), w.lagging()),
+			scenarios.FormatDuration(budget), scenarios.FormatDuration(healAt), w.lagging()),
 		seq: -1, off: -1,
 	}
 }
