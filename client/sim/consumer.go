@@ -678,9 +678,9 @@ func (c *Consumer) replaceAssignment(partitions []client.TopicPartition, manual 
 	if len(drop) > 0 {
 		c.removePartitions(drop, c.lost, manual)
 	}
-	if len(partitions) > 0 {
-		c.addPartitions(partitions, manual)
-	}
+	// Even an empty assignment is applied and observed: librdkafka calls
+	// the rebalance callback (and kafkasim's hooks) with it too.
+	c.addPartitions(partitions, manual)
 }
 
 // Unassign removes the whole assignment (inside an eager revoke, it

@@ -335,3 +335,29 @@ func TestOutdatedAssignmentDroppedAfterMaxPoll(t *testing.T) {
 		t.Fatalf("commit of the first message after rejoining: %v (an outdated assignment was applied)", err)
 	}
 }
+
+// A member that gets nothing (more consumers than partitions) still gets
+// its (empty) assignment, through the callback and the hooks, as
+// librdkafka reports it.
+func TestEmptyAssignmentIsReported(t *testing.T) {
+	cl := newTestCluster(t, "t", 1)
+	rec := &recorder{}
+	var a, b *Consumer
+	for i, pc := range []**Consumer{&a, &b} {
+		*pc = mustConsumer(t, cl, client.ConfigMap{"group.id": "g", "client.id": fmt.Sprintf("c%d", i)}, rec)
+		_ = (*pc).Subscribe("t", nil)
+	}
+	for range 100 {
+		a.Poll(100)
+		b.Poll(100)
+	}
+	got := 0
+	for _, l := range rec.lines {
+		if strings.HasSuffix(strings.TrimSpace(l), " assigned") { // no partitions listed
+			got++
+		}
+	}
+	if got != 1 {
+		t.Fatalf("empty assignments reported %d times, want 1:\n%s", got, strings.Join(rec.lines, "\n"))
+	}
+}

@@ -67,8 +67,10 @@ type GroupAssignments struct {
 // Assignment maps each live consumer (scenario id) that owns partitions
 // to them ("topic[p]", sorted), right after the last assign event of a
 // generation; consecutive equal assignments count once.
-// Consumers owning nothing are left out: librdkafka and kgo call the
-// rebalance callback with an empty assignment, the simulator does not.
+// Consumers owning nothing are left out, and so are assignments in which
+// nobody owns anything: whether an empty assignment is reported differs
+// between kgo, librdkafka and the simulator, and says nothing about
+// ownership.
 //
 // For a cooperative group (assign events say "cooperative") the lists
 // read {"N partitions", "K kept"} instead: which partitions a sticky
@@ -154,10 +156,17 @@ func assignments(events []scenarios.Event) []GroupAssignments {
 			for _, tp := range e.Partitions {
 				own[tp] = true
 			}
+			snap := snapshot(gs.owned)
+			if len(snap) == 0 {
+				// Nobody owns anything (say, the topic does not exist):
+				// kgo calls no callback for that, librdkafka and the
+				// simulator report an empty assignment.
+				continue
+			}
 			if _, seen := gs.snaps[e.Generation]; !seen {
 				gs.order = append(gs.order, e.Generation)
 			}
-			gs.snaps[e.Generation] = snapshot(gs.owned)
+			gs.snaps[e.Generation] = snap
 		}
 	}
 	out := []GroupAssignments{}
