@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -23,6 +25,7 @@ type app struct {
 	// nothing.
 	inc     int
 	running bool // a client exists and has not crashed or closed
+	started bool // the consumer has been started at least once
 	stalled bool
 	closing bool
 	// processing
@@ -110,6 +113,7 @@ func (a *app) startClient(k Kind) {
 		conf["client.id"] = a.spec.ID
 	}
 	a.inc++
+	a.started = true
 	inc := a.inc
 	a.stepFn = func() {
 		if a.inc == inc {
@@ -293,16 +297,23 @@ func (a *app) finish() {
 	m := a.cur
 	p := &a.spec.Processing
 	id := msgID{m.TopicPartition.Key(), m.TopicPartition.Offset}
-	fail := false
+	fail, why := false, ""
 	if slices.Contains(p.FailOffsets, int64(m.TopicPartition.Offset)) && !a.failed[id] {
 		a.failed[id] = true
 		fail = true
 	} else if p.FailProbability > 0 && a.r.rnd.Float64() < p.FailProbability {
 		fail = true
 	}
+	var perr error
+	if !fail && a.r.process != nil {
+		perr = a.r.process(context.Background(), m)
+		if perr != nil && !errors.Is(perr, ErrSkipped) {
+			fail, why = true, ": "+perr.Error()
+		}
+	}
 	if fail {
 		e := a.msgEv(KindProcessFailed, m)
-		e.Detail = "processing failed; on_failure: " + p.OnFailure
+		e.Detail = "processing failed" + why + "; on_failure: " + p.OnFailure
 		a.r.emit(e)
 		switch p.OnFailure {
 		case FailRetry:
@@ -317,7 +328,12 @@ func (a *app) finish() {
 		a.afterMessage()
 		return
 	}
-	if p.Idempotent {
+	switch {
+	case perr != nil:
+		e := a.msgEv(KindEffectSkipped, m)
+		e.Detail = "the app skipped it: already processed"
+		a.r.emit(e)
+	case p.Idempotent:
 		store := a.r.seen[a.spec.Group]
 		if store == nil {
 			store = map[msgID]bool{}
@@ -331,7 +347,7 @@ func (a *app) finish() {
 			store[id] = true
 			a.emitMsg(recEffect, m)
 		}
-	} else {
+	default:
 		a.emitMsg(recEffect, m)
 	}
 	if p.CommitDelay > 0 && p.Commit != StrategyAuto && p.Commit != StrategyNone && p.Commit != StrategyBeforeProcess {

@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/kafkasim/kafkasim/scenarios"
 )
@@ -45,4 +46,42 @@ script:
 	fmt.Println(err)
 	// Output:
 	// mine.yaml:8:35: script[0]: unknown consumer "c2" (did you mean "c1"?); declared consumers: c1
+}
+
+// Drive a run step by step: run to an instant, act, look at the events so
+// far, then take the Result.
+func ExampleStart() {
+	s, err := scenarios.Builtin("auto-commit-loss")
+	if err != nil {
+		panic(err)
+	}
+	s.Script = nil // no script: this session decides its own faults
+	ss, err := scenarios.Start(s, scenarios.Options{})
+	if err != nil {
+		panic(err)
+	}
+	if err := ss.RunUntil(5 * time.Second); err != nil {
+		panic(err)
+	}
+	c1 := ss.Consumers()[0]
+	fmt.Println("c1 running:", c1.Running, "busy:", c1.Current != nil)
+	// The crash of the lesson, as an action: Do runs the world to 10s and
+	// crashes c1 there.
+	if err := ss.Do(scenarios.Action{At: 10 * time.Second, Do: scenarios.DoCrash, Consumer: c1.Spec.ID}); err != nil {
+		panic(err)
+	}
+	evs := ss.Events()
+	fmt.Println("last event:", evs[len(evs)-1].Kind)
+	if err := ss.RunUntil(s.Duration); err != nil {
+		panic(err)
+	}
+	r, err := ss.Finish()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("duration:", r.Duration, "lost:", r.Outcome.Counts.Lost)
+	// Output:
+	// c1 running: true busy: true
+	// last event: crash
+	// duration: 1m30s lost: 1
 }

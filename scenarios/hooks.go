@@ -256,6 +256,7 @@ func (h *recorder) OnError(er client.ErrorRaised) {
 // OnProduced records a message reaching the log.
 func (h *recorder) OnProduced(p client.Produced) {
 	m := p.Message
+	h.r.reported++
 	if m.TopicPartition.Error != nil {
 		h.r.emit(Event{Actor: h.actor, Kind: KindClientErr, Generation: -1, Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition, Offset: -1, Key: string(m.Key),
 			Error: errName(m.TopicPartition.Error), Detail: "produce failed"})

@@ -1,6 +1,9 @@
 package scenarios
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // The timeline is recorded compactly while a run goes on and turned into
 // []Event once, at the end (runner.timeline). The message events that make
@@ -81,20 +84,28 @@ func (r *runner) addKey(k []byte) (uint32, uint32) {
 	return uint32(at), uint32(len(k))
 }
 
-// timeline turns the recorded entries into the run's events, in
-// runner.events when it is large enough. That slice is allocated when the
-// run starts, not here: a large allocation at the end tends to start a
-// garbage collection, and every string written afterwards would pay a
-// write barrier.
+// timeline turns the entries recorded since the last call into events and
+// returns the whole timeline so far, in runner.events. For a one-shot run
+// that slice is allocated when the run starts, not here: a large
+// allocation at the end tends to start a garbage collection, and every
+// string written afterwards would pay a write barrier. A session that asks
+// for the events as it goes converts each entry once.
 func (r *runner) timeline() []Event {
-	evs := r.events[:0]
+	evs := r.events
+	from := len(evs)
 	if cap(evs) < len(r.log) {
-		evs = make([]Event, 0, len(r.log))
+		if from == 0 {
+			evs = make([]Event, 0, len(r.log))
+		} else {
+			evs = slices.Grow(evs, len(r.log)-from)
+		}
 	}
 	evs = evs[:len(r.log)]
-	keys := string(r.keyBuf)
+	base := uint32(r.keysDone)
+	keys := string(r.keyBuf[r.keysDone:])
+	r.keysDone = len(r.keyBuf)
 	strs := r.strs
-	for i := range r.log {
+	for i := from; i < len(r.log); i++ {
 		x := &r.log[i]
 		e := &evs[i]
 		if x.kind == recFull {
@@ -106,7 +117,7 @@ func (r *runner) timeline() []Event {
 		e.Group, e.Member = strs[x.group], strs[x.member]
 		e.Topic, e.Partition, e.Offset = strs[x.topic], x.part, x.off
 		if x.keyLen > 0 {
-			e.Key = keys[x.key : x.key+x.keyLen]
+			e.Key = keys[x.key-base : x.key-base+x.keyLen]
 		}
 		switch x.kind {
 		case recStoreAuto:
@@ -115,5 +126,6 @@ func (r *runner) timeline() []Event {
 			e.Detail = detailStoreApp
 		}
 	}
+	r.events = evs
 	return evs
 }

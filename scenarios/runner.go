@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -24,7 +26,19 @@ type Options struct {
 	// Backend builds the cluster to run on; nil runs on the in-memory
 	// simulator (NewSimBackend). A real-Kafka backend runs on the wall clock.
 	Backend func(s *Scenario, seed uint64) (Backend, error)
+	// Process, if set, is the application's own work on a message, called
+	// when the message's virtual processing time is over, just before its
+	// effect is recorded. nil means the effect happened; ErrSkipped means
+	// the app recognised a repeat and did nothing (recorded as
+	// effect_skipped); any other error is a processing failure, handled
+	// as the consumer's on_failure says. The property tests of
+	// scenarios/check plug the user's handler in here.
+	Process func(ctx context.Context, m *client.Message) error
 }
+
+// ErrSkipped is what Options.Process returns when it recognised the
+// message as already processed (an idempotent consumer) and did nothing.
+var ErrSkipped = errors.New("message already processed, skipped")
 
 // Backend is a cluster a scenario runs against, with the clock that drives
 // it. The runner schedules the apps' work (poll loops, processing time,
@@ -59,42 +73,22 @@ type Backend interface {
 
 // Run runs a scenario and returns its timeline, outcome and final group
 // states. The same scenario and seed give the same Result, byte for byte
-// once marshalled.
+// once marshalled. It is Start, RunUntil to the scenario's end (or
+// opts.Until) and Finish.
 func Run(s *Scenario, opts Options) (*Result, error) {
-	seed := s.Seed
-	if opts.SeedSet {
-		seed = opts.Seed
-	}
-	mk := opts.Backend
-	if mk == nil {
-		mk = NewSimBackend
-	}
-	b, err := mk(s, seed)
+	ss, err := Start(s, opts)
 	if err != nil {
-		return nil, fmt.Errorf("run %s: %w", s.Name, err)
+		return nil, err
 	}
-	defer b.Close()
-	r := &runner{s: s, b: b, loop: b.Loop(), rnd: b.Rand(), commitTrig: map[uint64]string{}, commitIDs: map[clientCommit]uint64{}}
-	r.start = r.loop.Now()
-	msgs := 0
-	for _, p := range s.Producers {
-		msgs += p.Count
+	end := s.Duration
+	if opts.Until > 0 && opts.Until < end {
+		end = opts.Until
 	}
-	for _, a := range s.Script {
-		if a.Do == DoProduce {
-			msgs += a.Count
-		}
+	if err := ss.RunUntil(end); err != nil {
+		ss.Close()
+		return nil, err
 	}
-	total, full := eventsEstimate(s, msgs)
-	r.log = make([]rec, 0, total)
-	if total >= bigTimeline {
-		r.events = make([]Event, 0, total)
-	}
-	r.full = make([]Event, 0, full)
-	r.strs = []string{""}
-	r.strIdx = map[string]uint32{"": 0}
-	r.keyBuf = make([]byte, 0, 8*msgs)
-	return r.run(seed, opts.Until)
+	return ss.Finish()
 }
 
 // bigTimeline is the estimated length from which the events are allocated
@@ -138,6 +132,7 @@ func eventsEstimate(s *Scenario, msgs int) (total, full int) {
 
 type runner struct {
 	s     *Scenario
+	seed  uint64
 	b     Backend
 	loop  clock.Loop
 	rnd   *rand.Rand
@@ -151,10 +146,17 @@ type runner struct {
 	strs   []string
 	strIdx map[string]uint32
 	keyBuf []byte
-	apps   []*app
-	byID   map[string]*app
-	prods  map[string]client.Producer
-	err    error
+	// keysDone is how much of keyBuf timeline has converted.
+	keysDone int
+	apps     []*app
+	byID     map[string]*app
+	prods    map[string]client.Producer
+	err      error
+	// process is Options.Process.
+	process func(ctx context.Context, m *client.Message) error
+	// asked counts the messages producers were asked to send, reported
+	// their delivery reports.
+	asked, reported int
 	// effect stores of idempotent apps, per group.
 	seen map[string]map[msgID]bool
 	// commit bookkeeping for the hooks.
@@ -204,7 +206,9 @@ func (r *runner) fail(err error) {
 	}
 }
 
-func (r *runner) run(seed uint64, until time.Duration) (*Result, error) {
+// setup creates the topics and schedules the script, the consumers'
+// starts and the producers.
+func (r *runner) setup() error {
 	s := r.s
 	r.byID = map[string]*app{}
 	r.prods = map[string]client.Producer{}
@@ -212,7 +216,7 @@ func (r *runner) run(seed uint64, until time.Duration) (*Result, error) {
 	r.b.WatchGroups(func(e Event) { r.emit(e) })
 	for _, t := range s.Topics {
 		if err := r.b.CreateTopic(t); err != nil {
-			return nil, fmt.Errorf("run %s: create topic %s: %w", s.Name, t.Name, err)
+			return fmt.Errorf("run %s: create topic %s: %w", s.Name, t.Name, err)
 		}
 	}
 	for i := range s.Script {
@@ -242,18 +246,16 @@ func (r *runner) run(seed uint64, until time.Duration) (*Result, error) {
 		p := &s.Producers[i]
 		r.at(p.At, func() { r.produce(p.ID, p.Config, p.Topic, p.Count, p.Interval, p.Key, p.Keys, p.Value, p.Partition) })
 	}
-	end := s.Duration
-	if until > 0 && until < end {
-		end = until
-	}
-	r.b.RunUntil(r.start.Add(end))
-	if r.err != nil {
-		return nil, fmt.Errorf("run %s: %w", s.Name, r.err)
-	}
+	return nil
+}
+
+// result is the run's Result once the loop has run to end.
+func (r *runner) result(end time.Duration) *Result {
+	s := r.s
 	res := &Result{
 		SchemaVersion: SchemaVersion,
 		Scenario:      s.Name,
-		Seed:          seed,
+		Seed:          r.seed,
 		Backend:       r.b.Name(),
 		Duration:      end,
 	}
@@ -280,7 +282,7 @@ func (r *runner) run(seed uint64, until time.Duration) (*Result, error) {
 	if res.Groups == nil {
 		res.Groups = []GroupResult{}
 	}
-	return res, nil
+	return res
 }
 
 // act runs one script step.
@@ -338,6 +340,7 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 		}
 		r.prods[id] = p
 	}
+	r.asked += count
 	var ar produceArena
 	if interval <= 0 {
 		ar.msgs = make([]client.Message, count)

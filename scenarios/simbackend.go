@@ -37,6 +37,19 @@ func NewSimBackend(s *Scenario, seed uint64) (Backend, error) {
 	return &simBackend{cl: sim.NewCluster(cfg)}, nil
 }
 
+// NewSimBackendOn is a Backend on a cluster the caller built, for settings
+// the scenario file has no words for: a planted coordinator bug
+// (sim.Config.Group), a clock fed by another random source
+// (sim.Config.Clock with clock.NewSimSource), and direct access to the
+// broker and coordinator while a Session runs. The scenario's cluster
+// section is not applied; use it in Options.Backend:
+//
+//	cl := sim.NewCluster(cfg)
+//	opts.Backend = func(*scenarios.Scenario, uint64) (scenarios.Backend, error) {
+//		return scenarios.NewSimBackendOn(cl), nil
+//	}
+func NewSimBackendOn(cl *sim.Cluster) Backend { return &simBackend{cl: cl} }
+
 func (b *simBackend) Name() string         { return "sim" }
 func (b *simBackend) Loop() clock.Loop     { return b.cl.Clock() }
 func (b *simBackend) RunUntil(t time.Time) { b.cl.RunUntil(t) }

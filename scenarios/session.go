@@ -1,0 +1,170 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kafkasim/kafkasim/client"
+)
+
+// Session is a scenario run that the caller drives step by step: run the
+// world to an instant, apply an action, look at the events so far, and
+// finally take the Result. Run is a Session driven straight to the end;
+// the property tests of scenarios/check drive one action at a time.
+//
+// A Session is not safe for concurrent use. Everything happens on the
+// backend's clock inside RunUntil and Do; between calls the world stands
+// still.
+type Session struct {
+	r   *runner
+	end time.Duration // the furthest RunUntil target
+	err error         // set once the session failed or finished
+}
+
+// Start creates the backend, the topics, and schedules the scenario's
+// script, consumer starts and producers; nothing runs until RunUntil or Do.
+// opts.Until is ignored (it is Run's). Call Finish, or Close to drop the
+// run, when done.
+func Start(s *Scenario, opts Options) (*Session, error) {
+	seed := s.Seed
+	if opts.SeedSet {
+		seed = opts.Seed
+	}
+	mk := opts.Backend
+	if mk == nil {
+		mk = NewSimBackend
+	}
+	b, err := mk(s, seed)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", s.Name, err)
+	}
+	r := &runner{s: s, seed: seed, b: b, loop: b.Loop(), rnd: b.Rand(), process: opts.Process,
+		commitTrig: map[uint64]string{}, commitIDs: map[clientCommit]uint64{}}
+	r.start = r.loop.Now()
+	msgs := 0
+	for _, p := range s.Producers {
+		msgs += p.Count
+	}
+	for _, a := range s.Script {
+		if a.Do == DoProduce {
+			msgs += a.Count
+		}
+	}
+	total, full := eventsEstimate(s, msgs)
+	r.log = make([]rec, 0, total)
+	if total >= bigTimeline {
+		r.events = make([]Event, 0, total)
+	}
+	r.full = make([]Event, 0, full)
+	r.strs = []string{""}
+	r.strIdx = map[string]uint32{"": 0}
+	r.keyBuf = make([]byte, 0, 8*msgs)
+	if err := r.setup(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return &Session{r: r}, nil
+}
+
+// Now is the virtual time since the start.
+func (ss *Session) Now() time.Duration { return ss.r.now() }
+
+// RunUntil runs the world up to virtual time d since the start (nothing
+// happens if d is not after Now). It returns the first error of the run
+// (a client that could not be created, a backend failure).
+func (ss *Session) RunUntil(d time.Duration) error {
+	if ss.err != nil {
+		return ss.err
+	}
+	if d > ss.end {
+		ss.end = d
+	}
+	ss.r.b.RunUntil(ss.r.start.Add(d))
+	if ss.r.err != nil {
+		ss.err = fmt.Errorf("run %s: %w", ss.r.s.Name, ss.r.err)
+	}
+	return ss.err
+}
+
+// Do applies a script action (start, crash, close, restart, stall,
+// resume, produce, broker-down/up, pause, narration) at virtual time a.At,
+// or now if a.At is not after Now: it runs the world to that instant and
+// applies the action inside the clock loop, exactly as a scripted step at
+// that time would be, so a session's actions written out as the
+// scenario's script replay to the same timeline. It returns what RunUntil
+// returns.
+func (ss *Session) Do(a Action) error {
+	if ss.err != nil {
+		return ss.err
+	}
+	at := max(a.At, ss.Now())
+	ss.r.at(at, func() { ss.r.act(&a) })
+	return ss.RunUntil(at)
+}
+
+// Events is the timeline so far. The slice is the session's: read it, do
+// not modify it; it stays valid (later calls return a longer one).
+func (ss *Session) Events() []Event { return ss.r.timeline() }
+
+// Produced reports how many messages producers were asked to send so far
+// and how many have a delivery report (in the log, or failed).
+func (ss *Session) Produced() (asked, reported int) { return ss.r.asked, ss.r.reported }
+
+// AppState is what a consumer's app is doing at the moment of a
+// Session (Snapshot's ConsumerState is the same seen from a timeline).
+type AppState struct {
+	// Spec is the consumer's declaration in the scenario.
+	Spec *Consumer
+	// Started: the consumer has been started at least once.
+	Started bool
+	// Running: a client exists and has not crashed or closed.
+	Running bool
+	// Stalled: the app stopped polling (stall).
+	Stalled bool
+	// Closing: the app was told to close and is finishing its message.
+	Closing bool
+	// Current is the message in hand (being processed, or processed and
+	// waiting for its commit), or nil.
+	Current *client.Message
+	// Effected: Current's effect happened; its commit is still to come.
+	Effected bool
+	// Client is the consumer's current (or last) client; nil before the
+	// first start.
+	Client client.Consumer
+}
+
+// Consumers reports every consumer of the scenario, in declaration order.
+func (ss *Session) Consumers() []AppState {
+	out := make([]AppState, len(ss.r.apps))
+	for i, a := range ss.r.apps {
+		out[i] = AppState{Spec: a.spec, Started: a.started, Running: a.running, Stalled: a.stalled, Closing: a.closing,
+			Current: a.cur, Effected: a.effected, Client: a.c}
+	}
+	return out
+}
+
+// Finish returns the Result of the run so far: the timeline, its outcome
+// and the final group states, with Duration the furthest time RunUntil
+// (or Do) reached. It closes the backend; the session cannot be used
+// afterwards.
+func (ss *Session) Finish() (*Result, error) {
+	if ss.err != nil {
+		ss.Close()
+		return nil, ss.err
+	}
+	res := ss.r.result(ss.end)
+	ss.Close()
+	return res, nil
+}
+
+// Close releases the backend without a Result. Finish calls it; calling
+// it again does nothing.
+func (ss *Session) Close() {
+	if ss.r.b != nil {
+		ss.r.b.Close()
+		ss.r.b = nil
+	}
+	if ss.err == nil {
+		ss.err = fmt.Errorf("run %s: the session is finished", ss.r.s.Name)
+	}
+}
