@@ -131,9 +131,9 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 		sc.Script = append(sc.Script, a)
 		w.act(a)
 	}
-	pick := func(t *rapid.T, ok func(*app) bool) *app {
-		var cands []*app
-		for _, a := range w.apps {
+	pick := func(t *rapid.T, ok func(scenarios.AppState) bool) scenarios.AppState {
+		var cands []scenarios.AppState
+		for _, a := range w.apps() {
 			if ok(a) {
 				cands = append(cands, a)
 			}
@@ -143,11 +143,11 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 		}
 		return cands[rapid.IntRange(0, len(cands)-1).Draw(t, "consumer")]
 	}
-	running := func(a *app) bool { return a.running }
-	consumerStep := func(do string, ok func(*app) bool) func(*rapid.T) {
+	running := func(a scenarios.AppState) bool { return a.Running }
+	consumerStep := func(do string, ok func(scenarios.AppState) bool) func(*rapid.T) {
 		return func(t *rapid.T) {
 			a := pick(t, ok)
-			script(scenarios.Action{Do: do, Consumer: a.spec.ID, Partition: client.PartitionAny})
+			script(scenarios.Action{Do: do, Consumer: a.Spec.ID, Partition: client.PartitionAny})
 		}
 	}
 	actions := map[string]func(*rapid.T){
@@ -171,17 +171,17 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 		actions["crash"] = consumerStep(scenarios.DoCrash, running)
 	}
 	if faults&Close != 0 {
-		actions["close"] = consumerStep(scenarios.DoClose, func(a *app) bool { return a.running && !a.closing })
+		actions["close"] = consumerStep(scenarios.DoClose, func(a scenarios.AppState) bool { return a.Running && !a.Closing })
 	}
 	if faults&Restart != 0 {
-		actions["restart"] = consumerStep(scenarios.DoRestart, func(a *app) bool { return a.started })
+		actions["restart"] = consumerStep(scenarios.DoRestart, func(a scenarios.AppState) bool { return a.Started })
 	}
 	if faults&Stall != 0 {
-		actions["stall"] = consumerStep(scenarios.DoStall, func(a *app) bool { return a.running && !a.stalled && !a.closing })
-		actions["resume"] = consumerStep(scenarios.DoResume, func(a *app) bool { return a.running && a.stalled })
+		actions["stall"] = consumerStep(scenarios.DoStall, func(a scenarios.AppState) bool { return a.Running && !a.Stalled && !a.Closing })
+		actions["resume"] = consumerStep(scenarios.DoResume, func(a scenarios.AppState) bool { return a.Running && a.Stalled })
 	}
 	if faults&Join != 0 {
-		actions["join"] = consumerStep(scenarios.DoStart, func(a *app) bool { return !a.started })
+		actions["join"] = consumerStep(scenarios.DoStart, func(a scenarios.AppState) bool { return !a.Started })
 	}
 	if faults&BrokerOutage != 0 {
 		actions["broker"] = func(t *rapid.T) {
@@ -211,17 +211,17 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 		script(scenarios.Action{Do: scenarios.DoBrokerUp, Partition: client.PartitionAny})
 	}
 	anyStarted := false
-	for _, a := range w.apps {
+	for _, a := range w.apps() {
 		switch {
-		case a.running && a.stalled:
-			script(scenarios.Action{Do: scenarios.DoResume, Consumer: a.spec.ID, Partition: client.PartitionAny})
-		case a.started && !a.running:
-			script(scenarios.Action{Do: scenarios.DoRestart, Consumer: a.spec.ID, Partition: client.PartitionAny})
+		case a.Running && a.Stalled:
+			script(scenarios.Action{Do: scenarios.DoResume, Consumer: a.Spec.ID, Partition: client.PartitionAny})
+		case a.Started && !a.Running:
+			script(scenarios.Action{Do: scenarios.DoRestart, Consumer: a.Spec.ID, Partition: client.PartitionAny})
 		}
-		anyStarted = anyStarted || a.started
+		anyStarted = anyStarted || a.Started
 	}
 	if !anyStarted {
-		script(scenarios.Action{Do: scenarios.DoStart, Consumer: w.apps[0].spec.ID, Partition: client.PartitionAny})
+		script(scenarios.Action{Do: scenarios.DoStart, Consumer: w.apps()[0].Spec.ID, Partition: client.PartitionAny})
 	}
 	// catchUp runs until the group is quiescent, or records a liveness
 	// problem after healCap.
@@ -244,23 +244,23 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 	catchUp()
 	// Graceful shutdown: all but one consumer close (the last takes over
 	// everything), then the last one once it has caught up.
-	var live []*app
-	for _, a := range w.apps {
-		if a.running {
+	var live []scenarios.AppState
+	for _, a := range w.apps() {
+		if a.Running {
 			live = append(live, a)
 		}
 	}
 	if len(live) > 1 && len(res.problems) == 0 {
 		cursor = cursor.Truncate(time.Millisecond) + time.Second
 		for _, a := range live[:len(live)-1] {
-			script(scenarios.Action{Do: scenarios.DoClose, Consumer: a.spec.ID, Partition: client.PartitionAny})
+			script(scenarios.Action{Do: scenarios.DoClose, Consumer: a.Spec.ID, Partition: client.PartitionAny})
 		}
 		catchUp()
 	}
 	cursor = cursor.Truncate(time.Millisecond) + time.Second
-	for _, a := range w.apps {
-		if a.running {
-			script(scenarios.Action{Do: scenarios.DoClose, Consumer: a.spec.ID, Partition: client.PartitionAny})
+	for _, a := range w.apps() {
+		if a.Running {
+			script(scenarios.Action{Do: scenarios.DoClose, Consumer: a.Spec.ID, Partition: client.PartitionAny})
 		}
 	}
 	var longest time.Duration
@@ -269,6 +269,7 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 	}
 	end := cursor + longest + 10*time.Second
 	w.runTo(end)
+	w.ss.Close()
 	sc.Duration = end
 	if w.err != nil {
 		t.Fatalf("check: %v", w.err)
@@ -289,18 +290,18 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 // note says what the consumer of a script step was doing at that moment:
 // the fault point the step hit.
 func (w *world) note(a scenarios.Action) string {
-	ap := w.byID[a.Consumer]
-	if ap == nil || !ap.running {
+	ap, ok := w.app(a.Consumer)
+	if !ok || !ap.Running {
 		return ""
 	}
 	switch {
-	case ap.cur != nil && ap.effected:
-		return "after processing " + ap.cur.TopicPartition.String() + ", before committing it"
-	case ap.cur != nil && ap.stalled:
-		return "stalled while processing " + ap.cur.TopicPartition.String()
-	case ap.cur != nil:
-		return "while processing " + ap.cur.TopicPartition.String()
-	case ap.stalled:
+	case ap.Current != nil && ap.Effected:
+		return "after processing " + ap.Current.TopicPartition.String() + ", before committing it"
+	case ap.Current != nil && ap.Stalled:
+		return "stalled while processing " + ap.Current.TopicPartition.String()
+	case ap.Current != nil:
+		return "while processing " + ap.Current.TopicPartition.String()
+	case ap.Stalled:
 		return "stalled between messages"
 	}
 	return "between messages"
@@ -311,11 +312,11 @@ func (w *world) note(a scenarios.Action) string {
 // is committed to its log end or read to its log end by a running
 // consumer.
 func (w *world) quiescent() bool {
-	if w.produced < w.wanted {
+	if asked, reported := w.ss.Produced(); reported < asked {
 		return false
 	}
-	for _, a := range w.apps {
-		if a.running && (a.cur != nil || a.stalled) {
+	for _, a := range w.apps() {
+		if a.Running && (a.Current != nil || a.Stalled) {
 			return false
 		}
 	}
@@ -348,22 +349,23 @@ func (w *world) quiescent() bool {
 // readToEnd reports whether a running consumer that is a current member
 // of the group owns partition p and has read it to end.
 func (w *world) readToEnd(p int32, end int64, d group.Description) bool {
-	for _, a := range w.apps {
-		if !a.running || a.c.Generation() != d.Generation {
+	for _, st := range w.apps() {
+		c := st.Client
+		if !st.Running || generation(c) != d.Generation {
 			continue
 		}
 		member := false
 		for _, m := range d.Members {
-			member = member || m.MemberID == a.c.MemberID()
+			member = member || m.MemberID == c.MemberID()
 		}
 		if !member {
 			continue
 		}
-		pos, err := a.c.Position([]client.TopicPartition{{Topic: topicName, Partition: p}})
+		pos, err := c.Position([]client.TopicPartition{{Topic: topicName, Partition: p}})
 		if err != nil || int64(pos[0].Offset) != end {
 			continue
 		}
-		asg, _ := a.c.Assignment()
+		asg, _ := c.Assignment()
 		for _, x := range asg {
 			if x.Partition == p {
 				return true
@@ -422,11 +424,12 @@ func (w *world) lagging() []string {
 // message twice over (the slowest consumer may end up owning everything).
 func (w *world) healBudget() time.Duration {
 	var slowest time.Duration
-	for _, a := range w.apps {
-		p := a.spec.Processing
+	for _, a := range w.apps() {
+		p := a.Spec.Processing
 		slowest = max(slowest, max(p.Time, p.TimeMax)+p.CommitDelay)
 	}
-	return healCap + 2*time.Duration(w.produced)*slowest
+	_, produced := w.ss.Produced()
+	return healCap + 2*time.Duration(produced)*slowest
 }
 
 func (w *world) livenessProblem(healAt, budget time.Duration) problem {
