@@ -32,7 +32,8 @@ const (
 	detailStoreApp  = "stored by the app"
 )
 
-// rec is one timeline entry. Strings are indexes into runner.strs (0 is "").
+// rec is one timeline entry not yet converted to an Event (timeline).
+// Strings are indexes into runner.strs (0 is "").
 type rec struct {
 	at                          time.Duration
 	off                         int64 // the offset; for recFull, the index in runner.full
@@ -89,24 +90,26 @@ func (r *runner) addKey(k []byte) (uint32, uint32) {
 // that slice is allocated when the run starts, not here: a large
 // allocation at the end tends to start a garbage collection, and every
 // string written afterwards would pay a write barrier. A session that asks
-// for the events as it goes converts each entry once.
+// for the events as it goes converts each entry once; the log, the full
+// events and the key buffer then hold only what is not converted yet, and
+// are reused.
 func (r *runner) timeline() []Event {
 	evs := r.events
 	from := len(evs)
-	if cap(evs) < len(r.log) {
+	n := from + len(r.log)
+	if cap(evs) < n {
 		if from == 0 {
-			evs = make([]Event, 0, len(r.log))
+			evs = make([]Event, 0, n)
 		} else {
-			evs = slices.Grow(evs, len(r.log)-from)
+			evs = slices.Grow(evs, len(r.log))
 		}
 	}
-	evs = evs[:len(r.log)]
-	base := uint32(r.keysDone)
-	keys := string(r.keyBuf[r.keysDone:])
-	r.keysDone = len(r.keyBuf)
+	evs = evs[:n]
+	keys := string(r.keyBuf)
 	strs := r.strs
-	for i := from; i < len(r.log); i++ {
-		x := &r.log[i]
+	for j := range r.log {
+		x := &r.log[j]
+		i := from + j
 		e := &evs[i]
 		if x.kind == recFull {
 			*e = r.full[x.off]
@@ -117,7 +120,7 @@ func (r *runner) timeline() []Event {
 		e.Group, e.Member = strs[x.group], strs[x.member]
 		e.Topic, e.Partition, e.Offset = strs[x.topic], x.part, x.off
 		if x.keyLen > 0 {
-			e.Key = keys[x.key-base : x.key-base+x.keyLen]
+			e.Key = keys[x.key : x.key+x.keyLen]
 		}
 		switch x.kind {
 		case recStoreAuto:
@@ -126,6 +129,8 @@ func (r *runner) timeline() []Event {
 			e.Detail = detailStoreApp
 		}
 	}
+	clear(r.full) // drop the converted events' references
+	r.log, r.full, r.keyBuf = r.log[:0], r.full[:0], r.keyBuf[:0]
 	r.events = evs
 	return evs
 }

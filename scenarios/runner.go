@@ -146,12 +146,10 @@ type runner struct {
 	strs   []string
 	strIdx map[string]uint32
 	keyBuf []byte
-	// keysDone is how much of keyBuf timeline has converted.
-	keysDone int
-	apps     []*app
-	byID     map[string]*app
-	prods    map[string]client.Producer
-	err      error
+	apps   []*app
+	byID   map[string]*app
+	prods  map[string]client.Producer
+	err    error
 	// process is Options.Process.
 	process func(ctx context.Context, m *client.Message) error
 	// asked counts the messages producers were asked to send, reported
