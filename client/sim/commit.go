@@ -112,7 +112,10 @@ func (c *Consumer) sendCommit(offs []client.TopicPartition) error {
 	if c.subscribed {
 		req.MemberID, req.InstanceID, req.Generation = c.memberID, c.cfg.InstanceID, c.generation
 	}
-	req.Offsets = make([]group.OffsetCommit, len(offs))
+	// The coordinator answers at once and keeps nothing of the request, so
+	// one buffer serves every commit.
+	req.Offsets = slices.Grow(c.commitBuf[:0], len(offs))[:len(offs)]
+	c.commitBuf = req.Offsets
 	for i, tp := range offs {
 		md := ""
 		if tp.Metadata != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
+	"github.com/kafkasim/kafkasim/group"
 	"github.com/kafkasim/kafkasim/internal/clock"
 )
 
@@ -90,6 +91,8 @@ type Consumer struct {
 	javaPreparing bool
 	// assignEpoch counts lost memberships (see rebOp.epoch).
 	assignEpoch uint64
+	// commitBuf is the reused offsets list of commit requests.
+	commitBuf []group.OffsetCommit
 
 	closed, crashed bool
 	fatal           *client.Error
