@@ -2,13 +2,14 @@ package client
 
 import (
 	"fmt"
-	suggestpkg "github.com/kafkasim/kafkasim/internal/suggest"
 	"math"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	suggestpkg "github.com/kafkasim/kafkasim/internal/suggest"
 )
 
 // ConfigValue is a configuration value: a string, a bool, an integer or an

@@ -2,7 +2,6 @@ package group
 
 import (
 	"fmt"
-	"github.com/kafkasim/kafkasim/internal/clock"
 	"maps"
 	"os"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kafkasim/kafkasim/broker"
+	"github.com/kafkasim/kafkasim/internal/clock"
 	"github.com/kafkasim/kafkasim/internal/kerr"
 	"pgregory.net/rapid"
 )

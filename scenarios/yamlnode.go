@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"github.com/kafkasim/kafkasim/internal/suggest"
 	"math"
 	"slices"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/kafkasim/kafkasim/internal/suggest"
 )
 
 // This file decodes the YAML syntax tree by hand, so that every error names
