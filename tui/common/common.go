@@ -26,22 +26,14 @@ func New() Common {
 // Fit clips s to at most w columns and h lines and pads it to exactly h
 // lines. It never panics: w or h of zero or less give "".
 func Fit(s string, w, h int) string {
+	s = Clip(s, w, h)
 	if w <= 0 || h <= 0 {
 		return ""
 	}
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
+	if n := strings.Count(s, "\n") + 1; n < h {
+		s += strings.Repeat("\n", h-n)
 	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
+	return s
 }
 
 // Clip clips every line of s to w columns and keeps at most h lines
