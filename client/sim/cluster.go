@@ -50,10 +50,9 @@ type Cluster struct {
 	clk   *clock.Sim
 	b     *broker.Broker
 	coord *group.Coordinator
-	// depth counts the loop runs in progress (Poll, Sleep, RunFor ...). A
-	// client call made from inside a clock callback sees depth > 0 and
-	// must not run the loop again.
-	depth   int
+	// A client call made from inside a clock callback must not run the
+	// loop again; the clock tells (clock.Sim.InCallback), however the loop
+	// is driven.
 	clients int
 }
 
@@ -100,45 +99,26 @@ func (cl *Cluster) Sleep(d time.Duration) { cl.RunUntil(cl.clk.Now().Add(d)) }
 func (cl *Cluster) RunFor(d time.Duration) { cl.Sleep(d) }
 
 // RunUntil runs every event due at or before t and leaves the clock at t
-// (see Sleep). Scenario runners drive the clock through the cluster (or
-// InLoop-aware code), so that client calls made from their callbacks know
-// not to run the loop themselves.
+// (see Sleep). Called from inside a clock callback it does nothing.
 func (cl *Cluster) RunUntil(t time.Time) {
-	if cl.depth > 0 {
+	if cl.InLoop() {
 		return
 	}
-	cl.depth++
-	defer func() { cl.depth-- }()
 	_ = cl.clk.RunUntil(context.Background(), t)
 }
 
 // Step runs the earliest pending event; it reports false if there was none
 // or if called from inside the loop.
 func (cl *Cluster) Step() bool {
-	if cl.depth > 0 {
+	if cl.InLoop() {
 		return false
 	}
-	cl.depth++
-	defer func() { cl.depth-- }()
 	return cl.clk.Step()
 }
 
-// InLoop reports whether the clock loop is running (the caller is inside a
-// clock callback).
-func (cl *Cluster) InLoop() bool { return cl.depth > 0 }
-
-// step runs one event for a client call that already holds the loop.
-func (cl *Cluster) step() {
-	cl.depth++
-	defer func() { cl.depth-- }()
-	cl.clk.Step()
-}
-
-func (cl *Cluster) runUntil(t time.Time) {
-	cl.depth++
-	defer func() { cl.depth-- }()
-	_ = cl.clk.RunUntil(context.Background(), t)
-}
+// InLoop reports whether the clock loop is running a callback, i.e. the
+// caller is inside one and must not run the loop itself.
+func (cl *Cluster) InLoop() bool { return cl.clk.InCallback() }
 
 // runLoop advances the clock towards deadline, event by event, until done
 // reports true. It returns done's final answer. Inside the loop (a
@@ -148,15 +128,15 @@ func (cl *Cluster) runLoop(deadline time.Time, done func() bool) bool {
 		if done() {
 			return true
 		}
-		if cl.depth > 0 || !cl.clk.Now().Before(deadline) {
+		if cl.InLoop() || !cl.clk.Now().Before(deadline) {
 			return false
 		}
 		next, ok := cl.clk.Next()
 		if !ok || next.After(deadline) {
-			cl.runUntil(deadline)
+			_ = cl.clk.RunUntil(context.Background(), deadline)
 			return done()
 		}
-		cl.step()
+		cl.clk.Step()
 	}
 }
 
