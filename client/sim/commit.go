@@ -183,14 +183,7 @@ func (c *Consumer) finishCommit(id uint64, offs []client.TopicPartition, err err
 		c.push(item{ev: client.OffsetsCommitted{Error: cerr, Offsets: slices.Clone(offs)}})
 	}
 	if cerr != nil && c.subscribed && !c.closed {
-		switch code := kerr.CodeOf(cerr); code {
-		case kerr.UnknownMemberID:
-			c.lose("OffsetCommit: UNKNOWN_MEMBER_ID", true)
-		case kerr.IllegalGeneration:
-			c.lose("OffsetCommit: ILLEGAL_GENERATION", false)
-		case kerr.FencedInstanceID:
-			c.setFatal(code, "OffsetCommit")
-		}
+		c.fenced(kerr.CodeOf(cerr), "OffsetCommit")
 	}
 	return offs, cerr
 }

@@ -131,15 +131,10 @@ func (c *Consumer) onSync(sr group.SyncResponse) {
 	if sr.Err != nil {
 		code := kerr.CodeOf(sr.Err)
 		c.groupEvent(client.GroupEvent{Kind: client.GroupSynced, Err: sr.Err})
-		switch code {
-		case kerr.RebalanceInProgress:
+		switch {
+		case code == kerr.RebalanceInProgress:
 			c.join()
-		case kerr.IllegalGeneration:
-			c.lose("SyncGroup: ILLEGAL_GENERATION", false)
-		case kerr.UnknownMemberID:
-			c.lose("SyncGroup: UNKNOWN_MEMBER_ID", true)
-		case kerr.FencedInstanceID:
-			c.setFatal(code, "SyncGroup")
+		case c.fenced(code, "SyncGroup"):
 		default:
 			c.net()
 			c.state = stInit
@@ -302,18 +297,32 @@ func (c *Consumer) heartbeat() {
 	}
 	code := kerr.CodeOf(err)
 	c.groupEvent(client.GroupEvent{Kind: client.GroupHeartbeatFailed, Err: err})
-	switch code {
-	case kerr.RebalanceInProgress:
+	if code == kerr.RebalanceInProgress {
 		if c.state == stSteady {
 			c.rejoin("group is rebalancing (heartbeat: REBALANCE_IN_PROGRESS)")
 		}
-	case kerr.IllegalGeneration:
-		c.lose("heartbeat: ILLEGAL_GENERATION", false)
-	case kerr.UnknownMemberID:
-		c.lose("heartbeat: UNKNOWN_MEMBER_ID", true)
-	case kerr.FencedInstanceID:
-		c.setFatal(code, "Heartbeat")
+		return
 	}
+	c.fenced(code, "heartbeat")
+}
+
+// fenced applies librdkafka's reaction to the coordinator fencing this
+// member (KAFKA.md §4), whichever request (heartbeat, SyncGroup,
+// OffsetCommit) learnt it: ILLEGAL_GENERATION loses the assignment and
+// rejoins; UNKNOWN_MEMBER_ID also forgets the member id; FENCED_INSTANCE_ID
+// is fatal. It reports whether code was one of those.
+func (c *Consumer) fenced(code kerr.Code, request string) bool {
+	switch code {
+	case kerr.IllegalGeneration:
+		c.lose(request+": ILLEGAL_GENERATION", false)
+	case kerr.UnknownMemberID:
+		c.lose(request+": UNKNOWN_MEMBER_ID", true)
+	case kerr.FencedInstanceID:
+		c.setFatal(code, request)
+	default:
+		return false
+	}
+	return true
 }
 
 // --- max.poll.interval.ms ---
