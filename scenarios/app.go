@@ -17,6 +17,9 @@ type app struct {
 	r    *runner
 	spec *Consumer
 	c    client.Consumer
+	// gen is c's Generation method, for clients that have one (asserted
+	// once per client, not once per event).
+	gen func() int32
 	// retryLater: a failed commit-before-process asks step to poll again
 	// only after commitRetryBackoff.
 	retryLater bool
@@ -62,8 +65,8 @@ func (a *app) fill(e *Event, k Kind) {
 	e.Actor, e.Kind, e.Group, e.Generation, e.Partition, e.Offset = a.spec.ID, k, a.spec.Group, -1, -1, -1
 	if a.c != nil {
 		e.Member = a.c.MemberID()
-		if g, ok := a.c.(interface{ Generation() int32 }); ok && e.Member != "" {
-			e.Generation = g.Generation()
+		if a.gen != nil && e.Member != "" {
+			e.Generation = a.gen()
 		}
 	}
 }
@@ -74,15 +77,15 @@ func (a *app) emitMsg(k recKind, m *client.Message) {
 	r := a.r
 	x := rec{
 		kind: k, gen: -1, part: m.TopicPartition.Partition, off: int64(m.TopicPartition.Offset),
-		actor: r.str(&a.refs.actor, a.spec.ID),
-		group: r.str(&a.refs.group, a.spec.Group),
+		actor: r.strFixed(&a.refs.actor, a.spec.ID),
+		group: r.strFixed(&a.refs.group, a.spec.Group),
 		topic: r.str(&a.refs.topic, m.TopicPartition.Topic),
 	}
 	if a.c != nil {
 		member := a.c.MemberID()
 		x.member = r.str(&a.refs.member, member)
-		if g, ok := a.c.(interface{ Generation() int32 }); ok && member != "" {
-			x.gen = g.Generation()
+		if a.gen != nil && member != "" {
+			x.gen = a.gen()
 		}
 	}
 	r.add(x)
@@ -135,6 +138,10 @@ func (a *app) startClient(k Kind) {
 		return
 	}
 	a.c = c
+	a.gen = nil
+	if g, ok := c.(interface{ Generation() int32 }); ok {
+		a.gen = g.Generation
+	}
 	if sc, ok := c.(interface{ Config() client.ConsumerConfig }); ok {
 		a.cfg = sc.Config()
 	} else {

@@ -39,10 +39,10 @@ script:
 		t.Fatal(err)
 	}
 	skipped := 0
-	for _, e := range r.Events {
+	for _, e := range r.Events() {
 		if e.Kind == scenarios.KindProcessFailed && strings.Contains(e.Detail, "commit before processing failed") {
 			skipped++
-			for _, f := range r.Events[e.Seq:] {
+			for _, f := range r.Events()[e.Seq:] {
 				if f.Kind == scenarios.KindEffect && f.Offset == e.Offset && f.At == e.At {
 					t.Fatalf("offset %d processed at once although its commit failed", e.Offset)
 				}

@@ -115,10 +115,11 @@ func (s *Scenario) Check(r *Result) []Failure {
 			fail(f.Pos, fmt.Sprintf("expect.flags[%d] %s", i, f.Flag), f.Count.Text, fmt.Sprint(n))
 		}
 	}
+	evs := r.Events()
 	for i, x := range e.Events {
 		n := 0
-		for j := range r.Events {
-			ev := &r.Events[j]
+		for j := range evs {
+			ev := &evs[j]
 			if ev.Kind != x.Kind || (x.Actor != "" && ev.Actor != x.Actor) || (x.Error != "" && ev.Error != x.Error) || (x.State != "" && ev.State != x.State) {
 				continue
 			}

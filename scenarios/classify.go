@@ -13,7 +13,14 @@ import (
 // commit_failed, crash, close, revoke, lost, max_poll, position,
 // group_state, member_expired, offsets_expired.
 func Classify(events []Event) Outcome {
-	c := newClassifier(events)
+	return classify(eventsTape(events), nil)
+}
+
+// classify classifies a timeline as recorded, into outBuf when it is
+// large enough.
+func classify(t *tape, outBuf []MessageOutcome) Outcome {
+	c := newClassifier(t)
+	c.outBuf = outBuf
 	return c.run()
 }
 
@@ -34,11 +41,13 @@ type commitRec struct {
 }
 
 type classifier struct {
-	ev []Event
+	t *tape
+	n int // events in t
 	// produced partitions: index by TP (with a one-entry cache), and per
 	// partition its produce events and log end.
 	tpIdx  map[TP]int32
 	tps    []tpInfo
+	tpOf   []TP // tpOf[i] is the partition of tps[i]
 	lastTP TP
 	lastTI int32
 	parts  []TP
@@ -53,8 +62,11 @@ type classifier struct {
 	plist   []*pstate
 	last    *pstate
 	total   int
-	// ints hands out one-element slices (capped) for dels/effs/fails.
-	ints []int
+	// lists holds the seq lists of two or more entries (see seqs).
+	lists [][]int
+	// outBuf, when its capacity is large enough, holds the outcome's
+	// messages (allocated by the runner when the run started).
+	outBuf []MessageOutcome
 }
 
 // tpInfo is one produced-to partition.
@@ -64,10 +76,20 @@ type tpInfo struct {
 	logEnd   int64
 }
 
-// tpInfo returns the index of tp in c.tps, or -1.
+// tpIndex returns the index of tp in c.tps, or -1. Runs usually touch a
+// handful of partitions: those are found by a scan, the rest in tpIdx.
 func (c *classifier) tpIndex(tp TP) int32 {
 	if c.lastTI >= 0 && c.lastTP == tp {
 		return c.lastTI
+	}
+	if len(c.tpOf) <= 8 {
+		for i := range c.tpOf {
+			if c.tpOf[i].Partition == tp.Partition && c.tpOf[i].Topic == tp.Topic {
+				c.lastTP, c.lastTI = tp, int32(i)
+				return int32(i)
+			}
+		}
+		return -1
 	}
 	i, ok := c.tpIdx[tp]
 	if !ok {
@@ -85,30 +107,77 @@ func (c *classifier) logEnd(tp TP) int64 {
 	return 0
 }
 
-// one returns []int{i} with capacity 1, carved from a shared block.
-func (c *classifier) one(i int) []int {
-	if len(c.ints) == 0 {
-		c.ints = make([]int, 1024)
-	}
-	s := c.ints[0:1:1]
-	s[0] = i
-	c.ints = c.ints[1:]
-	return s
+// seqs is a list of event seqs kept without pointers (most messages are
+// delivered once and processed once): empty, one seq held inline, or two
+// and more in classifier.lists.
+type seqs struct {
+	n int32 // how many
+	v int32 // n == 1: the seq; n > 1: the index in classifier.lists
 }
 
-func (c *classifier) addTo(l []int, i int) []int {
-	if l == nil {
-		return c.one(i)
+// add appends seq i to s.
+func (c *classifier) add(s *seqs, i int) {
+	switch s.n {
+	case 0:
+		s.v = int32(i)
+	case 1:
+		c.lists = append(c.lists, []int{int(s.v), i})
+		s.v = int32(len(c.lists) - 1)
+	default:
+		c.lists[s.v] = append(c.lists[s.v], i)
 	}
-	return append(l, i)
+	s.n++
+}
+
+// list returns the seqs of s.
+func (c *classifier) list(s seqs) []int {
+	switch s.n {
+	case 0:
+		return nil
+	case 1:
+		return []int{int(s.v)}
+	}
+	return c.lists[s.v]
+}
+
+// first is the first seq of s, which is not empty.
+func (c *classifier) first(s seqs) int {
+	if s.n == 1 {
+		return int(s.v)
+	}
+	return c.lists[s.v][0]
+}
+
+// flagSet is a set of message flags, one bit each in flagOrder.
+type flagSet uint8
+
+// flagOrder lists the message flags in the order Flags are written
+// (sorted by name).
+var flagOrder = func() []Flag {
+	fs := []Flag{FlagSkip, FlagNonMonotonic, FlagReordered, FlagCommittedTooFar}
+	slices.Sort(fs)
+	return fs
+}()
+
+func flagBit(f Flag) flagSet { return 1 << slices.Index(flagOrder, f) }
+
+// list is the flags in the set, sorted; nil when empty.
+func (s flagSet) list() []Flag {
+	var out []Flag
+	for i, f := range flagOrder {
+		if s&(1<<i) != 0 {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // actorEvents lists the seqs of actor's events, in order.
 func (c *classifier) actorEvents(actor string) []int {
 	if c.byActor == nil {
 		c.byActor = map[string][]int{}
-		for i := range c.ev {
-			if a := c.ev[i].Actor; a != "" {
+		for i := range c.n {
+			if a := c.t.actor(i); a != "" {
 				c.byActor[a] = append(c.byActor[a], i)
 			}
 		}
@@ -118,8 +187,8 @@ func (c *classifier) actorEvents(actor string) []int {
 
 // mstate is what happened to one message in one group.
 type mstate struct {
-	dels, effs, fails []int
-	flags             []Flag
+	dels, effs, fails seqs
+	flags             flagSet
 }
 
 // pstate is one partition as one group saw it.
@@ -212,9 +281,10 @@ func (c *classifier) m(k msgKey) *mstate {
 	return ps.get(k.off)
 }
 
-func newClassifier(events []Event) *classifier {
+func newClassifier(t *tape) *classifier {
 	return &classifier{
-		ev:          events,
+		t:           t,
+		n:           t.len(),
 		tpIdx:       map[TP]int32{},
 		lastTI:      -1,
 		groupTopics: map[string]map[string]bool{},
@@ -236,11 +306,7 @@ func (c *classifier) addGroupTopic(group, topic string) {
 	m[topic] = true
 }
 
-func (m *mstate) flag(f Flag) {
-	if !slices.Contains(m.flags, f) {
-		m.flags = append(m.flags, f)
-	}
-}
+func (m *mstate) flag(f Flag) { m.flags |= flagBit(f) }
 
 // epochKey is one assignment epoch of a partition: a consumer instance in
 // a generation.
@@ -276,15 +342,20 @@ func (ps *pstate) resetEpoch(k epochKey) {
 	delete(ps.epochs, k)
 }
 
+// ev is event i, for the cause paths (a copy when it was recorded compactly).
+func (c *classifier) ev(i int) *Event { return c.t.event(i) }
+
 func (c *classifier) run() Outcome {
-	for i := range c.ev {
-		if e := &c.ev[i]; e.Kind == KindProduce {
-			tp := TP{e.Topic, e.Partition}
+	for i := range c.n {
+		if c.t.code(i) == kProduce {
+			_, e, _ := c.t.at(i)
+			tp := TP{e.topic, e.part}
 			ti := c.tpIndex(tp)
 			if ti < 0 {
 				ti = int32(len(c.tps))
 				c.tpIdx[tp] = ti
 				c.tps = append(c.tps, tpInfo{})
+				c.tpOf = append(c.tpOf, tp)
 				c.parts = append(c.parts, tp)
 				c.lastTP, c.lastTI = tp, ti
 			}
@@ -297,102 +368,105 @@ func (c *classifier) run() Outcome {
 	}
 	groupGen := map[string]int32{}
 	removed := map[string]bool{} // member ids removed from their group
-	for i := range c.ev {
-		e := &c.ev[i]
-		tp := TP{e.Topic, e.Partition}
-		switch e.Kind {
-		case KindProduce:
+	for i := range c.n {
+		// e has the common fields of every event; full is the whole
+		// event, nil for the message events recorded compactly (produce,
+		// deliver, store, effect).
+		k, e, full := c.t.at(i)
+		tp := TP{e.topic, e.part}
+		switch k {
+		case kProduce:
 			ti := &c.tps[c.tpIndex(tp)]
 			ti.produced = append(ti.produced, i)
-			if e.Offset+1 > ti.logEnd {
-				ti.logEnd = e.Offset + 1
+			if e.off+1 > ti.logEnd {
+				ti.logEnd = e.off + 1
 			}
-		case KindSubscribed:
-			for _, t := range e.Topics {
-				c.addGroupTopic(e.Group, t)
+		case kSubscribed:
+			for _, t := range full.Topics {
+				c.addGroupTopic(e.group, t)
 			}
-		case KindAssign, KindRevoke, KindLost:
-			for _, p := range e.Partitions {
-				c.addGroupTopic(e.Group, p.Topic)
-				if e.Kind == KindLost || e.Kind == KindAssign {
+		case kAssign, kRevoke, kLost:
+			for _, p := range full.Partitions {
+				c.addGroupTopic(e.group, p.Topic)
+				if k == kLost || k == kAssign {
 					// A new assignment starts a new epoch even in the same generation.
-					c.part(e.Group, p).resetEpoch(epochKey{e.Actor, e.Member, e.Generation})
+					c.part(e.group, p).resetEpoch(epochKey{e.actor, e.member, e.gen})
 				}
 			}
-		case KindPosition:
-			c.part(e.Group, tp).resetEpoch(epochKey{e.Actor, e.Member, e.Generation})
-		case KindDeliver:
-			c.addGroupTopic(e.Group, e.Topic)
-			ps := c.part(e.Group, tp)
-			m := ps.mut(e.Offset)
-			m.dels = c.addTo(m.dels, i)
-			ek := epochKey{e.Actor, e.Member, e.Generation}
+		case kPosition:
+			c.part(e.group, tp).resetEpoch(epochKey{e.actor, e.member, e.gen})
+		case kDeliver:
+			c.addGroupTopic(e.group, e.topic)
+			ps := c.part(e.group, tp)
+			m := ps.mut(e.off)
+			c.add(&m.dels, i)
+			ek := epochKey{e.actor, e.member, e.gen}
 			if last, ok := ps.lastDelivered(ek); ok {
-				if e.Offset > last+1 {
+				if e.off > last+1 {
 					m.flag(FlagSkip)
-				} else if e.Offset <= last {
+				} else if e.off <= last {
 					m.flag(FlagNonMonotonic)
 				}
 			}
-			ps.setDelivered(ek, e.Offset)
-			if len(m.effs) == 0 && !slices.Contains(ps.open, e.Offset) {
-				ps.open = append(ps.open, e.Offset)
+			ps.setDelivered(ek, e.off)
+			if m.effs.n == 0 && !slices.Contains(ps.open, e.off) {
+				ps.open = append(ps.open, e.off)
 			}
-		case KindEffect:
-			ps := c.part(e.Group, tp)
-			m := ps.mut(e.Offset)
-			m.effs = c.addTo(m.effs, i)
-			if j := slices.Index(ps.open, e.Offset); j >= 0 {
+		case kEffect:
+			ps := c.part(e.group, tp)
+			m := ps.mut(e.off)
+			c.add(&m.effs, i)
+			if j := slices.Index(ps.open, e.off); j >= 0 {
 				ps.open = slices.Delete(ps.open, j, j+1)
 			}
-		case KindProcessFailed:
-			m := c.part(e.Group, tp).mut(e.Offset)
-			m.fails = c.addTo(m.fails, i)
-		case KindCommit:
-			if _, ok := c.commitReq[e.CommitID]; !ok {
-				c.commitReq[e.CommitID] = i
+		case kProcessFailed:
+			m := c.part(e.group, tp).mut(e.off)
+			c.add(&m.fails, i)
+		case kCommit:
+			if _, ok := c.commitReq[full.CommitID]; !ok {
+				c.commitReq[full.CommitID] = i
 			}
-		case KindCommitOK:
-			c.addGroupTopic(e.Group, e.Topic)
-			ps := c.part(e.Group, tp)
-			if ps.hasFinal && e.Offset < ps.final {
-				c.finding(FlagCommitRegression, e, fmt.Sprintf("committed offset of %s went back from %d to %d (%s by %s)", tp, ps.final, e.Offset, e.Commit, e.Actor))
+		case kCommitOK:
+			c.addGroupTopic(e.group, e.topic)
+			ps := c.part(e.group, tp)
+			if ps.hasFinal && e.off < ps.final {
+				c.finding(FlagCommitRegression, full, fmt.Sprintf("committed offset of %s went back from %d to %d (%s by %s)", tp, ps.final, e.off, full.Commit, e.actor))
 			}
-			if end := c.logEnd(tp); e.Offset > end {
-				c.finding(FlagCommitBeyondEnd, e, fmt.Sprintf("commit of offset %d on %s by %s is past the log end %d", e.Offset, tp, e.Actor, end))
+			if end := c.logEnd(tp); e.off > end {
+				c.finding(FlagCommitBeyondEnd, full, fmt.Sprintf("commit of offset %d on %s by %s is past the log end %d", e.off, tp, e.actor, end))
 			}
-			gen, known := groupGen[e.Group]
-			if (e.Member != "" && removed[e.Member]) || (known && e.Generation >= 0 && e.Generation != gen) {
-				c.finding(FlagStaleCommitAccepted, e, fmt.Sprintf("commit by %s (member %s, generation %d) was accepted although the group is at generation %d or the member was removed", e.Actor, e.Member, e.Generation, gen))
+			gen, known := groupGen[e.group]
+			if (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != gen) {
+				c.finding(FlagStaleCommitAccepted, full, fmt.Sprintf("commit by %s (member %s, generation %d) was accepted although the group is at generation %d or the member was removed", e.actor, e.member, e.gen, gen))
 			}
-			ps.final, ps.hasFinal = e.Offset, true
-			ps.accepted = append(ps.accepted, commitRec{i, e.Offset})
+			ps.final, ps.hasFinal = e.off, true
+			ps.accepted = append(ps.accepted, commitRec{i, e.off})
 			keep := ps.open[:0]
 			for _, o := range ps.open {
-				if o < e.Offset {
+				if o < e.off {
 					ps.mut(o).flag(FlagCommittedTooFar)
 				} else {
 					keep = append(keep, o)
 				}
 			}
 			ps.open = keep
-		case KindOffsetsExpired:
+		case kOffsetsExpired:
 			for _, ps := range c.plist {
-				if ps.group == e.Group {
+				if ps.group == e.group {
 					ps.final, ps.hasFinal = -1, false
 				}
 			}
-		case KindGroupState:
-			if e.Generation >= 0 {
-				groupGen[e.Group] = e.Generation
+		case kGroupState:
+			if e.gen >= 0 {
+				groupGen[e.group] = e.gen
 			}
-		case KindMemberExpired, KindLeave:
-			if e.Member != "" {
-				removed[e.Member] = true
+		case kMemberExpired, kLeave:
+			if e.member != "" {
+				removed[e.member] = true
 			}
-		case KindJoin:
-			if e.Member != "" {
-				delete(removed, e.Member)
+		case kJoin:
+			if e.member != "" {
+				delete(removed, e.member)
 			}
 		}
 	}
@@ -400,7 +474,12 @@ func (c *classifier) run() Outcome {
 	slices.Sort(c.groups)
 
 	var out Outcome
-	out.Messages = make([]MessageOutcome, 0, c.total*max(1, len(c.groups)))
+	keys := c.t.keyString()
+	if need := c.total * max(1, len(c.groups)); cap(c.outBuf) >= need {
+		out.Messages = c.outBuf[:0]
+	} else {
+		out.Messages = make([]MessageOutcome, 0, need)
+	}
 	names := make([]string, 0, c.total*max(1, len(c.groups))+16)
 	out.Lost = []MessageRef{}
 	out.Duplicated = []MessageRef{}
@@ -416,7 +495,7 @@ func (c *classifier) run() Outcome {
 			ps := c.part(g, tp)
 			final := ps.final
 			prods := c.tps[c.tpIndex(tp)].produced
-			byOffset := func(a, b int) int { return cmp.Compare(c.ev[a].Offset, c.ev[b].Offset) }
+			byOffset := func(a, b int) int { return cmp.Compare(c.t.offset(a), c.t.offset(b)) }
 			if !slices.IsSortedFunc(prods, byOffset) {
 				// Sorted in place: nothing else reads the produce order.
 				slices.SortStableFunc(prods, byOffset)
@@ -425,19 +504,19 @@ func (c *classifier) run() Outcome {
 			// effect of an earlier offset.
 			maxFirst := -1
 			for _, pi := range prods {
-				p := &c.ev[pi]
-				effs := ps.get(p.Offset).effs
-				if len(effs) > 0 {
-					if maxFirst > effs[0] {
-						ps.mut(p.Offset).flag(FlagReordered)
+				off := c.t.offset(pi)
+				if effs := ps.get(off).effs; effs.n > 0 {
+					first := c.first(effs)
+					if maxFirst > first {
+						ps.mut(off).flag(FlagReordered)
 					}
-					maxFirst = max(maxFirst, effs[0])
+					maxFirst = max(maxFirst, first)
 				}
 			}
 			for _, pi := range prods {
-				p := &c.ev[pi]
-				mk := msgKey{g, tp, p.Offset}
-				ms := ps.get(p.Offset)
+				off := c.t.offset(pi)
+				mk := msgKey{g, tp, off}
+				ms := ps.get(off)
 				// Filled in place: the unused capacity is still zero.
 				n := len(out.Messages)
 				if n < cap(out.Messages) {
@@ -446,12 +525,15 @@ func (c *classifier) run() Outcome {
 					out.Messages = append(out.Messages, MessageOutcome{})
 				}
 				m := &out.Messages[n]
-				m.Group, m.Topic, m.Partition, m.Offset, m.Key = g, tp.Topic, tp.Partition, p.Offset, p.Key
-				m.Deliveries, m.Effects = len(ms.dels), len(ms.effs)
-				if len(ms.dels) > 0 {
+				m.Group, m.Topic, m.Partition, m.Offset, m.Key = g, tp.Topic, tp.Partition, off, c.t.keyIn(keys, pi)
+				m.Deliveries, m.Effects = int(ms.dels.n), int(ms.effs.n)
+				if ms.dels.n == 1 {
+					names = append(names, c.t.actor(int(ms.dels.v)))
+					m.DeliveredTo = names[len(names)-1 : len(names) : len(names)]
+				} else if ms.dels.n > 1 {
 					start := len(names)
-					for _, d := range ms.dels {
-						names = append(names, c.ev[d].Actor)
+					for _, d := range c.list(ms.dels) {
+						names = append(names, c.t.actor(d))
 					}
 					m.DeliveredTo = names[start:len(names):len(names)]
 				}
@@ -463,15 +545,14 @@ func (c *classifier) run() Outcome {
 					m.Outcome = Redelivered
 				case m.Effects == 1:
 					m.Outcome = OK
-				case p.Offset < final:
+				case off < final:
 					m.Outcome = Lost
 					m.CauseKind, m.Cause = c.lostCause(mk)
 				default:
 					m.Outcome = Pending
 				}
-				if fl := ms.flags; len(fl) > 0 {
-					m.Flags = slices.Clone(fl)
-					slices.Sort(m.Flags)
+				if ms.flags != 0 {
+					m.Flags = ms.flags.list()
 				}
 				switch m.Outcome {
 				case OK:
@@ -525,11 +606,12 @@ func commitName(e *Event) string {
 // fate is the first thing after seq that ended a consumer's hold on tp:
 // crash, close, revoke or loss of tp, max.poll.interval expiry.
 func (c *classifier) fate(actor string, tp TP, from, to int) *Event {
+	var scratch Event // only message events are decoded into it, never returned
 	for _, i := range c.actorEvents(actor) {
 		if i <= from || (to >= 0 && i >= to) {
 			continue
 		}
-		e := &c.ev[i]
+		e := c.t.view(i, &scratch)
 		switch e.Kind {
 		case KindCrash, KindClose, KindMaxPoll:
 			return e
@@ -551,7 +633,7 @@ func (c *classifier) firstCover(pk partKey, o int64, from int) *Event {
 	}
 	for _, cr := range ps.accepted {
 		if cr.seq > from && cr.offset > o {
-			return &c.ev[cr.seq]
+			return c.ev(cr.seq)
 		}
 	}
 	return nil
@@ -564,13 +646,14 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 		return CauseUnknown, fmt.Sprintf("offset %d of %s has no effect and the group's final committed offset is past it", mk.off, mk.tp)
 	}
 	coverText := fmt.Sprintf("%s at %s by %s committed offset %d", commitName(cover), at(cover), cover.Actor, cover.Offset)
-	dels := c.m(mk).dels
+	dels := c.list(c.m(mk).dels)
 	if len(dels) == 0 {
 		// Never read: find where the group's consumers started past it,
 		// and whether the group's offsets had expired before.
 		expired := ""
-		for i := range c.ev {
-			e := &c.ev[i]
+		var scratch Event
+		for i := range c.n {
+			e := c.t.view(i, &scratch)
 			if e.Kind == KindOffsetsExpired && e.Group == mk.group {
 				expired = fmt.Sprintf("the group's committed offsets expired at %s; then ", at(e))
 			}
@@ -586,14 +669,14 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 	}
 	// The delivery that the covering commit ran ahead of: the committer's
 	// own, else the last one before the commit.
-	d := &c.ev[dels[len(dels)-1]]
+	d := c.ev(dels[len(dels)-1])
 	for _, di := range dels {
-		if c.ev[di].Actor == cover.Actor && di < cover.Seq {
-			d = &c.ev[di]
+		if c.t.actor(di) == cover.Actor && di < cover.Seq {
+			d = c.ev(di)
 		}
 	}
-	for _, fi := range c.m(mk).fails {
-		f := &c.ev[fi]
+	for _, fi := range c.list(c.m(mk).fails) {
+		f := c.ev(fi)
 		if f.Actor == d.Actor && fi > d.Seq {
 			return CauseProcessingFailed, fmt.Sprintf("processing of offset %d by %s failed at %s and the app moved on; %s past it", mk.off, d.Actor, at(f), coverText)
 		}
@@ -622,23 +705,23 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 }
 
 func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
-	effs := c.m(mk).effs
-	e1, e2 := &c.ev[effs[0]], &c.ev[effs[1]]
+	effs := c.list(c.m(mk).effs)
+	e1, e2 := c.ev(effs[0]), c.ev(effs[1])
 	pk := partKey{mk.group, mk.tp}
 	// The delivery behind the second effect.
 	var d2 *Event
-	for _, di := range c.m(mk).dels {
-		if c.ev[di].Actor == e2.Actor && di < e2.Seq {
-			d2 = &c.ev[di]
+	for _, di := range c.list(c.m(mk).dels) {
+		if c.t.actor(di) == e2.Actor && di < e2.Seq {
+			d2 = c.ev(di)
 		}
 	}
 	// A zombie: either effect by a consumer that had already lost the
 	// partition (poll interval or session) when it finished.
 	for _, ef := range []*Event{e1, e2} {
 		var d *Event
-		for _, di := range c.m(mk).dels {
-			if c.ev[di].Actor == ef.Actor && di < ef.Seq {
-				d = &c.ev[di]
+		for _, di := range c.list(c.m(mk).dels) {
+			if c.t.actor(di) == ef.Actor && di < ef.Seq {
+				d = c.ev(di)
 			}
 		}
 		if d == nil {
@@ -657,17 +740,18 @@ func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 			return kind, fmt.Sprintf("consumer %s %s at %s while processing offset %d, and finished it anyway at %s (a zombie); %s processed it too at %s", ef.Actor, why, at(f), mk.off, at(ef), other.Actor, at(other))
 		}
 	}
-	limit := len(c.ev)
+	limit := c.n
 	if d2 != nil {
 		limit = d2.Seq
 	}
 	// Did a commit by the first processor try to cover it? (It may have
 	// been sent after the redelivery, by a member already out of the group.)
+	var scratch Event
 	for _, i := range c.actorEvents(e1.Actor) {
 		if i <= e1.Seq {
 			continue
 		}
-		e := &c.ev[i]
+		e := c.t.view(i, &scratch)
 		if e.Kind == KindCommitFailed && e.TP() == mk.tp && e.Offset > mk.off {
 			why := ""
 			if f := c.fate(e1.Actor, mk.tp, e1.Seq, i); f != nil && (f.Kind == KindMaxPoll || f.Kind == KindLost) {

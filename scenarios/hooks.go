@@ -76,8 +76,8 @@ func (h *recorder) msgRec(k recKind, info client.Info, topic string, part int32,
 	r := h.r
 	x := rec{
 		kind: k, gen: info.Generation, part: part, off: off,
-		actor:  r.str(&h.refs.actor, h.actor),
-		group:  r.str(&h.refs.group, h.group),
+		actor:  r.strFixed(&h.refs.actor, h.actor),
+		group:  r.strFixed(&h.refs.group, h.group),
 		member: r.str(&h.refs.member, info.MemberID),
 		topic:  r.str(&h.refs.topic, topic),
 	}
@@ -265,9 +265,9 @@ func (h *recorder) OnProduced(p client.Produced) {
 	r := h.r
 	x := rec{
 		kind: recProduce, gen: -1, part: m.TopicPartition.Partition, off: int64(m.TopicPartition.Offset),
-		actor: r.str(&h.refs.actor, h.actor),
+		actor: r.strFixed(&h.refs.actor, h.actor),
 		topic: r.str(&h.refs.topic, m.TopicPartition.Topic),
 	}
-	x.key, x.keyLen = r.addKey(m.Key)
+	x.key, x.keyLen = r.t.addKey(m.Key)
 	r.add(x)
 }

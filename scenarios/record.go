@@ -1,23 +1,26 @@
 package scenarios
 
 import (
-	"slices"
+	"sync"
 	"time"
 )
 
-// The timeline is recorded compactly while a run goes on and turned into
-// []Event once, at the end (runner.timeline). The message events that make
-// up most of a timeline (produce, deliver, store, effect) are kept as a
-// pointer-free rec: strings are indexes into the runner's string table and
-// keys are ranges of one byte buffer, so the garbage collector neither scans
-// them nor pays a write barrier per field while the run allocates. Every
-// other event is kept as a full Event and the rec points at it.
+// A run's timeline is recorded on a tape: compact, append-only, and turned
+// into []Event only when somebody asks (Result.Events, Session.Events).
+// The message events that make up most of a timeline (produce, deliver,
+// store, effect) are kept as a pointer-free rec: strings are indexes into
+// the tape's string table and keys are ranges of one byte buffer, so the
+// garbage collector neither scans them nor pays a write barrier per field
+// while the run allocates. Every other event is kept as a full Event and
+// the rec points at it. The classifier reads the tape directly (view), so
+// a run whose caller only wants the outcome never builds the 272-byte
+// events at all.
 
 // recKind says how a rec becomes an Event.
 type recKind uint8
 
 const (
-	recFull      recKind = iota // runner.full[rec.off]
+	recFull      recKind = iota // tape.full[rec.off]
 	recProduce                  // KindProduce: actor, topic, partition, offset, key
 	recDeliver                  // KindDeliver: consumer fields, topic, partition, offset
 	recStoreAuto                // KindStore stored at delivery (enable.auto.offset.store)
@@ -32,15 +35,53 @@ const (
 	detailStoreApp  = "stored by the app"
 )
 
-// rec is one timeline entry not yet converted to an Event (timeline).
-// Strings are indexes into runner.strs (0 is "").
+// rec is one timeline entry. Strings are indexes into tape.strs (0 is "").
 type rec struct {
 	at                          time.Duration
-	off                         int64 // the offset; for recFull, the index in runner.full
+	off                         int64 // the offset; for recFull, the index in tape.full
 	key, keyLen                 uint32
 	actor, group, member, topic uint32
 	gen, part                   int32
 	kind                        recKind
+}
+
+// tape is a timeline: recorded compactly (log, full, strs, keys) or given
+// as events (Classify, Result.SetEvents). Events is the materialised
+// prefix; for a given timeline it is the whole of it and log is nil.
+type tape struct {
+	mu     sync.Mutex // guards the materialisation (Result.Events may be called from several goroutines)
+	log    []rec
+	full   []Event
+	strs   []string
+	strIdx map[string]uint32
+	keys   []byte
+	// events holds log[:len(events)] converted; keysDone is len(keys) when
+	// the last conversion ran (keys before it are in converted strings).
+	events   []Event
+	keysDone int
+}
+
+// newTape sizes a recording tape for about total events, full of them kept
+// in full and keyBytes of keys.
+func newTape(total, full, keyBytes int) *tape {
+	return &tape{
+		log:    make([]rec, 0, total),
+		full:   make([]Event, 0, full),
+		strs:   []string{""},
+		strIdx: map[string]uint32{"": 0},
+		keys:   make([]byte, 0, keyBytes),
+	}
+}
+
+// eventsTape is a tape over a given timeline.
+func eventsTape(evs []Event) *tape { return &tape{events: evs} }
+
+// len is the number of events recorded.
+func (t *tape) len() int {
+	if t.log == nil {
+		return len(t.events)
+	}
+	return len(t.log)
 }
 
 // strRef remembers the last string a call site interned, so a site that
@@ -53,15 +94,15 @@ type strRef struct {
 }
 
 // str returns the index of s in the string table, through the cache c.
-func (r *runner) str(c *strRef, s string) uint32 {
+func (t *tape) str(c *strRef, s string) uint32 {
 	if c.ok && c.s == s {
 		return c.i
 	}
-	i, ok := r.strIdx[s]
+	i, ok := t.strIdx[s]
 	if !ok {
-		i = uint32(len(r.strs))
-		r.strs = append(r.strs, s)
-		r.strIdx[s] = i
+		i = uint32(len(t.strs))
+		t.strs = append(t.strs, s)
+		t.strIdx[s] = i
 	}
 	*c = strRef{s, i, true}
 	return i
@@ -72,65 +113,256 @@ type recRefs struct {
 	actor, group, member, topic strRef
 }
 
-// add appends a compact entry stamped with the current time.
-func (r *runner) add(x rec) {
-	x.at = r.now()
-	r.log = append(r.log, x)
+// add appends a compact entry.
+func (t *tape) add(x rec) { t.log = append(t.log, x) }
+
+// addFull appends a full event (its At already set; Seq is set here).
+func (t *tape) addFull(e Event) {
+	e.Seq = len(t.log)
+	t.log = append(t.log, rec{at: e.At, off: int64(len(t.full)), kind: recFull})
+	t.full = append(t.full, e)
 }
 
 // addKey appends a key to the key buffer and returns its range.
-func (r *runner) addKey(k []byte) (uint32, uint32) {
-	at := len(r.keyBuf)
-	r.keyBuf = append(r.keyBuf, k...)
+func (t *tape) addKey(k []byte) (uint32, uint32) {
+	at := len(t.keys)
+	t.keys = append(t.keys, k...)
 	return uint32(at), uint32(len(k))
 }
 
-// timeline turns the entries recorded since the last call into events and
-// returns the whole timeline so far, in runner.events. For a one-shot run
-// that slice is allocated when the run starts, not here: a large
-// allocation at the end tends to start a garbage collection, and every
-// string written afterwards would pay a write barrier. A session that asks
-// for the events as it goes converts each entry once; the log, the full
-// events and the key buffer then hold only what is not converted yet, and
-// are reused.
-func (r *runner) timeline() []Event {
-	evs := r.events
-	from := len(evs)
-	n := from + len(r.log)
-	if cap(evs) < n {
-		if from == 0 {
-			evs = make([]Event, 0, n)
-		} else {
-			evs = slices.Grow(evs, len(r.log))
-		}
+// decode fills e with entry i of the log, which is not a recFull, all but
+// its key.
+func (t *tape) decode(e *Event, i int) {
+	x := &t.log[i]
+	strs := t.strs
+	*e = Event{Seq: i, At: x.at, Actor: strs[x.actor], Kind: recKinds[x.kind], Generation: x.gen,
+		Group: strs[x.group], Member: strs[x.member], Topic: strs[x.topic], Partition: x.part, Offset: x.off}
+	switch x.kind {
+	case recStoreAuto:
+		e.Detail = detailStoreAuto
+	case recStoreApp:
+		e.Detail = detailStoreApp
 	}
-	evs = evs[:n]
-	keys := string(r.keyBuf)
-	strs := r.strs
-	for j := range r.log {
-		x := &r.log[j]
-		i := from + j
-		e := &evs[i]
+}
+
+// view returns event i: the materialised or full event itself, or entry
+// i decoded into scratch without its key (see key). The result must be
+// read only, and only until scratch is reused.
+func (t *tape) view(i int, scratch *Event) *Event {
+	if i < len(t.events) {
+		return &t.events[i]
+	}
+	x := &t.log[i]
+	if x.kind == recFull {
+		return &t.full[x.off]
+	}
+	t.decode(scratch, i)
+	return scratch
+}
+
+// event returns event i, with its key; a compact entry is decoded into
+// an Event of its own. For a tape no longer recorded on, the pointer stays
+// valid.
+func (t *tape) event(i int) *Event {
+	if i < len(t.events) {
+		return &t.events[i]
+	}
+	x := &t.log[i]
+	if x.kind == recFull {
+		return &t.full[x.off]
+	}
+	e := new(Event)
+	t.decode(e, i)
+	if x.keyLen > 0 {
+		e.Key = t.keyString1(x)
+	}
+	return e
+}
+
+// actor is event i's actor.
+func (t *tape) actor(i int) string {
+	if i < len(t.events) {
+		return t.events[i].Actor
+	}
+	x := &t.log[i]
+	if x.kind == recFull {
+		return t.full[x.off].Actor
+	}
+	return t.strs[x.actor]
+}
+
+// msgView is what every event has in common: who, which group and
+// member, which partition and offset (see at).
+type msgView struct {
+	actor, group, member, topic string
+	gen, part                   int32
+	off                         int64
+}
+
+// kcode numbers the kinds the classifier reads, so that its passes switch
+// on a byte instead of comparing strings.
+type kcode uint8
+
+const (
+	kOther kcode = iota
+	kProduce
+	kDeliver
+	kStore
+	kEffect
+	kSubscribed
+	kAssign
+	kRevoke
+	kLost
+	kPosition
+	kProcessFailed
+	kCommit
+	kCommitOK
+	kOffsetsExpired
+	kGroupState
+	kMemberExpired
+	kLeave
+	kJoin
+)
+
+var recCodes = [...]kcode{recProduce: kProduce, recDeliver: kDeliver, recStoreAuto: kStore, recStoreApp: kStore, recEffect: kEffect}
+
+// codeOf is k's code (kOther for the kinds the classifier does not read).
+func codeOf(k Kind) kcode {
+	switch k {
+	case KindProduce:
+		return kProduce
+	case KindDeliver:
+		return kDeliver
+	case KindStore:
+		return kStore
+	case KindEffect:
+		return kEffect
+	case KindSubscribed:
+		return kSubscribed
+	case KindAssign:
+		return kAssign
+	case KindRevoke:
+		return kRevoke
+	case KindLost:
+		return kLost
+	case KindPosition:
+		return kPosition
+	case KindProcessFailed:
+		return kProcessFailed
+	case KindCommit:
+		return kCommit
+	case KindCommitOK:
+		return kCommitOK
+	case KindOffsetsExpired:
+		return kOffsetsExpired
+	case KindGroupState:
+		return kGroupState
+	case KindMemberExpired:
+		return kMemberExpired
+	case KindLeave:
+		return kLeave
+	case KindJoin:
+		return kJoin
+	}
+	return kOther
+}
+
+// code is event i's kind code.
+func (t *tape) code(i int) kcode {
+	if i < len(t.events) {
+		return codeOf(t.events[i].Kind)
+	}
+	if x := &t.log[i]; x.kind != recFull {
+		return recCodes[x.kind]
+	} else {
+		return codeOf(t.full[x.off].Kind)
+	}
+}
+
+// at returns event i's kind code and common fields. For an event kept in
+// full it also returns the event (read only); for a compact entry
+// (produce, deliver, store, effect) it returns nil. The view is returned
+// by value, not written through a pointer: a string stored through a
+// pointer pays a write barrier while the garbage collector is marking.
+func (t *tape) at(i int) (kcode, msgView, *Event) {
+	var e *Event
+	if i < len(t.events) {
+		e = &t.events[i]
+	} else if x := &t.log[i]; x.kind == recFull {
+		e = &t.full[x.off]
+	} else {
+		strs := t.strs
+		return recCodes[x.kind], msgView{strs[x.actor], strs[x.group], strs[x.member], strs[x.topic], x.gen, x.part, x.off}, nil
+	}
+	return codeOf(e.Kind), msgView{e.Actor, e.Group, e.Member, e.Topic, e.Generation, e.Partition, e.Offset}, e
+}
+
+// offset is event i's offset.
+func (t *tape) offset(i int) int64 {
+	if i < len(t.events) {
+		return t.events[i].Offset
+	}
+	if x := &t.log[i]; x.kind != recFull {
+		return x.off
+	} else {
+		return t.full[x.off].Offset
+	}
+}
+
+// keyString is the key buffer as one string, for keyIn.
+func (t *tape) keyString() string { return string(t.keys[t.keysDone:]) }
+
+// keyIn is event i's key; keys is what keyString returned (no later keys
+// were recorded since).
+func (t *tape) keyIn(keys string, i int) string {
+	if i < len(t.events) {
+		return t.events[i].Key
+	}
+	x := &t.log[i]
+	if x.kind == recFull {
+		return t.full[x.off].Key
+	}
+	if x.keyLen == 0 {
+		return ""
+	}
+	return keys[int(x.key)-t.keysDone : int(x.key+x.keyLen)-t.keysDone]
+}
+
+// keyString1 returns a compact entry's key as a string of its own.
+func (t *tape) keyString1(x *rec) string { return string(t.keys[x.key : x.key+x.keyLen]) }
+
+// materialize converts every entry not converted yet and returns the whole
+// timeline. The slice belongs to the tape: read it, do not modify it.
+func (t *tape) materialize() []Event {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.log == nil || len(t.events) == len(t.log) {
+		if t.events == nil {
+			t.events = []Event{}
+		}
+		return t.events
+	}
+	from := len(t.events)
+	evs := t.events
+	if from == 0 {
+		evs = make([]Event, len(t.log), cap(t.log))
+	} else {
+		evs = append(evs, make([]Event, len(t.log)-from)...)
+	}
+	keys := string(t.keys[t.keysDone:])
+	for i := from; i < len(t.log); i++ {
+		x := &t.log[i]
 		if x.kind == recFull {
-			*e = r.full[x.off]
-			e.Seq = i
+			evs[i] = t.full[x.off]
 			continue
 		}
-		e.Seq, e.At, e.Actor, e.Kind, e.Generation = i, x.at, strs[x.actor], recKinds[x.kind], x.gen
-		e.Group, e.Member = strs[x.group], strs[x.member]
-		e.Topic, e.Partition, e.Offset = strs[x.topic], x.part, x.off
+		t.decode(&evs[i], i)
 		if x.keyLen > 0 {
-			e.Key = keys[x.key : x.key+x.keyLen]
-		}
-		switch x.kind {
-		case recStoreAuto:
-			e.Detail = detailStoreAuto
-		case recStoreApp:
-			e.Detail = detailStoreApp
+			e := &evs[i]
+			e.Key = keys[int(x.key)-t.keysDone : int(x.key+x.keyLen)-t.keysDone]
 		}
 	}
-	clear(r.full) // drop the converted events' references
-	r.log, r.full, r.keyBuf = r.log[:0], r.full[:0], r.keyBuf[:0]
-	r.events = evs
+	t.keysDone = len(t.keys)
+	t.events = evs
 	return evs
 }

@@ -12,8 +12,9 @@ import (
 func (r *Result) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "scenario %s (seed %d, %s)\n\n", r.Scenario, r.Seed, r.Backend)
-	for i := range r.Events {
-		e := &r.Events[i]
+	evs := r.Events()
+	for i := range evs {
+		e := &evs[i]
 		switch e.Kind {
 		case KindNarration:
 			fmt.Fprintf(bw, "T=%s  » %s\n", FormatDuration(e.At), e.Detail)

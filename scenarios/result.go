@@ -1,10 +1,17 @@
 package scenarios
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Result is everything a run produced: the timeline, the outcome and the
 // final state of every consumer group. Its JSON form is documented in
 // docs/json-schema.md and is byte-identical for the same scenario and seed.
+//
+// The timeline is kept as the run recorded it, compactly; Events builds
+// the []Event on first use, so a caller that only reads the outcome (a
+// property test running thousands of cases) never pays for it.
 type Result struct {
 	// SchemaVersion is SchemaVersion.
 	SchemaVersion int `json:"schema_version"`
@@ -16,12 +23,57 @@ type Result struct {
 	Backend string `json:"backend"`
 	// Duration is the virtual time the run covered.
 	Duration time.Duration `json:"duration_ns"`
-	// Events is the timeline, in order.
-	Events []Event `json:"events"`
 	// Outcome classifies every produced message.
 	Outcome Outcome `json:"outcome"`
 	// Groups is the final state of every consumer group, sorted by id.
 	Groups []GroupResult `json:"groups"`
+
+	tape *tape // the timeline (Events)
+}
+
+// Events is the timeline, in order; Event.Seq is the index. The first call
+// builds it from the run's recording; later calls return the same slice.
+// It belongs to the Result: read it, do not modify it. Safe for concurrent
+// use.
+func (r *Result) Events() []Event {
+	if r.tape == nil {
+		return nil
+	}
+	return r.tape.materialize()
+}
+
+// SetEvents replaces the timeline, for a Result built by hand (a test
+// fixture, a history recorded elsewhere). It does not recompute Outcome:
+// use Classify for that.
+func (r *Result) SetEvents(events []Event) { r.tape = eventsTape(events) }
+
+// resultJSON is Result's JSON form, with the timeline as a field.
+type resultJSON struct {
+	SchemaVersion int           `json:"schema_version"`
+	Scenario      string        `json:"scenario"`
+	Seed          uint64        `json:"seed"`
+	Backend       string        `json:"backend"`
+	Duration      time.Duration `json:"duration_ns"`
+	Events        []Event       `json:"events"`
+	Outcome       Outcome       `json:"outcome"`
+	Groups        []GroupResult `json:"groups"`
+}
+
+// MarshalJSON writes the documented form (docs/json-schema.md), with the
+// timeline as "events".
+func (r Result) MarshalJSON() ([]byte, error) {
+	return json.Marshal(resultJSON{r.SchemaVersion, r.Scenario, r.Seed, r.Backend, r.Duration, r.Events(), r.Outcome, r.Groups})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (r *Result) UnmarshalJSON(b []byte) error {
+	var j resultJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*r = Result{SchemaVersion: j.SchemaVersion, Scenario: j.Scenario, Seed: j.Seed, Backend: j.Backend, Duration: j.Duration, Outcome: j.Outcome, Groups: j.Groups}
+	r.SetEvents(j.Events)
+	return nil
 }
 
 // GroupResult is a consumer group's final state.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kafkasim/kafkasim/client"
@@ -91,11 +92,6 @@ func Run(s *Scenario, opts Options) (*Result, error) {
 	return ss.Finish()
 }
 
-// bigTimeline is the estimated length from which the events are allocated
-// when the run starts (see runner.timeline); smaller timelines are
-// allocated at their exact length at the end.
-const bigTimeline = 1024
-
 // eventsEstimate sizes the timeline of a run producing msgs messages: per
 // message its produce event and, in each group, what the group's busiest
 // strategy records (deliver, store, effect, commits), plus a margin for
@@ -137,19 +133,16 @@ type runner struct {
 	loop  clock.Loop
 	rnd   *rand.Rand
 	start time.Time
-	// the timeline, recorded compactly (record.go): log in order, the
-	// events it does not keep compact in full, strings in strs, keys in
-	// keyBuf.
-	log    []rec
-	events []Event // allocated up front, filled by timeline
-	full   []Event
-	strs   []string
-	strIdx map[string]uint32
-	keyBuf []byte
-	apps   []*app
-	byID   map[string]*app
-	prods  map[string]client.Producer
-	err    error
+	// t is the timeline, recorded compactly (record.go).
+	t *tape
+	// outBuf is allocated when the run starts, for the outcome's messages.
+	outBuf []MessageOutcome
+	// pmem holds the messages producers send.
+	pmem  *produceArena
+	apps  []*app
+	byID  map[string]*app
+	prods map[string]client.Producer
+	err   error
 	// process is Options.Process.
 	process func(ctx context.Context, m *client.Message) error
 	// asked counts the messages producers were asked to send, reported
@@ -190,8 +183,25 @@ func (r *runner) now() time.Duration { return r.loop.Now().Sub(r.start) }
 // emit records e, stamped with the current time, as a full event.
 func (r *runner) emit(e Event) {
 	e.At = r.now()
-	r.log = append(r.log, rec{at: e.At, off: int64(len(r.full)), kind: recFull})
-	r.full = append(r.full, e)
+	r.t.addFull(e)
+}
+
+// add records a compact entry stamped with the current time.
+func (r *runner) add(x rec) {
+	x.at = r.now()
+	r.t.add(x)
+}
+
+// str interns s in the timeline's string table, through the cache c.
+func (r *runner) str(c *strRef, s string) uint32 { return r.t.str(c, s) }
+
+// strFixed is str for a call site whose string never changes (an app's
+// consumer id and group): after the first call it is one load.
+func (r *runner) strFixed(c *strRef, s string) uint32 {
+	if c.ok {
+		return c.i
+	}
+	return r.t.str(c, s)
 }
 
 func (r *runner) at(d time.Duration, fn func()) {
@@ -257,8 +267,9 @@ func (r *runner) result(end time.Duration) *Result {
 		Backend:       r.b.Name(),
 		Duration:      end,
 	}
-	res.Events = r.timeline()
-	res.Outcome = Classify(res.Events)
+	res.tape = r.t
+	res.Outcome = classify(r.t, r.outBuf)
+	r.outBuf = nil
 	groupTopics := map[string][]string{}
 	for _, c := range s.Consumers {
 		for _, t := range c.Topics {
@@ -339,27 +350,25 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 		r.prods[id] = p
 	}
 	r.asked += count
-	var ar produceArena
-	if interval <= 0 {
-		ar.msgs = make([]client.Message, count)
-	}
+	ar := r.pmem
+	kt, vt := parseTemplate(key), parseTemplate(value)
 	var send func(i int)
 	send = func(i int) {
 		if i >= count {
 			return
 		}
-		msg := ar.message(i, topic, partition)
+		msg := ar.message(topic, partition)
 		if len(keys) > 0 {
 			if k := keys[i%len(keys)]; k != "" {
 				msg.Key = ar.text(k, -1)
 			}
 		} else if key != "" {
-			msg.Key = ar.text(key, i)
+			msg.Key = ar.expand(&kt, i)
 		}
 		if value == "" {
 			msg.Value = ar.idValue(id, i)
 		} else {
-			msg.Value = ar.text(value, i)
+			msg.Value = ar.expand(&vt, i)
 		}
 		if err := p.Produce(msg, noDelivery); err != nil {
 			r.emit(Event{Actor: id, Kind: KindClientErr, Generation: -1, Topic: topic, Partition: -1, Offset: -1, Error: errName(err), Detail: "produce: " + err.Error()})
@@ -383,31 +392,79 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 // recorded by the hooks.
 func noDelivery(*client.Message) {}
 
-// produceArena hands out the messages of one produce step and their key and
-// value bytes from a few shared blocks instead of several allocations per
+// produceArena hands out the messages the run's producers send, and their
+// key and value bytes, from blocks instead of several allocations per
 // message. Every slice handed out is capped, so nothing appended to one can
-// reach another; nothing writes to them afterwards.
+// reach another; nothing writes to them afterwards. On the simulator a
+// run's arena is recycled for later runs when the session closes (see
+// release): nothing outside the run keeps a produced message (the broker
+// copies keys and values into its log, the recorder copies keys).
 type produceArena struct {
-	msgs []client.Message // pre-sized for a burst; nil for timed steps
-	buf  []byte
+	blocks [][]client.Message // filled in order; blocks[cur][next] is the next free message
+	cur    int
+	next   int
+	bufs   [][]byte // likewise for bytes: bufs[bcur] is the block in use
+	bcur   int
+	buf    []byte
 }
 
-func (ar *produceArena) message(i int, topic string, partition int32) *client.Message {
-	var m *client.Message
-	if ar.msgs != nil {
-		m = &ar.msgs[i]
-	} else {
-		m = &client.Message{}
+// msgBlock is how many messages an arena block holds.
+const msgBlock = 256
+
+// arenaPool recycles the arenas of finished simulator runs.
+var arenaPool sync.Pool
+
+// newProduceArena takes a recycled arena if there is one.
+func newProduceArena() *produceArena {
+	if ar, ok := arenaPool.Get().(*produceArena); ok {
+		return ar
 	}
+	return &produceArena{}
+}
+
+// release clears the arena and returns it to the pool. Only for runs whose
+// producers are done with every message (the simulator, once closed).
+func (ar *produceArena) release() {
+	for i := 0; i <= ar.cur && i < len(ar.blocks); i++ {
+		clear(ar.blocks[i])
+	}
+	ar.cur, ar.next = 0, 0
+	ar.bcur = 0
+	if len(ar.bufs) > 0 {
+		ar.buf = ar.bufs[0][:0]
+	}
+	arenaPool.Put(ar)
+}
+
+func (ar *produceArena) message(topic string, partition int32) *client.Message {
+	if ar.cur < len(ar.blocks) && ar.next == len(ar.blocks[ar.cur]) {
+		ar.cur, ar.next = ar.cur+1, 0
+	}
+	if ar.cur == len(ar.blocks) {
+		ar.blocks = append(ar.blocks, make([]client.Message, msgBlock))
+	}
+	m := &ar.blocks[ar.cur][ar.next]
+	ar.next++
 	m.TopicPartition = client.TopicPartition{Topic: topic, Partition: partition}
 	return m
 }
 
 // reserve makes room for n more bytes.
 func (ar *produceArena) reserve(n int) {
-	if cap(ar.buf)-len(ar.buf) < n {
-		ar.buf = make([]byte, 0, max(n, 4096))
+	if cap(ar.buf)-len(ar.buf) >= n {
+		return
 	}
+	if ar.buf != nil {
+		ar.bcur++
+	}
+	for ar.bcur < len(ar.bufs) && cap(ar.bufs[ar.bcur]) < n {
+		ar.bcur++
+	}
+	if ar.bcur >= len(ar.bufs) {
+		ar.bufs = append(ar.bufs, make([]byte, 0, max(n, 4096)))
+		ar.bcur = len(ar.bufs) - 1
+	}
+	ar.buf = ar.bufs[ar.bcur][:0]
 }
 
 // done caps and returns the bytes appended since start.
@@ -436,6 +493,40 @@ func (ar *produceArena) text(tmpl string, i int) []byte {
 		tmpl = tmpl[j+3:]
 	}
 	ar.buf = append(ar.buf, tmpl...)
+	return ar.done(start)
+}
+
+// template is a key or value text split around its "{i}" placeholders,
+// so that a produce step expands it for each message without searching
+// it again.
+type template struct {
+	parts []string // the text between placeholders: len(parts)-1 of them
+	fixed int      // the length of the parts together
+	lit   []byte   // the text, when it has no placeholder
+}
+
+func parseTemplate(s string) template {
+	t := template{parts: strings.Split(s, "{i}"), fixed: len(s) - 3*strings.Count(s, "{i}")}
+	if len(t.parts) == 1 {
+		t.lit = []byte(s)[:len(s):len(s)]
+	}
+	return t
+}
+
+// expand is the template's text for message i, as text(tmpl, i) is. A text
+// without placeholders is the same read-only slice for every message.
+func (ar *produceArena) expand(t *template, i int) []byte {
+	if t.lit != nil {
+		return t.lit
+	}
+	ar.reserve(t.fixed + (len(t.parts)-1)*digits(i))
+	start := len(ar.buf)
+	for j, p := range t.parts {
+		if j > 0 {
+			ar.buf = strconv.AppendInt(ar.buf, int64(i), 10)
+		}
+		ar.buf = append(ar.buf, p...)
+	}
 	return ar.done(start)
 }
 

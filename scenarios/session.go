@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kafkasim/kafkasim/client"
@@ -51,19 +52,25 @@ func Start(s *Scenario, opts Options) (*Session, error) {
 		}
 	}
 	total, full := eventsEstimate(s, msgs)
-	r.log = make([]rec, 0, total)
-	if total >= bigTimeline {
-		r.events = make([]Event, 0, total)
-	}
-	r.full = make([]Event, 0, full)
-	r.strs = []string{""}
-	r.strIdx = map[string]uint32{"": 0}
-	r.keyBuf = make([]byte, 0, 8*msgs)
+	r.t = newTape(total, full, 8*msgs)
+	r.outBuf = make([]MessageOutcome, 0, msgs*groupCount(s))
+	r.pmem = newProduceArena()
 	if err := r.setup(); err != nil {
 		b.Close()
 		return nil, err
 	}
 	return &Session{r: r}, nil
+}
+
+// groupCount is how many consumer groups the scenario has.
+func groupCount(s *Scenario) int {
+	var gs []string
+	for _, c := range s.Consumers {
+		if !slices.Contains(gs, c.Group) {
+			gs = append(gs, c.Group)
+		}
+	}
+	return max(len(gs), 1)
 }
 
 // Now is the virtual time since the start.
@@ -104,7 +111,7 @@ func (ss *Session) Do(a Action) error {
 
 // Events is the timeline so far. The slice is the session's: read it, do
 // not modify it; it stays valid (later calls return a longer one).
-func (ss *Session) Events() []Event { return ss.r.timeline() }
+func (ss *Session) Events() []Event { return ss.r.t.materialize() }
 
 // Produced reports how many messages producers were asked to send so far
 // and how many have a delivery report (in the log, or failed).
@@ -161,8 +168,15 @@ func (ss *Session) Finish() (*Result, error) {
 // it again does nothing.
 func (ss *Session) Close() {
 	if ss.r.b != nil {
+		sim := ss.r.b.Name() == "sim"
 		ss.r.b.Close()
 		ss.r.b = nil
+		if sim {
+			// The simulator is done with every message its producers
+			// were given: their memory can serve the next run.
+			ss.r.pmem.release()
+		}
+		ss.r.pmem = nil
 	}
 	if ss.err == nil {
 		ss.err = fmt.Errorf("run %s: the session is finished", ss.r.s.Name)

@@ -239,8 +239,9 @@ func (r *Replayer) Snapshot() Snapshot {
 // past the end: after the last).
 func (r *Result) SnapshotAt(i int) Snapshot {
 	rp := NewReplayer()
-	for j := 0; j <= i && j < len(r.Events); j++ {
-		rp.Apply(&r.Events[j])
+	evs := r.Events()
+	for j := 0; j <= i && j < len(evs); j++ {
+		rp.Apply(&evs[j])
 	}
 	return rp.Snapshot()
 }
@@ -248,11 +249,12 @@ func (r *Result) SnapshotAt(i int) Snapshot {
 // SnapshotAtTime is the state after every event at or before virtual time t.
 func (r *Result) SnapshotAtTime(t time.Duration) Snapshot {
 	rp := NewReplayer()
-	for j := range r.Events {
-		if r.Events[j].At > t {
+	evs := r.Events()
+	for j := range evs {
+		if evs[j].At > t {
 			break
 		}
-		rp.Apply(&r.Events[j])
+		rp.Apply(&evs[j])
 	}
 	s := rp.Snapshot()
 	s.At = t

@@ -95,7 +95,7 @@ func (tp TP) String() string { return fmt.Sprintf("%s[%d]", tp.Topic, tp.Partiti
 // Fields that do not apply are empty: Partition, Offset and Generation are
 // -1 when they do not apply, strings are "" and omitted from JSON.
 type Event struct {
-	// Seq is the event's index in Result.Events.
+	// Seq is the event's index in Result.Events().
 	Seq int `json:"seq"`
 	// At is the virtual time since the start of the run.
 	At time.Duration `json:"at_ns"`

@@ -32,7 +32,7 @@ var goldenItems = []pages.Item{
 
 // stepOf is the first step of kind k in the fixture run.
 func stepOf(k scenarios.Kind) int {
-	for i, e := range fixture.AutoCommitLoss().Events {
+	for i, e := range fixture.AutoCommitLoss().Events() {
 		if e.Kind == k {
 			return i
 		}

@@ -114,7 +114,7 @@ func ViewOf(r *scenarios.Result) View {
 	slices.SortFunc(v.Committed, func(a, b Committed) int {
 		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
 	})
-	v.Assignments = assignments(r.Events)
+	v.Assignments = assignments(r.Events())
 	return v
 }
 

@@ -67,7 +67,7 @@ func TestRunNamesAndCleanup(t *testing.T) {
 		if r.Backend != "kafka" {
 			t.Errorf("backend %q", r.Backend)
 		}
-		for _, e := range r.Events {
+		for _, e := range r.Events() {
 			if strings.Contains(e.Topic, "-t1") || strings.Contains(e.Group, "-t1") || strings.Contains(e.Detail, "-t1") {
 				t.Fatalf("run id leaked into the timeline: %s", e.String())
 			}

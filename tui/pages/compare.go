@@ -64,8 +64,8 @@ func NewCompare(c common.Common, title, labelA string, a *scenarios.Result, labe
 	m.b = side{label: labelB, x: replay.New(b), step: -2}
 	seen := map[time.Duration]bool{}
 	for _, r := range []*scenarios.Result{a, b} {
-		for i := range r.Events {
-			if t := r.Events[i].At; !seen[t] {
+		for i := range r.Events() {
+			if t := r.Events()[i].At; !seen[t] {
 				seen[t] = true
 				m.times = append(m.times, t)
 			}

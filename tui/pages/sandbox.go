@@ -154,7 +154,7 @@ func (sb *Sandbox) Update(msg tea.Msg) (*Sandbox, tea.Cmd) {
 		}
 		sb.err = ""
 		focus := sb.Walk.focus
-		sb.Walk.SetResult(msg.r, len(msg.r.Events)-1)
+		sb.Walk.SetResult(msg.r, len(msg.r.Events())-1)
 		sb.Walk.focus = focus
 		return sb, nil
 	case tea.KeyMsg:

@@ -13,7 +13,7 @@ import (
 func TestPlaybackTicksStopAtPauseAndEnd(t *testing.T) {
 	r := fixture.AutoCommitLoss()
 	// A teaching breakpoint at step 3.
-	r.Events[3].Kind = scenarios.KindPause
+	r.Events()[3].Kind = scenarios.KindPause
 	c := common.New()
 	c.Width, c.Height = 80, 24
 	w := NewWalk(c, "t", r)

@@ -22,7 +22,8 @@ const CheckpointEvery = 256
 // Index is a Result prepared for display.
 type Index struct {
 	// R is the run.
-	R *scenarios.Result
+	R  *scenarios.Result
+	ev []scenarios.Event // R.Events()
 	// Parts lists every partition, sorted.
 	Parts []scenarios.TP
 	// Groups lists every consumer group, sorted.
@@ -64,6 +65,7 @@ type msgInfo struct {
 func New(r *scenarios.Result) *Index {
 	x := &Index{
 		R:        r,
+		ev:       r.Events(),
 		partIdx:  map[scenarios.TP]int{},
 		grpIdx:   map[string]int{},
 		consIdx:  map[string]int{},
@@ -82,8 +84,8 @@ func New(r *scenarios.Result) *Index {
 	// Pass 1: names.
 	parts := map[scenarios.TP]bool{}
 	groups := map[string]bool{}
-	for i := range r.Events {
-		e := &r.Events[i]
+	for i := range x.ev {
+		e := &x.ev[i]
 		if e.Topic != "" && e.Partition >= 0 {
 			parts[e.TP()] = true
 		}
@@ -129,8 +131,8 @@ func New(r *scenarios.Result) *Index {
 	st := x.initial()
 	x.cps = append(x.cps, st.Clone())
 	effCount := map[gp]map[int64]int{}
-	for i := range r.Events {
-		e := &r.Events[i]
+	for i := range x.ev {
+		e := &x.ev[i]
 		seq := int32(i)
 		if e.Actor != "" {
 			x.byActor[e.Actor] = append(x.byActor[e.Actor], seq)
@@ -219,10 +221,10 @@ func IsNotable(k scenarios.Kind) bool {
 }
 
 // Len is the number of events.
-func (x *Index) Len() int { return len(x.R.Events) }
+func (x *Index) Len() int { return len(x.ev) }
 
 // Event returns event i.
-func (x *Index) Event(i int) *scenarios.Event { return &x.R.Events[i] }
+func (x *Index) Event(i int) *scenarios.Event { return &x.ev[i] }
 
 // PartIndex returns the index of tp in Parts, or -1.
 func (x *Index) PartIndex(tp scenarios.TP) int {
@@ -269,7 +271,7 @@ func (x *Index) PrevNotable(i int) int {
 // NextPause returns the first pause event in (from, to], or -1.
 func (x *Index) NextPause(from, to int) int {
 	for i := x.NextNotable(from); i >= 0 && i <= to; i = x.NextNotable(i) {
-		if x.R.Events[i].Kind == scenarios.KindPause {
+		if x.ev[i].Kind == scenarios.KindPause {
 			return i
 		}
 	}
@@ -284,13 +286,13 @@ func (x *Index) Narration(i int) (string, int) {
 		return "", -1
 	}
 	s := int(x.narr[j-1])
-	return x.R.Events[s].Detail, s
+	return x.ev[s].Detail, s
 }
 
 // ActorEvents returns the seqs of an actor's events with At in [from, to).
 func (x *Index) ActorEvents(actor string, from, to time.Duration) []int32 {
 	seqs := x.byActor[actor]
-	ev := x.R.Events
+	ev := x.ev
 	lo := sort.Search(len(seqs), func(k int) bool { return ev[seqs[k]].At >= from })
 	hi := sort.Search(len(seqs), func(k int) bool { return ev[seqs[k]].At >= to })
 	return seqs[lo:hi]
@@ -300,7 +302,7 @@ func (x *Index) ActorEvents(actor string, from, to time.Duration) []int32 {
 // seq ≤ upTo, or -1.
 func (x *Index) LastActorEvent(actor string, t time.Duration, upTo int) int {
 	seqs := x.byActor[actor]
-	ev := x.R.Events
+	ev := x.ev
 	hi := sort.Search(len(seqs), func(k int) bool { return ev[seqs[k]].At >= t || int(seqs[k]) > upTo })
 	if hi == 0 {
 		return -1
@@ -310,7 +312,7 @@ func (x *Index) LastActorEvent(actor string, t time.Duration, upTo int) int {
 
 // StepAtTime returns the last step with At ≤ t (-1: none).
 func (x *Index) StepAtTime(t time.Duration) int {
-	ev := x.R.Events
+	ev := x.ev
 	return sort.Search(len(ev), func(k int) bool { return ev[k].At > t }) - 1
 }
 
@@ -357,7 +359,7 @@ func (x *Index) Fate(g, p int, off int64, i int, committed int64) styles.Fate {
 		return styles.FatePending
 	}
 	d := int(m.deliver[nd-1])
-	actor := x.R.Events[d].Actor
+	actor := x.ev[d].Actor
 	if !anyIn(m.done, d, i) && !anyIn(x.ends[actor], d, i) {
 		return styles.FateProcessing
 	}
@@ -389,7 +391,7 @@ func (x *Index) StateAt(i int) State {
 	}
 	st := x.cps[c].Clone()
 	for j := c * CheckpointEvery; j <= i; j++ {
-		st.Apply(x, &x.R.Events[j])
+		st.Apply(x, &x.ev[j])
 	}
 	return st
 }
@@ -409,7 +411,7 @@ func (x *Index) StatusAt(actor string, i int) string {
 	if j < 0 {
 		return StatusNew
 	}
-	switch x.R.Events[j].Kind {
+	switch x.ev[j].Kind {
 	case scenarios.KindCrash:
 		return StatusCrashed
 	case scenarios.KindClosed:
@@ -428,7 +430,7 @@ func (x *Index) BusyAt(actor string, i int) bool {
 	if d < 0 {
 		return false
 	}
-	e := &x.R.Events[d]
+	e := &x.ev[d]
 	p := x.PartIndex(e.TP())
 	ms := x.msgs[gp{x.GroupIndex(e.Group), p}]
 	if e.Offset < 0 || e.Offset >= int64(len(ms)) {
@@ -443,13 +445,13 @@ func (x *Index) GroupStateAt(group string, i int) string {
 	if j < 0 {
 		return "Empty"
 	}
-	return x.R.Events[j].State
+	return x.ev[j].State
 }
 
 // BrokerUpAt reports whether the broker was up after step i.
 func (x *Index) BrokerUpAt(i int) bool {
 	j := last(x.broker, i)
-	return j < 0 || x.R.Events[j].Kind == scenarios.KindBrokerUp
+	return j < 0 || x.ev[j].Kind == scenarios.KindBrokerUp
 }
 
 // Bad lists the LOST and DUPLICATED messages of the outcome, in outcome order.

@@ -11,7 +11,7 @@ import (
 )
 
 func find(x *replay.Index, k scenarios.Kind, actor string) int {
-	for i := range x.R.Events {
+	for i := range x.R.Events() {
 		if e := x.Event(i); e.Kind == k && (actor == "" || e.Actor == actor) {
 			return i
 		}

@@ -23,7 +23,7 @@ func TestStateAgreesWithScenarioSnapshots(t *testing.T) {
 			t.Fatal(err)
 		}
 		x := replay.New(r)
-		n := len(r.Events)
+		n := len(r.Events())
 		for _, i := range []int{0, n / 4, n / 2, 3 * n / 4, n - 1} {
 			if d := diffState(x, r, i); d != "" {
 				t.Errorf("%s step %d: %s", name, i, d)
