@@ -47,7 +47,8 @@ type classifier struct {
 	// partition its produce events and log end.
 	tpIdx  map[TP]int32
 	tps    []tpInfo
-	tpOf   []TP // tpOf[i] is the partition of tps[i]
+	tpOf   []TP     // tpOf[i] is the partition of tps[i]
+	tidOf  []uint32 // tidOf[i] is the id of tpOf[i].Topic
 	lastTP TP
 	lastTI int32
 	parts  []TP
@@ -67,6 +68,45 @@ type classifier struct {
 	// outBuf, when its capacity is large enough, holds the outcome's
 	// messages (allocated by the runner when the run started).
 	outBuf []MessageOutcome
+	// local numbers the strings of full events that the tape's string
+	// table does not hold (see sid).
+	local map[string]uint32
+	// lastGT caches the last (group, topic) pair addGroupTopic saw.
+	lastG, lastT uint32
+	lastGTOK     bool
+}
+
+// localBase is the first id sid hands out for strings the tape does not
+// number.
+const localBase = 1 << 31
+
+// sid numbers s like the tape's string table does (same string, same
+// number), with numbers of its own for strings the table lacks.
+func (c *classifier) sid(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	if i, ok := c.t.strIdx[s]; ok {
+		return i
+	}
+	if c.local == nil {
+		c.local = map[string]uint32{}
+	}
+	i, ok := c.local[s]
+	if !ok {
+		i = localBase + uint32(len(c.local))
+		c.local[s] = i
+	}
+	return i
+}
+
+// at is event i (see tape.at), with its strings numbered.
+func (c *classifier) at(i int) (kcode, msgView, *Event) {
+	k, v, e := c.t.at(i)
+	if e != nil {
+		v.actorID, v.groupID, v.memberID, v.topicID = c.sid(v.actor), c.sid(v.group), c.sid(v.member), c.sid(v.topic)
+	}
+	return k, v, e
 }
 
 // tpInfo is one produced-to partition.
@@ -195,6 +235,7 @@ type mstate struct {
 type pstate struct {
 	group    string
 	tp       TP
+	gid, tid uint32          // group and topic ids (classifier.sid)
 	idx      map[int64]int32 // offsets beyond denseMax
 	dense    []int32         // offset → index in ms + 1
 	ms       []mstate
@@ -222,12 +263,42 @@ func (c *classifier) part(group string, tp TP) *pstate {
 		if i := c.tpIndex(tp); i >= 0 {
 			n = c.tps[i].count
 		}
-		ps = &pstate{group: group, tp: tp, final: -1, ms: make([]mstate, 0, n), dense: make([]int32, 0, n)}
+		ps = &pstate{group: group, tp: tp, gid: c.sid(group), tid: c.sid(tp.Topic), final: -1, ms: make([]mstate, 0, n), dense: make([]int32, 0, n)}
 		c.pstates[k] = ps
 		c.plist = append(c.plist, ps)
 	}
 	c.last = ps
 	return ps
+}
+
+// partID is part for the event v, found by the ids of its group and
+// topic: runs touch a handful of partitions, so a scan of them beats
+// hashing the strings.
+func (c *classifier) partID(v *msgView) *pstate {
+	if l := c.last; l != nil && l.gid == v.groupID && l.tid == v.topicID && l.tp.Partition == v.part {
+		return l
+	}
+	if len(c.plist) <= 16 {
+		for _, ps := range c.plist {
+			if ps.gid == v.groupID && ps.tid == v.topicID && ps.tp.Partition == v.part {
+				c.last = ps
+				return ps
+			}
+		}
+	}
+	c.names(v)
+	return c.part(v.group, TP{v.topic, v.part})
+}
+
+// names fills v's group and topic strings from their ids when they are
+// missing (compact entries).
+func (c *classifier) names(v *msgView) {
+	if v.group == "" && v.groupID != 0 {
+		v.group = c.t.strs[v.groupID]
+	}
+	if v.topic == "" && v.topicID != 0 {
+		v.topic = c.t.strs[v.topicID]
+	}
 }
 
 // denseMax bounds the offsets indexed by slice; larger ones use the map.
@@ -293,6 +364,17 @@ func newClassifier(t *tape) *classifier {
 	}
 }
 
+// addGroupTopicID is addGroupTopic for the event v, skipping the maps
+// when the pair is the last one seen.
+func (c *classifier) addGroupTopicID(v *msgView) {
+	if c.lastGTOK && c.lastG == v.groupID && c.lastT == v.topicID {
+		return
+	}
+	c.names(v)
+	c.addGroupTopic(v.group, v.topic)
+	c.lastG, c.lastT, c.lastGTOK = v.groupID, v.topicID, true
+}
+
 func (c *classifier) addGroupTopic(group, topic string) {
 	if group == "" || topic == "" {
 		return
@@ -311,8 +393,8 @@ func (m *mstate) flag(f Flag) { m.flags |= flagBit(f) }
 // epochKey is one assignment epoch of a partition: a consumer instance in
 // a generation.
 type epochKey struct {
-	actor  string
-	member string
+	actor  uint32 // ids (classifier.sid)
+	member uint32
 	gen    int32
 }
 
@@ -342,26 +424,94 @@ func (ps *pstate) resetEpoch(k epochKey) {
 	delete(ps.epochs, k)
 }
 
+// produced records produce event i of offset off on tp.
+func (c *classifier) produced(i int, tp TP, off int64) {
+	ti := &c.tps[c.tpIndex(tp)]
+	ti.produced = append(ti.produced, i)
+	if off+1 > ti.logEnd {
+		ti.logEnd = off + 1
+	}
+}
+
+// producedID is produced for a compact entry: its partition is found by
+// the topic's id.
+func (c *classifier) producedID(i int, tid uint32, part int32, off int64) {
+	if len(c.tidOf) > 16 {
+		c.produced(i, TP{c.t.strs[tid], part}, off)
+		return
+	}
+	for j := range c.tidOf {
+		if c.tidOf[j] == tid && c.tpOf[j].Partition == part {
+			ti := &c.tps[j]
+			ti.produced = append(ti.produced, i)
+			if off+1 > ti.logEnd {
+				ti.logEnd = off + 1
+			}
+			return
+		}
+	}
+	c.produced(i, TP{c.t.strs[tid], part}, off)
+}
+
+// deliver records delivery event i. v's strings may be empty when its ids
+// are set (compact entries): they are looked up only when needed.
+func (c *classifier) deliver(i int, v *msgView) {
+	c.addGroupTopicID(v)
+	ps := c.partID(v)
+	m := ps.mut(v.off)
+	c.add(&m.dels, i)
+	ek := epochKey{v.actorID, v.memberID, v.gen}
+	if last, ok := ps.lastDelivered(ek); ok {
+		if v.off > last+1 {
+			m.flag(FlagSkip)
+		} else if v.off <= last {
+			m.flag(FlagNonMonotonic)
+		}
+	}
+	ps.setDelivered(ek, v.off)
+	if m.effs.n == 0 && !slices.Contains(ps.open, v.off) {
+		ps.open = append(ps.open, v.off)
+	}
+}
+
+// effect records effect event i.
+func (c *classifier) effect(i int, v *msgView) {
+	ps := c.partID(v)
+	m := ps.mut(v.off)
+	c.add(&m.effs, i)
+	if j := slices.Index(ps.open, v.off); j >= 0 {
+		ps.open = slices.Delete(ps.open, j, j+1)
+	}
+}
+
 // ev is event i, for the cause paths (a copy when it was recorded compactly).
 func (c *classifier) ev(i int) *Event { return c.t.event(i) }
 
 func (c *classifier) run() Outcome {
 	for i := range c.n {
-		if c.t.code(i) == kProduce {
-			_, e, _ := c.t.at(i)
-			tp := TP{e.topic, e.part}
-			ti := c.tpIndex(tp)
-			if ti < 0 {
-				ti = int32(len(c.tps))
-				c.tpIdx[tp] = ti
-				c.tps = append(c.tps, tpInfo{})
-				c.tpOf = append(c.tpOf, tp)
-				c.parts = append(c.parts, tp)
-				c.lastTP, c.lastTI = tp, ti
+		var tp TP
+		if x := c.t.compact(i); x != nil {
+			if x.kind != recProduce {
+				continue
 			}
-			c.tps[ti].count++
-			c.total++
+			tp = TP{c.t.strs[x.topic], x.part}
+		} else if k, e, _ := c.t.at(i); k == kProduce {
+			tp = TP{e.topic, e.part}
+		} else {
+			continue
 		}
+		ti := c.tpIndex(tp)
+		if ti < 0 {
+			ti = int32(len(c.tps))
+			c.tpIdx[tp] = ti
+			c.tps = append(c.tps, tpInfo{})
+			c.tpOf = append(c.tpOf, tp)
+			c.tidOf = append(c.tidOf, c.sid(tp.Topic))
+			c.parts = append(c.parts, tp)
+			c.lastTP, c.lastTI = tp, ti
+		}
+		c.tps[ti].count++
+		c.total++
 	}
 	for i := range c.tps {
 		c.tps[i].produced = make([]int, 0, c.tps[i].count)
@@ -372,15 +522,27 @@ func (c *classifier) run() Outcome {
 		// e has the common fields of every event; full is the whole
 		// event, nil for the message events recorded compactly (produce,
 		// deliver, store, effect).
-		k, e, full := c.t.at(i)
+		if x := c.t.compact(i); x != nil {
+			// A message event recorded compactly: read it without
+			// building a view of it.
+			switch x.kind {
+			case recProduce:
+				c.producedID(i, x.topic, x.part, x.off)
+			case recDeliver, recEffect:
+				v := msgView{gen: x.gen, part: x.part, off: x.off, actorID: x.actor, groupID: x.group, memberID: x.member, topicID: x.topic}
+				if x.kind == recDeliver {
+					c.deliver(i, &v)
+				} else {
+					c.effect(i, &v)
+				}
+			}
+			continue
+		}
+		k, e, full := c.at(i)
 		tp := TP{e.topic, e.part}
 		switch k {
 		case kProduce:
-			ti := &c.tps[c.tpIndex(tp)]
-			ti.produced = append(ti.produced, i)
-			if e.off+1 > ti.logEnd {
-				ti.logEnd = e.off + 1
-			}
+			c.produced(i, tp, e.off)
 		case kSubscribed:
 			for _, t := range full.Topics {
 				c.addGroupTopic(e.group, t)
@@ -390,35 +552,15 @@ func (c *classifier) run() Outcome {
 				c.addGroupTopic(e.group, p.Topic)
 				if k == kLost || k == kAssign {
 					// A new assignment starts a new epoch even in the same generation.
-					c.part(e.group, p).resetEpoch(epochKey{e.actor, e.member, e.gen})
+					c.part(e.group, p).resetEpoch(epochKey{e.actorID, e.memberID, e.gen})
 				}
 			}
 		case kPosition:
-			c.part(e.group, tp).resetEpoch(epochKey{e.actor, e.member, e.gen})
+			c.partID(&e).resetEpoch(epochKey{e.actorID, e.memberID, e.gen})
 		case kDeliver:
-			c.addGroupTopic(e.group, e.topic)
-			ps := c.part(e.group, tp)
-			m := ps.mut(e.off)
-			c.add(&m.dels, i)
-			ek := epochKey{e.actor, e.member, e.gen}
-			if last, ok := ps.lastDelivered(ek); ok {
-				if e.off > last+1 {
-					m.flag(FlagSkip)
-				} else if e.off <= last {
-					m.flag(FlagNonMonotonic)
-				}
-			}
-			ps.setDelivered(ek, e.off)
-			if m.effs.n == 0 && !slices.Contains(ps.open, e.off) {
-				ps.open = append(ps.open, e.off)
-			}
+			c.deliver(i, &e)
 		case kEffect:
-			ps := c.part(e.group, tp)
-			m := ps.mut(e.off)
-			c.add(&m.effs, i)
-			if j := slices.Index(ps.open, e.off); j >= 0 {
-				ps.open = slices.Delete(ps.open, j, j+1)
-			}
+			c.effect(i, &e)
 		case kProcessFailed:
 			m := c.part(e.group, tp).mut(e.off)
 			c.add(&m.fails, i)

@@ -197,6 +197,9 @@ type msgView struct {
 	actor, group, member, topic string
 	gen, part                   int32
 	off                         int64
+	// the strings' indexes in the tape's string table; set for compact
+	// entries only (the classifier numbers the strings of full events).
+	actorID, groupID, memberID, topicID uint32
 }
 
 // kcode numbers the kinds the classifier reads, so that its passes switch
@@ -267,18 +270,6 @@ func codeOf(k Kind) kcode {
 	return kOther
 }
 
-// code is event i's kind code.
-func (t *tape) code(i int) kcode {
-	if i < len(t.events) {
-		return codeOf(t.events[i].Kind)
-	}
-	if x := &t.log[i]; x.kind != recFull {
-		return recCodes[x.kind]
-	} else {
-		return codeOf(t.full[x.off].Kind)
-	}
-}
-
 // at returns event i's kind code and common fields. For an event kept in
 // full it also returns the event (read only); for a compact entry
 // (produce, deliver, store, effect) it returns nil. The view is returned
@@ -292,9 +283,21 @@ func (t *tape) at(i int) (kcode, msgView, *Event) {
 		e = &t.full[x.off]
 	} else {
 		strs := t.strs
-		return recCodes[x.kind], msgView{strs[x.actor], strs[x.group], strs[x.member], strs[x.topic], x.gen, x.part, x.off}, nil
+		return recCodes[x.kind], msgView{strs[x.actor], strs[x.group], strs[x.member], strs[x.topic], x.gen, x.part, x.off, x.actor, x.group, x.member, x.topic}, nil
 	}
-	return codeOf(e.Kind), msgView{e.Actor, e.Group, e.Member, e.Topic, e.Generation, e.Partition, e.Offset}, e
+	return codeOf(e.Kind), msgView{actor: e.Actor, group: e.Group, member: e.Member, topic: e.Topic, gen: e.Generation, part: e.Partition, off: e.Offset}, e
+}
+
+// compact returns entry i when it is a compact one (produce, deliver,
+// store, effect) not yet converted to an Event, nil otherwise.
+func (t *tape) compact(i int) *rec {
+	if i < len(t.events) {
+		return nil
+	}
+	if x := &t.log[i]; x.kind != recFull {
+		return x
+	}
+	return nil
 }
 
 // offset is event i's offset.
