@@ -9,12 +9,12 @@
 package realkafka
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -130,7 +130,6 @@ type backend struct {
 	rnd   *rand.Rand
 	adm   *kafka.Admin
 	names *renamer
-	gid   uint64 // the runner's goroutine
 
 	mu       sync.Mutex
 	stopped  bool
@@ -158,7 +157,7 @@ func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error
 		cfg.ConnectTimeout = 10 * time.Second
 	}
 	b := &backend{cfg: cfg, s: s, wall: clock.NewWall(), rnd: rand.New(rand.NewPCG(seed, seed^0x6b61666b6173696d)),
-		names: newRenamer("-" + cfg.RunID), gid: goid(), maxGen: map[string]int32{}, clientNo: map[string]int{}}
+		names: newRenamer("-" + cfg.RunID), maxGen: map[string]int32{}, clientNo: map[string]int{}}
 	adm, err := kafka.NewAdmin(b.conf(nil), cfg.Dialer)
 	if err != nil {
 		return nil, err
@@ -248,7 +247,11 @@ func (b *backend) Rand() *rand.Rand { return b.rnd }
 // first, running the hooks kgo's goroutines hand over as they arrive.
 // Hooks arriving afterwards are dropped.
 func (b *backend) RunUntil(t time.Time) {
-	b.gid = goid()
+	runnerTurn(func() { b.runUntil(t) })
+}
+
+// runUntil is RunUntil, inside runnerTurn.
+func (b *backend) runUntil(t time.Time) {
 	for {
 		ctx, cancel := context.WithCancel(context.Background())
 		b.mu.Lock()
@@ -288,19 +291,17 @@ func (b *backend) drain() {
 	}
 }
 
-// onRunner reports whether the caller is the runner's goroutine.
-func (b *backend) onRunner() bool { return goid() == b.gid }
-
 // post runs fn on the runner's goroutine: at once when called there,
 // else as soon as RunUntil picks it up (the wall clock's queue is used
 // from the runner's goroutine only). After the run it is dropped.
 func (b *backend) post(fn func()) {
+	here := onRunner()
 	b.mu.Lock()
 	if b.stopped {
 		b.mu.Unlock()
 		return
 	}
-	if b.onRunner() {
+	if here {
 		b.mu.Unlock()
 		fn()
 		return
@@ -536,17 +537,65 @@ func (b *backend) noteGeneration(g string, gen int32) {
 	b.mu.Unlock()
 }
 
-// goid is the calling goroutine's id, parsed from its stack header
-// ("goroutine 18 [running]:"). The backend needs it to tell hooks called
-// synchronously by the runner's own calls from hooks called on kgo's
-// goroutines, which must be handed to the runner.
-func goid() uint64 {
-	var buf [40]byte
-	n := runtime.Stack(buf[:], false)
-	s := bytes.TrimPrefix(buf[:n], []byte("goroutine "))
-	if i := bytes.IndexByte(s, ' '); i > 0 {
-		s = s[:i]
+// Telling the runner's goroutine from kgo's. kgo calls a client's hooks
+// in two ways: synchronously, inside a call the runner makes (Poll hands
+// out a message, CommitMessage commits, NewConsumer creates), and from its
+// own goroutines (an async commit's result, the auto-commit timer, a
+// delivery report) at any moment, including while the runner is inside a
+// call on the same client. The first kind must run at once, inside the
+// runner's call, as on the simulator; the second is handed to the runner
+// (post), which runs it between the loop's events.
+//
+// A flag or depth counter set around the runner's calls cannot tell the
+// two apart: an async commit's result arriving while the runner waits in
+// Poll on that consumer would run at once, on the commit goroutine,
+// concurrently with the runner and inside the Poll in the timeline.
+// Queueing every hook and draining the queue when each call returns would
+// move the second kind: from after the loop's event to after whichever
+// call is under way, in the middle of an app's poll turn (up to 64 polls,
+// each message processed in between).
+//
+// What tells them apart is the call path. The runner's goroutine makes
+// every call into a client inside RunUntil (from the loop's events;
+// before the first RunUntil no client exists, after it hooks are
+// dropped), so a hook is synchronous exactly when runnerTurn's frame is
+// on its goroutine's stack: goroutines kgo and client/kafka start have
+// stacks of their own. onRunner looks for the frame with runtime.Callers,
+// as testing.T.Helper finds helpers' frames, instead of parsing the
+// goroutine id out of runtime.Stack.
+
+// runnerTurn runs f, the runner's turn at the loop. Its frame marks the
+// runner's goroutine for onRunner.
+//
+//go:noinline
+func runnerTurn(f func()) { f() }
+
+// runnerTurnEntry is runnerTurn's entry PC, as runtime.Frame.Entry
+// reports it.
+var runnerTurnEntry = reflect.ValueOf(runnerTurn).Pointer()
+
+// onRunner reports whether the caller runs on the runner's goroutine
+// inside RunUntil: whether runnerTurn is on its call stack. A stack of
+// more than 64 frames is read again, longer, rather than cut. It costs a
+// few microseconds per hook (parsing runtime.Stack cost more).
+func onRunner() bool {
+	var buf [64]uintptr
+	pcs := buf[:]
+	for {
+		n := runtime.Callers(2, pcs)
+		frames := runtime.CallersFrames(pcs[:n])
+		for {
+			f, more := frames.Next()
+			if f.Entry == runnerTurnEntry {
+				return true
+			}
+			if !more {
+				break
+			}
+		}
+		if n < len(pcs) {
+			return false
+		}
+		pcs = make([]uintptr, 2*len(pcs))
 	}
-	id, _ := strconv.ParseUint(string(s), 10, 64)
-	return id
 }
