@@ -245,7 +245,8 @@ func (b *backend) Rand() *rand.Rand { return b.rnd }
 
 // RunUntil runs the wall clock to t, unless a fatal error ends the run
 // first, running the hooks kgo's goroutines hand over as they arrive.
-// Hooks arriving afterwards are dropped.
+// Hooks arriving between two calls run at the start of the next one;
+// after Close they are dropped.
 func (b *backend) RunUntil(t time.Time) {
 	runnerTurn(func() { b.runUntil(t) })
 }
@@ -273,10 +274,10 @@ func (b *backend) runUntil(t time.Time) {
 		}
 		b.drain()
 	}
+	// Hooks handed over from now on wait in the inbox for the next
+	// RunUntil (a Session steps through a run); Close drops what is left.
 	b.mu.Lock()
-	b.stopped = true
 	b.wake = nil
-	b.inbox = nil
 	b.mu.Unlock()
 }
 

@@ -149,3 +149,64 @@ func TestCannotRun(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionInSteps drives a run on the kafka backend as a Session, a
+// few seconds at a time (as the TUI steps through a run): hooks that kgo's
+// goroutines hand over between two RunUntil calls (delivery reports,
+// commit results) are recorded in the next one, not dropped.
+func TestSessionInSteps(t *testing.T) {
+	bubble(t, nil, func(t *testing.T, c *kfake.Cluster, cfg realkafka.Config) {
+		s, err := scenarios.Parse("steps.yaml", []byte(`
+name: steps
+duration: 20s
+topics: [{name: t, partitions: 1}]
+producers: [{id: p, topic: t, count: 12, interval: 1s}]
+consumers:
+  - {id: c1, group: g, topics: [t], config: {auto.offset.reset: earliest}, processing: {commit: after-each, async: true}}
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, err := scenarios.Start(s, scenarios.Options{Backend: realkafka.Factory(cfg)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for at := time.Second; at < s.Duration; at += 3 * time.Second {
+			if err := ss.RunUntil(at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ss.RunUntil(s.Duration); err != nil {
+			t.Fatal(err)
+		}
+		r, err := ss.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked := 0
+		for _, p := range s.Producers {
+			asked += p.Count
+		}
+		produced := 0
+		for _, e := range r.Events() {
+			if e.Kind == scenarios.KindProduce {
+				produced++
+			}
+		}
+		if produced != asked {
+			t.Errorf("%d produce events recorded, want %d (delivery reports lost between steps)", produced, asked)
+		}
+		oks := 0
+		for _, e := range r.Events() {
+			if e.Kind == scenarios.KindCommitOK && e.Commit == scenarios.CommitManual {
+				oks++
+			}
+		}
+		if oks != asked {
+			t.Errorf("%d commit_ok events of manual commits recorded, want %d (async commit results lost between steps)", oks, asked)
+		}
+		if r.Outcome.Counts.OK != asked {
+			t.Errorf("outcome %+v, want %d OK", r.Outcome.Counts, asked)
+		}
+	})
+}
