@@ -108,6 +108,8 @@ type Model struct {
 	sandbox *pages.Sandbox
 	scen    *scenarios.Scenario
 
+	// simOnly: the Runner is not the simulator's, but the sandbox is.
+	simOnly bool
 	help    bool
 	loading string
 	err     string
@@ -117,11 +119,12 @@ type Model struct {
 // New returns the root model. With opts.Scenario set, Init loads and runs
 // it; otherwise the picker shows.
 func New(opts Options) *Model {
+	simOnly := opts.Runner != nil
 	if opts.Runner == nil {
 		opts.Runner = defaultRunner
 	}
 	c := common.New()
-	m := &Model{c: c, opts: opts, stack: []screen{screenPicker}}
+	m := &Model{c: c, opts: opts, stack: []screen{screenPicker}, simOnly: simOnly}
 	var items []pages.Item
 	if lib, err := scenarios.Library(); err == nil {
 		for _, s := range lib {
@@ -234,6 +237,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.scen = msg.s
 		m.walk = pages.NewWalk(m.c, msg.s.Name, msg.r)
+		if m.sandbox != nil {
+			m.sandbox.Close()
+		}
 		m.cmp, m.sandbox = nil, nil
 		m.resize()
 		m.stack = []screen{screenPicker, screenWalk}
@@ -262,7 +268,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.scen == nil {
 			return m, nil
 		}
-		m.sandbox = pages.NewSandbox(m.c, m.scen, m.sandboxRunner())
+		if m.sandbox != nil {
+			m.sandbox.Close()
+		}
+		s := *m.scen
+		if m.opts.SeedSet {
+			s.Seed = m.opts.Seed
+		}
+		m.sandbox = pages.NewSandbox(m.c, &s, startSession)
+		if m.simOnly {
+			m.sandbox.Walk.Title += " (simulator)"
+		}
 		m.resize()
 		m.push(screenSandbox)
 		return m, m.sandbox.Init()
@@ -315,9 +331,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m *Model) sandboxRunner() pages.SandboxRunner {
-	runner, seed, set := m.opts.Runner, m.opts.Seed, m.opts.SeedSet
-	return func(s *scenarios.Scenario) (*scenarios.Result, error) { return runner(s, seed, set, 0) }
+// startSession starts the sandbox's session on the simulator, whatever
+// the Runner: a real cluster cannot take the broker down, and its runs
+// cannot be driven step by step.
+func startSession(s *scenarios.Scenario) (*scenarios.Session, error) {
+	return scenarios.Start(s, scenarios.Options{})
 }
 
 // View implements tea.Model.
