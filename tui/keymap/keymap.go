@@ -30,6 +30,7 @@ type KeyMap struct {
 	Stall     key.Binding
 	Advance   key.Binding
 	Select    key.Binding
+	Export    key.Binding
 
 	// Picker.
 	Up, Down key.Binding
@@ -71,6 +72,7 @@ func Default() *KeyMap {
 		Stall:     b([]string{"z"}, "z", "stall/resume"),
 		Advance:   b([]string{"right", "l"}, "→ / ⇧→", "time +1s / +10s"),
 		Select:    b([]string{"up", "down", "k", "j"}, "↑/↓", "choose consumer"),
+		Export:    b([]string{"e"}, "e", "export as scenario YAML"),
 
 		Up:       b([]string{"up", "ctrl+p"}, "↑", "up"),
 		Down:     b([]string{"down", "ctrl+n"}, "↓", "down"),
@@ -141,7 +143,7 @@ func (k *KeyMap) SandboxHelp() Help {
 		Full: [][]key.Binding{
 			{k.Select, k.Crash, k.StartCons, k.CloseCons, k.Stall},
 			{k.Produce, k.Broker, k.Advance},
-			{k.Focus, k.Help, k.Back, k.Quit},
+			{k.Export, k.Focus, k.Help, k.Back, k.Quit},
 		},
 	}
 }

@@ -45,7 +45,10 @@ type Sandbox struct {
 	common.Common
 	// Walk shows the run so far, always at its last step.
 	Walk *Walk
+	// ExportDir is where ExportYAML writes ("": the current directory).
+	ExportDir string
 
+	lesson  string // the scenario's name
 	base    *scenarios.Scenario
 	start   SessionStarter
 	ss      *scenarios.Session
@@ -64,7 +67,7 @@ const SandboxStart = 5 * time.Second
 
 // NewSandbox opens a sandbox on s (its seed is the run's).
 func NewSandbox(c common.Common, s *scenarios.Scenario, start SessionStarter) *Sandbox {
-	sb := &Sandbox{Common: c, base: SandboxScenario(s), start: start}
+	sb := &Sandbox{Common: c, lesson: s.Name, base: SandboxScenario(s), start: start}
 	sb.Walk = NewWalk(c, sb.base.Name, &scenarios.Result{Scenario: sb.base.Name})
 	sb.Walk.Live = true
 	sb.Walk.focus = FocusLanes
@@ -239,6 +242,17 @@ func (sb *Sandbox) Update(msg tea.Msg) (*Sandbox, tea.Cmd) {
 			cmds = append(cmds, cmd)
 		}
 		return sb, tea.Batch(cmds...)
+	case sandboxExportedMsg:
+		if msg.sb != sb {
+			return sb, nil
+		}
+		if msg.err != nil {
+			sb.err = msg.err.Error()
+			return sb, nil
+		}
+		sb.err = ""
+		sb.log = append(sb.log, "wrote "+msg.path)
+		return sb, nil
 	case tea.KeyMsg:
 		if sb.busy && !key.Matches(msg, sb.Keys.Back) {
 			if len(sb.queued) < maxQueued {
@@ -269,6 +283,8 @@ func (sb *Sandbox) key(msg tea.KeyMsg) (*Sandbox, tea.Cmd) {
 		if n := len(sb.consumers()); n > 0 {
 			sb.sel = (sb.sel + 1) % n
 		}
+	case key.Matches(msg, k.Export):
+		return sb, sb.ExportYAML()
 	case key.Matches(msg, k.NextNote):
 		return sb, sb.advance(10 * time.Second)
 	case key.Matches(msg, k.Advance):
