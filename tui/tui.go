@@ -110,6 +110,7 @@ type Model struct {
 
 	// simOnly: the Runner is not the simulator's, but the sandbox is.
 	simOnly bool
+	cmpGen  int // the latest compare request
 	help    bool
 	loading string
 	err     string
@@ -155,6 +156,8 @@ type loadedMsg struct {
 
 // compareMsg carries the two runs of compare mode.
 type compareMsg struct {
+	gen    int
+	req    pages.OpenCompareMsg
 	a, b   *scenarios.Result
 	la, lb string
 	err    error
@@ -172,16 +175,21 @@ func (m *Model) open(name string) tea.Cmd {
 	}
 }
 
-func (m *Model) runCompare() tea.Cmd {
-	runner, seed, set, s := m.opts.Runner, m.opts.Seed, m.opts.SeedSet, m.scen
+// runCompare runs compare mode's two runs: auto-commit on the left
+// (unless req brings it), req.Right's variant on the right.
+func (m *Model) runCompare(req pages.OpenCompareMsg) tea.Cmd {
+	m.cmpGen++
+	runner, seed, set, s, gen := m.opts.Runner, m.opts.Seed, m.opts.SeedSet, m.scen, m.cmpGen
+	right := pages.CompareVariants[req.Right%len(pages.CompareVariants)]
 	return func() tea.Msg {
-		a, b := pages.Variant(s, pages.StrategyAuto), pages.Variant(s, pages.StrategyManual)
-		ra, err := runner(a, seed, set, 0)
-		if err != nil {
-			return compareMsg{err: err}
+		out := compareMsg{gen: gen, req: req, a: req.Left, la: pages.StrategyLabel(pages.StrategyAuto), lb: right.Label}
+		if out.a == nil {
+			if out.a, out.err = runner(pages.Variant(s, pages.StrategyAuto), seed, set, 0); out.err != nil {
+				return out
+			}
 		}
-		rb, err := runner(b, seed, set, 0)
-		return compareMsg{a: ra, b: rb, la: pages.StrategyLabel(pages.StrategyAuto), lb: pages.StrategyLabel(pages.StrategyManual), err: err}
+		out.b, out.err = runner(right.Apply(s), seed, set, 0)
+		return out
 	}
 }
 
@@ -245,13 +253,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.stack = []screen{screenPicker, screenWalk}
 		return m, nil
 	case compareMsg:
+		if msg.gen != m.cmpGen {
+			return m, nil // a later request is running
+		}
 		m.loading = ""
+		if msg.req.Switch && m.top() != screenCompare {
+			return m, nil // the teacher left compare mode meanwhile
+		}
 		if msg.err != nil {
 			m.err = msg.err.Error()
 			return m, nil
 		}
 		m.cmp = pages.NewCompare(m.c, m.scen.Name, msg.la, msg.a, msg.lb, msg.b)
+		m.cmp.Right = msg.req.Right
 		m.resize()
+		if msg.req.Switch {
+			m.cmp.SeekTime(msg.req.At)
+			return m, nil
+		}
 		m.push(screenCompare)
 		return m, nil
 	case pages.OpenMsg:
@@ -262,8 +281,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.scen == nil {
 			return m, nil
 		}
-		m.loading = "compare"
-		return m, m.runCompare()
+		m.loading = "compare: " + pages.CompareVariants[msg.Right%len(pages.CompareVariants)].Label
+		return m, m.runCompare(msg)
 	case pages.OpenSandboxMsg:
 		if m.scen == nil {
 			return m, nil
