@@ -235,7 +235,7 @@ func (m *Compare) View() string {
 	}
 	at := "T=0s"
 	if m.k >= 0 {
-		at = "T=" + scenarios.FormatDuration(m.times[m.k])
+		at = "T=" + replay.FormatTime(m.times[m.k])
 	}
 	state := "paused"
 	if m.playing {

@@ -217,7 +217,7 @@ func (w *Walk) View() string {
 	}
 	at := "T=0s"
 	if w.step >= 0 {
-		at = "T=" + scenarios.FormatDuration(w.X.Event(w.step).At)
+		at = "T=" + replay.FormatTime(w.X.Event(w.step).At)
 	}
 	right := fmt.Sprintf("%s  step %d/%d  %s %s ", at, w.step+1, w.X.Len(), state, speedLabel(w.speed))
 	if w.Live {

@@ -50,3 +50,16 @@ func TestExtendIsNew(t *testing.T) {
 		})
 	}
 }
+
+func TestTimesToTheMillisecond(t *testing.T) {
+	e := scenarios.Event{At: 6*time.Second + 2*time.Microsecond, Actor: "c1", Kind: scenarios.KindCrash, Partition: -1, Offset: -1, Generation: -1}
+	if got := EventString(&e); got[:6] != "T=6s c" {
+		t.Errorf("EventString = %q", got)
+	}
+	if e.At != 6*time.Second+2*time.Microsecond {
+		t.Error("EventString changed the event")
+	}
+	if got := FormatTime(1500 * time.Millisecond); got != "1.5s" {
+		t.Errorf("FormatTime = %q", got)
+	}
+}
