@@ -108,6 +108,9 @@ type Model struct {
 	sandbox *pages.Sandbox
 	scen    *scenarios.Scenario
 
+	// simOnly: the Runner is not the simulator's, but the sandbox is.
+	simOnly bool
+	cmpGen  int // the latest compare request
 	help    bool
 	loading string
 	err     string
@@ -117,11 +120,12 @@ type Model struct {
 // New returns the root model. With opts.Scenario set, Init loads and runs
 // it; otherwise the picker shows.
 func New(opts Options) *Model {
+	simOnly := opts.Runner != nil
 	if opts.Runner == nil {
 		opts.Runner = defaultRunner
 	}
 	c := common.New()
-	m := &Model{c: c, opts: opts, stack: []screen{screenPicker}}
+	m := &Model{c: c, opts: opts, stack: []screen{screenPicker}, simOnly: simOnly}
 	var items []pages.Item
 	if lib, err := scenarios.Library(); err == nil {
 		for _, s := range lib {
@@ -152,6 +156,8 @@ type loadedMsg struct {
 
 // compareMsg carries the two runs of compare mode.
 type compareMsg struct {
+	gen    int
+	req    pages.OpenCompareMsg
 	a, b   *scenarios.Result
 	la, lb string
 	err    error
@@ -169,16 +175,21 @@ func (m *Model) open(name string) tea.Cmd {
 	}
 }
 
-func (m *Model) runCompare() tea.Cmd {
-	runner, seed, set, s := m.opts.Runner, m.opts.Seed, m.opts.SeedSet, m.scen
+// runCompare runs compare mode's two runs: auto-commit on the left
+// (unless req brings it), req.Right's variant on the right.
+func (m *Model) runCompare(req pages.OpenCompareMsg) tea.Cmd {
+	m.cmpGen++
+	runner, seed, set, s, gen := m.opts.Runner, m.opts.Seed, m.opts.SeedSet, m.scen, m.cmpGen
+	right := pages.CompareVariants[req.Right%len(pages.CompareVariants)]
 	return func() tea.Msg {
-		a, b := pages.Variant(s, pages.StrategyAuto), pages.Variant(s, pages.StrategyManual)
-		ra, err := runner(a, seed, set, 0)
-		if err != nil {
-			return compareMsg{err: err}
+		out := compareMsg{gen: gen, req: req, a: req.Left, la: pages.StrategyLabel(pages.StrategyAuto), lb: right.Label}
+		if out.a == nil {
+			if out.a, out.err = runner(pages.Variant(s, pages.StrategyAuto), seed, set, 0); out.err != nil {
+				return out
+			}
 		}
-		rb, err := runner(b, seed, set, 0)
-		return compareMsg{a: ra, b: rb, la: pages.StrategyLabel(pages.StrategyAuto), lb: pages.StrategyLabel(pages.StrategyManual), err: err}
+		out.b, out.err = runner(right.Apply(s), seed, set, 0)
+		return out
 	}
 }
 
@@ -234,18 +245,32 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.scen = msg.s
 		m.walk = pages.NewWalk(m.c, msg.s.Name, msg.r)
+		if m.sandbox != nil {
+			m.sandbox.Close()
+		}
 		m.cmp, m.sandbox = nil, nil
 		m.resize()
 		m.stack = []screen{screenPicker, screenWalk}
 		return m, nil
 	case compareMsg:
+		if msg.gen != m.cmpGen {
+			return m, nil // a later request is running
+		}
 		m.loading = ""
+		if msg.req.Switch && m.top() != screenCompare {
+			return m, nil // the teacher left compare mode meanwhile
+		}
 		if msg.err != nil {
 			m.err = msg.err.Error()
 			return m, nil
 		}
 		m.cmp = pages.NewCompare(m.c, m.scen.Name, msg.la, msg.a, msg.lb, msg.b)
+		m.cmp.Right = msg.req.Right
 		m.resize()
+		if msg.req.Switch {
+			m.cmp.SeekTime(msg.req.At)
+			return m, nil
+		}
 		m.push(screenCompare)
 		return m, nil
 	case pages.OpenMsg:
@@ -256,13 +281,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.scen == nil {
 			return m, nil
 		}
-		m.loading = "compare"
-		return m, m.runCompare()
+		m.loading = "compare: " + pages.CompareVariants[msg.Right%len(pages.CompareVariants)].Label
+		return m, m.runCompare(msg)
 	case pages.OpenSandboxMsg:
 		if m.scen == nil {
 			return m, nil
 		}
-		m.sandbox = pages.NewSandbox(m.c, m.scen, m.sandboxRunner())
+		if m.sandbox != nil {
+			m.sandbox.Close()
+		}
+		s := *m.scen
+		if m.opts.SeedSet {
+			s.Seed = m.opts.Seed
+		}
+		m.sandbox = pages.NewSandbox(m.c, &s, startSession)
+		if m.simOnly {
+			m.sandbox.Walk.Title += " (simulator)"
+		}
 		m.resize()
 		m.push(screenSandbox)
 		return m, m.sandbox.Init()
@@ -315,9 +350,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m *Model) sandboxRunner() pages.SandboxRunner {
-	runner, seed, set := m.opts.Runner, m.opts.Seed, m.opts.SeedSet
-	return func(s *scenarios.Scenario) (*scenarios.Result, error) { return runner(s, seed, set, 0) }
+// startSession starts the sandbox's session on the simulator, whatever
+// the Runner: a real cluster cannot take the broker down, and its runs
+// cannot be driven step by step.
+func startSession(s *scenarios.Scenario) (*scenarios.Session, error) {
+	return scenarios.Start(s, scenarios.Options{})
 }
 
 // View implements tea.Model.

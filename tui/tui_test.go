@@ -234,6 +234,40 @@ func TestAutoCommitLossWalkthrough(t *testing.T) {
 	}
 }
 
+// v in compare mode goes through the right-hand runs, keeping the time
+// and the left-hand run; the ? screen lists it.
+func TestCompareSwitchesRightHandRun(t *testing.T) {
+	m := open(t, Options{Scenario: "auto-commit-loss"}, 80, 24)
+	drive(t, m, keys("c")...)
+	if m.top() != screenCompare {
+		t.Fatalf("c did not open compare mode:\n%s", m.View())
+	}
+	drive(t, m, keys("]", "]", "]")...)
+	at, left := m.cmp.Time(), m.cmp.Left()
+	drive(t, m, keys("v")...)
+	v := m.View()
+	if m.cmp.Right != 1 || !strings.Contains(v, "async commit after processing") || strings.Contains(v, "manual commit after processing") {
+		t.Fatalf("v did not switch the right-hand run to async commits:\n%s", v)
+	}
+	if m.cmp.Time() != at || m.cmp.Left() != left {
+		t.Errorf("v moved the time (%s → %s) or re-ran the left-hand run", at, m.cmp.Time())
+	}
+	for range len(pages.CompareVariants) - 1 {
+		drive(t, m, keys("v")...)
+	}
+	if m.cmp.Right != 0 || !strings.Contains(m.View(), "manual commit after processing") {
+		t.Fatalf("v does not come back to the first run:\n%s", m.View())
+	}
+	drive(t, m, keys("?")...)
+	if v := m.View(); !strings.Contains(v, "next right-hand run") {
+		t.Fatalf("? does not list v:\n%s", v)
+	}
+	drive(t, m, keys("esc", "esc")...)
+	if m.top() != screenWalk {
+		t.Fatalf("esc should leave compare mode")
+	}
+}
+
 func TestKeysStepAndPlay(t *testing.T) {
 	m := open(t, Options{Scenario: "auto-commit-loss", Runner: fixtureRunner}, 80, 24)
 	w := m.walk

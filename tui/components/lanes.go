@@ -256,7 +256,7 @@ func axis(c common.Common, nameW, cols int, dt time.Duration, curCol int, now ti
 		}
 	}
 	if curCol >= 0 {
-		lbl := "^" + scenarios.FormatDuration(now)
+		lbl := "^" + replay.FormatTime(now)
 		at := curCol
 		if at+len(lbl) > cols {
 			at = max(0, cols-len(lbl))

@@ -21,7 +21,7 @@ func Narration(c common.Common, v View, w, h int) string {
 	}
 	e := x.Event(v.Step)
 	text, _ := x.Narration(v.Step)
-	ev := c.Styles.Current.Render(common.Pad("> "+e.String(), w))
+	ev := c.Styles.Current.Render(common.Pad("> "+replay.EventString(e), w))
 	why := common.Wrap(x.Explain(v.Step, v.Prev, v.St), w)
 	var say []string
 	if text != "" {
@@ -202,7 +202,7 @@ func Events(c common.Common, v View, w, h int) string {
 	}
 	var out []string
 	for i := max(0, v.Step-h+1); i <= v.Step; i++ {
-		s := v.X.Event(i).String()
+		s := replay.EventString(v.X.Event(i))
 		if i == v.Step {
 			out = append(out, c.Styles.Current.Render(common.Pad("> "+s, w)))
 		} else {

@@ -19,7 +19,9 @@ type KeyMap struct {
 	Focus      key.Binding
 	Compare    key.Binding
 	Sandbox    key.Binding
-	Group      key.Binding
+	// Variant changes compare mode's right-hand run.
+	Variant key.Binding
+	Group   key.Binding
 
 	// Sandbox actions.
 	Crash     key.Binding
@@ -30,6 +32,7 @@ type KeyMap struct {
 	Stall     key.Binding
 	Advance   key.Binding
 	Select    key.Binding
+	Export    key.Binding
 
 	// Picker.
 	Up, Down key.Binding
@@ -61,6 +64,7 @@ func Default() *KeyMap {
 		Focus:     b([]string{"tab"}, "tab", "focus"),
 		Compare:   b([]string{"c"}, "c", "compare"),
 		Sandbox:   b([]string{"s"}, "s", "sandbox"),
+		Variant:   b([]string{"v"}, "v", "next right-hand run"),
 		Group:     b([]string{"ctrl+g"}, "ctrl+g", "next group"),
 
 		Crash:     b([]string{"x"}, "x", "crash"),
@@ -71,6 +75,7 @@ func Default() *KeyMap {
 		Stall:     b([]string{"z"}, "z", "stall/resume"),
 		Advance:   b([]string{"right", "l"}, "→ / ⇧→", "time +1s / +10s"),
 		Select:    b([]string{"up", "down", "k", "j"}, "↑/↓", "choose consumer"),
+		Export:    b([]string{"e"}, "e", "export as scenario YAML"),
 
 		Up:       b([]string{"up", "ctrl+p"}, "↑", "up"),
 		Down:     b([]string{"down", "ctrl+n"}, "↓", "down"),
@@ -103,10 +108,11 @@ func disp(keys, desc string) key.Binding {
 }
 
 var (
-	barStep  = disp("←/→", "step")
-	barNote  = disp("⇧←/⇧→", "notable")
-	barEnds  = disp("home/end", "first/last")
-	barSpeed = disp("+/-", "speed")
+	barStep    = disp("←/→", "step")
+	barNote    = disp("⇧←/⇧→", "notable")
+	barEnds    = disp("home/end", "first/last")
+	barSpeed   = disp("+/-", "speed")
+	barVariant = disp("v", "right side")
 )
 
 // Walkthrough is the help of the walkthrough screen.
@@ -125,9 +131,9 @@ func (k *KeyMap) Walkthrough() Help {
 // CompareHelp is the help of the compare screen.
 func (k *KeyMap) CompareHelp() Help {
 	return Help{
-		Short: []key.Binding{k.PlayPause, barStep, barNote, barEnds, barSpeed, k.Help, k.Back, k.Quit},
+		Short: []key.Binding{k.PlayPause, barVariant, barStep, barNote, barEnds, barSpeed, k.Help, k.Back, k.Quit},
 		Full: [][]key.Binding{
-			{k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote},
+			{k.Variant, k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote},
 			{k.Home, k.End, k.Faster, k.Slower},
 			{k.Help, k.Back, k.Quit},
 		},
@@ -141,7 +147,7 @@ func (k *KeyMap) SandboxHelp() Help {
 		Full: [][]key.Binding{
 			{k.Select, k.Crash, k.StartCons, k.CloseCons, k.Stall},
 			{k.Produce, k.Broker, k.Advance},
-			{k.Focus, k.Help, k.Back, k.Quit},
+			{k.Export, k.Focus, k.Help, k.Back, k.Quit},
 		},
 	}
 }

@@ -4,8 +4,12 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/kafkasim/kafkasim/scenarios"
 	"github.com/kafkasim/kafkasim/tui/common"
 	"github.com/kafkasim/kafkasim/tui/internal/fixture"
+	"github.com/kafkasim/kafkasim/tui/replay"
 )
 
 // BenchmarkWalkView100k draws the walkthrough of a 100,000-event timeline,
@@ -67,4 +71,79 @@ func BenchmarkWalkJump100k(b *testing.B) {
 		w.SetStep((i * 7919) % n)
 		_ = w.View()
 	}
+}
+
+// sandboxKeys are 200 sandbox actions on auto-commit-loss (a produce
+// every other key, crashes, restarts, stalls, broker outages, time moving
+// on a second with each action).
+func sandboxKeys() []tea.KeyMsg {
+	cycle := []tea.KeyMsg{runeKey('p'), runeKey('x'), runeKey('p'), runeKey('r'), runeKey('p'), runeKey('z'),
+		runeKey('p'), runeKey('z'), runeKey('p'), runeKey('b'), runeKey('p'), runeKey('b')}
+	var out []tea.KeyMsg
+	for len(out) < 200 {
+		out = append(out, cycle...)
+	}
+	return out[:200]
+}
+
+// BenchmarkSandbox200Actions is a 200-action sandbox session on one
+// scenarios.Session: each action is Session.Do, RunUntil one second on,
+// the outcome classified and the walkthrough's index extended. It reports
+// the mean cost of an action and of the last ones (the session at its
+// longest).
+func BenchmarkSandbox200Actions(b *testing.B) {
+	var total, last time.Duration
+	var events int
+	for i := 0; i < b.N; i++ {
+		sb := openSandbox(b, "auto-commit-loss")
+		for j, k := range sandboxKeys() {
+			start := time.Now()
+			sb = press(sb, k)
+			el := time.Since(start)
+			total += el
+			if j >= 190 {
+				last += el
+			}
+		}
+		if len(sb.Actions()) != 200 {
+			b.Fatalf("%d actions: %s", len(sb.Actions()), sb.err)
+		}
+		events = sb.Walk.X.Len()
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N*200), "µs/action")
+	b.ReportMetric(float64(last.Microseconds())/float64(b.N*10), "µs/last-10")
+	b.ReportMetric(float64(events), "events")
+}
+
+// BenchmarkSandboxRerun200Actions is the same session done the old way:
+// each action re-runs the grown script from the start and indexes the
+// whole run again.
+func BenchmarkSandboxRerun200Actions(b *testing.B) {
+	sb := openSandbox(b, "auto-commit-loss")
+	sb = press(sb, sandboxKeys()...)
+	full := sb.Script()
+	var total, last time.Duration
+	for i := 0; i < b.N; i++ {
+		for j := range full.Script {
+			if full.Script[j].At < SandboxStart {
+				continue
+			}
+			s := *full
+			s.Script = full.Script[:j+1]
+			s.Duration = full.Script[j].At.Truncate(time.Second) + time.Second
+			start := time.Now()
+			r, err := scenarios.Run(&s, scenarios.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			replay.New(r)
+			el := time.Since(start)
+			total += el
+			if j >= len(full.Script)-10 {
+				last += el
+			}
+		}
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N*200), "µs/action")
+	b.ReportMetric(float64(last.Microseconds())/float64(b.N*10), "µs/last-10")
 }

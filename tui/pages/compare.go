@@ -48,6 +48,8 @@ func (s *side) view() components.View {
 type Compare struct {
 	common.Common
 	Title string
+	// Right is the index in CompareVariants of the right-hand run.
+	Right int
 
 	a, b    side
 	times   []time.Duration // every distinct event time of both runs
@@ -74,6 +76,16 @@ func NewCompare(c common.Common, title, labelA string, a *scenarios.Result, labe
 	sort.Slice(m.times, func(i, j int) bool { return m.times[i] < m.times[j] })
 	m.seek(-1)
 	return m
+}
+
+// SeekTime moves to the last event time at or before t (t < 0: before
+// the start).
+func (m *Compare) SeekTime(t time.Duration) {
+	if t < 0 {
+		m.seek(-1)
+		return
+	}
+	m.seek(sort.Search(len(m.times), func(i int) bool { return m.times[i] > t }) - 1)
 }
 
 // Time is the current virtual time (-1: before the start).
@@ -181,6 +193,9 @@ func (m *Compare) Update(msg tea.Msg) (*Compare, tea.Cmd) {
 			m.speed = min(m.speed+1, len(speeds)-1)
 		case key.Matches(msg, k.Slower):
 			m.speed = max(m.speed-1, 0)
+		case key.Matches(msg, k.Variant):
+			m.playing = false
+			return m, send(OpenCompareMsg{Right: (m.Right + 1) % len(CompareVariants), Switch: true, At: m.Time(), Left: m.Left()})
 		case key.Matches(msg, k.Back), key.Matches(msg, k.Compare):
 			m.playing = false
 			return m, send(BackMsg{})
@@ -188,6 +203,9 @@ func (m *Compare) Update(msg tea.Msg) (*Compare, tea.Cmd) {
 	}
 	return m, nil
 }
+
+// Left is the left-hand run.
+func (m *Compare) Left() *scenarios.Result { return m.a.x.R }
 
 // AtEnd reports whether both runs are at their last time.
 func (m *Compare) AtEnd() bool { return m.k >= len(m.times)-1 }
@@ -217,7 +235,7 @@ func (m *Compare) View() string {
 	}
 	at := "T=0s"
 	if m.k >= 0 {
-		at = "T=" + scenarios.FormatDuration(m.times[m.k])
+		at = "T=" + replay.FormatTime(m.times[m.k])
 	}
 	state := "paused"
 	if m.playing {

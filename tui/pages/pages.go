@@ -11,12 +11,22 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/kafkasim/kafkasim/scenarios"
 	"github.com/kafkasim/kafkasim/tui/common"
 	"github.com/kafkasim/kafkasim/tui/components"
 )
 
-// OpenCompareMsg asks the root to open compare mode for the current scenario.
-type OpenCompareMsg struct{}
+// OpenCompareMsg asks the root to open compare mode for the current
+// scenario: auto-commit on the left, CompareVariants[Right] on the right.
+// Compare mode sends it with Switch set to change its right-hand run: the
+// root then replaces the screen, keeps the left-hand run (Left) and moves
+// the new one to the same time (At).
+type OpenCompareMsg struct {
+	Right  int
+	Switch bool
+	At     time.Duration
+	Left   *scenarios.Result
+}
 
 // OpenSandboxMsg asks the root to open the sandbox for the current scenario.
 type OpenSandboxMsg struct{}

@@ -1,7 +1,9 @@
 package pages
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,35 +15,48 @@ import (
 	"github.com/kafkasim/kafkasim/tui/replay"
 )
 
-// SandboxRunner runs a scenario to its Duration. Runs are deterministic,
-// so running the grown script again replays the past exactly and adds
-// what the new action caused.
-type SandboxRunner func(s *scenarios.Scenario) (*scenarios.Result, error)
+// SessionStarter starts a live run of a scenario (scenarios.Start on the
+// simulator, with the scenario's seed).
+type SessionStarter func(s *scenarios.Scenario) (*scenarios.Session, error)
 
-// sandboxMsg carries a sandbox run.
+// sandboxMsg carries the timeline after a step of the sandbox's session.
 type sandboxMsg struct {
-	gen int
-	r   *scenarios.Result
+	sb  *Sandbox           // the sandbox that asked
+	ss  *scenarios.Session // the session, from the first step
+	r   *scenarios.Result  // the timeline so far, for display
 	err error
 }
 
+// maxQueued is how many keys pressed during a step wait for it.
+const maxQueued = 32
+
 // Sandbox starts from a scenario's initial state (no faults) and lets the
 // teacher act live: crash, start, close or stall a consumer, produce
-// messages, take the broker down or up. Each action is added to the
-// script at the current virtual time, then time moves on by one second
-// (→ moves one second, ⇧→ ten) and the timeline grows.
+// messages, take the broker down or up. It keeps one scenarios.Session:
+// each action is applied to the running world at the current virtual
+// time (Session.Do), then time moves on by one second (→ moves one
+// second, ⇧→ ten) and the timeline grows. The actions written out as the
+// script replay to the same timeline (ExportYAML).
+//
+// Steps run in commands, off the Update goroutine, one at a time: the
+// session is not safe for concurrent use. Keys pressed while a step runs
+// wait for it, in order.
 type Sandbox struct {
 	common.Common
 	// Walk shows the run so far, always at its last step.
 	Walk *Walk
+	// ExportDir is where ExportYAML writes ("": the current directory).
+	ExportDir string
 
+	lesson  string // the scenario's name
 	base    *scenarios.Scenario
-	run     SandboxRunner
+	start   SessionStarter
+	ss      *scenarios.Session
 	actions []scenarios.Action
 	now     time.Duration
 	sel     int
-	gen     int
 	busy    bool
+	queued  []tea.KeyMsg
 	err     string
 	log     []string
 }
@@ -50,9 +65,9 @@ type Sandbox struct {
 // initial rebalance delay, so the consumers own their partitions.
 const SandboxStart = 5 * time.Second
 
-// NewSandbox opens a sandbox on s.
-func NewSandbox(c common.Common, s *scenarios.Scenario, run SandboxRunner) *Sandbox {
-	sb := &Sandbox{Common: c, base: SandboxScenario(s), run: run, now: SandboxStart}
+// NewSandbox opens a sandbox on s (its seed is the run's).
+func NewSandbox(c common.Common, s *scenarios.Scenario, start SessionStarter) *Sandbox {
+	sb := &Sandbox{Common: c, lesson: s.Name, base: SandboxScenario(s), start: start}
 	sb.Walk = NewWalk(c, sb.base.Name, &scenarios.Result{Scenario: sb.base.Name})
 	sb.Walk.Live = true
 	sb.Walk.focus = FocusLanes
@@ -61,8 +76,31 @@ func NewSandbox(c common.Common, s *scenarios.Scenario, run SandboxRunner) *Sand
 	return sb
 }
 
-// Init runs the sandbox to its start time.
-func (sb *Sandbox) Init() tea.Cmd { return sb.rerun() }
+// Init starts the session and runs it to SandboxStart.
+func (sb *Sandbox) Init() tea.Cmd {
+	sb.now = SandboxStart
+	sb.busy = true
+	owner, base, start, end := sb, sb.base, sb.start, sb.now
+	return func() tea.Msg {
+		ss, err := start(base)
+		if err != nil {
+			return sandboxMsg{sb: owner, err: err}
+		}
+		if err := ss.RunUntil(end); err != nil {
+			return sandboxMsg{sb: owner, ss: ss, err: err}
+		}
+		return sandboxMsg{sb: owner, ss: ss, r: snapshot(base, ss, end)}
+	}
+}
+
+// snapshot is the session's timeline so far as a Result for display: the
+// events (the session's own slice, not copied) and their outcome.
+func snapshot(base *scenarios.Scenario, ss *scenarios.Session, end time.Duration) *scenarios.Result {
+	r := &scenarios.Result{SchemaVersion: scenarios.SchemaVersion, Scenario: base.Name, Seed: base.Seed, Backend: "sim", Duration: end}
+	r.SetEvents(ss.Events())
+	r.Outcome = scenarios.Classify(r.Events())
+	return r
+}
 
 // Now is the sandbox's virtual time.
 func (sb *Sandbox) Now() time.Duration { return sb.now }
@@ -70,23 +108,41 @@ func (sb *Sandbox) Now() time.Duration { return sb.now }
 // Actions are the teacher's actions so far.
 func (sb *Sandbox) Actions() []scenarios.Action { return sb.actions }
 
-// Busy reports whether a run is in progress.
+// Busy reports whether a step is running.
 func (sb *Sandbox) Busy() bool { return sb.busy }
 
-func (sb *Sandbox) scenario() *scenarios.Scenario {
-	s := *sb.base
-	s.Script = append(append([]scenarios.Action{}, sb.base.Script...), sb.actions...)
-	s.Duration = sb.now
-	return &s
+// Close drops the session. A step still running keeps it until it ends;
+// the garbage collector takes it then.
+func (sb *Sandbox) Close() {
+	if sb.ss != nil && !sb.busy {
+		sb.ss.Close()
+	}
+	sb.ss = nil
 }
 
-func (sb *Sandbox) rerun() tea.Cmd {
-	sb.gen++
+// step applies a (nil: none) at the current time and runs the session on
+// to end, in a command.
+func (sb *Sandbox) step(a *scenarios.Action, end time.Duration) tea.Cmd {
+	if sb.ss == nil {
+		sb.err = "the sandbox has no running session"
+		return nil
+	}
 	sb.busy = true
-	gen, s, run := sb.gen, sb.scenario(), sb.run
+	owner, base, ss := sb, sb.base, sb.ss
+	var act scenarios.Action
+	if a != nil {
+		act = *a
+	}
 	return func() tea.Msg {
-		r, err := run(s)
-		return sandboxMsg{gen: gen, r: r, err: err}
+		if a != nil {
+			if err := ss.Do(act); err != nil {
+				return sandboxMsg{sb: owner, ss: ss, err: err}
+			}
+		}
+		if err := ss.RunUntil(end); err != nil {
+			return sandboxMsg{sb: owner, ss: ss, err: err}
+		}
+		return sandboxMsg{sb: owner, ss: ss, r: snapshot(base, ss, end)}
 	}
 }
 
@@ -129,101 +185,152 @@ func (sb *Sandbox) banner() {
 	sb.Walk.Selected = id
 }
 
+// actionOffset is how long after the current time the sandbox's k-th
+// action (from 0) happens: a few microseconds, different for each action.
+//
+// A script step runs before every other event of its instant (the script
+// is scheduled first), but Session.Do at an instant the session has
+// already reached runs after that instant's events; written out as a
+// script, such an action would move ahead of them and the replay would
+// differ. The simulator's own times are whole milliseconds, plus the
+// offset of the action that caused them; an instant with an offset no
+// earlier action used is one nothing else happens at.
+func actionOffset(k int) time.Duration {
+	return time.Duration(k%999+1)*time.Microsecond + time.Duration(k/999)*time.Nanosecond
+}
+
 func (sb *Sandbox) act(a scenarios.Action, what string) tea.Cmd {
-	a.At = sb.now
+	a.At = sb.now + actionOffset(len(sb.actions))
 	sb.actions = append(sb.actions, a)
 	sb.log = append(sb.log, what+" @"+scenarios.FormatDuration(sb.now))
 	sb.now += time.Second
-	return sb.rerun()
+	return sb.step(&a, sb.now)
+}
+
+func (sb *Sandbox) advance(d time.Duration) tea.Cmd {
+	sb.now += d
+	return sb.step(nil, sb.now)
 }
 
 // Update handles the sandbox keys; the walkthrough keys that make sense
 // live (tab, +/-) go to the walkthrough.
 func (sb *Sandbox) Update(msg tea.Msg) (*Sandbox, tea.Cmd) {
 	defer sb.banner()
-	k := sb.Keys
 	switch msg := msg.(type) {
 	case sandboxMsg:
-		if msg.gen != sb.gen {
+		if msg.sb != sb {
 			return sb, nil
 		}
 		sb.busy = false
+		if msg.ss != nil {
+			sb.ss = msg.ss
+		}
+		if msg.err != nil {
+			sb.err = msg.err.Error()
+			sb.queued = nil
+			return sb, nil
+		}
+		sb.err = ""
+		sb.Walk.Grow(msg.r, len(msg.r.Events())-1)
+		// The keys pressed meanwhile, in order, until one starts a step.
+		var cmds []tea.Cmd
+		for len(sb.queued) > 0 && !sb.busy {
+			k := sb.queued[0]
+			sb.queued = sb.queued[1:]
+			var cmd tea.Cmd
+			sb, cmd = sb.key(k)
+			cmds = append(cmds, cmd)
+		}
+		return sb, tea.Batch(cmds...)
+	case sandboxExportedMsg:
+		if msg.sb != sb {
+			return sb, nil
+		}
 		if msg.err != nil {
 			sb.err = msg.err.Error()
 			return sb, nil
 		}
 		sb.err = ""
-		focus := sb.Walk.focus
-		sb.Walk.SetResult(msg.r, len(msg.r.Events())-1)
-		sb.Walk.focus = focus
+		sb.log = append(sb.log, "wrote "+msg.path)
 		return sb, nil
 	case tea.KeyMsg:
-		if sb.busy && !key.Matches(msg, k.Back) {
+		if sb.busy && !key.Matches(msg, sb.Keys.Back) {
+			if len(sb.queued) < maxQueued {
+				sb.queued = append(sb.queued, msg)
+			}
 			return sb, nil
 		}
-		id := sb.selected()
-		st := sb.status(id)
-		alive := st == replay.StatusRunning || st == replay.StatusStalled
-		switch {
-		case key.Matches(msg, k.Back):
-			return sb, send(BackMsg{})
-		case msg.String() == "up" || msg.String() == "k":
-			if n := len(sb.consumers()); n > 0 {
-				sb.sel = (sb.sel + n - 1) % n
-			}
-		case msg.String() == "down" || msg.String() == "j":
-			if n := len(sb.consumers()); n > 0 {
-				sb.sel = (sb.sel + 1) % n
-			}
-		case key.Matches(msg, k.NextNote):
-			sb.now += 10 * time.Second
-			return sb, sb.rerun()
-		case key.Matches(msg, k.Advance):
-			sb.now += time.Second
-			return sb, sb.rerun()
-		case key.Matches(msg, k.Crash):
-			if !alive {
-				sb.err = id + " is not running"
-				return sb, nil
-			}
-			return sb, sb.act(scenarios.Action{Do: scenarios.DoCrash, Consumer: id}, "crash "+id)
-		case key.Matches(msg, k.StartCons):
-			do := scenarios.DoRestart
-			if st == replay.StatusNew {
-				do = scenarios.DoStart
-			}
-			return sb, sb.act(scenarios.Action{Do: do, Consumer: id}, do+" "+id)
-		case key.Matches(msg, k.CloseCons):
-			if !alive {
-				sb.err = id + " is not running"
-				return sb, nil
-			}
-			return sb, sb.act(scenarios.Action{Do: scenarios.DoClose, Consumer: id}, "close "+id)
-		case key.Matches(msg, k.Stall):
-			switch st {
-			case replay.StatusRunning:
-				return sb, sb.act(scenarios.Action{Do: scenarios.DoStall, Consumer: id}, "stall "+id)
-			case replay.StatusStalled:
-				return sb, sb.act(scenarios.Action{Do: scenarios.DoResume, Consumer: id}, "resume "+id)
-			}
-			sb.err = id + " is not running"
-		case key.Matches(msg, k.Produce):
-			if len(sb.base.Topics) == 0 {
-				return sb, nil
-			}
-			return sb, sb.act(scenarios.Action{Do: scenarios.DoProduce, Topic: sb.base.Topics[0].Name, Count: 5, Key: "live-{i}", Partition: -1}, "produce 5")
-		case key.Matches(msg, k.Broker):
-			if sb.Walk.X.BrokerUpAt(sb.Walk.X.Len() - 1) {
-				return sb, sb.act(scenarios.Action{Do: scenarios.DoBrokerDown}, "broker down")
-			}
-			return sb, sb.act(scenarios.Action{Do: scenarios.DoBrokerUp}, "broker up")
-		default:
-			var cmd tea.Cmd
-			if key.Matches(msg, k.Focus, k.Faster, k.Slower, k.Group) {
-				sb.Walk, cmd = sb.Walk.Update(msg)
-			}
-			return sb, cmd
+		return sb.key(msg)
+	}
+	return sb, nil
+}
+
+func (sb *Sandbox) key(msg tea.KeyMsg) (*Sandbox, tea.Cmd) {
+	k := sb.Keys
+	id := sb.selected()
+	st := sb.status(id)
+	alive := st == replay.StatusRunning || st == replay.StatusStalled
+	switch {
+	case key.Matches(msg, k.Back):
+		sb.queued = nil
+		sb.Close()
+		return sb, send(BackMsg{})
+	case msg.String() == "up" || msg.String() == "k":
+		if n := len(sb.consumers()); n > 0 {
+			sb.sel = (sb.sel + n - 1) % n
 		}
+	case msg.String() == "down" || msg.String() == "j":
+		if n := len(sb.consumers()); n > 0 {
+			sb.sel = (sb.sel + 1) % n
+		}
+	case key.Matches(msg, k.Export):
+		return sb, sb.ExportYAML()
+	case key.Matches(msg, k.NextNote):
+		return sb, sb.advance(10 * time.Second)
+	case key.Matches(msg, k.Advance):
+		return sb, sb.advance(time.Second)
+	case key.Matches(msg, k.Crash):
+		if !alive {
+			sb.err = id + " is not running"
+			return sb, nil
+		}
+		return sb, sb.act(scenarios.Action{Do: scenarios.DoCrash, Consumer: id}, "crash "+id)
+	case key.Matches(msg, k.StartCons):
+		do := scenarios.DoRestart
+		if st == replay.StatusNew {
+			do = scenarios.DoStart
+		}
+		return sb, sb.act(scenarios.Action{Do: do, Consumer: id}, do+" "+id)
+	case key.Matches(msg, k.CloseCons):
+		if !alive {
+			sb.err = id + " is not running"
+			return sb, nil
+		}
+		return sb, sb.act(scenarios.Action{Do: scenarios.DoClose, Consumer: id}, "close "+id)
+	case key.Matches(msg, k.Stall):
+		switch st {
+		case replay.StatusRunning:
+			return sb, sb.act(scenarios.Action{Do: scenarios.DoStall, Consumer: id}, "stall "+id)
+		case replay.StatusStalled:
+			return sb, sb.act(scenarios.Action{Do: scenarios.DoResume, Consumer: id}, "resume "+id)
+		}
+		sb.err = id + " is not running"
+	case key.Matches(msg, k.Produce):
+		if len(sb.base.Topics) == 0 {
+			return sb, nil
+		}
+		return sb, sb.act(scenarios.Action{Do: scenarios.DoProduce, Topic: sb.base.Topics[0].Name, Count: 5, Key: "live-{i}", Partition: -1}, "produce 5")
+	case key.Matches(msg, k.Broker):
+		if sb.Walk.X.BrokerUpAt(sb.Walk.X.Len() - 1) {
+			return sb, sb.act(scenarios.Action{Do: scenarios.DoBrokerDown}, "broker down")
+		}
+		return sb, sb.act(scenarios.Action{Do: scenarios.DoBrokerUp}, "broker up")
+	default:
+		var cmd tea.Cmd
+		if key.Matches(msg, k.Focus, k.Faster, k.Slower, k.Group) {
+			sb.Walk, cmd = sb.Walk.Update(msg)
+		}
+		return sb, cmd
 	}
 	return sb, nil
 }
@@ -238,3 +345,27 @@ func (sb *Sandbox) View() string {
 
 // Log lists the actions taken, for tests and the final message.
 func (sb *Sandbox) Log() string { return strings.Join(sb.log, ", ") }
+
+// Script is the sandbox's session as a scenario: the base scenario's
+// starts and produces and the teacher's actions, in time order, with the
+// duration the session has reached (or the last scripted time, if the
+// scenario's own starts and producers come later). Run on the simulator
+// with the same seed, it gives the timeline the sandbox shows.
+func (sb *Sandbox) Script() *scenarios.Scenario {
+	s := *sb.base
+	s.Script = append(slices.Clone(sb.base.Script), sb.actions...)
+	slices.SortStableFunc(s.Script, func(a, b scenarios.Action) int { return cmp.Compare(a.At, b.At) })
+	s.Duration = sb.now
+	for _, a := range s.Script {
+		s.Duration = max(s.Duration, a.At)
+	}
+	for _, p := range s.Producers {
+		s.Duration = max(s.Duration, p.At)
+	}
+	for _, c := range s.Consumers {
+		if c.Start != nil {
+			s.Duration = max(s.Duration, *c.Start)
+		}
+	}
+	return &s
+}

@@ -25,11 +25,51 @@ func StrategyLabel(strategy string) string {
 }
 
 // Variant returns a copy of s whose consumers all use the given commit
-// strategy, with the same topics, producers and fault script, and no
-// expectations (they were written for the original strategy).
+// strategy (synchronous commits; every 5 messages for StrategyEvery),
+// with the same topics, producers and fault script, and no expectations
+// (they were written for the original strategy).
 func Variant(s *scenarios.Scenario, strategy string) *scenarios.Scenario {
+	return CompareVariant{Strategy: strategy, Every: 5}.Apply(s)
+}
+
+// CompareVariant is a way to run a scenario's consumers that compare mode
+// can put on its right-hand side, against auto-commit on the left.
+type CompareVariant struct {
+	// Label names it for the class (the column's title).
+	Label string
+	// Strategy is the commit strategy of every consumer; "" keeps the
+	// scenario as written.
+	Strategy string
+	// Every is N for scenarios.StrategyEvery.
+	Every int
+	// Async makes the app's commits asynchronous.
+	Async bool
+	// Idempotent makes the app skip messages it has already processed.
+	Idempotent bool
+}
+
+// CompareVariants are the right-hand runs of compare mode, in the order v
+// goes through them; the first is the one compare mode opens with.
+var CompareVariants = []CompareVariant{
+	{Label: StrategyLabel(StrategyManual), Strategy: StrategyManual},
+	{Label: "async commit after processing", Strategy: StrategyManual, Async: true},
+	{Label: "commit every 5 messages", Strategy: scenarios.StrategyEvery, Every: 5},
+	{Label: "store after processing, auto-commit", Strategy: scenarios.StrategyStoreAfter},
+	{Label: "commit before processing", Strategy: scenarios.StrategyBeforeProcess},
+	{Label: "idempotent, commit after processing", Strategy: StrategyManual, Idempotent: true},
+	{Label: "the scenario as written"},
+}
+
+// Apply returns a copy of s run this way: the same topics, producers and
+// fault script, and no expectations (they were written for the original
+// strategy).
+func (cv CompareVariant) Apply(s *scenarios.Scenario) *scenarios.Scenario {
 	v := *s
 	v.Expect = nil
+	if cv.Strategy == "" {
+		v.Name = s.Name + " · as written"
+		return &v
+	}
 	v.Consumers = slices.Clone(s.Consumers)
 	for i := range v.Consumers {
 		c := &v.Consumers[i]
@@ -37,17 +77,29 @@ func Variant(s *scenarios.Scenario, strategy string) *scenarios.Scenario {
 		if c.Config == nil {
 			c.Config = client.ConfigMap{}
 		}
-		c.Processing.Commit = strategy
-		c.Processing.Async = false
-		switch strategy {
+		c.Processing.Commit = cv.Strategy
+		c.Processing.Every = cv.Every
+		c.Processing.Async = cv.Async
+		if cv.Idempotent {
+			c.Processing.Idempotent = true
+		}
+		delete(c.Config, "enable.auto.offset.store")
+		switch cv.Strategy {
 		case StrategyAuto:
 			c.Config["enable.auto.commit"] = true
-			delete(c.Config, "enable.auto.offset.store")
+		case scenarios.StrategyStoreAfter:
+			// librdkafka's at-least-once pattern: auto-commit commits
+			// what the app stored after processing.
+			c.Config["enable.auto.commit"] = true
+			c.Config["enable.auto.offset.store"] = false
 		default:
 			c.Config["enable.auto.commit"] = false
 		}
 	}
-	v.Name = s.Name + " · " + strategy
+	v.Name = s.Name + " · " + cv.Strategy
+	if cv.Label != "" {
+		v.Name = s.Name + " · " + cv.Label
+	}
 	return &v
 }
 

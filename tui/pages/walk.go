@@ -68,6 +68,17 @@ func (w *Walk) SetResult(r *scenarios.Result, i int) {
 	w.SetStep(i)
 }
 
+// Grow replaces the run with a longer one that begins with the current
+// run's events (the sandbox's session went on) and moves to step i. It
+// indexes only the new events (replay.Index.Extend).
+func (w *Walk) Grow(r *scenarios.Result, i int) {
+	if x := w.X.Extend(r); x != w.X {
+		w.X = x
+		w.step = -2
+	}
+	w.SetStep(i)
+}
+
 // Step is the current step (-1: before the first event).
 func (w *Walk) Step() int { return w.step }
 
@@ -206,7 +217,7 @@ func (w *Walk) View() string {
 	}
 	at := "T=0s"
 	if w.step >= 0 {
-		at = "T=" + scenarios.FormatDuration(w.X.Event(w.step).At)
+		at = "T=" + replay.FormatTime(w.X.Event(w.step).At)
 	}
 	right := fmt.Sprintf("%s  step %d/%d  %s %s ", at, w.step+1, w.X.Len(), state, speedLabel(w.speed))
 	if w.Live {

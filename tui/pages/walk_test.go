@@ -68,3 +68,33 @@ func TestVariantAndSandboxScenario(t *testing.T) {
 		}
 	}
 }
+
+// Every right-hand run of compare mode runs on every built-in, and does
+// what its label says.
+func TestCompareVariantsRunEverywhere(t *testing.T) {
+	for _, name := range scenarios.Names() {
+		s, err := scenarios.Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cv := range CompareVariants {
+			v := cv.Apply(s)
+			if v.Expect != nil || v == s {
+				t.Errorf("%s / %s: expectations kept or scenario shared", name, cv.Label)
+			}
+			for _, c := range v.Consumers {
+				p := c.Processing
+				if cv.Strategy != "" && (p.Commit != cv.Strategy || p.Async != cv.Async || (cv.Idempotent && !p.Idempotent)) {
+					t.Errorf("%s / %s: consumer %s has %+v", name, cv.Label, c.ID, p)
+				}
+			}
+			r, err := scenarios.Run(v, scenarios.Options{})
+			if err != nil {
+				t.Fatalf("%s / %s: %v", name, cv.Label, err)
+			}
+			if cv.Strategy == scenarios.StrategyStoreAfter && r.Outcome.Counts.Lost > 0 && name == "auto-commit-loss" {
+				t.Errorf("%s / %s: store after processing lost %d", name, cv.Label, r.Outcome.Counts.Lost)
+			}
+		}
+	}
+}

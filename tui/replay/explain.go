@@ -3,6 +3,7 @@ package replay
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kafkasim/kafkasim/scenarios"
 )
@@ -16,7 +17,7 @@ func (x *Index) Explain(i int, before, after *State) string {
 		return ""
 	}
 	e := x.Event(i)
-	t := "T=" + scenarios.FormatDuration(e.At)
+	t := "T=" + FormatTime(e.At)
 	tp := e.TP().String()
 	p := x.PartIndex(e.TP())
 	ci := x.ConsumerIndex(e.Actor)
@@ -142,7 +143,7 @@ func (x *Index) Explain(i int, before, after *State) string {
 	case scenarios.KindBrokerUp:
 		s = "the broker is back up."
 	default:
-		s = e.String()
+		s = EventString(e)
 	}
 	if e.Cause != "" {
 		s += " Why: " + e.Cause
@@ -238,4 +239,22 @@ func ShortMember(id string) string {
 		return id[:i+7]
 	}
 	return id
+}
+
+// FormatTime prints a virtual time for the screen, to the millisecond.
+// The simulator's own times are whole milliseconds; the sandbox's actions
+// happen a few microseconds after their second (pages.actionOffset),
+// which the class does not need to read.
+func FormatTime(d time.Duration) string {
+	return scenarios.FormatDuration(d.Round(time.Millisecond))
+}
+
+// EventString is e.String() with the time as FormatTime prints it.
+func EventString(e *scenarios.Event) string {
+	if e.At%time.Millisecond == 0 {
+		return e.String()
+	}
+	c := *e
+	c.At = c.At.Round(time.Millisecond)
+	return c.String()
 }

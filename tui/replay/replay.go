@@ -51,6 +51,8 @@ type Index struct {
 	broker   []int32            // broker_down, broker_up
 	cps      []State
 	bad      []*scenarios.MessageOutcome
+	tip      State                // the state after the last event
+	effCount map[gp]map[int64]int // effects so far per message
 }
 
 type gp struct{ g, p int }
@@ -75,12 +77,9 @@ func New(r *scenarios.Result) *Index {
 		status:   map[string][]int32{},
 		delivers: map[string][]int32{},
 		gstates:  map[string][]int32{},
+		effCount: map[gp]map[int64]int{},
 	}
-	for i := range r.Outcome.Messages {
-		if m := &r.Outcome.Messages[i]; m.Outcome == scenarios.Lost || m.Outcome == scenarios.Duplicated {
-			x.bad = append(x.bad, m)
-		}
-	}
+	x.setBad()
 	// Pass 1: names.
 	parts := map[scenarios.TP]bool{}
 	groups := map[string]bool{}
@@ -128,75 +127,129 @@ func New(r *scenarios.Result) *Index {
 	x.produced = make([][]int32, len(x.Parts))
 
 	// Pass 2: per-message and per-actor lists, checkpoints.
-	st := x.initial()
-	x.cps = append(x.cps, st.Clone())
-	effCount := map[gp]map[int64]int{}
+	x.tip = x.initial()
+	x.cps = append(x.cps, x.tip.Clone())
 	for i := range x.ev {
-		e := &x.ev[i]
-		seq := int32(i)
-		if e.Actor != "" {
-			x.byActor[e.Actor] = append(x.byActor[e.Actor], seq)
-		}
-		p, hasP := x.partIdx[e.TP()]
-		switch e.Kind {
-		case scenarios.KindProduce:
-			if hasP && e.Offset >= 0 {
-				for int64(len(x.produced[p])) <= e.Offset {
-					x.produced[p] = append(x.produced[p], -1)
-				}
-				x.produced[p][e.Offset] = seq
-			}
-		case scenarios.KindDeliver, scenarios.KindEffect, scenarios.KindEffectSkipped, scenarios.KindProcessFailed:
-			if hasP && e.Offset >= 0 && e.Group != "" {
-				k := gp{x.grpIdx[e.Group], p}
-				ms := x.msgs[k]
-				for int64(len(ms)) <= e.Offset {
-					ms = append(ms, msgInfo{})
-				}
-				m := &ms[e.Offset]
-				switch e.Kind {
-				case scenarios.KindDeliver:
-					m.deliver = append(m.deliver, seq)
-				case scenarios.KindEffect:
-					m.effect = append(m.effect, seq)
-					m.done = append(m.done, seq)
-					if effCount[k] == nil {
-						effCount[k] = map[int64]int{}
-					}
-					effCount[k][e.Offset]++
-					if effCount[k][e.Offset] == 2 {
-						x.notable = append(x.notable, seq)
-					}
-				default:
-					m.done = append(m.done, seq)
-				}
-				x.msgs[k] = ms
-			}
-		case scenarios.KindCrash, scenarios.KindClosed, scenarios.KindRestart, scenarios.KindStart:
-			x.ends[e.Actor] = append(x.ends[e.Actor], seq)
-		case scenarios.KindGroupState:
-			x.gstates[e.Group] = append(x.gstates[e.Group], seq)
-		case scenarios.KindBrokerDown, scenarios.KindBrokerUp:
-			x.broker = append(x.broker, seq)
-		}
-		switch e.Kind {
-		case scenarios.KindCrash, scenarios.KindClosed, scenarios.KindRestart, scenarios.KindStart, scenarios.KindClose, scenarios.KindStall, scenarios.KindResume:
-			x.status[e.Actor] = append(x.status[e.Actor], seq)
-		case scenarios.KindDeliver:
-			x.delivers[e.Actor] = append(x.delivers[e.Actor], seq)
-		}
-		if IsNotable(e.Kind) {
-			x.notable = append(x.notable, seq)
-		}
-		if e.Kind == scenarios.KindNarration {
-			x.narr = append(x.narr, seq)
-		}
-		st.Apply(x, e)
-		if (i+1)%CheckpointEvery == 0 {
-			x.cps = append(x.cps, st.Clone())
-		}
+		x.index(i)
 	}
 	return x
+}
+
+// Extend indexes r, a longer run of which x's events are the beginning
+// (a live session that went on), at the cost of the new events only. It
+// updates x and returns it, unless the new events name a partition, group
+// or consumer x has not seen: then it returns New(r), and x stays as it
+// was. Either way the result is what New(r) would return.
+func (x *Index) Extend(r *scenarios.Result) *Index {
+	ev := r.Events()
+	from := len(x.ev)
+	if len(ev) < from {
+		return New(r)
+	}
+	for i := from; i < len(ev); i++ {
+		e := &ev[i]
+		if e.Topic != "" && e.Partition >= 0 && x.PartIndex(e.TP()) < 0 {
+			return New(r)
+		}
+		for _, tp := range e.Partitions {
+			if x.PartIndex(tp) < 0 {
+				return New(r)
+			}
+		}
+		if e.Group != "" && x.GroupIndex(e.Group) < 0 {
+			return New(r)
+		}
+		if isConsumer(e) && x.ConsumerIndex(e.Actor) < 0 {
+			return New(r)
+		}
+	}
+	x.R, x.ev = r, ev
+	x.setBad()
+	for i := from; i < len(ev); i++ {
+		if ev[i].Kind == scenarios.KindBrokerDown {
+			x.HasBroker = true
+		}
+		x.index(i)
+	}
+	return x
+}
+
+func (x *Index) setBad() {
+	x.bad = nil
+	r := x.R
+	for i := range r.Outcome.Messages {
+		if m := &r.Outcome.Messages[i]; m.Outcome == scenarios.Lost || m.Outcome == scenarios.Duplicated {
+			x.bad = append(x.bad, m)
+		}
+	}
+}
+
+// index adds event i to the per-message and per-actor lists, the state at
+// the tip and the checkpoints.
+func (x *Index) index(i int) {
+	e := &x.ev[i]
+	seq := int32(i)
+	if e.Actor != "" {
+		x.byActor[e.Actor] = append(x.byActor[e.Actor], seq)
+	}
+	p, hasP := x.partIdx[e.TP()]
+	switch e.Kind {
+	case scenarios.KindProduce:
+		if hasP && e.Offset >= 0 {
+			for int64(len(x.produced[p])) <= e.Offset {
+				x.produced[p] = append(x.produced[p], -1)
+			}
+			x.produced[p][e.Offset] = seq
+		}
+	case scenarios.KindDeliver, scenarios.KindEffect, scenarios.KindEffectSkipped, scenarios.KindProcessFailed:
+		if hasP && e.Offset >= 0 && e.Group != "" {
+			k := gp{x.grpIdx[e.Group], p}
+			ms := x.msgs[k]
+			for int64(len(ms)) <= e.Offset {
+				ms = append(ms, msgInfo{})
+			}
+			m := &ms[e.Offset]
+			switch e.Kind {
+			case scenarios.KindDeliver:
+				m.deliver = append(m.deliver, seq)
+			case scenarios.KindEffect:
+				m.effect = append(m.effect, seq)
+				m.done = append(m.done, seq)
+				if x.effCount[k] == nil {
+					x.effCount[k] = map[int64]int{}
+				}
+				x.effCount[k][e.Offset]++
+				if x.effCount[k][e.Offset] == 2 {
+					x.notable = append(x.notable, seq)
+				}
+			default:
+				m.done = append(m.done, seq)
+			}
+			x.msgs[k] = ms
+		}
+	case scenarios.KindCrash, scenarios.KindClosed, scenarios.KindRestart, scenarios.KindStart:
+		x.ends[e.Actor] = append(x.ends[e.Actor], seq)
+	case scenarios.KindGroupState:
+		x.gstates[e.Group] = append(x.gstates[e.Group], seq)
+	case scenarios.KindBrokerDown, scenarios.KindBrokerUp:
+		x.broker = append(x.broker, seq)
+	}
+	switch e.Kind {
+	case scenarios.KindCrash, scenarios.KindClosed, scenarios.KindRestart, scenarios.KindStart, scenarios.KindClose, scenarios.KindStall, scenarios.KindResume:
+		x.status[e.Actor] = append(x.status[e.Actor], seq)
+	case scenarios.KindDeliver:
+		x.delivers[e.Actor] = append(x.delivers[e.Actor], seq)
+	}
+	if IsNotable(e.Kind) {
+		x.notable = append(x.notable, seq)
+	}
+	if e.Kind == scenarios.KindNarration {
+		x.narr = append(x.narr, seq)
+	}
+	x.tip.Apply(x, e)
+	if (i+1)%CheckpointEvery == 0 {
+		x.cps = append(x.cps, x.tip.Clone())
+	}
 }
 
 func isConsumer(e *scenarios.Event) bool {
