@@ -102,11 +102,13 @@ func (c *classifier) sid(s string) uint32 {
 
 // at is event i (see tape.at), with its strings numbered.
 func (c *classifier) at(i int) (kcode, msgView, *Event) {
-	k, v, e := c.t.at(i)
-	if e != nil {
-		v.actorID, v.groupID, v.memberID, v.topicID = c.sid(v.actor), c.sid(v.group), c.sid(v.member), c.sid(v.topic)
-	}
-	return k, v, e
+	return c.t.at(i)
+}
+
+// ids numbers the strings of v, a full event's view (compact entries
+// carry theirs). Only the kinds that match by id need them.
+func (c *classifier) ids(v *msgView) {
+	v.actorID, v.groupID, v.memberID, v.topicID = c.sid(v.actor), c.sid(v.group), c.sid(v.member), c.sid(v.topic)
 }
 
 // tpInfo is one produced-to partition.
@@ -548,6 +550,7 @@ func (c *classifier) run() Outcome {
 				c.addGroupTopic(e.group, t)
 			}
 		case kAssign, kRevoke, kLost:
+			c.ids(&e)
 			for _, p := range full.Partitions {
 				c.addGroupTopic(e.group, p.Topic)
 				if k == kLost || k == kAssign {
@@ -556,10 +559,13 @@ func (c *classifier) run() Outcome {
 				}
 			}
 		case kPosition:
+			c.ids(&e)
 			c.partID(&e).resetEpoch(epochKey{e.actorID, e.memberID, e.gen})
 		case kDeliver:
+			c.ids(&e)
 			c.deliver(i, &e)
 		case kEffect:
+			c.ids(&e)
 			c.effect(i, &e)
 		case kProcessFailed:
 			m := c.part(e.group, tp).mut(e.off)

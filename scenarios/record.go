@@ -181,7 +181,7 @@ func (t *tape) event(i int) *Event {
 
 // actor is event i's actor.
 func (t *tape) actor(i int) string {
-	if i < len(t.events) {
+	if t.log == nil {
 		return t.events[i].Actor
 	}
 	x := &t.log[i]
@@ -277,7 +277,7 @@ func codeOf(k Kind) kcode {
 // pointer pays a write barrier while the garbage collector is marking.
 func (t *tape) at(i int) (kcode, msgView, *Event) {
 	var e *Event
-	if i < len(t.events) {
+	if t.log == nil {
 		e = &t.events[i]
 	} else if x := &t.log[i]; x.kind == recFull {
 		e = &t.full[x.off]
@@ -288,10 +288,11 @@ func (t *tape) at(i int) (kcode, msgView, *Event) {
 	return codeOf(e.Kind), msgView{actor: e.Actor, group: e.Group, member: e.Member, topic: e.Topic, gen: e.Generation, part: e.Partition, off: e.Offset}, e
 }
 
-// compact returns entry i when it is a compact one (produce, deliver,
-// store, effect) not yet converted to an Event, nil otherwise.
+// compact returns entry i when it was recorded compactly (produce,
+// deliver, store, effect), converted to an Event since or not; nil
+// otherwise. The classifier prefers it to the Event: its strings are ids.
 func (t *tape) compact(i int) *rec {
-	if i < len(t.events) {
+	if t.log == nil {
 		return nil
 	}
 	if x := &t.log[i]; x.kind != recFull {
@@ -302,7 +303,7 @@ func (t *tape) compact(i int) *rec {
 
 // offset is event i's offset.
 func (t *tape) offset(i int) int64 {
-	if i < len(t.events) {
+	if t.log == nil {
 		return t.events[i].Offset
 	}
 	if x := &t.log[i]; x.kind != recFull {
