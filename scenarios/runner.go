@@ -395,10 +395,12 @@ func noDelivery(*client.Message) {}
 // produceArena hands out the messages the run's producers send, and their
 // key and value bytes, from blocks instead of several allocations per
 // message. Every slice handed out is capped, so nothing appended to one can
-// reach another; nothing writes to them afterwards. On the simulator a
-// run's arena is recycled for later runs when the session closes (see
-// release): nothing outside the run keeps a produced message (the broker
-// copies keys and values into its log, the recorder copies keys).
+// reach another; nothing writes to them afterwards. On the simulator the
+// byte blocks are recycled for later runs when the session closes (see
+// release): the broker copies keys and values into its log and the
+// recorder copies keys, so nothing outside the run keeps them. The
+// messages themselves are not recycled: a pool of them would stay
+// reachable, and be scanned by every garbage collection, between runs.
 type produceArena struct {
 	blocks [][]client.Message // filled in order; blocks[cur][next] is the next free message
 	cur    int
@@ -411,10 +413,10 @@ type produceArena struct {
 // msgBlock is how many messages an arena block holds.
 const msgBlock = 256
 
-// arenaPool recycles the arenas of finished simulator runs.
+// arenaPool recycles the byte blocks of finished simulator runs.
 var arenaPool sync.Pool
 
-// newProduceArena takes a recycled arena if there is one.
+// newProduceArena takes recycled byte blocks if there are some.
 func newProduceArena() *produceArena {
 	if ar, ok := arenaPool.Get().(*produceArena); ok {
 		return ar
@@ -422,13 +424,11 @@ func newProduceArena() *produceArena {
 	return &produceArena{}
 }
 
-// release clears the arena and returns it to the pool. Only for runs whose
-// producers are done with every message (the simulator, once closed).
+// release drops the messages and returns the byte blocks to the pool.
+// Only for runs whose producers are done with every message (the
+// simulator, once closed).
 func (ar *produceArena) release() {
-	for i := 0; i <= ar.cur && i < len(ar.blocks); i++ {
-		clear(ar.blocks[i])
-	}
-	ar.cur, ar.next = 0, 0
+	ar.blocks, ar.cur, ar.next = nil, 0, 0
 	ar.bcur = 0
 	if len(ar.bufs) > 0 {
 		ar.buf = ar.bufs[0][:0]
