@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/internal/clock"
 )
 
 // Session is a scenario run that the caller drives step by step: run the
@@ -42,6 +43,8 @@ func Start(s *Scenario, opts Options) (*Session, error) {
 	r := &runner{s: s, seed: seed, b: b, loop: b.Loop(), rnd: b.Rand(), process: opts.Process,
 		commitTrig: map[uint64]string{}, commitIDs: map[clientCommit]uint64{}}
 	r.start = r.loop.Now()
+	r.startNs = r.start.UnixNano()
+	r.sim, _ = r.loop.(*clock.Sim)
 	msgs := 0
 	for _, p := range s.Producers {
 		msgs += p.Count
