@@ -65,10 +65,17 @@ func (h *recorder) OnLifecycle(l client.Lifecycle) {
 	}
 }
 
-// OnMessageDelivered records poll handing a message to the app.
+// OnMessageDelivered records poll handing a message to the app and, when
+// enable.auto.offset.store stored its offset at once, that store: the
+// OffsetsStored hook that follows (Auto) is then not recorded again.
 func (h *recorder) OnMessageDelivered(m client.MessageDelivered) {
 	tp := &m.Message.TopicPartition
-	h.r.add(h.msgRec(recDeliver, m.Info, tp.Topic, tp.Partition, int64(tp.Offset)))
+	x := h.msgRec(recDeliver, m.Info, tp.Topic, tp.Partition, int64(tp.Offset))
+	h.r.add(x)
+	if m.Stored {
+		x.kind, x.off = recStoreAuto, x.off+1
+		h.r.add(x)
+	}
 }
 
 // msgRec is a compact consumer event: what fill sets, and the message.
@@ -87,14 +94,14 @@ func (h *recorder) msgRec(k recKind, info client.Info, topic string, part int32,
 	return x
 }
 
-// OnOffsetsStored records offsets stored for the next commit.
+// OnOffsetsStored records offsets the app stored for the next commit.
+// Offsets stored at delivery (Auto) are recorded with the delivery.
 func (h *recorder) OnOffsetsStored(s client.OffsetsStored) {
-	k := recStoreApp
 	if s.Auto {
-		k = recStoreAuto
+		return
 	}
 	for _, p := range s.Offsets {
-		h.r.add(h.msgRec(k, s.Info, p.Topic, p.Partition, int64(p.Offset)))
+		h.r.add(h.msgRec(recStoreApp, s.Info, p.Topic, p.Partition, int64(p.Offset)))
 	}
 }
 
