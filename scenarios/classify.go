@@ -529,9 +529,9 @@ func (c *classifier) run() Outcome {
 			// building a view of it.
 			switch x.kind {
 			case recProduce:
-				c.producedID(i, x.topic, x.part, x.off)
+				c.producedID(i, uint32(x.topic), x.part, x.off)
 			case recDeliver, recEffect:
-				v := msgView{gen: x.gen, part: x.part, off: x.off, actorID: x.actor, groupID: x.group, memberID: x.member, topicID: x.topic}
+				v := msgView{gen: x.gen, part: x.part, off: x.off, actorID: uint32(x.actor), groupID: uint32(x.group), memberID: uint32(x.member), topicID: uint32(x.topic)}
 				if x.kind == recDeliver {
 					c.deliver(i, &v)
 				} else {

@@ -45,12 +45,25 @@ type rec struct {
 	kind                        recKind
 }
 
+// crec is a rec as the tape stores it: 40 bytes. String indexes and key
+// lengths that do not fit its 16-bit fields make the entry a full Event
+// instead (tape.add).
+type crec struct {
+	at                          time.Duration
+	off                         int64 // the offset; for recFull, the index in tape.full
+	key                         uint32
+	gen, part                   int32
+	actor, group, member, topic uint16
+	keyLen                      uint16
+	kind                        recKind
+}
+
 // tape is a timeline: recorded compactly (log, full, strs, keys) or given
 // as events (Classify, Result.SetEvents). Events is the materialised
 // prefix; for a given timeline it is the whole of it and log is nil.
 type tape struct {
 	mu     sync.Mutex // guards the materialisation (Result.Events may be called from several goroutines)
-	log    []rec
+	log    []crec
 	full   []Event
 	strs   []string
 	strIdx map[string]uint32
@@ -65,7 +78,7 @@ type tape struct {
 // in full and keyBytes of keys.
 func newTape(total, full, keyBytes int) *tape {
 	return &tape{
-		log:    make([]rec, 0, total),
+		log:    make([]crec, 0, total),
 		full:   make([]Event, 0, full),
 		strs:   []string{""},
 		strIdx: map[string]uint32{"": 0},
@@ -113,13 +126,35 @@ type recRefs struct {
 	actor, group, member, topic strRef
 }
 
-// add appends a compact entry.
-func (t *tape) add(x rec) { t.log = append(t.log, x) }
+// add appends a compact entry, as a full event when it does not fit a
+// crec.
+func (t *tape) add(x rec) {
+	const m = 0xFFFF
+	if x.actor > m || x.group > m || x.member > m || x.topic > m || x.keyLen > m {
+		strs := t.strs
+		e := Event{At: x.at, Actor: strs[x.actor], Kind: recKinds[x.kind], Generation: x.gen,
+			Group: strs[x.group], Member: strs[x.member], Topic: strs[x.topic], Partition: x.part, Offset: x.off}
+		if x.keyLen > 0 {
+			e.Key = string(t.keys[x.key : x.key+x.keyLen])
+		}
+		switch x.kind {
+		case recStoreAuto:
+			e.Detail = detailStoreAuto
+		case recStoreApp:
+			e.Detail = detailStoreApp
+		}
+		t.addFull(e)
+		return
+	}
+	t.log = append(t.log, crec{at: x.at, off: x.off, key: x.key, gen: x.gen, part: x.part,
+		actor: uint16(x.actor), group: uint16(x.group), member: uint16(x.member), topic: uint16(x.topic),
+		keyLen: uint16(x.keyLen), kind: x.kind})
+}
 
 // addFull appends a full event (its At already set; Seq is set here).
 func (t *tape) addFull(e Event) {
 	e.Seq = len(t.log)
-	t.log = append(t.log, rec{at: e.At, off: int64(len(t.full)), kind: recFull})
+	t.log = append(t.log, crec{at: e.At, off: int64(len(t.full)), kind: recFull})
 	t.full = append(t.full, e)
 }
 
@@ -283,7 +318,7 @@ func (t *tape) at(i int) (kcode, msgView, *Event) {
 		e = &t.full[x.off]
 	} else {
 		strs := t.strs
-		return recCodes[x.kind], msgView{strs[x.actor], strs[x.group], strs[x.member], strs[x.topic], x.gen, x.part, x.off, x.actor, x.group, x.member, x.topic}, nil
+		return recCodes[x.kind], msgView{strs[x.actor], strs[x.group], strs[x.member], strs[x.topic], x.gen, x.part, x.off, uint32(x.actor), uint32(x.group), uint32(x.member), uint32(x.topic)}, nil
 	}
 	return codeOf(e.Kind), msgView{actor: e.Actor, group: e.Group, member: e.Member, topic: e.Topic, gen: e.Generation, part: e.Partition, off: e.Offset}, e
 }
@@ -291,7 +326,7 @@ func (t *tape) at(i int) (kcode, msgView, *Event) {
 // compact returns entry i when it was recorded compactly (produce,
 // deliver, store, effect), converted to an Event since or not; nil
 // otherwise. The classifier prefers it to the Event: its strings are ids.
-func (t *tape) compact(i int) *rec {
+func (t *tape) compact(i int) *crec {
 	if t.log == nil {
 		return nil
 	}
@@ -329,11 +364,11 @@ func (t *tape) keyIn(keys string, i int) string {
 	if x.keyLen == 0 {
 		return ""
 	}
-	return keys[int(x.key)-t.keysDone : int(x.key+x.keyLen)-t.keysDone]
+	return keys[int(x.key)-t.keysDone : int(x.key)+int(x.keyLen)-t.keysDone]
 }
 
 // keyString1 returns a compact entry's key as a string of its own.
-func (t *tape) keyString1(x *rec) string { return string(t.keys[x.key : x.key+x.keyLen]) }
+func (t *tape) keyString1(x *crec) string { return string(t.keys[x.key : x.key+uint32(x.keyLen)]) }
 
 // materialize converts every entry not converted yet and returns the whole
 // timeline. The slice belongs to the tape: read it, do not modify it.
@@ -363,7 +398,7 @@ func (t *tape) materialize() []Event {
 		t.decode(&evs[i], i)
 		if x.keyLen > 0 {
 			e := &evs[i]
-			e.Key = keys[int(x.key)-t.keysDone : int(x.key+x.keyLen)-t.keysDone]
+			e.Key = keys[int(x.key)-t.keysDone : int(x.key)+int(x.keyLen)-t.keysDone]
 		}
 	}
 	t.keysDone = len(t.keys)

@@ -1,0 +1,46 @@
+package scenarios
+
+import (
+	"fmt"
+	"testing"
+	"unsafe"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestCompactEntrySize(t *testing.T) {
+	if n := unsafe.Sizeof(crec{}); n != 40 {
+		t.Errorf("crec is %d bytes, want 40 (it is most of a run's memory)", n)
+	}
+}
+
+// Entries whose string indexes or key do not fit a crec's 16-bit fields
+// are kept as full events, with the same content.
+func TestTapeEntriesThatDoNotFit(t *testing.T) {
+	tp := newTape(16, 16, 16)
+	var ref strRef
+	for i := range 70000 {
+		tp.str(&ref, fmt.Sprint("member-", i))
+	}
+	var refs recRefs
+	long := make([]byte, 70000)
+	for i := range long {
+		long[i] = 'k'
+	}
+	key, keyLen := tp.addKey(long)
+	tp.add(rec{at: 5, kind: recProduce, gen: -1, part: 0, off: 7, actor: tp.str(&refs.actor, "p"), topic: tp.str(&refs.topic, "t"), key: key, keyLen: keyLen})
+	tp.add(rec{at: 6, kind: recDeliver, gen: 1, part: 0, off: 7, actor: tp.str(&refs.actor, "c1"), group: tp.str(&refs.group, "g"),
+		member: tp.str(&ref, "member-69999"), topic: tp.str(&refs.topic, "t")})
+	tp.add(rec{at: 7, kind: recEffect, gen: 1, part: 0, off: 7, actor: 1, group: 2, member: 3, topic: 4})
+	want := []Event{
+		{Seq: 0, At: 5, Actor: "p", Kind: KindProduce, Generation: -1, Topic: "t", Partition: 0, Offset: 7, Key: string(long)},
+		{Seq: 1, At: 6, Actor: "c1", Kind: KindDeliver, Group: "g", Member: "member-69999", Generation: 1, Topic: "t", Partition: 0, Offset: 7},
+		{Seq: 2, At: 7, Actor: tp.strs[1], Kind: KindEffect, Group: tp.strs[2], Member: tp.strs[3], Generation: 1, Topic: tp.strs[4], Partition: 0, Offset: 7},
+	}
+	if d := cmp.Diff(want, tp.materialize()); d != "" {
+		t.Errorf("events (-want +got):\n%s", d)
+	}
+	if tp.log[0].kind != recFull || tp.log[1].kind != recFull || tp.log[2].kind != recEffect {
+		t.Errorf("kinds %d %d %d: want the first two kept in full, the third compact", tp.log[0].kind, tp.log[1].kind, tp.log[2].kind)
+	}
+}
