@@ -13,15 +13,12 @@ import (
 // commit_failed, crash, close, revoke, lost, max_poll, position,
 // group_state, member_expired, offsets_expired.
 func Classify(events []Event) Outcome {
-	return classify(eventsTape(events), nil)
+	return classify(eventsTape(events))
 }
 
-// classify classifies a timeline as recorded, into outBuf when it is
-// large enough.
-func classify(t *tape, outBuf []MessageOutcome) Outcome {
-	c := newClassifier(t)
-	c.outBuf = outBuf
-	return c.run()
+// classify classifies a timeline as recorded.
+func classify(t *tape) Outcome {
+	return newClassifier(t).run()
 }
 
 type msgKey struct {
@@ -65,9 +62,6 @@ type classifier struct {
 	total   int
 	// lists holds the seq lists of two or more entries (see seqs).
 	lists [][]int
-	// outBuf, when its capacity is large enough, holds the outcome's
-	// messages (allocated by the runner when the run started).
-	outBuf []MessageOutcome
 	// local numbers the strings of full events that the tape's string
 	// table does not hold (see sid).
 	local map[string]uint32
@@ -623,11 +617,7 @@ func (c *classifier) run() Outcome {
 
 	var out Outcome
 	keys := c.t.keyString()
-	if need := c.total * max(1, len(c.groups)); cap(c.outBuf) >= need {
-		out.Messages = c.outBuf[:0]
-	} else {
-		out.Messages = make([]MessageOutcome, 0, need)
-	}
+	out.Messages = make([]MessageOutcome, 0, c.total*max(1, len(c.groups)))
 	names := make([]string, 0, c.total*max(1, len(c.groups))+16)
 	out.Lost = []MessageRef{}
 	out.Duplicated = []MessageRef{}

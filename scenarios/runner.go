@@ -139,8 +139,6 @@ type runner struct {
 	startNs int64
 	// t is the timeline, recorded compactly (record.go).
 	t *tape
-	// outBuf is allocated when the run starts, for the outcome's messages.
-	outBuf []MessageOutcome
 	// pmem holds the messages producers send.
 	pmem  *produceArena
 	apps  []*app
@@ -280,8 +278,7 @@ func (r *runner) result(end time.Duration) *Result {
 		Duration:      end,
 	}
 	res.tape = r.t
-	res.Outcome = classify(r.t, r.outBuf)
-	r.outBuf = nil
+	res.Outcome = classify(r.t)
 	groupTopics := map[string][]string{}
 	for _, c := range s.Consumers {
 		for _, t := range c.Topics {

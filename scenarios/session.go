@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/kafkasim/kafkasim/client"
@@ -56,24 +55,12 @@ func Start(s *Scenario, opts Options) (*Session, error) {
 	}
 	total, full := eventsEstimate(s, msgs)
 	r.t = newTape(total, full, 8*msgs)
-	r.outBuf = make([]MessageOutcome, 0, msgs*groupCount(s))
 	r.pmem = newProduceArena()
 	if err := r.setup(); err != nil {
 		b.Close()
 		return nil, err
 	}
 	return &Session{r: r}, nil
-}
-
-// groupCount is how many consumer groups the scenario has.
-func groupCount(s *Scenario) int {
-	var gs []string
-	for _, c := range s.Consumers {
-		if !slices.Contains(gs, c.Group) {
-			gs = append(gs, c.Group)
-		}
-	}
-	return max(len(gs), 1)
 }
 
 // Now is the virtual time since the start.
