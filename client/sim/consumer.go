@@ -40,15 +40,17 @@ type partState struct {
 	unknown   bool // UNKNOWN_TOPIC_OR_PART raised
 	low, high int64
 	hasWM     bool
-	buf       []broker.Record
-	bufAt     int
+	// rd fetches the partition; batch is the fetched records not yet
+	// handed out.
+	rd    broker.Reader
+	batch broker.Batch
 }
 
 func (ps *partState) key() client.PartitionKey {
 	return client.PartitionKey{Topic: ps.tp.Topic, Partition: ps.tp.Partition}
 }
 
-func (ps *partState) dropBuffer() { ps.buf, ps.bufAt = ps.buf[:0], 0 }
+func (ps *partState) dropBuffer() { ps.batch.Reset() }
 
 // rebOp is a rebalance step waiting to be served by Poll.
 type rebOp struct {
@@ -581,6 +583,7 @@ func (c *Consumer) addPartitions(tps []client.TopicPartition, manual bool) {
 		if ps == nil {
 			ps = &partState{tp: broker.TopicPartition{Topic: tp.Topic, Partition: tp.Partition},
 				pos: client.OffsetStored, stored: client.OffsetInvalid, committed: client.OffsetInvalid}
+			ps.rd = c.cl.b.Reader(ps.tp)
 			c.byKey[tp.Key()] = ps
 			c.parts = append(c.parts, ps)
 			added = append(added, client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: tp.Offset})

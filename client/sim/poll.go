@@ -30,10 +30,15 @@ func (c *Consumer) Poll(timeoutMs int) client.Event {
 		c.push(item{rejoin: true})
 	}
 	var ev client.Event
-	c.cl.runLoop(c.cl.deadline(timeoutMs), func() bool {
+	if timeoutMs == 0 || c.cl.InLoop() {
+		// What runLoop does when time may not run: look once.
 		ev = c.serve()
-		return ev != nil || c.closed
-	})
+	} else {
+		c.cl.runLoop(c.cl.deadline(timeoutMs), func() bool {
+			ev = c.serve()
+			return ev != nil || c.closed
+		})
+	}
 	c.inPoll = false
 	c.pollReturned()
 	return ev
@@ -230,7 +235,7 @@ func (c *Consumer) nextMessage() client.Event {
 		}
 		ps := c.parts[c.rr]
 		ev := c.fromPartition(ps)
-		if ps.bufAt >= len(ps.buf) {
+		if ps.batch.Len() == 0 {
 			c.rr++
 		}
 		if ev != nil {
@@ -247,10 +252,18 @@ func (c *Consumer) fromPartition(ps *partState) client.Event {
 	if ps.paused || ps.stopped {
 		return nil
 	}
-	if ps.bufAt < len(ps.buf) {
-		rec := &ps.buf[ps.bufAt]
-		ps.bufAt++
-		return c.deliver(ps, rec)
+	var rec broker.Record
+	if ps.batch.Next(&rec) {
+		return c.deliver(ps, &rec)
+	}
+	if !c.brokerDown && ps.pos >= 0 {
+		if start, idle := ps.rd.Idle(int64(ps.pos)); idle {
+			// Caught up (most polls of an idle consumer): what an empty
+			// fetch does, without one. The broker is up and was up.
+			ps.unknown = false
+			ps.low, ps.high, ps.hasWM = start, int64(ps.pos), true
+			return c.caughtUp(ps)
+		}
 	}
 	if c.brokerDown && !c.cl.b.Available() {
 		return nil
@@ -260,7 +273,7 @@ func (c *Consumer) fromPartition(ps *partState) client.Event {
 			return ev
 		}
 	}
-	res, err := c.cl.b.FetchInto(ps.buf[:0], ps.tp, int64(ps.pos), fetchBatch, c.cfg.MaxPartitionFetchBytes)
+	res, err := ps.rd.FetchBatch(&ps.batch, int64(ps.pos), fetchBatch, c.cfg.MaxPartitionFetchBytes)
 	if err != nil {
 		switch {
 		case errors.Is(err, broker.ErrUnavailable):
@@ -280,16 +293,23 @@ func (c *Consumer) fromPartition(ps *partState) client.Event {
 	c.net()
 	ps.unknown = false
 	ps.low, ps.high, ps.hasWM = res.LogStartOffset, res.HighWatermark, true
-	ps.buf, ps.bufAt = res.Records, 0
-	if len(ps.buf) == 0 {
-		if c.cfg.EnablePartitionEOF && !ps.eof && int64(ps.pos) == res.HighWatermark {
-			ps.eof = true
-			return client.PartitionEOF{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}
+	if !ps.batch.Next(&rec) {
+		if int64(ps.pos) == res.HighWatermark {
+			return c.caughtUp(ps)
 		}
 		return nil
 	}
-	ps.bufAt = 1
-	return c.deliver(ps, &ps.buf[0])
+	return c.deliver(ps, &rec)
+}
+
+// caughtUp is a fetch at the high watermark finding nothing: the partition
+// EOF event, once per time the end is reached (enable.partition.eof).
+func (c *Consumer) caughtUp(ps *partState) client.Event {
+	if c.cfg.EnablePartitionEOF && !ps.eof {
+		ps.eof = true
+		return client.PartitionEOF{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}
+	}
+	return nil
 }
 
 // resolve turns a logical position into an offset: the committed offset,
@@ -388,7 +408,7 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 		}
 		consumerstate.Delivered(c.hooks, c.info(), m, offs)
 	}
-	if c.cfg.EnablePartitionEOF && ps.bufAt >= len(ps.buf) && ps.hasWM && rec.Offset+1 >= ps.high {
+	if c.cfg.EnablePartitionEOF && ps.batch.Len() == 0 && ps.hasWM && rec.Offset+1 >= ps.high {
 		// Reached the end as last seen: raise EOF right after the message.
 		ps.eof = true
 		c.push(item{ev: client.PartitionEOF{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}})
