@@ -88,7 +88,9 @@ type Consumer struct {
 	cl    *Cluster
 	cfg   client.ConsumerConfig
 	hooks client.Hooks
-	java  bool
+	// dh are the hooks of every delivery, picked out of hooks once.
+	dh   consumerstate.DeliveryHooks
+	java bool
 	// javaPreparing: a Java-model rebalance waits for the next Poll.
 	javaPreparing bool
 	// assignEpoch counts lost memberships (see rebOp.epoch).
@@ -164,7 +166,7 @@ func (cl *Cluster) NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Co
 	}
 	cl.clients++
 	c := &Consumer{
-		cl: cl, cfg: cfg, hooks: hooks, java: cfg.AutoCommitMode == client.AutoCommitJava,
+		cl: cl, cfg: cfg, hooks: hooks, dh: consumerstate.NewDeliveryHooks(hooks), java: cfg.AutoCommitMode == client.AutoCommitJava,
 		generation: -1, byKey: map[client.PartitionKey]*partState{}, missing: map[string]bool{},
 		revokeTrig: client.TriggerRevoke,
 	}

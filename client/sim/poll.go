@@ -401,12 +401,12 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 	if store {
 		ps.stored, ps.storedMD = ps.pos, nil
 	}
-	if len(c.hooks) > 0 {
+	if c.dh.Any() {
 		var offs []client.TopicPartition
-		if store {
+		if store && len(c.dh.Stored) > 0 {
 			offs = c.storedOffset(client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos})
 		}
-		consumerstate.Delivered(c.hooks, c.info(), m, offs)
+		c.dh.Report(c.info(), m, store, offs)
 	}
 	if c.cfg.EnablePartitionEOF && ps.batch.Len() == 0 && ps.hasWM && rec.Offset+1 >= ps.high {
 		// Reached the end as last seen: raise EOF right after the message.

@@ -26,6 +26,7 @@ type Producer struct {
 	cl      *Cluster
 	cfg     client.ProducerConfig
 	hooks   client.Hooks
+	onProd  []client.HookProduced // picked out of hooks once
 	part    broker.Partitioner
 	closed  bool
 	queue   []pmsg
@@ -44,7 +45,7 @@ func (cl *Cluster) NewProducer(conf client.ConfigMap, hooks ...client.Hook) (*Pr
 		return nil, client.NewError(client.ErrInvalidArg, err.Error(), false)
 	}
 	cl.clients++
-	p := &Producer{cl: cl, cfg: cfg, hooks: hooks, part: part}
+	p := &Producer{cl: cl, cfg: cfg, hooks: hooks, onProd: client.Of[client.HookProduced](hooks), part: part}
 	client.Each(hooks, func(h client.HookLifecycle) {
 		h.OnLifecycle(client.Lifecycle{Info: p.info(), Kind: client.LifecycleCreated})
 	})
@@ -147,9 +148,9 @@ func (p *Producer) send() {
 }
 
 func (p *Producer) report(pm pmsg) {
-	client.Each(p.hooks, func(h client.HookProduced) {
+	for _, h := range p.onProd {
 		h.OnProduced(client.Produced{Info: p.info(), Message: pm.m})
-	})
+	}
 	if pm.cb == nil && !p.cfg.DeliveryReports {
 		return
 	}
