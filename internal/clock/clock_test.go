@@ -254,3 +254,22 @@ func TestWallConcurrentTimers(t *testing.T) {
 	}
 	<-done
 }
+
+// BenchmarkPeriodicTimers is a simulation's typical queue: a handful of
+// periodic timers (poll ticks, heartbeats, session timeouts) at different
+// periods, each rescheduling itself when it fires.
+func BenchmarkPeriodicTimers(b *testing.B) {
+	s := NewSim(1)
+	periods := []time.Duration{100, 3000, 3000, 5000, 6000, 6000, 30000, 300000, 600000}
+	for _, p := range periods {
+		d := p * time.Millisecond
+		var fn func()
+		fn = func() { s.After(d, fn) }
+		s.After(d, fn)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Step()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

@@ -127,10 +127,22 @@ func (q *queue) peek() *event {
 	return q.heap[0].ev
 }
 
-// pop removes the earliest event and returns its time and callback.
+// pop removes the earliest event and returns its time and callback. It is
+// remove for the root: the last slot moves down from the top, never up.
 func (q *queue) pop() (time.Time, func()) {
 	ev := q.heap[0].ev
 	at, fn := ev.at, ev.fn
-	q.remove(ev)
+	last := len(q.heap) - 1
+	if last > 0 {
+		q.heap[0] = q.heap[last]
+	}
+	q.heap[last] = slot{}
+	q.heap = q.heap[:last]
+	if last > 0 {
+		q.down(0)
+	}
+	ev.index = -1
+	ev.fn = nil
+	q.free = append(q.free, ev)
 	return at, fn
 }
