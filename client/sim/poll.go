@@ -248,13 +248,14 @@ func (c *Consumer) nextMessage() client.Event {
 	return nil
 }
 
+// fromPartition returns ps's next message or event: from the fetched
+// batch, else from a new fetch. Small, for the polls that find nothing.
 func (c *Consumer) fromPartition(ps *partState) client.Event {
 	if ps.paused || ps.stopped {
 		return nil
 	}
-	var rec broker.Record
-	if ps.batch.Next(&rec) {
-		return c.deliver(ps, &rec)
+	if ps.batch.Len() > 0 {
+		return c.deliverNext(ps)
 	}
 	if !c.brokerDown && ps.pos >= 0 {
 		if start, idle := ps.rd.Idle(int64(ps.pos)); idle {
@@ -265,6 +266,19 @@ func (c *Consumer) fromPartition(ps *partState) client.Event {
 			return c.caughtUp(ps)
 		}
 	}
+	return c.fetch(ps)
+}
+
+// deliverNext hands out the next record of ps's batch.
+func (c *Consumer) deliverNext(ps *partState) client.Event {
+	var rec broker.Record
+	ps.batch.Next(&rec)
+	return c.deliver(ps, &rec)
+}
+
+// fetch fetches a batch of ps (resolving its position first if needed)
+// and hands out its first record, or the fetch's error or EOF event.
+func (c *Consumer) fetch(ps *partState) client.Event {
 	if c.brokerDown && !c.cl.b.Available() {
 		return nil
 	}
@@ -293,13 +307,13 @@ func (c *Consumer) fromPartition(ps *partState) client.Event {
 	c.net()
 	ps.unknown = false
 	ps.low, ps.high, ps.hasWM = res.LogStartOffset, res.HighWatermark, true
-	if !ps.batch.Next(&rec) {
+	if ps.batch.Len() == 0 {
 		if int64(ps.pos) == res.HighWatermark {
 			return c.caughtUp(ps)
 		}
 		return nil
 	}
-	return c.deliver(ps, &rec)
+	return c.deliverNext(ps)
 }
 
 // caughtUp is a fetch at the high watermark finding nothing: the partition
@@ -381,14 +395,10 @@ func (c *Consumer) reset(ps *partState, why string) client.Event {
 // deliver hands rec to the app: the position moves past it and, with
 // enable.auto.offset.store, its offset + 1 is stored for the next commit.
 func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
-	m := c.newMessage()
-	*m = client.Message{
-		TopicPartition: client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: client.Offset(rec.Offset)},
-		Key:            rec.Key,
-		Value:          rec.Value,
-		Timestamp:      rec.Timestamp,
-		TimestampType:  client.TimestampCreateTime,
-	}
+	m := c.newMessage() // zeroed: only the fields set need writing
+	m.TopicPartition.Topic, m.TopicPartition.Partition, m.TopicPartition.Offset = ps.tp.Topic, ps.tp.Partition, client.Offset(rec.Offset)
+	m.Key, m.Value = rec.Key, rec.Value
+	m.Timestamp, m.TimestampType = rec.Timestamp, client.TimestampCreateTime
 	if len(rec.Headers) > 0 {
 		m.Headers = make([]client.Header, len(rec.Headers))
 		for i, h := range rec.Headers {
@@ -434,9 +444,9 @@ func nextBlockLen(last int, elem uintptr) int {
 	return max(min(2*last, int(blockBytes/elem)), last)
 }
 
-// newMessage returns a fresh message for a delivery. Messages are carved
-// from blocks: each delivery still gets its own *Message, which the app may
-// keep and modify; it only keeps its block alive.
+// newMessage returns a fresh, zero message for a delivery. Messages are
+// carved from blocks: each delivery still gets its own *Message, which the
+// app may keep and modify; it only keeps its block alive.
 func (c *Consumer) newMessage() *client.Message {
 	if len(c.msgFree) == 0 {
 		c.msgBlock = nextBlockLen(c.msgBlock, unsafe.Sizeof(client.Message{}))
