@@ -51,9 +51,10 @@ func (l *plog) contentHash() uint64 {
 		}
 		h.Write(buf[:])
 	}
+	var r Record
 	for o := l.logStart; o < l.hw; o++ {
 		rh := l.rec(o)
-		r := l.record(o, rh)
+		l.record(o, rh, &r)
 		put(o)
 		put(rh.ts)
 		put(int64(rh.klen))

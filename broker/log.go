@@ -223,27 +223,32 @@ func (l *logView) size(o int64, h *recHdr) int64 {
 	return s
 }
 
-// record materialises offset o, aliasing chunk memory. It returns the
-// record by value: the caller's copy is written without GC write barriers
-// when it is on the stack.
-func (l *logView) record(o int64, h *recHdr) (r Record) {
+// kv returns the key and value of the record with header h, aliasing
+// chunk memory (nil for a null key or value).
+func (l *logView) kv(h *recHdr) (key, value []byte) {
 	c := l.chunks[h.chunk-l.chunkBase]
 	p := int(h.off)
-	r.Offset = o
 	if h.klen >= 0 {
 		e := p + int(h.klen)
-		r.Key = c[p:e:e]
+		key = c[p:e:e]
 		p = e
 	}
 	if h.vlen >= 0 {
 		e := p + int(h.vlen)
-		r.Value = c[p:e:e]
+		value = c[p:e:e]
 	}
+	return key, value
+}
+
+// record materialises offset o into r, aliasing chunk memory.
+func (l *logView) record(o int64, h *recHdr, r *Record) {
+	r.Offset = o
+	r.Key, r.Value = l.kv(h)
+	r.Headers = nil
 	if h.flags&flagHeaders != 0 {
 		r.Headers = l.headersOf(o)
 	}
 	r.Timestamp = time.Unix(0, h.ts).UTC()
-	return r
 }
 
 // fetchEnd is where a fetch from offset stops: after maxRecords records
@@ -274,7 +279,8 @@ func (l *plog) fetch(dst []Record, offset int64, maxRecords, maxBytes int) []Rec
 		dst = slices.Grow(dst, n)
 	}
 	for o := offset; o < end; o++ {
-		dst = append(dst, l.record(o, l.rec(o)))
+		dst = append(dst, Record{})
+		l.record(o, l.rec(o), &dst[len(dst)-1])
 	}
 	return dst
 }

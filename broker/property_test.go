@@ -89,7 +89,8 @@ func (m *logModel) reader(tp TopicPartition) *Reader {
 // drain reads every record left in bt.
 func drain(bt Batch) []Record {
 	var out []Record
-	for r, ok := bt.Next(); ok; r, ok = bt.Next() {
+	var r Record
+	for bt.Next(&r) {
 		out = append(out, r)
 	}
 	return out

@@ -271,7 +271,8 @@ func (c *Consumer) fromPartition(ps *partState) client.Event {
 
 // deliverNext hands out the next record of ps's batch.
 func (c *Consumer) deliverNext(ps *partState) client.Event {
-	rec, _ := ps.batch.Next()
+	var rec broker.Record
+	ps.batch.Next(&rec)
 	return c.deliver(ps, &rec)
 }
 
