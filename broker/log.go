@@ -35,20 +35,38 @@ type hdrEntry struct {
 	headers []Header
 }
 
-// plog is one partition's log.
-type plog struct {
+// logView is what reading records needs: the record headers, the key/value
+// chunks and the header side table. A Batch keeps a copy of its log's view
+// and reads through it, so records fetched before a truncation stay
+// readable: appending only fills memory past what a view covers, and
+// truncation builds new slices instead of clearing the ones a view may
+// share.
+//
+// Pages and chunks are kept at their full length: how much of the last
+// ones is used is in plog's pageFill and chunkFill, so appending writes
+// no slice headers (no pointer writes, no GC write barriers) except when a
+// page or chunk is started.
+type logView struct {
 	// pages hold record headers; pages[0][0] is at offset pageBase. All pages
-	// are full (pageLen) except the last, which has cap pageLen.
+	// have pageLen entries except the log's first while it grows.
 	pages    [][]recHdr
 	pageBase int64
-	// logStart is the first live offset (>= pageBase), hw the next offset.
-	logStart, hw int64
 	// chunks hold key/value bytes; chunks[0] has id chunkBase. The last
 	// chunk is the one being filled.
 	chunks    [][]byte
 	chunkBase uint32
 	// hdrs are the headers of records with flagHeaders, in offset order.
 	hdrs []hdrEntry
+}
+
+// plog is one partition's log.
+type plog struct {
+	logView
+	// pageFill and chunkFill are how much of the last page (records) and
+	// of the last chunk (bytes) is used.
+	pageFill, chunkFill int
+	// logStart is the first live offset (>= pageBase), hw the next offset.
+	logStart, hw int64
 	// bytes is the total key+value+header size of live records.
 	bytes int64
 	// tsMonotonic: timestamps never decrease, so binary search works.
@@ -59,7 +77,7 @@ type plog struct {
 func newPlog() *plog { return &plog{tsMonotonic: true} }
 
 // rec returns the header of offset o (pageBase <= o < hw).
-func (l *plog) rec(o int64) *recHdr {
+func (l *logView) rec(o int64) *recHdr {
 	i := o - l.pageBase
 	return &l.pages[i>>pageShift][i&pageMask]
 }
@@ -83,21 +101,22 @@ const (
 	firstPageLen   = 64
 )
 
-// newChunk starts a chunk with room for at least n bytes and returns it and
-// its id.
+// newChunk starts a chunk with room for at least n bytes and returns it
+// (empty, to append to) and its id.
 func (l *plog) newChunk(n int) ([]byte, uint32) {
 	size := firstChunkSize
 	if k := len(l.chunks); k > 0 {
 		size = min(chunkSize, 2*cap(l.chunks[k-1]))
 	}
-	c := make([]byte, 0, max(size, n))
+	c := make([]byte, max(size, n))
 	l.chunks = append(l.chunks, c)
-	return c, l.chunkBase + uint32(len(l.chunks)-1)
+	return c[:0], l.chunkBase + uint32(len(l.chunks)-1)
 }
 
 // appendRecords copies recs into the log; zero timestamps become now. The
-// current chunk and page are kept in locals and written back once per
-// batch, so the per-record cost is two copies and one header.
+// current chunk and page are kept in locals (appending within their
+// capacity) and only their fill levels are written back, so the per-record
+// cost is two copies and one header.
 func (l *plog) appendRecords(recs []Record, now time.Time) int64 {
 	base := l.hw
 	if len(recs) == 0 {
@@ -107,20 +126,17 @@ func (l *plog) appendRecords(recs []Record, now time.Time) int64 {
 	var cur []byte
 	var curID uint32
 	if k := len(l.chunks); k > 0 {
-		cur, curID = l.chunks[k-1], l.chunkBase+uint32(k-1)
+		cur, curID = l.chunks[k-1][:l.chunkFill], l.chunkBase+uint32(k-1)
 	}
 	var page []recHdr
 	if k := len(l.pages); k > 0 {
-		page = l.pages[k-1]
+		page = l.pages[k-1][:l.pageFill]
 	}
 	for i := range recs {
 		r := &recs[i]
 		klen, vlen := len(r.Key), len(r.Value)
 		n := klen + vlen
 		if cur == nil || cap(cur)-len(cur) < n {
-			if cur != nil {
-				l.chunks[curID-l.chunkBase] = cur
-			}
 			cur, curID = l.newChunk(n)
 		}
 		h := recHdr{chunk: curID, off: uint32(len(cur)), klen: int32(klen), vlen: int32(vlen)}
@@ -158,31 +174,28 @@ func (l *plog) appendRecords(recs []Record, now time.Time) int64 {
 		page = append(page, h)
 		l.hw++
 	}
-	l.chunks[curID-l.chunkBase] = cur
-	l.pages[len(l.pages)-1] = page
+	l.chunkFill, l.pageFill = len(cur), len(page)
 	return base
 }
 
-// growPage is called when the last page (page, possibly nil) is at
-// capacity: a page below pageLen (only ever the log's first) is grown by
-// copying, a full one is written back and a new full-size page started.
+// growPage is called when the last page (page, the used part of it,
+// possibly nil) is at capacity: a page below pageLen (only ever the log's
+// first) is grown by copying, after a full one a new full-size page is
+// started. It returns the used part of the page to append to.
 func (l *plog) growPage(page []recHdr) []recHdr {
 	if page != nil && cap(page) < pageLen {
-		grown := make([]recHdr, len(page), min(pageLen, 2*cap(page)))
+		grown := make([]recHdr, min(pageLen, 2*cap(page)))
 		copy(grown, page)
 		l.pages[len(l.pages)-1] = grown
-		return grown
-	}
-	if page != nil {
-		l.pages[len(l.pages)-1] = page
+		return grown[:len(page)]
 	}
 	size := pageLen
 	if len(l.pages) == 0 && l.hw == 0 {
 		size = firstPageLen
 	}
-	page = make([]recHdr, 0, size)
+	page = make([]recHdr, size)
 	l.pages = append(l.pages, page)
-	return page
+	return page[:0]
 }
 
 func cloneBytes(b []byte) []byte {
@@ -193,7 +206,7 @@ func cloneBytes(b []byte) []byte {
 }
 
 // headersOf returns the headers of offset o.
-func (l *plog) headersOf(o int64) []Header {
+func (l *logView) headersOf(o int64) []Header {
 	i := sort.Search(len(l.hdrs), func(i int) bool { return l.hdrs[i].offset >= o })
 	if i < len(l.hdrs) && l.hdrs[i].offset == o {
 		return l.hdrs[i].headers
@@ -202,7 +215,7 @@ func (l *plog) headersOf(o int64) []Header {
 }
 
 // size is the byte size of offset o as counted by retention.bytes.
-func (l *plog) size(o int64, h *recHdr) int64 {
+func (l *logView) size(o int64, h *recHdr) int64 {
 	s := recSize(int(h.klen), int(h.vlen))
 	if h.flags&flagHeaders != 0 {
 		s += headersSize(l.headersOf(o))
@@ -210,47 +223,58 @@ func (l *plog) size(o int64, h *recHdr) int64 {
 	return s
 }
 
-// record materialises offset o into r, aliasing chunk memory.
-func (l *plog) record(o int64, h *recHdr, r *Record) {
+// kv returns the key and value of the record with header h, aliasing
+// chunk memory (nil for a null key or value).
+func (l *logView) kv(h *recHdr) (key, value []byte) {
 	c := l.chunks[h.chunk-l.chunkBase]
 	p := int(h.off)
-	r.Offset = o
-	r.Key, r.Value, r.Headers = nil, nil, nil
 	if h.klen >= 0 {
 		e := p + int(h.klen)
-		r.Key = c[p:e:e]
+		key = c[p:e:e]
 		p = e
 	}
 	if h.vlen >= 0 {
 		e := p + int(h.vlen)
-		r.Value = c[p:e:e]
+		value = c[p:e:e]
 	}
+	return key, value
+}
+
+// record materialises offset o into r, aliasing chunk memory.
+func (l *logView) record(o int64, h *recHdr, r *Record) {
+	r.Offset = o
+	r.Key, r.Value = l.kv(h)
+	r.Headers = nil
 	if h.flags&flagHeaders != 0 {
 		r.Headers = l.headersOf(o)
 	}
 	r.Timestamp = time.Unix(0, h.ts).UTC()
 }
 
-// fetch appends records from offset to dst, up to maxRecords (<= 0: no
-// limit) and maxBytes (<= 0: no limit; the first record is returned even if
-// larger, as in KIP-74).
-func (l *plog) fetch(dst []Record, offset int64, maxRecords, maxBytes int) []Record {
+// fetchEnd is where a fetch from offset stops: after maxRecords records
+// (<= 0: no limit) and maxBytes bytes (<= 0: no limit; the first record is
+// returned even if larger, as in KIP-74), at most at hw.
+func (l *plog) fetchEnd(offset int64, maxRecords, maxBytes int) int64 {
 	end := l.hw
 	if maxRecords > 0 && offset+int64(maxRecords) < end {
 		end = offset + int64(maxRecords)
 	}
 	if maxBytes > 0 {
-		// Find where the byte limit stops the fetch first, so dst grows
-		// once, to the right size.
 		var bytes int64
 		for o := offset; o < end; o++ {
 			bytes += l.size(o, l.rec(o))
 			if bytes > int64(maxBytes) && o > offset {
-				end = o
-				break
+				return o
 			}
 		}
 	}
+	return end
+}
+
+// fetch appends records from offset to dst, up to fetchEnd.
+func (l *plog) fetch(dst []Record, offset int64, maxRecords, maxBytes int) []Record {
+	// The end is found first, so dst grows once, to the right size.
+	end := l.fetchEnd(offset, maxRecords, maxBytes)
 	if n := int(end - offset); n > 0 {
 		dst = slices.Grow(dst, n)
 	}
@@ -294,8 +318,9 @@ func (l *plog) truncateHead(to int64) {
 		drop = len(l.pages) - 1
 	}
 	if drop > 0 {
-		clear(l.pages[:drop])
-		l.pages = l.pages[drop:]
+		// A new slice, not l.pages[drop:] with the head cleared: a Batch's
+		// view may share the old one (see logView).
+		l.pages = slices.Clone(l.pages[drop:])
 		l.pageBase += int64(drop) << pageShift
 	}
 	// Drop chunks no live record points into (keep the chunk being filled).
@@ -304,8 +329,7 @@ func (l *plog) truncateHead(to int64) {
 		keep = l.rec(to).chunk
 	}
 	if d := int(keep - l.chunkBase); d > 0 {
-		clear(l.chunks[:d])
-		l.chunks = l.chunks[d:]
+		l.chunks = slices.Clone(l.chunks[d:]) // as for pages
 		l.chunkBase = keep
 	}
 }
