@@ -28,6 +28,8 @@ type topic struct {
 	name  string
 	cfg   TopicConfig
 	parts []*plog
+	// deleted is set when the topic is deleted, for Readers holding it.
+	deleted bool
 }
 
 // New returns an available broker with no topics that uses clk for time. It
@@ -186,9 +188,11 @@ func (b *Broker) DeleteTopic(name string) error {
 	if !b.up {
 		return errorf(ErrUnavailable, "delete topic %q", name)
 	}
-	if _, ok := b.topics[name]; !ok {
+	t, ok := b.topics[name]
+	if !ok {
 		return errorf(kerr.UnknownTopicOrPart, "delete topic %q", name)
 	}
+	t.deleted = true
 	delete(b.topics, name)
 	b.last = nil
 	var hit []expired

@@ -35,20 +35,31 @@ type hdrEntry struct {
 	headers []Header
 }
 
-// plog is one partition's log.
-type plog struct {
+// logView is what reading records needs: the record headers, the key/value
+// chunks and the header side table. A Batch keeps a copy of its log's view
+// and reads through it, so records fetched before a truncation stay
+// readable: appending only fills memory past what a view covers (and
+// rewrites the last page and chunk headers with longer lengths over the
+// same memory), and truncation builds new slices instead of clearing the
+// ones a view may share.
+type logView struct {
 	// pages hold record headers; pages[0][0] is at offset pageBase. All pages
 	// are full (pageLen) except the last, which has cap pageLen.
 	pages    [][]recHdr
 	pageBase int64
-	// logStart is the first live offset (>= pageBase), hw the next offset.
-	logStart, hw int64
 	// chunks hold key/value bytes; chunks[0] has id chunkBase. The last
 	// chunk is the one being filled.
 	chunks    [][]byte
 	chunkBase uint32
 	// hdrs are the headers of records with flagHeaders, in offset order.
 	hdrs []hdrEntry
+}
+
+// plog is one partition's log.
+type plog struct {
+	logView
+	// logStart is the first live offset (>= pageBase), hw the next offset.
+	logStart, hw int64
 	// bytes is the total key+value+header size of live records.
 	bytes int64
 	// tsMonotonic: timestamps never decrease, so binary search works.
@@ -59,7 +70,7 @@ type plog struct {
 func newPlog() *plog { return &plog{tsMonotonic: true} }
 
 // rec returns the header of offset o (pageBase <= o < hw).
-func (l *plog) rec(o int64) *recHdr {
+func (l *logView) rec(o int64) *recHdr {
 	i := o - l.pageBase
 	return &l.pages[i>>pageShift][i&pageMask]
 }
@@ -193,7 +204,7 @@ func cloneBytes(b []byte) []byte {
 }
 
 // headersOf returns the headers of offset o.
-func (l *plog) headersOf(o int64) []Header {
+func (l *logView) headersOf(o int64) []Header {
 	i := sort.Search(len(l.hdrs), func(i int) bool { return l.hdrs[i].offset >= o })
 	if i < len(l.hdrs) && l.hdrs[i].offset == o {
 		return l.hdrs[i].headers
@@ -202,7 +213,7 @@ func (l *plog) headersOf(o int64) []Header {
 }
 
 // size is the byte size of offset o as counted by retention.bytes.
-func (l *plog) size(o int64, h *recHdr) int64 {
+func (l *logView) size(o int64, h *recHdr) int64 {
 	s := recSize(int(h.klen), int(h.vlen))
 	if h.flags&flagHeaders != 0 {
 		s += headersSize(l.headersOf(o))
@@ -211,7 +222,7 @@ func (l *plog) size(o int64, h *recHdr) int64 {
 }
 
 // record materialises offset o into r, aliasing chunk memory.
-func (l *plog) record(o int64, h *recHdr, r *Record) {
+func (l *logView) record(o int64, h *recHdr, r *Record) {
 	c := l.chunks[h.chunk-l.chunkBase]
 	p := int(h.off)
 	r.Offset = o
@@ -231,26 +242,30 @@ func (l *plog) record(o int64, h *recHdr, r *Record) {
 	r.Timestamp = time.Unix(0, h.ts).UTC()
 }
 
-// fetch appends records from offset to dst, up to maxRecords (<= 0: no
-// limit) and maxBytes (<= 0: no limit; the first record is returned even if
-// larger, as in KIP-74).
-func (l *plog) fetch(dst []Record, offset int64, maxRecords, maxBytes int) []Record {
+// fetchEnd is where a fetch from offset stops: after maxRecords records
+// (<= 0: no limit) and maxBytes bytes (<= 0: no limit; the first record is
+// returned even if larger, as in KIP-74), at most at hw.
+func (l *plog) fetchEnd(offset int64, maxRecords, maxBytes int) int64 {
 	end := l.hw
 	if maxRecords > 0 && offset+int64(maxRecords) < end {
 		end = offset + int64(maxRecords)
 	}
 	if maxBytes > 0 {
-		// Find where the byte limit stops the fetch first, so dst grows
-		// once, to the right size.
 		var bytes int64
 		for o := offset; o < end; o++ {
 			bytes += l.size(o, l.rec(o))
 			if bytes > int64(maxBytes) && o > offset {
-				end = o
-				break
+				return o
 			}
 		}
 	}
+	return end
+}
+
+// fetch appends records from offset to dst, up to fetchEnd.
+func (l *plog) fetch(dst []Record, offset int64, maxRecords, maxBytes int) []Record {
+	// The end is found first, so dst grows once, to the right size.
+	end := l.fetchEnd(offset, maxRecords, maxBytes)
 	if n := int(end - offset); n > 0 {
 		dst = slices.Grow(dst, n)
 	}
@@ -294,8 +309,9 @@ func (l *plog) truncateHead(to int64) {
 		drop = len(l.pages) - 1
 	}
 	if drop > 0 {
-		clear(l.pages[:drop])
-		l.pages = l.pages[drop:]
+		// A new slice, not l.pages[drop:] with the head cleared: a Batch's
+		// view may share the old one (see logView).
+		l.pages = slices.Clone(l.pages[drop:])
 		l.pageBase += int64(drop) << pageShift
 	}
 	// Drop chunks no live record points into (keep the chunk being filled).
@@ -304,8 +320,7 @@ func (l *plog) truncateHead(to int64) {
 		keep = l.rec(to).chunk
 	}
 	if d := int(keep - l.chunkBase); d > 0 {
-		clear(l.chunks[:d])
-		l.chunks = l.chunks[d:]
+		l.chunks = slices.Clone(l.chunks[d:]) // as for pages
 		l.chunkBase = keep
 	}
 }

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"hash/crc32"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -284,5 +285,24 @@ func TestPartitionerByName(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Fatalf("error %q does not mention %s", err, want)
 		}
+	}
+}
+
+// CRC32's short-key path agrees with the library.
+func TestCRC32ShortKeys(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 40; n++ {
+		for range 50 {
+			key := make([]byte, n)
+			for i := range key {
+				key[i] = byte(r.Uint32())
+			}
+			if got, want := CRC32(key), crc32.ChecksumIEEE(key); got != want {
+				t.Fatalf("CRC32(%x) = %08x, want %08x", key, got, want)
+			}
+		}
+	}
+	if CRC32(nil) != crc32.ChecksumIEEE(nil) {
+		t.Fatal("nil key")
 	}
 }

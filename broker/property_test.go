@@ -58,6 +58,42 @@ type logModel struct {
 	up        bool
 	expired   []string // hook calls
 	wantHooks []string
+	// readers fetch with Reader.FetchBatch; held are batches kept unread
+	// (check reads them: they must not change, whatever the log does).
+	readers map[TopicPartition]*Reader
+	held    []heldBatch
+}
+
+// heldBatch is a fetched Batch and the records it must return.
+type heldBatch struct {
+	tp   TopicPartition
+	from int64
+	bt   Batch
+	want []modelRec
+}
+
+// reader returns the model's Reader of tp.
+func (m *logModel) reader(tp TopicPartition) *Reader {
+	if m.readers == nil {
+		m.readers = map[TopicPartition]*Reader{}
+	}
+	r := m.readers[tp]
+	if r == nil {
+		rd := m.b.Reader(tp)
+		r = &rd
+		m.readers[tp] = r
+	}
+	return r
+}
+
+// drain reads every record left in bt.
+func drain(bt Batch) []Record {
+	var out []Record
+	var r Record
+	for bt.Next(&r) {
+		out = append(out, r)
+	}
+	return out
 }
 
 var propTopics = []string{"a", "b"}
@@ -207,7 +243,22 @@ func (m *logModel) fetch(t *rapid.T) {
 			maxBytes += int(r.size())
 		}
 	}
-	res, err := m.b.Fetch(tp, off, maxRecs, maxBytes)
+	var res FetchResult
+	var err error
+	batch := rapid.Bool().Draw(t, "batch")
+	var bt Batch
+	if batch {
+		res, err = m.reader(tp).FetchBatch(&bt, off, maxRecs, maxBytes)
+		if res.Records != nil {
+			t.Fatalf("FetchBatch returned records")
+		}
+		res.Records = drain(bt)
+		if bt.Len() != len(res.Records) {
+			t.Fatalf("batch Len %d, %d records", bt.Len(), len(res.Records))
+		}
+	} else {
+		res, err = m.b.Fetch(tp, off, maxRecs, maxBytes)
+	}
 	if m.checkDown(t, err) {
 		return
 	}
@@ -248,6 +299,12 @@ func (m *logModel) fetch(t *rapid.T) {
 		t.Fatalf("fetch %s at %d (max %d recs, %d bytes): %d records, want %d", tp, off, maxRecs, maxBytes, len(res.Records), n)
 	}
 	m.checkRecords(t, tp, off, res.Records)
+	if batch && rapid.Bool().Draw(t, "hold") {
+		if len(m.held) == 4 {
+			m.held = m.held[1:]
+		}
+		m.held = append(m.held, heldBatch{tp: tp, from: off, bt: bt, want: append([]modelRec(nil), p.recs[off:off+int64(n)]...)})
+	}
 }
 
 func (m *logModel) listOffset(t *rapid.T) {
@@ -420,6 +477,25 @@ func (m *logModel) expire(t *rapid.T) {
 }
 
 func (m *logModel) check(t *rapid.T) {
+	// Held batches return what was fetched, even if the log was truncated
+	// since.
+	for _, h := range m.held {
+		got := drain(h.bt)
+		if len(got) != len(h.want) {
+			t.Fatalf("held batch %s@%d: %d records, want %d", h.tp, h.from, len(got), len(h.want))
+		}
+		for i, r := range got {
+			w := h.want[i]
+			if r.Offset != h.from+int64(i) || !sameBytes(r.Key, w.key) || !sameBytes(r.Value, w.value) || !r.Timestamp.Equal(w.ts) || len(r.Headers) != len(w.headers) {
+				t.Fatalf("held batch %s offset %d: got %+v, want %+v", h.tp, h.from+int64(i), r, w)
+			}
+			for j, hd := range r.Headers {
+				if hd.Key != w.headers[j].Key || !sameBytes(hd.Value, w.headers[j].Value) {
+					t.Fatalf("held batch %s offset %d header %d: %+v want %+v", h.tp, r.Offset, j, hd, w.headers[j])
+				}
+			}
+		}
+	}
 	for _, name := range m.topics {
 		ti, err := m.b.DescribeTopic(name)
 		if err != nil {

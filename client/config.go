@@ -250,17 +250,30 @@ func LookupKey(name string) (Key, bool) {
 
 // resolved is a validated configuration: canonical key name → canonical
 // value, plus which keys were set explicitly.
+// resolved is a configuration checked against Keys: the values set (by
+// canonical name) and, for the rest, the defaults of the keys in scope.
 type resolved struct {
-	vals map[string]string
-	set  map[string]bool
+	scope Scope
+	vals  map[string]string // values set, in scope
+	set   map[string]bool
 }
 
-func (r resolved) str(name string) string { return r.vals[name] }
+// str is the value of key name: set, else its default (keys of the other
+// client kind, and unknown names, are "").
+func (r resolved) str(name string) string {
+	if v, ok := r.vals[name]; ok {
+		return v
+	}
+	if k, ok := keyIndex[name]; ok && k.Name == name && (k.Scope == ScopeBoth || k.Scope == r.scope) {
+		return k.Default
+	}
+	return ""
+}
 func (r resolved) boolean(name string) bool {
-	return r.vals[name] == "true"
+	return r.str(name) == "true"
 }
 func (r resolved) integer(name string) int64 {
-	n, _ := strconv.ParseInt(r.vals[name], 10, 64)
+	n, _ := strconv.ParseInt(r.str(name), 10, 64)
 	return n
 }
 func (r resolved) ms(name string) time.Duration {
@@ -382,13 +395,8 @@ func (k *Key) lookup(s string) (string, bool) {
 }
 
 func resolve(m ConfigMap, scope Scope) (resolved, error) {
-	r := resolved{vals: map[string]string{}, set: map[string]bool{}}
-	for i := range Keys {
-		k := &Keys[i]
-		if k.Scope == ScopeBoth || k.Scope == scope {
-			r.vals[k.Name] = k.Default
-		}
-	}
+	// Defaults are not copied in: str falls back to them.
+	r := resolved{scope: scope, vals: map[string]string{}, set: map[string]bool{}}
 	names := make([]string, 0, len(m))
 	for name := range m {
 		names = append(names, name)

@@ -308,6 +308,19 @@ func enumName(names []string, i int) string {
 // an interface. Backends use it; apps do not need it.
 type Hooks []Hook
 
+// Of returns the hooks of hs implementing H, in order (nil if none). A
+// backend calling one kind of hook on every message picks them out once
+// with Of instead of asking every hook with Each on every call.
+func Of[H any](hs Hooks) []H {
+	var out []H
+	for _, h := range hs {
+		if x, ok := h.(H); ok {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // Each calls fn for every hook implementing H.
 func Each[H any](hs Hooks, fn func(H)) {
 	for _, h := range hs {

@@ -40,15 +40,17 @@ type partState struct {
 	unknown   bool // UNKNOWN_TOPIC_OR_PART raised
 	low, high int64
 	hasWM     bool
-	buf       []broker.Record
-	bufAt     int
+	// rd fetches the partition; batch is the fetched records not yet
+	// handed out.
+	rd    broker.Reader
+	batch broker.Batch
 }
 
 func (ps *partState) key() client.PartitionKey {
 	return client.PartitionKey{Topic: ps.tp.Topic, Partition: ps.tp.Partition}
 }
 
-func (ps *partState) dropBuffer() { ps.buf, ps.bufAt = ps.buf[:0], 0 }
+func (ps *partState) dropBuffer() { ps.batch.Reset() }
 
 // rebOp is a rebalance step waiting to be served by Poll.
 type rebOp struct {
@@ -86,7 +88,9 @@ type Consumer struct {
 	cl    *Cluster
 	cfg   client.ConsumerConfig
 	hooks client.Hooks
-	java  bool
+	// dh are the hooks of every delivery, picked out of hooks once.
+	dh   consumerstate.DeliveryHooks
+	java bool
 	// javaPreparing: a Java-model rebalance waits for the next Poll.
 	javaPreparing bool
 	// assignEpoch counts lost memberships (see rebOp.epoch).
@@ -162,7 +166,7 @@ func (cl *Cluster) NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Co
 	}
 	cl.clients++
 	c := &Consumer{
-		cl: cl, cfg: cfg, hooks: hooks, java: cfg.AutoCommitMode == client.AutoCommitJava,
+		cl: cl, cfg: cfg, hooks: hooks, dh: consumerstate.NewDeliveryHooks(hooks), java: cfg.AutoCommitMode == client.AutoCommitJava,
 		generation: -1, byKey: map[client.PartitionKey]*partState{}, missing: map[string]bool{},
 		revokeTrig: client.TriggerRevoke,
 	}
@@ -581,6 +585,7 @@ func (c *Consumer) addPartitions(tps []client.TopicPartition, manual bool) {
 		if ps == nil {
 			ps = &partState{tp: broker.TopicPartition{Topic: tp.Topic, Partition: tp.Partition},
 				pos: client.OffsetStored, stored: client.OffsetInvalid, committed: client.OffsetInvalid}
+			ps.rd = c.cl.b.Reader(ps.tp)
 			c.byKey[tp.Key()] = ps
 			c.parts = append(c.parts, ps)
 			added = append(added, client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: tp.Offset})

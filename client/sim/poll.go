@@ -30,10 +30,15 @@ func (c *Consumer) Poll(timeoutMs int) client.Event {
 		c.push(item{rejoin: true})
 	}
 	var ev client.Event
-	c.cl.runLoop(c.cl.deadline(timeoutMs), func() bool {
+	if timeoutMs == 0 || c.cl.InLoop() {
+		// What runLoop does when time may not run: look once.
 		ev = c.serve()
-		return ev != nil || c.closed
-	})
+	} else {
+		c.cl.runLoop(c.cl.deadline(timeoutMs), func() bool {
+			ev = c.serve()
+			return ev != nil || c.closed
+		})
+	}
 	c.inPoll = false
 	c.pollReturned()
 	return ev
@@ -230,7 +235,7 @@ func (c *Consumer) nextMessage() client.Event {
 		}
 		ps := c.parts[c.rr]
 		ev := c.fromPartition(ps)
-		if ps.bufAt >= len(ps.buf) {
+		if ps.batch.Len() == 0 {
 			c.rr++
 		}
 		if ev != nil {
@@ -243,15 +248,37 @@ func (c *Consumer) nextMessage() client.Event {
 	return nil
 }
 
+// fromPartition returns ps's next message or event: from the fetched
+// batch, else from a new fetch. Small, for the polls that find nothing.
 func (c *Consumer) fromPartition(ps *partState) client.Event {
 	if ps.paused || ps.stopped {
 		return nil
 	}
-	if ps.bufAt < len(ps.buf) {
-		rec := &ps.buf[ps.bufAt]
-		ps.bufAt++
-		return c.deliver(ps, rec)
+	if ps.batch.Len() > 0 {
+		return c.deliverNext(ps)
 	}
+	if !c.brokerDown && ps.pos >= 0 {
+		if start, idle := ps.rd.Idle(int64(ps.pos)); idle {
+			// Caught up (most polls of an idle consumer): what an empty
+			// fetch does, without one. The broker is up and was up.
+			ps.unknown = false
+			ps.low, ps.high, ps.hasWM = start, int64(ps.pos), true
+			return c.caughtUp(ps)
+		}
+	}
+	return c.fetch(ps)
+}
+
+// deliverNext hands out the next record of ps's batch.
+func (c *Consumer) deliverNext(ps *partState) client.Event {
+	var rec broker.Record
+	ps.batch.Next(&rec)
+	return c.deliver(ps, &rec)
+}
+
+// fetch fetches a batch of ps (resolving its position first if needed)
+// and hands out its first record, or the fetch's error or EOF event.
+func (c *Consumer) fetch(ps *partState) client.Event {
 	if c.brokerDown && !c.cl.b.Available() {
 		return nil
 	}
@@ -260,7 +287,7 @@ func (c *Consumer) fromPartition(ps *partState) client.Event {
 			return ev
 		}
 	}
-	res, err := c.cl.b.FetchInto(ps.buf[:0], ps.tp, int64(ps.pos), fetchBatch, c.cfg.MaxPartitionFetchBytes)
+	res, err := ps.rd.FetchBatch(&ps.batch, int64(ps.pos), fetchBatch, c.cfg.MaxPartitionFetchBytes)
 	if err != nil {
 		switch {
 		case errors.Is(err, broker.ErrUnavailable):
@@ -280,16 +307,23 @@ func (c *Consumer) fromPartition(ps *partState) client.Event {
 	c.net()
 	ps.unknown = false
 	ps.low, ps.high, ps.hasWM = res.LogStartOffset, res.HighWatermark, true
-	ps.buf, ps.bufAt = res.Records, 0
-	if len(ps.buf) == 0 {
-		if c.cfg.EnablePartitionEOF && !ps.eof && int64(ps.pos) == res.HighWatermark {
-			ps.eof = true
-			return client.PartitionEOF{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}
+	if ps.batch.Len() == 0 {
+		if int64(ps.pos) == res.HighWatermark {
+			return c.caughtUp(ps)
 		}
 		return nil
 	}
-	ps.bufAt = 1
-	return c.deliver(ps, &ps.buf[0])
+	return c.deliverNext(ps)
+}
+
+// caughtUp is a fetch at the high watermark finding nothing: the partition
+// EOF event, once per time the end is reached (enable.partition.eof).
+func (c *Consumer) caughtUp(ps *partState) client.Event {
+	if c.cfg.EnablePartitionEOF && !ps.eof {
+		ps.eof = true
+		return client.PartitionEOF{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}
+	}
+	return nil
 }
 
 // resolve turns a logical position into an offset: the committed offset,
@@ -361,14 +395,10 @@ func (c *Consumer) reset(ps *partState, why string) client.Event {
 // deliver hands rec to the app: the position moves past it and, with
 // enable.auto.offset.store, its offset + 1 is stored for the next commit.
 func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
-	m := c.newMessage()
-	*m = client.Message{
-		TopicPartition: client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: client.Offset(rec.Offset)},
-		Key:            rec.Key,
-		Value:          rec.Value,
-		Timestamp:      rec.Timestamp,
-		TimestampType:  client.TimestampCreateTime,
-	}
+	m := c.newMessage() // zeroed: only the fields set need writing
+	m.TopicPartition.Topic, m.TopicPartition.Partition, m.TopicPartition.Offset = ps.tp.Topic, ps.tp.Partition, client.Offset(rec.Offset)
+	m.Key, m.Value = rec.Key, rec.Value
+	m.Timestamp, m.TimestampType = rec.Timestamp, client.TimestampCreateTime
 	if len(rec.Headers) > 0 {
 		m.Headers = make([]client.Header, len(rec.Headers))
 		for i, h := range rec.Headers {
@@ -381,14 +411,14 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 	if store {
 		ps.stored, ps.storedMD = ps.pos, nil
 	}
-	if len(c.hooks) > 0 {
+	if c.dh.Any() {
 		var offs []client.TopicPartition
-		if store {
+		if store && len(c.dh.Stored) > 0 {
 			offs = c.storedOffset(client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos})
 		}
-		consumerstate.Delivered(c.hooks, c.info(), m, offs)
+		c.dh.Report(c.info(), m, store, offs)
 	}
-	if c.cfg.EnablePartitionEOF && ps.bufAt >= len(ps.buf) && ps.hasWM && rec.Offset+1 >= ps.high {
+	if c.cfg.EnablePartitionEOF && ps.batch.Len() == 0 && ps.hasWM && rec.Offset+1 >= ps.high {
 		// Reached the end as last seen: raise EOF right after the message.
 		ps.eof = true
 		c.push(item{ev: client.PartitionEOF{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}})
@@ -414,9 +444,9 @@ func nextBlockLen(last int, elem uintptr) int {
 	return max(min(2*last, int(blockBytes/elem)), last)
 }
 
-// newMessage returns a fresh message for a delivery. Messages are carved
-// from blocks: each delivery still gets its own *Message, which the app may
-// keep and modify; it only keeps its block alive.
+// newMessage returns a fresh, zero message for a delivery. Messages are
+// carved from blocks: each delivery still gets its own *Message, which the
+// app may keep and modify; it only keeps its block alive.
 func (c *Consumer) newMessage() *client.Message {
 	if len(c.msgFree) == 0 {
 		c.msgBlock = nextBlockLen(c.msgBlock, unsafe.Sizeof(client.Message{}))

@@ -3,7 +3,6 @@ package sim
 import (
 	"errors"
 	"slices"
-	"time"
 
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
@@ -12,9 +11,11 @@ import (
 )
 
 type pmsg struct {
-	m        *client.Message
-	cb       func(*client.Message)
-	deadline time.Time
+	m  *client.Message
+	cb func(*client.Message)
+	// deadline is when message.timeout.ms fails the message, in Unix
+	// nanoseconds of virtual time; 0: never.
+	deadline int64
 }
 
 // Producer is the simulated producer. Messages wait linger.ms in its queue,
@@ -23,14 +24,21 @@ type pmsg struct {
 // retry.backoff.ms until message.timeout.ms fails them with
 // _MSG_TIMED_OUT. It implements client.Producer and client.Crasher.
 type Producer struct {
-	cl      *Cluster
-	cfg     client.ProducerConfig
-	hooks   client.Hooks
-	part    broker.Partitioner
-	closed  bool
-	queue   []pmsg
+	cl     *Cluster
+	cfg    client.ProducerConfig
+	hooks  client.Hooks
+	onProd []client.HookProduced // picked out of hooks once
+	part   broker.Partitioner
+	closed bool
+	queue  []pmsg
+	// reports[rhead:] wait for Poll or Flush. The queue and the reports
+	// trade memory: a send with no report waiting writes its reports over
+	// the queue it reads, and the drained reports buffer becomes the next
+	// queue, so steady producing allocates nothing.
 	reports []pmsg
+	rhead   int
 	timer   clock.Timer
+	sendFn  func() // p.send, made once
 }
 
 // NewProducer creates a producer from a librdkafka-style configuration.
@@ -44,7 +52,8 @@ func (cl *Cluster) NewProducer(conf client.ConfigMap, hooks ...client.Hook) (*Pr
 		return nil, client.NewError(client.ErrInvalidArg, err.Error(), false)
 	}
 	cl.clients++
-	p := &Producer{cl: cl, cfg: cfg, hooks: hooks, part: part}
+	p := &Producer{cl: cl, cfg: cfg, hooks: hooks, onProd: client.Of[client.HookProduced](hooks), part: part}
+	p.sendFn = p.send
 	client.Each(hooks, func(h client.HookLifecycle) {
 		h.OnLifecycle(client.Lifecycle{Info: p.info(), Kind: client.LifecycleCreated})
 	})
@@ -66,7 +75,7 @@ func (p *Producer) Produce(msg *client.Message, onDelivery func(*client.Message)
 	if msg == nil || msg.TopicPartition.Topic == "" {
 		return client.NewError(client.ErrInvalidArg, "message without a topic", false)
 	}
-	if p.cfg.QueueMaxMessages > 0 && len(p.queue)+len(p.reports) >= p.cfg.QueueMaxMessages {
+	if p.cfg.QueueMaxMessages > 0 && p.Len() >= p.cfg.QueueMaxMessages {
 		return client.NewError(client.ErrQueueFull, "", false)
 	}
 	if msg.Timestamp.IsZero() {
@@ -75,11 +84,11 @@ func (p *Producer) Produce(msg *client.Message, onDelivery func(*client.Message)
 	}
 	pm := pmsg{m: msg, cb: onDelivery}
 	if p.cfg.MessageTimeout > 0 {
-		pm.deadline = p.cl.clk.Now().Add(p.cfg.MessageTimeout)
+		pm.deadline = p.cl.clk.Now().UnixNano() + int64(p.cfg.MessageTimeout)
 	}
 	p.queue = append(p.queue, pm)
 	if !p.timer.Pending() {
-		p.timer = p.cl.clk.After(p.cfg.Linger, p.send)
+		p.timer = p.cl.clk.After(p.cfg.Linger, p.sendFn)
 	}
 	return nil
 }
@@ -89,20 +98,33 @@ func (p *Producer) send() {
 	if p.closed {
 		return
 	}
-	now := p.cl.clk.Now()
-	if need := len(p.reports) + len(p.queue); cap(p.reports) < need && (p.cfg.DeliveryReports || len(p.queue) > 0 && p.queue[0].cb != nil) {
-		// Room for every report at once instead of repeated growth.
-		p.reports = slices.Grow(p.reports, len(p.queue))
+	now := p.cl.clk.Now().UnixNano()
+	q := p.queue
+	// With no report waiting, reports are written over q as it is read:
+	// each message has at most one report, written at or before its own
+	// slot (see Producer.reports).
+	inPlace := p.rhead == len(p.reports)
+	w := 0
+	report := func(pm pmsg) {
+		if !p.report(pm) {
+			return
+		}
+		if inPlace {
+			q[w] = pm
+			w++
+		} else {
+			p.reports = append(p.reports, pm)
+		}
 	}
 	var keep []pmsg
-	q := p.queue
-	for _, pm := range q {
+	for i := range q {
+		pm := q[i]
 		m := pm.m
 		tp := &m.TopicPartition
 		if !p.cl.b.Available() {
-			if !pm.deadline.IsZero() && !now.Before(pm.deadline) {
+			if pm.deadline != 0 && now >= pm.deadline {
 				tp.Error = client.NewError(client.ErrMsgTimedOut, "", false)
-				p.report(pm)
+				report(pm)
 			} else {
 				keep = append(keep, pm)
 			}
@@ -116,7 +138,7 @@ func (p *Producer) send() {
 			}
 			if err != nil {
 				tp.Error = client.NewError(client.ErrUnknownTopic, "", false)
-				p.report(pm)
+				report(pm)
 				continue
 			}
 			part = p.part.Partition(m.Key, n)
@@ -136,37 +158,47 @@ func (p *Producer) send() {
 			tp.Partition = part
 			tp.Error = client.NewError(kerr.CodeOf(err), err.Error(), false)
 		}
-		p.report(pm)
+		report(pm)
 	}
-	// Reuse the queue's memory for what is left (usually nothing).
-	clear(q)
+	if inPlace {
+		// q[:w] are the reports; the drained reports buffer takes what is
+		// left (usually nothing).
+		clear(q[w:])
+		next := p.reports[:cap(p.reports)]
+		clear(next)
+		p.reports, p.rhead = q[:w], 0
+		q = next
+	} else {
+		clear(q)
+	}
 	p.queue = append(q[:0], keep...)
 	if len(p.queue) > 0 {
-		p.timer = p.cl.clk.After(p.cfg.RetryBackoff, p.send)
+		p.timer = p.cl.clk.After(p.cfg.RetryBackoff, p.sendFn)
 	}
 }
 
-func (p *Producer) report(pm pmsg) {
-	client.Each(p.hooks, func(h client.HookProduced) {
+// report tells the hooks that pm was sent (or failed) and reports whether
+// it waits for Poll as a delivery report.
+func (p *Producer) report(pm pmsg) bool {
+	for _, h := range p.onProd {
 		h.OnProduced(client.Produced{Info: p.info(), Message: pm.m})
-	})
-	if pm.cb == nil && !p.cfg.DeliveryReports {
-		return
 	}
-	p.reports = append(p.reports, pm)
+	return pm.cb != nil || p.cfg.DeliveryReports
 }
 
 // serve calls delivery callbacks and returns the first report without one.
 func (p *Producer) serve() client.Event {
-	for len(p.reports) > 0 {
-		pm := p.reports[0]
-		p.reports = p.reports[1:]
+	for p.rhead < len(p.reports) {
+		pm := p.reports[p.rhead]
+		p.reports[p.rhead] = pmsg{}
+		p.rhead++
 		if pm.cb != nil {
 			pm.cb(pm.m)
 			continue
 		}
 		return pm.m
 	}
+	p.reports, p.rhead = p.reports[:0], 0
 	return nil
 }
 
@@ -193,9 +225,9 @@ func (p *Producer) Flush(timeoutMs int) int {
 		return 0
 	}
 	p.cl.runLoop(p.cl.deadline(timeoutMs), func() bool {
-		for i := 0; i < len(p.reports); {
+		for i := p.rhead; i < len(p.reports); {
 			if pm := p.reports[i]; pm.cb != nil {
-				p.reports = append(p.reports[:i], p.reports[i+1:]...)
+				p.reports = slices.Delete(p.reports, i, i+1)
 				pm.cb(pm.m)
 				continue
 			}
@@ -207,7 +239,7 @@ func (p *Producer) Flush(timeoutMs int) int {
 }
 
 // Len is the number of messages not yet sent plus reports not yet served.
-func (p *Producer) Len() int { return len(p.queue) + len(p.reports) }
+func (p *Producer) Len() int { return len(p.queue) + len(p.reports) - p.rhead }
 
 // IsClosed reports whether Close (or Crash) was called.
 func (p *Producer) IsClosed() bool { return p.closed }
@@ -231,7 +263,7 @@ func (p *Producer) Crash() {
 	}
 	p.timer.Stop()
 	p.closed = true
-	p.queue, p.reports = nil, nil
+	p.queue, p.reports, p.rhead = nil, nil, 0
 	client.Each(p.hooks, func(h client.HookLifecycle) {
 		h.OnLifecycle(client.Lifecycle{Info: p.info(), Kind: client.LifecycleCrashed})
 	})

@@ -59,10 +59,19 @@ func (t Timer) Stop() bool {
 		return false
 	}
 	if t.q.lock != nil {
-		t.q.lock.Lock()
-		defer t.q.lock.Unlock()
+		return t.stopLocked()
 	}
-	if t.ev.gen != t.gen || t.ev.index < 0 {
+	return t.stop()
+}
+
+func (t Timer) stopLocked() bool {
+	t.q.lock.Lock()
+	defer t.q.lock.Unlock()
+	return t.stop()
+}
+
+func (t Timer) stop() bool {
+	if !t.pending() {
 		return false
 	}
 	t.q.remove(t.ev)
@@ -71,15 +80,24 @@ func (t Timer) Stop() bool {
 
 // Pending reports whether the event is still scheduled.
 func (t Timer) Pending() bool {
+	if t.ev != nil && t.q.lock == nil {
+		return t.pending() // Sim: no lock (a small, inlined call)
+	}
+	return t.pendingLocked()
+}
+
+func (t Timer) pendingLocked() bool {
 	if t.ev == nil {
 		return false
 	}
-	if t.q.lock != nil {
-		t.q.lock.Lock()
-		defer t.q.lock.Unlock()
-	}
-	return t.ev.gen == t.gen && t.ev.index >= 0
+	t.q.lock.Lock()
+	defer t.q.lock.Unlock()
+	return t.pending()
 }
+
+// pending is Pending without the lock: t's event is still the one t was
+// made for (events are reused) and is queued.
+func (t Timer) pending() bool { return t.ev.gen == t.gen && t.ev.index >= 0 }
 
 // When reports when a pending event is due; the zero time if it is not pending.
 func (t Timer) When() time.Time {

@@ -254,3 +254,136 @@ func TestWallConcurrentTimers(t *testing.T) {
 	}
 	<-done
 }
+
+// BenchmarkPeriodicTimers is a simulation's typical queue: a handful of
+// periodic timers (poll ticks, heartbeats, session timeouts) at different
+// periods, each rescheduling itself when it fires.
+func BenchmarkPeriodicTimers(b *testing.B) {
+	s := NewSim(1)
+	periods := []time.Duration{100, 3000, 3000, 5000, 6000, 6000, 30000, 300000, 600000}
+	for _, p := range periods {
+		d := p * time.Millisecond
+		var fn func()
+		fn = func() { s.After(d, fn) }
+		s.After(d, fn)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Step()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// qItem is a TestQueueCallbacksProperty event as the model sees it.
+type qItem struct {
+	at   time.Time
+	seq  int
+	tm   Timer
+	live bool
+}
+
+// TestQueueCallbacksProperty checks the queue against a model when
+// callbacks schedule and stop events and look at the queue (the running
+// event is already gone: not pending, not counted, not next), and when a
+// callback runs the loop itself.
+func TestQueueCallbacksProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := NewSim(1)
+		var items []*qItem
+		live := func() int {
+			n := 0
+			for _, it := range items {
+				if it.live {
+					n++
+				}
+			}
+			return n
+		}
+		earliest := func() *qItem {
+			var best *qItem
+			for _, it := range items {
+				if it.live && (best == nil || it.at.Before(best.at) || it.at.Equal(best.at) && it.seq < best.seq) {
+					best = it
+				}
+			}
+			return best
+		}
+		check := func(where string) {
+			if got, want := s.Pending(), live(); got != want {
+				t.Fatalf("%s: Pending %d, want %d", where, got, want)
+			}
+			// Next settles the running event's slot: only sometimes, so
+			// that pushes from callbacks also meet it unsettled.
+			if rapid.IntRange(0, 3).Draw(t, "next") == 0 {
+				next, ok := s.Next()
+				if e := earliest(); (e != nil) != ok || e != nil && !next.Equal(e.at) {
+					t.Fatalf("%s: Next %v %t, want %+v", where, next, ok, e)
+				}
+			}
+			for i, it := range items {
+				if it.tm.Pending() != it.live {
+					t.Fatalf("%s: item %d Pending %t, want %t", where, i, it.tm.Pending(), it.live)
+				}
+				if it.live && !it.tm.When().Equal(it.at) {
+					t.Fatalf("%s: item %d When %v, want %v", where, i, it.tm.When(), it.at)
+				}
+			}
+		}
+		var act func(where string)
+		run := func(it *qItem) {
+			if e := earliest(); e != it {
+				t.Fatalf("ran item %d at %v, the earliest is %+v", it.seq, s.Now(), e)
+			}
+			if !s.Now().Equal(it.at) {
+				t.Fatalf("item %d ran at %v, due %v", it.seq, s.Now(), it.at)
+			}
+			it.live = false
+			check("callback start")
+			act("callback")
+		}
+		schedule := func() {
+			it := &qItem{seq: len(items), live: true}
+			d := time.Duration(rapid.IntRange(-2, 20).Draw(t, "ms")) * time.Millisecond
+			it.at = s.Now().Add(max(d, 0))
+			if rapid.Bool().Draw(t, "useAt") {
+				it.tm = s.At(s.Now().Add(d), func() { run(it) })
+			} else {
+				it.tm = s.After(d, func() { run(it) })
+			}
+			items = append(items, it)
+		}
+		act = func(where string) {
+			for range rapid.IntRange(0, 3).Draw(t, "actions") {
+				switch rapid.IntRange(0, 4).Draw(t, "action") {
+				case 0, 1:
+					if len(items) < 80 {
+						schedule()
+					}
+				case 2:
+					if len(items) > 0 {
+						it := items[rapid.IntRange(0, len(items)-1).Draw(t, "stop")]
+						if it.tm.Stop() != it.live {
+							t.Fatalf("%s: Stop of an event with live=%t", where, it.live)
+						}
+						it.live = false
+					}
+				case 3:
+					if where == "callback" && rapid.IntRange(0, 3).Draw(t, "nested") == 0 {
+						s.Step() // a callback running the loop itself
+					}
+				}
+				check(where)
+			}
+		}
+		for range rapid.IntRange(1, 10).Draw(t, "initial") {
+			schedule()
+		}
+		check("top")
+		for s.Step() {
+			check("after step")
+		}
+		if live() != 0 {
+			t.Fatalf("%d events never ran", live())
+		}
+	})
+}

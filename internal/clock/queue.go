@@ -32,6 +32,14 @@ type queue struct {
 	seq  uint64
 	free []*event
 	lock *sync.Mutex // nil for Sim; set for Wall, whose timers may be set from other goroutines
+	// hole: heap[0] holds the slot of the event Sim.Step is running,
+	// already removed in every other respect (not pending, recycled). Most
+	// callbacks schedule something; the first push then takes the root's
+	// place and sifts down once, instead of a pop's sift-down and a push's
+	// sift-up. The hole's (time, sequence) is below every other slot's, so
+	// remove and up never move anything into it. Everything else settles
+	// it first (a pop without the event).
+	hole bool
 }
 
 func less(a, b *slot) bool {
@@ -84,6 +92,48 @@ func (q *queue) down(i int) {
 	s.ev.index = i
 }
 
+// take removes the earliest event as a hole (see queue.hole) and returns
+// its time and callback; settle ends the hole.
+func (q *queue) take() (time.Time, func()) {
+	ev := q.heap[0].ev
+	at, fn := ev.at, ev.fn
+	q.hole = true
+	q.recycle(ev)
+	return at, fn
+}
+
+// settle removes the hole left by take if no push has filled it.
+func (q *queue) settle() {
+	if !q.hole {
+		return
+	}
+	q.hole = false
+	last := len(q.heap) - 1
+	if last > 0 {
+		q.heap[0] = q.heap[last]
+	}
+	q.heap[last] = slot{}
+	q.heap = q.heap[:last]
+	if last > 0 {
+		q.down(0)
+	}
+}
+
+// len is the number of pending events.
+func (q *queue) len() int {
+	if q.hole {
+		return len(q.heap) - 1
+	}
+	return len(q.heap)
+}
+
+// recycle marks ev not scheduled and keeps it for reuse.
+func (q *queue) recycle(ev *event) {
+	ev.index = -1
+	ev.fn = nil
+	q.free = append(q.free, ev)
+}
+
 func (q *queue) push(at time.Time, fn func()) Timer {
 	var ev *event
 	if n := len(q.free); n > 0 {
@@ -95,9 +145,15 @@ func (q *queue) push(at time.Time, fn func()) Timer {
 	ev.gen++
 	q.seq++
 	ev.at, ev.fn = at, fn
-	ev.index = len(q.heap)
-	q.heap = append(q.heap, slot{key: at.UnixNano(), seq: q.seq, ev: ev})
-	q.up(ev.index)
+	if q.hole {
+		q.hole = false
+		q.heap[0] = slot{key: at.UnixNano(), seq: q.seq, ev: ev}
+		q.down(0)
+	} else {
+		ev.index = len(q.heap)
+		q.heap = append(q.heap, slot{key: at.UnixNano(), seq: q.seq, ev: ev})
+		q.up(ev.index)
+	}
 	return Timer{ev: ev, gen: ev.gen, q: q}
 }
 
@@ -114,23 +170,33 @@ func (q *queue) remove(ev *event) {
 		q.down(i)
 		q.up(q.heap[i].ev.index)
 	}
-	ev.index = -1
-	ev.fn = nil
-	q.free = append(q.free, ev)
+	q.recycle(ev)
 }
 
 // peek returns the earliest event or nil.
 func (q *queue) peek() *event {
+	q.settle()
 	if len(q.heap) == 0 {
 		return nil
 	}
 	return q.heap[0].ev
 }
 
-// pop removes the earliest event and returns its time and callback.
+// pop removes the earliest event and returns its time and callback. It is
+// remove for the root: the last slot moves down from the top, never up.
 func (q *queue) pop() (time.Time, func()) {
+	q.settle()
 	ev := q.heap[0].ev
 	at, fn := ev.at, ev.fn
-	q.remove(ev)
+	last := len(q.heap) - 1
+	if last > 0 {
+		q.heap[0] = q.heap[last]
+	}
+	q.heap[last] = slot{}
+	q.heap = q.heap[:last]
+	if last > 0 {
+		q.down(0)
+	}
+	q.recycle(ev)
 	return at, fn
 }

@@ -65,7 +65,7 @@ func (s *Sim) Next() (time.Time, bool) {
 }
 
 // Pending is the number of scheduled events.
-func (s *Sim) Pending() int { return len(s.q.heap) }
+func (s *Sim) Pending() int { return s.q.len() }
 
 // Ran is the number of events run so far.
 func (s *Sim) Ran() uint64 { return s.ran }
@@ -76,12 +76,13 @@ func (s *Sim) Step() bool {
 	if s.q.peek() == nil {
 		return false
 	}
-	at, fn := s.q.pop()
+	at, fn := s.q.take()
 	s.now = at
 	s.ran++
 	s.depth++
 	fn()
 	s.depth--
+	s.q.settle()
 	return true
 }
 

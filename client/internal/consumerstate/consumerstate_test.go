@@ -2,6 +2,7 @@ package consumerstate
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/kafkasim/kafkasim/client"
@@ -77,5 +78,50 @@ func TestStillAssignedAndEvent(t *testing.T) {
 	}
 	if _, ok := RebalanceEvent(true, live, false).(client.AssignedPartitions); !ok {
 		t.Fatal("assign step is not AssignedPartitions")
+	}
+}
+
+// deliveryLog records delivery hook calls.
+type deliveryLog struct{ calls []string }
+
+func (d *deliveryLog) OnMessageDelivered(m client.MessageDelivered) {
+	d.calls = append(d.calls, "delivered "+m.Message.TopicPartition.String()+map[bool]string{true: " stored", false: ""}[m.Stored])
+}
+
+func (d *deliveryLog) OnOffsetsStored(s client.OffsetsStored) {
+	d.calls = append(d.calls, "stored "+client.TopicPartitions(s.Offsets).String()+map[bool]string{true: " auto", false: ""}[s.Auto])
+}
+
+// onlyDelivered implements one of the two hooks.
+type onlyDelivered struct{ n int }
+
+func (o *onlyDelivered) OnMessageDelivered(client.MessageDelivered) { o.n++ }
+
+// Report calls the hooks Delivered would, in the same order.
+func TestDeliveryHooksLikeDelivered(t *testing.T) {
+	m := &client.Message{TopicPartition: tp(2, 7)}
+	offs := []client.TopicPartition{tp(2, 8)}
+	for _, stored := range []bool{false, true} {
+		a, b := &deliveryLog{}, &deliveryLog{}
+		o := &onlyDelivered{}
+		hooks := client.Hooks{a, "not a hook", o}
+		var want []client.TopicPartition
+		if stored {
+			want = offs
+		}
+		Delivered(hooks, client.Info{}, m, want)
+		wantCalls := a.calls
+		a.calls = nil
+		d := NewDeliveryHooks(client.Hooks{b, "not a hook", o})
+		if !d.Any() || len(d.Delivered) != 2 || len(d.Stored) != 1 {
+			t.Fatalf("picked %+v", d)
+		}
+		d.Report(client.Info{}, m, stored, offs)
+		if fmt.Sprint(b.calls) != fmt.Sprint(wantCalls) || o.n != 2 {
+			t.Fatalf("stored=%t: %v, want %v (%d)", stored, b.calls, wantCalls, o.n)
+		}
+	}
+	if d := NewDeliveryHooks(client.Hooks{"x"}); d.Any() {
+		t.Fatal("no hooks, yet Any")
 	}
 }
