@@ -51,10 +51,9 @@ func (l *plog) contentHash() uint64 {
 		}
 		h.Write(buf[:])
 	}
-	var r Record
 	for o := l.logStart; o < l.hw; o++ {
 		rh := l.rec(o)
-		l.record(o, rh, &r)
+		r := l.record(o, rh)
 		put(o)
 		put(rh.ts)
 		put(int64(rh.klen))

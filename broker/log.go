@@ -38,13 +38,17 @@ type hdrEntry struct {
 // logView is what reading records needs: the record headers, the key/value
 // chunks and the header side table. A Batch keeps a copy of its log's view
 // and reads through it, so records fetched before a truncation stay
-// readable: appending only fills memory past what a view covers (and
-// rewrites the last page and chunk headers with longer lengths over the
-// same memory), and truncation builds new slices instead of clearing the
-// ones a view may share.
+// readable: appending only fills memory past what a view covers, and
+// truncation builds new slices instead of clearing the ones a view may
+// share.
+//
+// Pages and chunks are kept at their full length: how much of the last
+// ones is used is in plog's pageFill and chunkFill, so appending writes
+// no slice headers (no pointer writes, no GC write barriers) except when a
+// page or chunk is started.
 type logView struct {
 	// pages hold record headers; pages[0][0] is at offset pageBase. All pages
-	// are full (pageLen) except the last, which has cap pageLen.
+	// have pageLen entries except the log's first while it grows.
 	pages    [][]recHdr
 	pageBase int64
 	// chunks hold key/value bytes; chunks[0] has id chunkBase. The last
@@ -58,6 +62,9 @@ type logView struct {
 // plog is one partition's log.
 type plog struct {
 	logView
+	// pageFill and chunkFill are how much of the last page (records) and
+	// of the last chunk (bytes) is used.
+	pageFill, chunkFill int
 	// logStart is the first live offset (>= pageBase), hw the next offset.
 	logStart, hw int64
 	// bytes is the total key+value+header size of live records.
@@ -94,21 +101,22 @@ const (
 	firstPageLen   = 64
 )
 
-// newChunk starts a chunk with room for at least n bytes and returns it and
-// its id.
+// newChunk starts a chunk with room for at least n bytes and returns it
+// (empty, to append to) and its id.
 func (l *plog) newChunk(n int) ([]byte, uint32) {
 	size := firstChunkSize
 	if k := len(l.chunks); k > 0 {
 		size = min(chunkSize, 2*cap(l.chunks[k-1]))
 	}
-	c := make([]byte, 0, max(size, n))
+	c := make([]byte, max(size, n))
 	l.chunks = append(l.chunks, c)
-	return c, l.chunkBase + uint32(len(l.chunks)-1)
+	return c[:0], l.chunkBase + uint32(len(l.chunks)-1)
 }
 
 // appendRecords copies recs into the log; zero timestamps become now. The
-// current chunk and page are kept in locals and written back once per
-// batch, so the per-record cost is two copies and one header.
+// current chunk and page are kept in locals (appending within their
+// capacity) and only their fill levels are written back, so the per-record
+// cost is two copies and one header.
 func (l *plog) appendRecords(recs []Record, now time.Time) int64 {
 	base := l.hw
 	if len(recs) == 0 {
@@ -118,20 +126,17 @@ func (l *plog) appendRecords(recs []Record, now time.Time) int64 {
 	var cur []byte
 	var curID uint32
 	if k := len(l.chunks); k > 0 {
-		cur, curID = l.chunks[k-1], l.chunkBase+uint32(k-1)
+		cur, curID = l.chunks[k-1][:l.chunkFill], l.chunkBase+uint32(k-1)
 	}
 	var page []recHdr
 	if k := len(l.pages); k > 0 {
-		page = l.pages[k-1]
+		page = l.pages[k-1][:l.pageFill]
 	}
 	for i := range recs {
 		r := &recs[i]
 		klen, vlen := len(r.Key), len(r.Value)
 		n := klen + vlen
 		if cur == nil || cap(cur)-len(cur) < n {
-			if cur != nil {
-				l.chunks[curID-l.chunkBase] = cur
-			}
 			cur, curID = l.newChunk(n)
 		}
 		h := recHdr{chunk: curID, off: uint32(len(cur)), klen: int32(klen), vlen: int32(vlen)}
@@ -169,31 +174,28 @@ func (l *plog) appendRecords(recs []Record, now time.Time) int64 {
 		page = append(page, h)
 		l.hw++
 	}
-	l.chunks[curID-l.chunkBase] = cur
-	l.pages[len(l.pages)-1] = page
+	l.chunkFill, l.pageFill = len(cur), len(page)
 	return base
 }
 
-// growPage is called when the last page (page, possibly nil) is at
-// capacity: a page below pageLen (only ever the log's first) is grown by
-// copying, a full one is written back and a new full-size page started.
+// growPage is called when the last page (page, the used part of it,
+// possibly nil) is at capacity: a page below pageLen (only ever the log's
+// first) is grown by copying, after a full one a new full-size page is
+// started. It returns the used part of the page to append to.
 func (l *plog) growPage(page []recHdr) []recHdr {
 	if page != nil && cap(page) < pageLen {
-		grown := make([]recHdr, len(page), min(pageLen, 2*cap(page)))
+		grown := make([]recHdr, min(pageLen, 2*cap(page)))
 		copy(grown, page)
 		l.pages[len(l.pages)-1] = grown
-		return grown
-	}
-	if page != nil {
-		l.pages[len(l.pages)-1] = page
+		return grown[:len(page)]
 	}
 	size := pageLen
 	if len(l.pages) == 0 && l.hw == 0 {
 		size = firstPageLen
 	}
-	page = make([]recHdr, 0, size)
+	page = make([]recHdr, size)
 	l.pages = append(l.pages, page)
-	return page
+	return page[:0]
 }
 
 func cloneBytes(b []byte) []byte {
@@ -221,12 +223,13 @@ func (l *logView) size(o int64, h *recHdr) int64 {
 	return s
 }
 
-// record materialises offset o into r, aliasing chunk memory.
-func (l *logView) record(o int64, h *recHdr, r *Record) {
+// record materialises offset o, aliasing chunk memory. It returns the
+// record by value: the caller's copy is written without GC write barriers
+// when it is on the stack.
+func (l *logView) record(o int64, h *recHdr) (r Record) {
 	c := l.chunks[h.chunk-l.chunkBase]
 	p := int(h.off)
 	r.Offset = o
-	r.Key, r.Value, r.Headers = nil, nil, nil
 	if h.klen >= 0 {
 		e := p + int(h.klen)
 		r.Key = c[p:e:e]
@@ -240,6 +243,7 @@ func (l *logView) record(o int64, h *recHdr, r *Record) {
 		r.Headers = l.headersOf(o)
 	}
 	r.Timestamp = time.Unix(0, h.ts).UTC()
+	return r
 }
 
 // fetchEnd is where a fetch from offset stops: after maxRecords records
@@ -270,8 +274,7 @@ func (l *plog) fetch(dst []Record, offset int64, maxRecords, maxBytes int) []Rec
 		dst = slices.Grow(dst, n)
 	}
 	for o := offset; o < end; o++ {
-		dst = append(dst, Record{})
-		l.record(o, l.rec(o), &dst[len(dst)-1])
+		dst = append(dst, l.record(o, l.rec(o)))
 	}
 	return dst
 }

@@ -89,8 +89,7 @@ func (m *logModel) reader(tp TopicPartition) *Reader {
 // drain reads every record left in bt.
 func drain(bt Batch) []Record {
 	var out []Record
-	var r Record
-	for bt.Next(&r) {
+	for r, ok := bt.Next(); ok; r, ok = bt.Next() {
 		out = append(out, r)
 	}
 	return out

@@ -88,20 +88,20 @@ type Batch struct {
 // Len is the number of records left.
 func (bt *Batch) Len() int { return int(bt.end - bt.next) }
 
-// Next reads the next record into r, aliasing broker memory (read-only, as
-// Fetch's records), and reports whether there was one. Once the last record
-// is read bt lets go of the log (r still refers to its memory).
-func (bt *Batch) Next(r *Record) bool {
+// Next returns the next record, aliasing broker memory (read-only, as
+// Fetch's records), and whether there was one. Once the last record is read
+// bt lets go of the log (the record still refers to its memory).
+func (bt *Batch) Next() (r Record, ok bool) {
 	if bt.next >= bt.end {
-		return false
+		return r, false
 	}
 	o := bt.next
 	bt.next++
-	bt.v.record(o, bt.v.rec(o), r)
+	r = bt.v.record(o, bt.v.rec(o))
 	if bt.next == bt.end {
 		bt.v = logView{}
 	}
-	return true
+	return r, true
 }
 
 // Reset empties bt, letting go of the log memory it refers to.

@@ -46,9 +46,9 @@ func TestBatchSurvivesTruncation(t *testing.T) {
 	if len(l.pages) > 3 || l.pageBase != 3*pageLen {
 		t.Fatalf("truncation kept %d pages from %d", len(l.pages), l.pageBase)
 	}
-	var r Record
 	for i := 5; i < n; i++ {
-		if !bt.Next(&r) {
+		r, ok := bt.Next()
+		if !ok {
 			t.Fatalf("batch ended at %d", i)
 		}
 		if r.Offset != int64(i) || string(r.Key) != fmt.Sprint(i) || string(r.Value) != val(i) {
@@ -58,7 +58,7 @@ func TestBatchSurvivesTruncation(t *testing.T) {
 			t.Fatalf("offset %d: headers %v", i, r.Headers)
 		}
 	}
-	if bt.Next(&r) || bt.Len() != 0 {
+	if _, ok := bt.Next(); ok || bt.Len() != 0 {
 		t.Fatal("batch longer than fetched")
 	}
 }
@@ -133,7 +133,7 @@ func TestReaderLikeFetchInto(t *testing.T) {
 		t.Fatalf("%v %d", err, bt.Len())
 	}
 	bt.Reset()
-	if bt.Len() != 0 || bt.Next(new(Record)) {
+	if _, ok := bt.Next(); ok || bt.Len() != 0 {
 		t.Fatal("Reset left records")
 	}
 }

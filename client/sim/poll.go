@@ -271,8 +271,7 @@ func (c *Consumer) fromPartition(ps *partState) client.Event {
 
 // deliverNext hands out the next record of ps's batch.
 func (c *Consumer) deliverNext(ps *partState) client.Event {
-	var rec broker.Record
-	ps.batch.Next(&rec)
+	rec, _ := ps.batch.Next()
 	return c.deliver(ps, &rec)
 }
 
@@ -414,7 +413,7 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 	if c.dh.Any() {
 		var offs []client.TopicPartition
 		if store && len(c.dh.Stored) > 0 {
-			offs = c.storedOffset(client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos})
+			offs = c.storedOffset(ps.tp.Topic, ps.tp.Partition, ps.pos)
 		}
 		c.dh.Report(c.info(), m, store, offs)
 	}
@@ -457,15 +456,16 @@ func (c *Consumer) newMessage() *client.Message {
 	return m
 }
 
-// storedOffset returns a one-element slice holding tp for an
-// OffsetsStored hook, carved (capped) from a shared block.
-func (c *Consumer) storedOffset(tp client.TopicPartition) []client.TopicPartition {
+// storedOffset returns a one-element slice holding the offset of a
+// partition for an OffsetsStored hook, carved (capped) from a shared,
+// zeroed block: only the fields set are written (fewer pointer writes).
+func (c *Consumer) storedOffset(topic string, partition int32, offset client.Offset) []client.TopicPartition {
 	if len(c.offFree) == 0 {
 		c.offBlock = nextBlockLen(c.offBlock, unsafe.Sizeof(client.TopicPartition{}))
 		c.offFree = make([]client.TopicPartition, c.offBlock)
 	}
-	c.offFree[0] = tp
 	s := c.offFree[0:1:1]
 	c.offFree = c.offFree[1:]
+	s[0].Topic, s[0].Partition, s[0].Offset = topic, partition, offset
 	return s
 }

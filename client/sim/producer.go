@@ -86,6 +86,11 @@ func (p *Producer) Produce(msg *client.Message, onDelivery func(*client.Message)
 	if p.cfg.MessageTimeout > 0 {
 		pm.deadline = p.cl.clk.Now().UnixNano() + int64(p.cfg.MessageTimeout)
 	}
+	if len(p.queue) == cap(p.queue) {
+		// Double from 64: a burst copies (pointers, under GC write
+		// barriers) and allocates less than append's small first steps.
+		p.queue = slices.Grow(p.queue, max(len(p.queue), 64))
+	}
 	p.queue = append(p.queue, pm)
 	if !p.timer.Pending() {
 		p.timer = p.cl.clk.After(p.cfg.Linger, p.sendFn)
@@ -105,19 +110,22 @@ func (p *Producer) send() {
 	// slot (see Producer.reports).
 	inPlace := p.rhead == len(p.reports)
 	w := 0
+	var i int // the message being sent
 	report := func(pm pmsg) {
 		if !p.report(pm) {
 			return
 		}
-		if inPlace {
-			q[w] = pm
-			w++
-		} else {
+		if !inPlace {
 			p.reports = append(p.reports, pm)
+			return
 		}
+		if w != i {
+			q[w] = pm // (in place, the usual case, nothing moves: no pointer writes)
+		}
+		w++
 	}
 	var keep []pmsg
-	for i := range q {
+	for i = range q {
 		pm := q[i]
 		m := pm.m
 		tp := &m.TopicPartition
@@ -150,7 +158,10 @@ func (p *Producer) send() {
 		base, err := p.cl.b.Produce(tp.Topic, part, []broker.Record{rec})
 		switch {
 		case err == nil:
-			tp.Partition, tp.Offset, tp.Error = part, client.Offset(base), nil
+			tp.Partition, tp.Offset = part, client.Offset(base)
+			if tp.Error != nil {
+				tp.Error = nil
+			}
 		case errors.Is(err, broker.ErrUnavailable):
 			keep = append(keep, pm)
 			continue
