@@ -423,16 +423,15 @@ func noDelivery(*client.Message) {}
 // reach another; nothing writes to them afterwards. On the simulator the
 // byte blocks are recycled for later runs when the session closes (see
 // release): the broker copies keys and values into its log and the
-// recorder copies keys, so nothing outside the run keeps them. The
-// messages themselves are not recycled: a pool of them would stay
-// reachable, and be scanned by every garbage collection, between runs.
+// recorder copies keys, so nothing outside the run keeps them. Messages
+// are not recycled, and the arena lets go of a used-up block: once the
+// producer has reported them they are garbage, instead of memory every
+// garbage collection during the run (or, pooled, between runs) scans.
 type produceArena struct {
-	blocks [][]client.Message // filled in order; blocks[cur][next] is the next free message
-	cur    int
-	next   int
-	bufs   [][]byte // likewise for bytes: bufs[bcur] is the block in use
-	bcur   int
-	buf    []byte
+	msgs []client.Message // the block messages come from; a full one is let go (the producer keeps what it still needs)
+	bufs [][]byte         // byte blocks, recycled: bufs[bcur] is the one in use
+	bcur int
+	buf  []byte
 }
 
 // msgBlock is how many messages an arena block holds.
@@ -453,7 +452,7 @@ func newProduceArena() *produceArena {
 // Only for runs whose producers are done with every message (the
 // simulator, once closed).
 func (ar *produceArena) release() {
-	ar.blocks, ar.cur, ar.next = nil, 0, 0
+	ar.msgs = nil
 	ar.bcur = 0
 	if len(ar.bufs) > 0 {
 		ar.buf = ar.bufs[0][:0]
@@ -462,14 +461,11 @@ func (ar *produceArena) release() {
 }
 
 func (ar *produceArena) message(topic string, partition int32) *client.Message {
-	if ar.cur < len(ar.blocks) && ar.next == len(ar.blocks[ar.cur]) {
-		ar.cur, ar.next = ar.cur+1, 0
+	if len(ar.msgs) == 0 {
+		ar.msgs = make([]client.Message, msgBlock)
 	}
-	if ar.cur == len(ar.blocks) {
-		ar.blocks = append(ar.blocks, make([]client.Message, msgBlock))
-	}
-	m := &ar.blocks[ar.cur][ar.next]
-	ar.next++
+	m := &ar.msgs[0]
+	ar.msgs = ar.msgs[1:]
 	m.TopicPartition = client.TopicPartition{Topic: topic, Partition: partition}
 	return m
 }
