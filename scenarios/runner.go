@@ -218,6 +218,19 @@ func (r *runner) at(d time.Duration, fn func()) {
 	r.loop.At(r.start.Add(d), fn)
 }
 
+// atFirst schedules a script step: at d, ahead of everything else due then
+// (clock.Sim.AtFirst), in the order steps are scheduled. A clock without
+// AtFirst (the wall clock of a real cluster) schedules it as at does.
+func (r *runner) atFirst(d time.Duration, fn func()) {
+	if f, ok := r.loop.(interface {
+		AtFirst(time.Time, func()) clock.Timer
+	}); ok {
+		f.AtFirst(r.start.Add(d), fn)
+		return
+	}
+	r.at(d, fn)
+}
+
 func (r *runner) fail(err error) {
 	if r.err == nil {
 		r.err = err
@@ -239,7 +252,7 @@ func (r *runner) setup() error {
 	}
 	for i := range s.Script {
 		a := &s.Script[i]
-		r.at(a.At, func() { r.act(a) })
+		r.atFirst(a.At, func() { r.act(a) })
 	}
 	scripted := map[string]bool{}
 	for _, a := range s.Script {

@@ -18,7 +18,8 @@ import (
 // still.
 type Session struct {
 	r   *runner
-	end time.Duration // the furthest RunUntil target
+	now time.Duration // the instant the world stands at: everything before it has run
+	end time.Duration // the furthest instant reached
 	err error         // set once the session failed or finished
 }
 
@@ -63,21 +64,30 @@ func Start(s *Scenario, opts Options) (*Session, error) {
 	return &Session{r: r}, nil
 }
 
-// Now is the virtual time since the start.
-func (ss *Session) Now() time.Duration { return ss.r.now() }
+// Now is the virtual time since the start: everything before it has
+// happened; what is due at Now itself happens on the next RunUntil past
+// it (or in Finish), after any action Do applies at Now.
+func (ss *Session) Now() time.Duration { return ss.now }
 
-// RunUntil runs the world up to virtual time d since the start (nothing
-// happens if d is not after Now). It returns the first error of the run
-// (a client that could not be created, a backend failure).
+// RunUntil runs the world up to virtual time d since the start: every
+// event due before d happens, and the session stands at d (nothing happens
+// if d is not after Now). It returns the first error of the run (a client
+// that could not be created, a backend failure).
 func (ss *Session) RunUntil(d time.Duration) error {
 	if ss.err != nil {
 		return ss.err
 	}
-	if d > ss.end {
-		ss.end = d
+	if d > ss.now {
+		ss.now = d
+		ss.end = max(ss.end, d)
+		ss.r.b.RunUntil(ss.r.start.Add(d - 1))
 	}
-	ss.r.b.RunUntil(ss.r.start.Add(d))
-	if ss.r.err != nil {
+	return ss.check()
+}
+
+// check turns a run error into the session's error.
+func (ss *Session) check() error {
+	if ss.err == nil && ss.r.err != nil {
 		ss.err = fmt.Errorf("run %s: %w", ss.r.s.Name, ss.r.err)
 	}
 	return ss.err
@@ -85,18 +95,26 @@ func (ss *Session) RunUntil(d time.Duration) error {
 
 // Do applies a script action (start, crash, close, restart, stall,
 // resume, produce, broker-down/up, pause, narration) at virtual time a.At,
-// or now if a.At is not after Now: it runs the world to that instant and
-// applies the action inside the clock loop, exactly as a scripted step at
-// that time would be, so a session's actions written out as the
-// scenario's script replay to the same timeline. It returns what RunUntil
-// returns.
+// or at Now if a.At is not after it. It runs the world to that instant and
+// applies the action there before anything else due at that instant, as a
+// scripted step at that time would be: a session's actions written out as
+// the scenario's script (after its own steps) replay to the same timeline.
+// When Do returns the action has happened; the instant's other events
+// happen on the next RunUntil. It returns what RunUntil returns.
 func (ss *Session) Do(a Action) error {
-	if ss.err != nil {
-		return ss.err
+	if err := ss.RunUntil(max(a.At, ss.now)); err != nil {
+		return err
 	}
-	at := max(a.At, ss.Now())
-	ss.r.at(at, func() { ss.r.act(&a) })
-	return ss.RunUntil(at)
+	done := false
+	ss.r.atFirst(ss.now, func() { ss.r.act(&a); done = true })
+	if sim := ss.r.sim; sim != nil {
+		for !done && sim.Step() {
+		}
+	} else {
+		// A wall clock cannot stop halfway through an instant.
+		ss.r.b.RunUntil(ss.r.start.Add(ss.now))
+	}
+	return ss.check()
 }
 
 // Events is the timeline so far. The slice is the session's: read it, do
@@ -148,6 +166,12 @@ func (ss *Session) Finish() (*Result, error) {
 	if ss.err != nil {
 		ss.Close()
 		return nil, ss.err
+	}
+	// What is due at the last instant reached happens too.
+	ss.r.b.RunUntil(ss.r.start.Add(ss.end))
+	if err := ss.check(); err != nil {
+		ss.Close()
+		return nil, err
 	}
 	res := ss.r.result(ss.end)
 	ss.Close()

@@ -387,3 +387,26 @@ func TestQueueCallbacksProperty(t *testing.T) {
 		}
 	})
 }
+
+// AtFirst events run before every At/After event of their instant, in the
+// order they were scheduled, even when scheduled after them.
+func TestAtFirst(t *testing.T) {
+	s := NewSim(1)
+	var got []string
+	rec := func(name string) func() { return func() { got = append(got, name) } }
+	t5 := Epoch.Add(5 * time.Second)
+	s.At(t5, rec("at-1"))
+	s.After(5*time.Second, rec("after-2"))
+	s.AtFirst(t5, rec("first-1"))
+	s.At(Epoch.Add(4*time.Second), func() {
+		got = append(got, "at-4s")
+		s.AtFirst(t5, rec("first-2 (from a callback)"))
+		s.At(t5, rec("at-3 (from a callback)"))
+	})
+	s.AtFirst(Epoch.Add(time.Second), rec("first-at-1s"))
+	s.RunFor(10 * time.Second)
+	want := []string{"first-at-1s", "at-4s", "first-1", "first-2 (from a callback)", "at-1", "after-2", "at-3 (from a callback)"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("order %q, want %q", got, want)
+	}
+}

@@ -134,7 +134,16 @@ func (q *queue) recycle(ev *event) {
 	q.free = append(q.free, ev)
 }
 
-func (q *queue) push(at time.Time, fn func()) Timer {
+// later is set in the sequence of events scheduled with At and After, not
+// in that of events scheduled with AtFirst: at one instant every AtFirst
+// event sorts before every other, and each kind keeps scheduling order.
+const later = 1 << 63
+
+func (q *queue) push(at time.Time, fn func()) Timer { return q.pushSeq(at, fn, false) }
+
+// pushSeq schedules fn at at; first puts it ahead of the instant's events
+// scheduled without it.
+func (q *queue) pushSeq(at time.Time, fn func(), first bool) Timer {
 	var ev *event
 	if n := len(q.free); n > 0 {
 		ev = q.free[n-1]
@@ -144,14 +153,18 @@ func (q *queue) push(at time.Time, fn func()) Timer {
 	}
 	ev.gen++
 	q.seq++
+	seq := q.seq | later
+	if first {
+		seq = q.seq
+	}
 	ev.at, ev.fn = at, fn
 	if q.hole {
 		q.hole = false
-		q.heap[0] = slot{key: at.UnixNano(), seq: q.seq, ev: ev}
+		q.heap[0] = slot{key: at.UnixNano(), seq: seq, ev: ev}
 		q.down(0)
 	} else {
 		ev.index = len(q.heap)
-		q.heap = append(q.heap, slot{key: at.UnixNano(), seq: q.seq, ev: ev})
+		q.heap = append(q.heap, slot{key: at.UnixNano(), seq: seq, ev: ev})
 		q.up(ev.index)
 	}
 	return Timer{ev: ev, gen: ev.gen, q: q}

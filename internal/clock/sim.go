@@ -47,6 +47,19 @@ func (s *Sim) At(t time.Time, fn func()) Timer {
 	return s.q.push(t, fn)
 }
 
+// AtFirst schedules fn at t ahead of every event due at t that was
+// scheduled with At or After, whenever those were scheduled, and behind
+// the events AtFirst scheduled at t before it. A scenario's script steps
+// use it: at any instant the script acts first, in script order, so a step
+// added while the run is under way lands where it would have in the
+// script. A t in the past means Now.
+func (s *Sim) AtFirst(t time.Time, fn func()) Timer {
+	if t.Before(s.now) {
+		t = s.now
+	}
+	return s.q.pushSeq(t, fn, true)
+}
+
 // After schedules fn d from now.
 func (s *Sim) After(d time.Duration, fn func()) Timer {
 	if d < 0 {

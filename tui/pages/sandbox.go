@@ -185,22 +185,10 @@ func (sb *Sandbox) banner() {
 	sb.Walk.Selected = id
 }
 
-// actionOffset is how long after the current time the sandbox's k-th
-// action (from 0) happens: a few microseconds, different for each action.
-//
-// A script step runs before every other event of its instant (the script
-// is scheduled first), but Session.Do at an instant the session has
-// already reached runs after that instant's events; written out as a
-// script, such an action would move ahead of them and the replay would
-// differ. The simulator's own times are whole milliseconds, plus the
-// offset of the action that caused them; an instant with an offset no
-// earlier action used is one nothing else happens at.
-func actionOffset(k int) time.Duration {
-	return time.Duration(k%999+1)*time.Microsecond + time.Duration(k/999)*time.Nanosecond
-}
-
 func (sb *Sandbox) act(a scenarios.Action, what string) tea.Cmd {
-	a.At = sb.now + actionOffset(len(sb.actions))
+	// Session.Do puts the action ahead of everything else due at this
+	// instant, where the same step in a script would be.
+	a.At = sb.now
 	sb.actions = append(sb.actions, a)
 	sb.log = append(sb.log, what+" @"+scenarios.FormatDuration(sb.now))
 	sb.now += time.Second

@@ -241,10 +241,8 @@ func ShortMember(id string) string {
 	return id
 }
 
-// FormatTime prints a virtual time for the screen, to the millisecond.
-// The simulator's own times are whole milliseconds; the sandbox's actions
-// happen a few microseconds after their second (pages.actionOffset),
-// which the class does not need to read.
+// FormatTime prints a virtual time for the screen, to the millisecond
+// (scenario files may use finer times; the class does not need them).
 func FormatTime(d time.Duration) string {
 	return scenarios.FormatDuration(d.Round(time.Millisecond))
 }
