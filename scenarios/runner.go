@@ -463,7 +463,10 @@ func (ar *produceArena) message(topic string, partition int32) *client.Message {
 	}
 	m := &ar.msgs[0]
 	ar.msgs = ar.msgs[1:]
-	m.TopicPartition = client.TopicPartition{Topic: topic, Partition: partition}
+	// The message is fresh, all zero: set only what is not (storing a
+	// whole TopicPartition would also store its zero pointer fields, each
+	// a write barrier while the collector marks).
+	m.TopicPartition.Topic, m.TopicPartition.Partition = topic, partition
 	return m
 }
 
