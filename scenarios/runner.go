@@ -540,15 +540,21 @@ func (ar *produceArena) expand(t *template, i int) []byte {
 	if t.lit != nil {
 		return t.lit
 	}
-	ar.reserve(t.fixed + (len(t.parts)-1)*digits(i))
+	n := t.fixed + (len(t.parts)-1)*digits(i)
+	ar.reserve(n)
+	// Built in a local slice over the reserved bytes: storing the arena's
+	// slice header after every append would be a write barrier each while
+	// the collector marks.
 	start := len(ar.buf)
+	b := ar.buf[start:start:cap(ar.buf)]
 	for j, p := range t.parts {
 		if j > 0 {
-			ar.buf = strconv.AppendInt(ar.buf, int64(i), 10)
+			b = strconv.AppendInt(b, int64(i), 10)
 		}
-		ar.buf = append(ar.buf, p...)
+		b = append(b, p...)
 	}
-	return ar.done(start)
+	ar.buf = ar.buf[:start+len(b)]
+	return b[:len(b):len(b)]
 }
 
 func digits(i int) int {
@@ -567,10 +573,12 @@ func (ar *produceArena) idValue(id string, i int) []byte {
 	}
 	ar.reserve(len(id) + 1 + digits(i))
 	start := len(ar.buf)
-	ar.buf = append(ar.buf, id...)
-	ar.buf = append(ar.buf, '-')
-	ar.buf = strconv.AppendInt(ar.buf, int64(i), 10)
-	return ar.done(start)
+	b := ar.buf[start:start:cap(ar.buf)] // see expand
+	b = append(b, id...)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, int64(i), 10)
+	ar.buf = ar.buf[:start+len(b)]
+	return b[:len(b):len(b)]
 }
 
 // Commit strategies need ordered partition keys.
