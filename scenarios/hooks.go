@@ -66,8 +66,8 @@ func (h *recorder) OnLifecycle(l client.Lifecycle) {
 }
 
 // OnMessageDelivered records poll handing a message to the app and, when
-// enable.auto.offset.store stored its offset at once, that store: the
-// OffsetsStored hook that follows (Auto) is then not recorded again.
+// enable.auto.offset.store stored its offset at once, that store. (The
+// recorder is no OffsetsStored hook: the app records its own stores.)
 func (h *recorder) OnMessageDelivered(m client.MessageDelivered) {
 	tp := &m.Message.TopicPartition
 	x := h.msgRec(recDeliver, m.Info, tp.Topic, tp.Partition, int64(tp.Offset))
@@ -92,17 +92,6 @@ func (h *recorder) msgRec(k recKind, info client.Info, topic string, part int32,
 		x.gen = -1
 	}
 	return x
-}
-
-// OnOffsetsStored records offsets the app stored for the next commit.
-// Offsets stored at delivery (Auto) are recorded with the delivery.
-func (h *recorder) OnOffsetsStored(s client.OffsetsStored) {
-	if s.Auto {
-		return
-	}
-	for _, p := range s.Offsets {
-		h.r.add(h.msgRec(recStoreApp, s.Info, p.Topic, p.Partition, int64(p.Offset)))
-	}
 }
 
 func (h *recorder) trigger(c client.Commit) string {
