@@ -156,6 +156,7 @@ var Keys = sortKeys([]Key{
 	strKey("ssl.key.location", ScopeBoth, "", "Client private key file (real backend)."),
 	strKey("ssl.key.password", ScopeBoth, "", "Private key password (real backend)."),
 	enumKey("ssl.endpoint.identification.algorithm", ScopeBoth, "https", same("none", "https"), "none or https", "Verify the broker's host name (real backend)."),
+	boolKey("enable.ssl.certificate.verification", ScopeBoth, true, "Verify the broker's certificate (real backend; false skips the check)."),
 	intKey("socket.timeout.ms", ScopeBoth, 60000, 10, 300000, "Network request timeout; the simulator bounds synchronous calls waiting for a down broker with it."),
 	intKey("reconnect.backoff.ms", ScopeBoth, 100, 0, 3600000, "Initial reconnect backoff; the simulator retries a down broker at this period."),
 	intKey("reconnect.backoff.max.ms", ScopeBoth, 10000, 0, 3600000, "Maximum reconnect backoff (accepted, not modelled)."),

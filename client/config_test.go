@@ -304,3 +304,18 @@ func TestOffsetAndTopicPartitionStrings(t *testing.T) {
 		t.Error("NewOffset accepted soon")
 	}
 }
+
+// librdkafka's enable.ssl.certificate.verification is a known key for both
+// backends (the simulator accepts it; client/kafka applies it).
+func TestSSLCertificateVerificationKey(t *testing.T) {
+	k, ok := LookupKey("enable.ssl.certificate.verification")
+	if !ok || k.Type != TypeBool || k.Default != "true" {
+		t.Fatalf("key %+v, found %v: want a bool key defaulting to true", k, ok)
+	}
+	if _, err := ParseConsumerConfig(ConfigMap{"group.id": "g", "enable.ssl.certificate.verification": "maybe"}); err == nil {
+		t.Error("a non-boolean value was accepted")
+	}
+	if _, err := ParseConsumerConfig(ConfigMap{"group.id": "g", "enable.ssl.certificate.verification": false}); err != nil {
+		t.Errorf("false refused: %v", err)
+	}
+}

@@ -18,10 +18,11 @@ import (
 	"github.com/kafkasim/kafkasim/client"
 )
 
-// KeySSLVerify is librdkafka's enable.ssl.certificate.verification. It is
-// not (yet) in client.Keys, so this backend takes it out of the ConfigMap
-// before validation: true (default) verifies the broker's certificate,
-// false skips verification entirely.
+// KeySSLVerify is librdkafka's enable.ssl.certificate.verification: true
+// (default) verifies the broker's certificate, false skips verification
+// entirely. client.Keys lists it (the simulator accepts and ignores it);
+// this backend takes it out of the ConfigMap and applies it to its TLS
+// configuration.
 const KeySSLVerify = "enable.ssl.certificate.verification"
 
 // Support says how this backend treats a configuration key.
