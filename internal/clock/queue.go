@@ -12,6 +12,7 @@ type event struct {
 	fn    func()
 	index int // position in the heap; -1 when not scheduled
 	gen   uint64
+	id    int32 // index in queue.evs
 }
 
 // slot is a heap entry. The ordering key lives in the slot itself, so
@@ -19,7 +20,10 @@ type event struct {
 type slot struct {
 	key int64  // at as Unix nanoseconds
 	seq uint64 // insertion order, breaks ties
-	ev  *event
+	// ev is the event's id (queue.evs), not a pointer: sifting slots then
+	// stores no pointers, which would each pay a write barrier while the
+	// garbage collector marks.
+	ev int32
 }
 
 // arity of the heap: a 4-ary heap is shallower and friendlier to caches
@@ -29,6 +33,7 @@ const arity = 4
 // queue is a min-heap of events ordered by (time, insertion sequence).
 type queue struct {
 	heap []slot
+	evs  []*event // every event the queue made, by id (events are recycled, never freed)
 	seq  uint64
 	free []*event
 	lock *sync.Mutex // nil for Sim; set for Wall, whose timers may be set from other goroutines
@@ -58,11 +63,11 @@ func (q *queue) up(i int) {
 			break
 		}
 		h[i] = h[p]
-		h[i].ev.index = i
+		q.evs[h[i].ev].index = i
 		i = p
 	}
 	h[i] = s
-	s.ev.index = i
+	q.evs[s.ev].index = i
 }
 
 func (q *queue) down(i int) {
@@ -85,17 +90,17 @@ func (q *queue) down(i int) {
 			break
 		}
 		h[i] = h[m]
-		h[i].ev.index = i
+		q.evs[h[i].ev].index = i
 		i = m
 	}
 	h[i] = s
-	s.ev.index = i
+	q.evs[s.ev].index = i
 }
 
 // take removes the earliest event as a hole (see queue.hole) and returns
 // its time and callback; settle ends the hole.
 func (q *queue) take() (time.Time, func()) {
-	ev := q.heap[0].ev
+	ev := q.evs[q.heap[0].ev]
 	at, fn := ev.at, ev.fn
 	q.hole = true
 	q.recycle(ev)
@@ -149,7 +154,8 @@ func (q *queue) pushSeq(at time.Time, fn func(), first bool) Timer {
 		ev = q.free[n-1]
 		q.free = q.free[:n-1]
 	} else {
-		ev = &event{}
+		ev = &event{id: int32(len(q.evs))}
+		q.evs = append(q.evs, ev)
 	}
 	ev.gen++
 	q.seq++
@@ -160,11 +166,11 @@ func (q *queue) pushSeq(at time.Time, fn func(), first bool) Timer {
 	ev.at, ev.fn = at, fn
 	if q.hole {
 		q.hole = false
-		q.heap[0] = slot{key: at.UnixNano(), seq: seq, ev: ev}
+		q.heap[0] = slot{key: at.UnixNano(), seq: seq, ev: ev.id}
 		q.down(0)
 	} else {
 		ev.index = len(q.heap)
-		q.heap = append(q.heap, slot{key: at.UnixNano(), seq: seq, ev: ev})
+		q.heap = append(q.heap, slot{key: at.UnixNano(), seq: seq, ev: ev.id})
 		q.up(ev.index)
 	}
 	return Timer{ev: ev, gen: ev.gen, q: q}
@@ -175,13 +181,13 @@ func (q *queue) remove(ev *event) {
 	last := len(q.heap) - 1
 	if i != last {
 		q.heap[i] = q.heap[last]
-		q.heap[i].ev.index = i
+		q.evs[q.heap[i].ev].index = i
 	}
 	q.heap[last] = slot{}
 	q.heap = q.heap[:last]
 	if i != last {
 		q.down(i)
-		q.up(q.heap[i].ev.index)
+		q.up(q.evs[q.heap[i].ev].index)
 	}
 	q.recycle(ev)
 }
@@ -192,14 +198,14 @@ func (q *queue) peek() *event {
 	if len(q.heap) == 0 {
 		return nil
 	}
-	return q.heap[0].ev
+	return q.evs[q.heap[0].ev]
 }
 
 // pop removes the earliest event and returns its time and callback. It is
 // remove for the root: the last slot moves down from the top, never up.
 func (q *queue) pop() (time.Time, func()) {
 	q.settle()
-	ev := q.heap[0].ev
+	ev := q.evs[q.heap[0].ev]
 	at, fn := ev.at, ev.fn
 	last := len(q.heap) - 1
 	if last > 0 {
