@@ -63,8 +63,9 @@ type classifier struct {
 	// lists holds the seq lists of two or more entries (see seqs).
 	lists [][]int
 	// local numbers the strings of full events that the tape's string
-	// table does not hold (see sid).
-	local map[string]uint32
+	// table does not hold (see sid); localStrs are those strings by id.
+	local     map[string]uint32
+	localStrs []string
 	// lastGT caches the last (group, topic) pair addGroupTopic saw.
 	lastG, lastT uint32
 	lastGTOK     bool
@@ -90,8 +91,38 @@ func (c *classifier) sid(s string) uint32 {
 	if !ok {
 		i = localBase + uint32(len(c.local))
 		c.local[s] = i
+		c.localStrs = append(c.localStrs, s)
 	}
 	return i
+}
+
+// str is the string sid numbered id.
+func (c *classifier) str(id uint32) string {
+	switch {
+	case id == 0:
+		return ""
+	case id >= localBase:
+		return c.localStrs[id-localBase]
+	}
+	return c.t.strs[id]
+}
+
+// mref is a message event as the classifier's per-message passes need it:
+// ids (sid numbering) instead of strings, no pointers.
+type mref struct {
+	actor, group, member, topic uint32
+	gen, part                   int32
+	off                         int64
+}
+
+// refOf is the mref of compact entry x.
+func refOf(x *crec) mref {
+	return mref{uint32(x.actor), uint32(x.group), uint32(x.member), uint32(x.topic), x.gen, x.part, x.off}
+}
+
+// ref is the mref of a full event's view.
+func (c *classifier) ref(v *msgView) mref {
+	return mref{c.sid(v.actor), c.sid(v.group), c.sid(v.member), c.sid(v.topic), v.gen, v.part, v.off}
 }
 
 // at is event i (see tape.at), with its strings numbered.
@@ -99,11 +130,6 @@ func (c *classifier) at(i int) (kcode, msgView, *Event) {
 	return c.t.at(i)
 }
 
-// ids numbers the strings of v, a full event's view (compact entries
-// carry theirs). Only the kinds that match by id need them.
-func (c *classifier) ids(v *msgView) {
-	v.actorID, v.groupID, v.memberID, v.topicID = c.sid(v.actor), c.sid(v.group), c.sid(v.member), c.sid(v.topic)
-}
 
 // tpInfo is one produced-to partition.
 type tpInfo struct {
@@ -267,34 +293,22 @@ func (c *classifier) part(group string, tp TP) *pstate {
 	return ps
 }
 
-// partID is part for the event v, found by the ids of its group and
+// partID is part for the event r, found by the ids of its group and
 // topic: runs touch a handful of partitions, so a scan of them beats
 // hashing the strings.
-func (c *classifier) partID(v *msgView) *pstate {
-	if l := c.last; l != nil && l.gid == v.groupID && l.tid == v.topicID && l.tp.Partition == v.part {
+func (c *classifier) partID(r *mref) *pstate {
+	if l := c.last; l != nil && l.gid == r.group && l.tid == r.topic && l.tp.Partition == r.part {
 		return l
 	}
 	if len(c.plist) <= 16 {
 		for _, ps := range c.plist {
-			if ps.gid == v.groupID && ps.tid == v.topicID && ps.tp.Partition == v.part {
+			if ps.gid == r.group && ps.tid == r.topic && ps.tp.Partition == r.part {
 				c.last = ps
 				return ps
 			}
 		}
 	}
-	c.names(v)
-	return c.part(v.group, TP{v.topic, v.part})
-}
-
-// names fills v's group and topic strings from their ids when they are
-// missing (compact entries).
-func (c *classifier) names(v *msgView) {
-	if v.group == "" && v.groupID != 0 {
-		v.group = c.t.strs[v.groupID]
-	}
-	if v.topic == "" && v.topicID != 0 {
-		v.topic = c.t.strs[v.topicID]
-	}
+	return c.part(c.str(r.group), TP{c.str(r.topic), r.part})
 }
 
 // denseMax bounds the offsets indexed by slice; larger ones use the map.
@@ -360,15 +374,14 @@ func newClassifier(t *tape) *classifier {
 	}
 }
 
-// addGroupTopicID is addGroupTopic for the event v, skipping the maps
+// addGroupTopicID is addGroupTopic for the event r, skipping the maps
 // when the pair is the last one seen.
-func (c *classifier) addGroupTopicID(v *msgView) {
-	if c.lastGTOK && c.lastG == v.groupID && c.lastT == v.topicID {
+func (c *classifier) addGroupTopicID(r *mref) {
+	if c.lastGTOK && c.lastG == r.group && c.lastT == r.topic {
 		return
 	}
-	c.names(v)
-	c.addGroupTopic(v.group, v.topic)
-	c.lastG, c.lastT, c.lastGTOK = v.groupID, v.topicID, true
+	c.addGroupTopic(c.str(r.group), c.str(r.topic))
+	c.lastG, c.lastT, c.lastGTOK = r.group, r.topic, true
 }
 
 func (c *classifier) addGroupTopic(group, topic string) {
@@ -449,33 +462,32 @@ func (c *classifier) producedID(i int, tid uint32, part int32, off int64) {
 	c.produced(i, TP{c.t.strs[tid], part}, off)
 }
 
-// deliver records delivery event i. v's strings may be empty when its ids
-// are set (compact entries): they are looked up only when needed.
-func (c *classifier) deliver(i int, v *msgView) {
-	c.addGroupTopicID(v)
-	ps := c.partID(v)
-	m := ps.mut(v.off)
+// deliver records delivery event i.
+func (c *classifier) deliver(i int, r *mref) {
+	c.addGroupTopicID(r)
+	ps := c.partID(r)
+	m := ps.mut(r.off)
 	c.add(&m.dels, i)
-	ek := epochKey{v.actorID, v.memberID, v.gen}
+	ek := epochKey{r.actor, r.member, r.gen}
 	if last, ok := ps.lastDelivered(ek); ok {
-		if v.off > last+1 {
+		if r.off > last+1 {
 			m.flag(FlagSkip)
-		} else if v.off <= last {
+		} else if r.off <= last {
 			m.flag(FlagNonMonotonic)
 		}
 	}
-	ps.setDelivered(ek, v.off)
-	if m.effs.n == 0 && !slices.Contains(ps.open, v.off) {
-		ps.open = append(ps.open, v.off)
+	ps.setDelivered(ek, r.off)
+	if m.effs.n == 0 && !slices.Contains(ps.open, r.off) {
+		ps.open = append(ps.open, r.off)
 	}
 }
 
 // effect records effect event i.
-func (c *classifier) effect(i int, v *msgView) {
-	ps := c.partID(v)
-	m := ps.mut(v.off)
+func (c *classifier) effect(i int, r *mref) {
+	ps := c.partID(r)
+	m := ps.mut(r.off)
 	c.add(&m.effs, i)
-	if j := slices.Index(ps.open, v.off); j >= 0 {
+	if j := slices.Index(ps.open, r.off); j >= 0 {
 		ps.open = slices.Delete(ps.open, j, j+1)
 	}
 }
@@ -524,13 +536,12 @@ func (c *classifier) run() Outcome {
 			switch x.kind {
 			case recProduce:
 				c.producedID(i, uint32(x.topic), x.part, x.off)
-			case recDeliver, recEffect:
-				v := msgView{gen: x.gen, part: x.part, off: x.off, actorID: uint32(x.actor), groupID: uint32(x.group), memberID: uint32(x.member), topicID: uint32(x.topic)}
-				if x.kind == recDeliver {
-					c.deliver(i, &v)
-				} else {
-					c.effect(i, &v)
-				}
+			case recDeliver:
+				r := refOf(x)
+				c.deliver(i, &r)
+			case recEffect:
+				r := refOf(x)
+				c.effect(i, &r)
 			}
 			continue
 		}
@@ -544,23 +555,23 @@ func (c *classifier) run() Outcome {
 				c.addGroupTopic(e.group, t)
 			}
 		case kAssign, kRevoke, kLost:
-			c.ids(&e)
+			r := c.ref(&e)
 			for _, p := range full.Partitions {
 				c.addGroupTopic(e.group, p.Topic)
 				if k == kLost || k == kAssign {
 					// A new assignment starts a new epoch even in the same generation.
-					c.part(e.group, p).resetEpoch(epochKey{e.actorID, e.memberID, e.gen})
+					c.part(e.group, p).resetEpoch(epochKey{r.actor, r.member, r.gen})
 				}
 			}
 		case kPosition:
-			c.ids(&e)
-			c.partID(&e).resetEpoch(epochKey{e.actorID, e.memberID, e.gen})
+			r := c.ref(&e)
+			c.partID(&r).resetEpoch(epochKey{r.actor, r.member, r.gen})
 		case kDeliver:
-			c.ids(&e)
-			c.deliver(i, &e)
+			r := c.ref(&e)
+			c.deliver(i, &r)
 		case kEffect:
-			c.ids(&e)
-			c.effect(i, &e)
+			r := c.ref(&e)
+			c.effect(i, &r)
 		case kProcessFailed:
 			m := c.part(e.group, tp).mut(e.off)
 			c.add(&m.fails, i)

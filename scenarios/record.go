@@ -232,9 +232,6 @@ type msgView struct {
 	actor, group, member, topic string
 	gen, part                   int32
 	off                         int64
-	// the strings' indexes in the tape's string table; set for compact
-	// entries only (the classifier numbers the strings of full events).
-	actorID, groupID, memberID, topicID uint32
 }
 
 // kcode numbers the kinds the classifier reads, so that its passes switch
@@ -318,7 +315,7 @@ func (t *tape) at(i int) (kcode, msgView, *Event) {
 		e = &t.full[x.off]
 	} else {
 		strs := t.strs
-		return recCodes[x.kind], msgView{strs[x.actor], strs[x.group], strs[x.member], strs[x.topic], x.gen, x.part, x.off, uint32(x.actor), uint32(x.group), uint32(x.member), uint32(x.topic)}, nil
+		return recCodes[x.kind], msgView{strs[x.actor], strs[x.group], strs[x.member], strs[x.topic], x.gen, x.part, x.off}, nil
 	}
 	return codeOf(e.Kind), msgView{actor: e.Actor, group: e.Group, member: e.Member, topic: e.Topic, gen: e.Generation, part: e.Partition, off: e.Offset}, e
 }
