@@ -130,7 +130,6 @@ func (c *classifier) at(i int) (kcode, msgView, *Event) {
 	return c.t.at(i)
 }
 
-
 // tpInfo is one produced-to partition.
 type tpInfo struct {
 	count    int   // produce events
