@@ -43,6 +43,12 @@ type app struct {
 	// inBurst: step is handing out messages processed at once; the next
 	// turn is taken in step's loop instead of a scheduled event.
 	inBurst bool
+	// waiting: the app is blocked in a synchronous commit while the broker
+	// is down (librdkafka waits for the coordinator); waitCont finishes
+	// the commit and carries on (see waitForCoordinator).
+	waiting   bool
+	waitCont  func()
+	waitTimer clock.Timer
 	// commit bookkeeping
 	committing string
 	pending    map[client.PartitionKey]client.Offset // every-N: processed, not committed
@@ -124,6 +130,8 @@ func (a *app) startClient(k Kind) {
 		}
 	}
 	a.stalled, a.closing, a.cur, a.doneLate = false, false, nil, false
+	a.waiting, a.waitCont = false, nil
+	a.waitTimer.Stop()
 	a.pending = map[client.PartitionKey]client.Offset{}
 	a.sinceN = 0
 	if a.failed == nil {
@@ -183,7 +191,7 @@ const maxBurst = 64
 // step is one turn of the poll loop: poll, and either start processing a
 // message or poll again later.
 func (a *app) step() {
-	if !a.running || a.stalled || a.cur != nil {
+	if !a.running || a.stalled || a.cur != nil || a.waiting {
 		return
 	}
 	for range maxBurst {
@@ -204,7 +212,7 @@ func (a *app) step() {
 				a.schedule(commitRetryBackoff)
 				return
 			}
-			if a.cur != nil || !a.running || a.stalled || a.closing {
+			if a.cur != nil || !a.running || a.stalled || a.closing || a.waiting {
 				return
 			}
 			// Processed at once: keep polling in this turn (afterMessage
@@ -253,31 +261,47 @@ func (a *app) commitMsg(m *client.Message, label string) error {
 
 func (a *app) process(m *client.Message) {
 	if a.spec.Processing.Commit == StrategyBeforeProcess {
-		err := a.commitMsg(m, CommitBeforeProcess)
-		if !a.running {
+		commit := func() { a.committedBefore(m, a.commitMsg(m, CommitBeforeProcess)) }
+		if a.waitForCoordinator(m.TopicPartition.String()+" before processing it", commit) {
 			return
 		}
-		if err != nil && !a.spec.Processing.Async {
-			// At-most-once: what could not be committed is not processed
-			// (it would run again wherever the partition goes next). The
-			// app seeks back to it and tries again a little later.
-			e := a.msgEv(KindProcessFailed, m)
-			e.Detail = "not processed: its commit before processing failed (" + client.ErrorFrom(err).Code().String() +
-				"); the app seeks back and retries in " + FormatDuration(commitRetryBackoff)
-			a.r.emit(e)
-			_ = a.c.Seek(client.TopicPartition{Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition, Offset: m.TopicPartition.Offset}, 0)
-			if a.closing {
-				a.doClose()
-				return
-			}
-			if a.inBurst {
-				a.retryLater = true // step's loop schedules the retry
-				return
-			}
-			a.schedule(commitRetryBackoff)
-			return
-		}
+		commit()
+		return
 	}
+	a.startProcessing(m)
+}
+
+// committedBefore goes on after the commit-before-process of m returned
+// err: at-most-once processing, or a seek back and a retry.
+func (a *app) committedBefore(m *client.Message, err error) {
+	if !a.running {
+		return
+	}
+	if err != nil && !a.spec.Processing.Async {
+		// At-most-once: what could not be committed is not processed
+		// (it would run again wherever the partition goes next). The
+		// app seeks back to it and tries again a little later.
+		e := a.msgEv(KindProcessFailed, m)
+		e.Detail = "not processed: its commit before processing failed (" + client.ErrorFrom(err).Code().String() +
+			"); the app seeks back and retries in " + FormatDuration(commitRetryBackoff)
+		a.r.emit(e)
+		_ = a.c.Seek(client.TopicPartition{Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition, Offset: m.TopicPartition.Offset}, 0)
+		if a.closing {
+			a.doClose()
+			return
+		}
+		if a.inBurst {
+			a.retryLater = true // step's loop schedules the retry
+			return
+		}
+		a.schedule(commitRetryBackoff)
+		return
+	}
+	a.startProcessing(m)
+}
+
+// startProcessing makes m the message in hand and processes it.
+func (a *app) startProcessing(m *client.Message) {
 	a.cur = m
 	d := a.duration()
 	if d == 0 {
@@ -410,20 +434,75 @@ func (a *app) commitAfter(m *client.Message) {
 	p := &a.spec.Processing
 	switch p.Commit {
 	case StrategyAfterEach:
-		_ = a.commitMsg(m, CommitManual) // a failed commit means redelivery, which after-each accepts
+		commit := func() { _ = a.commitMsg(m, CommitManual) } // a failed commit means redelivery, which after-each accepts
+		if a.waitForCoordinator(m.TopicPartition.String(), func() { commit(); a.afterCommit() }) {
+			return
+		}
+		commit()
 	case StrategyStoreAfter:
 		a.store(m)
 	case StrategyEvery:
 		a.pending[m.TopicPartition.Key()] = m.TopicPartition.Offset + 1
 		a.sinceN++
 		if a.sinceN >= p.Every {
+			if a.waitForCoordinator("the offsets processed so far", func() { a.flush(); a.afterCommit() }) {
+				return
+			}
 			a.flush()
 		}
 	}
+	a.afterCommit()
+}
+
+// afterCommit polls again after a processed message's commit.
+func (a *app) afterCommit() {
 	if !a.running {
 		return
 	}
 	a.afterMessage()
+}
+
+// waitForCoordinator blocks the app in a synchronous commit (of what)
+// while the broker is down, as librdkafka's commit waits for the group
+// coordinator: the app neither commits nor polls until the broker is back
+// (the runner calls endWait) or socket.timeout.ms passes, when the commit
+// is made anyway and fails. It reports whether the app is now waiting;
+// cont then makes the commit and carries on. An app inside a clock
+// callback cannot block, so the wait is its own stretch of virtual time.
+func (a *app) waitForCoordinator(what string, cont func()) bool {
+	if a.spec.Processing.Async || !a.r.brokerDown {
+		return false
+	}
+	a.waiting, a.waitCont = true, cont
+	e := a.ev(KindStall)
+	e.Detail = "blocked in a synchronous commit of " + what + ": the broker is down and librdkafka waits for the group coordinator; the app does not poll meanwhile"
+	a.r.emit(e)
+	a.tick.Stop()
+	timeout := a.cfg.SocketTimeout
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	inc := a.inc
+	a.waitTimer = a.r.loop.After(timeout, func() {
+		if a.inc == inc {
+			a.endWait("socket.timeout.ms (" + FormatDuration(timeout) + ") passed without a coordinator: the commit is sent and fails")
+		}
+	})
+	return true
+}
+
+// endWait ends a wait for the coordinator: the commit goes ahead.
+func (a *app) endWait(why string) {
+	if !a.running || !a.waiting {
+		return
+	}
+	cont := a.waitCont
+	a.waiting, a.waitCont = false, nil
+	a.waitTimer.Stop()
+	e := a.ev(KindResume)
+	e.Detail = why
+	a.r.emit(e)
+	cont()
 }
 
 // flush commits the processed offsets of the every-N strategy.
@@ -499,6 +578,10 @@ func (a *app) close() {
 		e.Detail = "the app finishes " + a.cur.TopicPartition.String() + " first"
 	}
 	a.r.emit(e)
+	if a.waiting && !a.stalled {
+		// Blocked in a commit: it closes once the commit returns.
+		return
+	}
 	if a.cur == nil || a.stalled {
 		a.stalled = false
 		if a.cur != nil {

@@ -3,12 +3,14 @@ package scenarios_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kafkasim/kafkasim/scenarios"
 )
 
-// A commit-before-process app whose commit fails (here: the broker is down)
-// must not process the message — at-most-once forbids running it where the
+// A commit-before-process app whose commit fails (here: the broker is down
+// for longer than socket.timeout.ms, so the synchronous commit gives up
+// waiting for the coordinator) must not process the message — at-most-once forbids running it where the
 // partition may be read again — and must not drop it either: it seeks back
 // and retries, so once the broker is back every message has one effect.
 func TestBeforeProcessCommitFailureIsNotProcessed(t *testing.T) {
@@ -24,7 +26,7 @@ consumers:
   - id: c1
     group: g
     topics: [t]
-    config: {auto.offset.reset: earliest, enable.auto.commit: false}
+    config: {auto.offset.reset: earliest, enable.auto.commit: false, socket.timeout.ms: 2000}
     processing: {time: 1s, commit: before-process}
 script:
   - {at: 5s, do: broker-down}
@@ -55,5 +57,86 @@ script:
 	c := r.Outcome.Counts
 	if c.Duplicated != 0 || c.Lost != 0 || c.Pending != 0 || c.OK+c.Redelivered != 6 {
 		t.Fatalf("outcome %+v, want all 6 messages with one effect", c)
+	}
+}
+
+// A synchronous commit while the broker is down waits for the coordinator,
+// as librdkafka's does: the app blocks (and does not poll) until the broker
+// is back, then the commit goes through; an outage longer than
+// socket.timeout.ms makes it fail then, not at once.
+func TestSyncCommitWaitsForTheCoordinator(t *testing.T) {
+	const y = `
+name: outage-sync
+duration: 2m
+topics: [{name: t, partitions: 1}]
+producers: [{topic: t, count: 10, interval: 1s, key: "k-{i}"}]
+consumers:
+  - {id: c1, group: g, topics: [t], config: {auto.offset.reset: earliest, enable.auto.commit: false}, processing: {time: 200ms, commit: after-each}}
+script:
+  - {at: 3.5s, do: broker-down}
+  - {at: UP, do: broker-up}
+`
+	run := func(up string) *scenarios.Result {
+		t.Helper()
+		s, err := scenarios.Parse("outage-sync.yaml", []byte(strings.Replace(y, "UP", up, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := scenarios.Run(s, scenarios.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	type commit struct {
+		at   time.Duration
+		kind scenarios.Kind
+		err  string
+	}
+	results := func(r *scenarios.Result) (out []commit) {
+		for _, e := range r.Events() {
+			if e.Kind == scenarios.KindCommitOK || e.Kind == scenarios.KindCommitFailed {
+				out = append(out, commit{e.At, e.Kind, e.Error})
+			}
+		}
+		return out
+	}
+
+	// A 10 s outage: no commit result while it lasts, the blocked one
+	// succeeds when the broker is back, nothing is lost or duplicated.
+	r := run("13.5s")
+	for _, c := range results(r) {
+		if c.at > 3500*time.Millisecond && c.at < 13500*time.Millisecond {
+			t.Errorf("a commit finished during the outage: %+v", c)
+		}
+		if c.kind == scenarios.KindCommitFailed {
+			t.Errorf("a commit failed: %+v", c)
+		}
+	}
+	if c := r.Outcome.Counts; c.Lost != 0 || c.Duplicated != 0 || c.OK != 10 {
+		t.Errorf("outcome %+v, want 10 OK", c)
+	}
+	blocked := false
+	for _, e := range r.Events() {
+		if e.Kind == scenarios.KindStall && e.Actor == "c1" && strings.Contains(e.Detail, "synchronous commit") {
+			blocked = true
+		}
+		if e.Kind == scenarios.KindDeliver && e.At > 3500*time.Millisecond && e.At < 13500*time.Millisecond {
+			t.Errorf("delivered while blocked in a commit: %v", &e)
+		}
+	}
+	if !blocked {
+		t.Error("the timeline does not show the app blocked in its commit")
+	}
+
+	// A 90 s outage: the commit waits socket.timeout.ms (60 s), then fails.
+	var failed []commit
+	for _, c := range results(run("93.5s")) {
+		if c.kind == scenarios.KindCommitFailed {
+			failed = append(failed, c)
+		}
+	}
+	if len(failed) == 0 || failed[0].at != 63500*time.Millisecond || failed[0].err != "_TIMED_OUT" {
+		t.Errorf("failed commits %+v, want the first at 1m3.5s with _TIMED_OUT", failed)
 	}
 }

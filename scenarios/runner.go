@@ -147,6 +147,9 @@ type runner struct {
 	err   error
 	// process is Options.Process.
 	process func(ctx context.Context, m *client.Message) error
+	// brokerDown: the script took the broker down (apps' synchronous
+	// commits wait for it: app.waitForCoordinator).
+	brokerDown bool
 	// asked counts the messages producers were asked to send, reported
 	// their delivery reports.
 	asked, reported int
@@ -335,6 +338,21 @@ func (r *runner) act(a *Action) {
 		r.emit(Event{Actor: "broker", Kind: k, Generation: -1, Partition: -1, Offset: -1})
 		if err := r.b.SetBrokerAvailable(up); err != nil {
 			r.fail(err)
+		}
+		r.brokerDown = !up
+		if up {
+			// Apps blocked in a synchronous commit get their coordinator
+			// back (after this instant's other events: reconnecting).
+			for _, ap := range r.apps {
+				if ap.waiting {
+					inc := ap.inc
+					r.loop.After(0, func() {
+						if ap.inc == inc {
+							ap.endWait("the broker is back: the synchronous commit goes ahead")
+						}
+					})
+				}
+			}
 		}
 	case DoStart:
 		r.byID[a.Consumer].scriptStart()

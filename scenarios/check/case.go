@@ -209,6 +209,10 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 	w.runTo(cursor) // let closes in progress finish
 	if brokerDown {
 		script(scenarios.Action{Do: scenarios.DoBrokerUp, Partition: client.PartitionAny})
+		// Apps blocked in a synchronous commit carry on now, and a close
+		// that waited for its commit completes: let that happen before
+		// deciding who needs a restart.
+		w.runTo(cursor + time.Duration(step+1)*time.Microsecond)
 	}
 	anyStarted := false
 	for _, a := range w.apps() {
