@@ -233,11 +233,18 @@ func (s flagSet) list() []Flag {
 	return out
 }
 
-// actorEvents lists the seqs of actor's events, in order.
+// actorEvents lists the seqs of actor's events, in order, but for the
+// message entries recorded compactly (the scans that use it look for
+// crashes, closes, revokes, losses and commit results).
 func (c *classifier) actorEvents(actor string) []int {
 	if c.byActor == nil {
 		c.byActor = map[string][]int{}
 		for i := range c.n {
+			if c.t.compact(i) != nil {
+				// Produce, deliver, store and effect entries: no scan of an
+				// actor's events looks for those (see fate, duplicateCause).
+				continue
+			}
 			if a := c.t.actor(i); a != "" {
 				c.byActor[a] = append(c.byActor[a], i)
 			}
@@ -801,6 +808,9 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 		expired := ""
 		var scratch Event
 		for i := range c.n {
+			if c.t.compact(i) != nil {
+				continue // offsets_expired and position are full events
+			}
 			e := c.t.view(i, &scratch)
 			if e.Kind == KindOffsetsExpired && e.Group == mk.group {
 				expired = fmt.Sprintf("the group's committed offsets expired at %s; then ", at(e))
