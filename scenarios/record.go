@@ -8,13 +8,13 @@ import (
 // A run's timeline is recorded on a tape: compact, append-only, and turned
 // into []Event only when somebody asks (Result.Events, Session.Events).
 // The message events that make up most of a timeline (produce, deliver,
-// store, effect) are kept as a pointer-free rec: strings are indexes into
-// the tape's string table and keys are ranges of one byte buffer, so the
-// garbage collector neither scans them nor pays a write barrier per field
-// while the run allocates. Every other event is kept as a full Event and
-// the rec points at it. The classifier reads the tape directly (view), so
-// a run whose caller only wants the outcome never builds the 272-byte
-// events at all.
+// store, effect) are kept as pointer-free 40-byte entries (crec): strings
+// are indexes into the tape's string table and keys are ranges of one byte
+// buffer, so the garbage collector neither scans them nor pays a write
+// barrier per field while the run allocates. Every other event is kept as
+// a full Event and its entry points at it. The classifier reads the tape
+// directly (at, compact), so a run whose caller only wants the outcome
+// never builds the 272-byte events at all.
 
 // recKind says how a rec becomes an Event.
 type recKind uint8
@@ -35,7 +35,8 @@ const (
 	detailStoreApp  = "stored by the app"
 )
 
-// rec is one timeline entry. Strings are indexes into tape.strs (0 is "").
+// rec is a timeline entry as a recording site builds it; the tape keeps
+// it as a crec (tape.add). Strings are indexes into tape.strs (0 is "").
 type rec struct {
 	at                          time.Duration
 	off                         int64 // the offset; for recFull, the index in tape.full
