@@ -201,21 +201,11 @@ func (q *queue) peek() *event {
 	return q.evs[q.heap[0].ev]
 }
 
-// pop removes the earliest event and returns its time and callback. It is
-// remove for the root: the last slot moves down from the top, never up.
+// pop removes the earliest event and returns its time and callback: take
+// with the hole settled at once.
 func (q *queue) pop() (time.Time, func()) {
 	q.settle()
-	ev := q.evs[q.heap[0].ev]
-	at, fn := ev.at, ev.fn
-	last := len(q.heap) - 1
-	if last > 0 {
-		q.heap[0] = q.heap[last]
-	}
-	q.heap[last] = slot{}
-	q.heap = q.heap[:last]
-	if last > 0 {
-		q.down(0)
-	}
-	q.recycle(ev)
+	at, fn := q.take()
+	q.settle()
 	return at, fn
 }
