@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/kafkasim/kafkasim/scenarios"
@@ -64,24 +65,14 @@ func BenchmarkThreeConsumers1000Messages(b *testing.B) {
 // messages are being processed (5 ms each), so that partitions move,
 // messages are delivered again and auto-commits race the crashes: the
 // issue's benchmark with its crashes made to matter.
-const benchMidStream = `
-name: bench-3x3-midstream
-summary: 3 consumers, 3 partitions, 1000 messages, two crashes mid-stream
-duration: 30s
-cluster:
-  group_initial_rebalance_delay: 0s
-topics:
-  - {name: t, partitions: 3}
-producers:
-  - {topic: t, count: 1000, key: "k-{i}"}
-consumers:
-  - {id: c1, group: g, topics: [t], config: {auto.offset.reset: earliest, session.timeout.ms: 6000}, processing: {time: 5ms, commit: auto}}
-  - {id: c2, group: g, topics: [t], config: {auto.offset.reset: earliest, session.timeout.ms: 6000}, processing: {time: 5ms, commit: auto}}
-  - {id: c3, group: g, topics: [t], config: {auto.offset.reset: earliest, session.timeout.ms: 6000}, processing: {time: 5ms, commit: auto}}
-script:
-  - {at: 600ms, do: crash, consumer: c1}
-  - {at: 1200ms, do: crash, consumer: c2}
-`
+var benchMidStream = strings.NewReplacer(
+	"name: bench-3x3\n", "name: bench-3x3-midstream\n",
+	"two crashes\n", "two crashes mid-stream\n",
+	"duration: 2m", "duration: 30s",
+	"processing: {commit: auto}", "processing: {time: 5ms, commit: auto}",
+	"at: 2ms,", "at: 600ms,",
+	"at: 3ms,", "at: 1200ms,",
+).Replace(benchScenario)
 
 // BenchmarkThreeConsumersMidStreamCrashes is the issue's scenario with
 // crashes that interrupt processing (for comparison; not the issue's
