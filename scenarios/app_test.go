@@ -32,14 +32,7 @@ script:
   - {at: 5s, do: broker-down}
   - {at: 20s, do: broker-up}
 `
-	s, err := scenarios.Parse("before-process-outage.yaml", []byte(y))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := scenarios.Run(s, scenarios.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runYAML(t, "before-process-outage.yaml", y)
 	skipped := 0
 	for _, e := range r.Events() {
 		if e.Kind == scenarios.KindProcessFailed && strings.Contains(e.Detail, "commit before processing failed") {
@@ -78,15 +71,7 @@ script:
 `
 	run := func(up string) *scenarios.Result {
 		t.Helper()
-		s, err := scenarios.Parse("outage-sync.yaml", []byte(strings.Replace(y, "UP", up, 1)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := scenarios.Run(s, scenarios.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
+		return runYAML(t, "outage-sync.yaml", strings.Replace(y, "UP", up, 1))
 	}
 	type commit struct {
 		at   time.Duration

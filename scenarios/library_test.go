@@ -105,6 +105,21 @@ func run(t *testing.T, name string) *scenarios.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runScenario(t, s)
+}
+
+// runYAML parses a scenario file's text and runs it.
+func runYAML(t *testing.T, file, text string) *scenarios.Result {
+	t.Helper()
+	s, err := scenarios.Parse(file, []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runScenario(t, s)
+}
+
+func runScenario(t *testing.T, s *scenarios.Scenario) *scenarios.Result {
+	t.Helper()
 	r, err := scenarios.Run(s, scenarios.Options{})
 	if err != nil {
 		t.Fatal(err)

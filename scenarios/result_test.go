@@ -66,14 +66,7 @@ func TestTimelineBuiltOnDemandMatchesOneShot(t *testing.T) {
 // A Result's JSON form carries the timeline as "events" and reads back to
 // the same Result.
 func TestResultJSONRoundTrip(t *testing.T) {
-	s, err := scenarios.Builtin("auto-commit-loss")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := scenarios.Run(s, scenarios.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := run(t, "auto-commit-loss")
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
