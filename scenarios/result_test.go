@@ -116,3 +116,24 @@ func TestResultSetEvents(t *testing.T) {
 		t.Errorf("Classify of one produced message: %+v, want 1 pending", o.Counts)
 	}
 }
+
+// An action written with Action.YAML loads back as the same action (Count
+// 1 is what the loader gives every step without one).
+func TestActionYAMLRoundTrip(t *testing.T) {
+	acts := []scenarios.Action{
+		{At: 5 * time.Second, Do: scenarios.DoCrash, Consumer: "c1", Count: 1, Partition: -1},
+		{At: 5*time.Second + 1500*time.Microsecond, Do: scenarios.DoProduce, Topic: "orders", Count: 3, Key: `k-{i} "q"`, Value: "v", Partition: 0, Interval: 250 * time.Millisecond, Say: "three more"},
+		{At: 6 * time.Second, Do: scenarios.DoBrokerDown, Count: 1, Partition: -1, Say: "gone"},
+	}
+	text := "name: rt\nduration: 10s\ntopics: [{name: orders, partitions: 1}]\nconsumers: [{id: c1, group: g, topics: [orders]}]\nscript:\n"
+	for _, a := range acts {
+		text += "  - " + a.YAML() + "\n"
+	}
+	s, err := scenarios.Parse("rt.yaml", []byte(text))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if d := cmp.Diff(acts, s.Script, cmpopts.IgnoreFields(scenarios.Action{}, "Pos", "AtPos", "ConsumerPos")); d != "" {
+		t.Errorf("script read back (-want +got):\n%s\n%s", d, text)
+	}
+}

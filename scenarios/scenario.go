@@ -1,6 +1,9 @@
 package scenarios
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kafkasim/kafkasim/client"
@@ -185,6 +188,37 @@ type Action struct {
 	Pos        Pos
 	// AtPos and ConsumerPos are where at: and consumer: are written.
 	AtPos, ConsumerPos Pos
+}
+
+// YAML is the action as one step of a scenario file's script, a flow
+// mapping ("{at: 5s, do: crash, consumer: \"c1\"}") with the fields the
+// action uses; loading it gives the action back.
+func (a Action) YAML() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "{at: %s, do: %s", FormatDuration(a.At), a.Do)
+	if a.Consumer != "" {
+		fmt.Fprintf(&b, ", consumer: %s", strconv.Quote(a.Consumer))
+	}
+	if a.Do == DoProduce {
+		fmt.Fprintf(&b, ", topic: %s, count: %d", strconv.Quote(a.Topic), a.Count)
+		if a.Key != "" {
+			fmt.Fprintf(&b, ", key: %s", strconv.Quote(a.Key))
+		}
+		if a.Value != "" {
+			fmt.Fprintf(&b, ", value: %s", strconv.Quote(a.Value))
+		}
+		if a.Partition >= 0 {
+			fmt.Fprintf(&b, ", partition: %d", a.Partition)
+		}
+		if a.Interval > 0 {
+			fmt.Fprintf(&b, ", interval: %s", FormatDuration(a.Interval))
+		}
+	}
+	if a.Say != "" {
+		fmt.Fprintf(&b, ", say: %s", strconv.Quote(a.Say))
+	}
+	b.WriteString("}")
+	return b.String()
 }
 
 // Count is an expected number: exact, or a range.

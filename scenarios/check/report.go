@@ -209,7 +209,7 @@ func ScenarioYAML(sc *scenarios.Scenario, problems []string, g Guarantee) string
 	w("name: %s\n", quote(sc.Name))
 	w("summary: %s\n", quote(sc.Summary))
 	w("seed: %d\n", sc.Seed)
-	w("duration: %s\n", yamlDur(sc.Duration))
+	w("duration: %s\n", scenarios.FormatDuration(sc.Duration))
 	w("cluster:\n  group_initial_rebalance_delay: 0s\n")
 	w("topics:\n")
 	for _, t := range sc.Topics {
@@ -225,9 +225,9 @@ func ScenarioYAML(sc *scenarios.Scenario, problems []string, g Guarantee) string
 	for _, c := range sc.Consumers {
 		w("  - id: %s\n    group: %s\n    topics: [%s]\n", c.ID, c.Group, strings.Join(c.Topics, ", "))
 		if c.Start != nil {
-			w("    start: %s\n", yamlDur(*c.Start))
+			w("    start: %s\n", scenarios.FormatDuration(*c.Start))
 		}
-		w("    poll_idle: %s\n", yamlDur(c.PollIdle))
+		w("    poll_idle: %s\n", scenarios.FormatDuration(c.PollIdle))
 		keys := make([]string, 0, len(c.Config))
 		for k := range c.Config {
 			keys = append(keys, k)
@@ -242,9 +242,9 @@ func ScenarioYAML(sc *scenarios.Scenario, problems []string, g Guarantee) string
 		if commit == scenarios.StrategyEvery {
 			commit = fmt.Sprintf("every-%d", p.Every)
 		}
-		w("    processing:\n      time: %s\n      commit: %s\n", yamlDur(p.Time), commit)
+		w("    processing:\n      time: %s\n      commit: %s\n", scenarios.FormatDuration(p.Time), commit)
 		if p.CommitDelay > 0 {
-			w("      commit_delay: %s\n", yamlDur(p.CommitDelay))
+			w("      commit_delay: %s\n", scenarios.FormatDuration(p.CommitDelay))
 		}
 		if p.Async {
 			w("      async: true\n")
@@ -256,14 +256,7 @@ func ScenarioYAML(sc *scenarios.Scenario, problems []string, g Guarantee) string
 	if len(sc.Script) > 0 {
 		w("script:\n")
 		for _, a := range sc.Script {
-			w("  - {at: %s, do: %s", yamlDur(a.At), a.Do)
-			if a.Consumer != "" {
-				w(", consumer: %s", a.Consumer)
-			}
-			if a.Do == scenarios.DoProduce {
-				w(", topic: %s, count: %d, key: %s", a.Topic, a.Count, quote(a.Key))
-			}
-			w("}\n")
+			w("  - %s\n", a.YAML())
 		}
 	}
 	var exp []string
@@ -283,13 +276,6 @@ func ScenarioYAML(sc *scenarios.Scenario, problems []string, g Guarantee) string
 		w("  %s\n", e)
 	}
 	return b.String()
-}
-
-func yamlDur(d time.Duration) string {
-	if d == 0 {
-		return "0s"
-	}
-	return d.String()
 }
 
 func yamlValue(v client.ConfigValue) string {

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -42,13 +41,11 @@ func SandboxYAML(src []byte, s *scenarios.Scenario, name, summary string) ([]byt
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# A kafkasim sandbox session. Replay it: kafkasim run THIS_FILE\n")
-	w("# Watch it: kafkasim tui THIS_FILE. Each action happens a few\n")
-	w("# microseconds after its second, as in the sandbox, so that it never\n")
-	w("# shares an instant with the simulator's own events.\n")
+	w("# Watch it: kafkasim tui THIS_FILE.\n")
 	w("name: %s\n", strconv.Quote(name))
 	w("summary: %s\n", strconv.Quote(summary))
 	w("seed: %d\n", s.Seed)
-	w("duration: %s\n", yamlDuration(s.Duration))
+	w("duration: %s\n", scenarios.FormatDuration(s.Duration))
 	for _, bl := range blocks {
 		if !slices.Contains(dropKeys, bl.key) {
 			b.WriteString(bl.text)
@@ -58,29 +55,7 @@ func SandboxYAML(src []byte, s *scenarios.Scenario, name, summary string) ([]byt
 		w("script:\n")
 	}
 	for _, a := range s.Script {
-		w("  - {at: %s, do: %s", yamlDuration(a.At), a.Do)
-		if a.Consumer != "" {
-			w(", consumer: %s", strconv.Quote(a.Consumer))
-		}
-		if a.Do == scenarios.DoProduce {
-			w(", topic: %s, count: %d", strconv.Quote(a.Topic), a.Count)
-			if a.Key != "" {
-				w(", key: %s", strconv.Quote(a.Key))
-			}
-			if a.Value != "" {
-				w(", value: %s", strconv.Quote(a.Value))
-			}
-			if a.Partition >= 0 {
-				w(", partition: %d", a.Partition)
-			}
-			if a.Interval > 0 {
-				w(", interval: %s", yamlDuration(a.Interval))
-			}
-		}
-		if a.Say != "" {
-			w(", say: %s", strconv.Quote(a.Say))
-		}
-		w("}\n")
+		w("  - %s\n", a.YAML())
 	}
 	out := []byte(b.String())
 	back, err := scenarios.Parse(name+".yaml", out)
@@ -102,14 +77,6 @@ func sameScript(a, b []scenarios.Action) bool {
 		return same && x.Topic == y.Topic && x.Count == y.Count && x.Key == y.Key && x.Value == y.Value &&
 			x.Partition == y.Partition && x.Interval == y.Interval
 	})
-}
-
-// yamlDuration writes d as scenario files read it.
-func yamlDuration(d time.Duration) string {
-	if d == 0 {
-		return "0s"
-	}
-	return d.String()
 }
 
 // block is a top-level key of a YAML file with its lines (and the
