@@ -125,11 +125,6 @@ func (c *classifier) ref(v *msgView) mref {
 	return mref{c.sid(v.actor), c.sid(v.group), c.sid(v.member), c.sid(v.topic), v.gen, v.part, v.off}
 }
 
-// at is event i (see tape.at), with its strings numbered.
-func (c *classifier) at(i int) (kcode, msgView, *Event) {
-	return c.t.at(i)
-}
-
 // tpInfo is one produced-to partition.
 type tpInfo struct {
 	count    int   // produce events
@@ -551,7 +546,7 @@ func (c *classifier) run() Outcome {
 			}
 			continue
 		}
-		k, e, full := c.at(i)
+		k, e, full := c.t.at(i)
 		tp := TP{e.topic, e.part}
 		switch k {
 		case kProduce:

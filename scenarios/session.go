@@ -18,8 +18,7 @@ import (
 // still.
 type Session struct {
 	r   *runner
-	now time.Duration // the instant the world stands at: everything before it has run
-	end time.Duration // the furthest instant reached
+	now time.Duration // the instant the world stands at: everything before it has run (it only grows)
 	err error         // set once the session failed or finished
 }
 
@@ -79,7 +78,6 @@ func (ss *Session) RunUntil(d time.Duration) error {
 	}
 	if d > ss.now {
 		ss.now = d
-		ss.end = max(ss.end, d)
 		ss.r.b.RunUntil(ss.r.start.Add(d - 1))
 	}
 	return ss.check()
@@ -168,12 +166,12 @@ func (ss *Session) Finish() (*Result, error) {
 		return nil, ss.err
 	}
 	// What is due at the last instant reached happens too.
-	ss.r.b.RunUntil(ss.r.start.Add(ss.end))
+	ss.r.b.RunUntil(ss.r.start.Add(ss.now))
 	if err := ss.check(); err != nil {
 		ss.Close()
 		return nil, err
 	}
-	res := ss.r.result(ss.end)
+	res := ss.r.result(ss.now)
 	ss.Close()
 	return res, nil
 }
