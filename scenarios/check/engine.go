@@ -4,9 +4,10 @@ package check
 // own: the consumers' poll loops, the timeline and the script actions are
 // the scenario runner's (scenarios/app.go, scenarios/hooks.go), so that a
 // case written out as a scenario file replays to the same timeline under
-// `kafkasim run`. Every scripted fault happens at its own sub-millisecond
-// instant (see case.go) so that no tie-break between a fault and another
-// event at the same instant can differ between the two. What the engine
+// `kafkasim run` (Session.Do puts an action where the same script step
+// would run). Every scripted fault also happens at its own sub-millisecond
+// instant (see case.go), which keeps the printed schedules unambiguous.
+// What the engine
 // adds through the session's options: the user's Handler.Process
 // (Options.Process), and the cluster it builds itself (the planted-bug
 // group configuration, and direct access to the broker and coordinator for
