@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 	"unsafe"
 
@@ -42,5 +43,45 @@ func TestTapeEntriesThatDoNotFit(t *testing.T) {
 	}
 	if tp.log[0].kind != recFull || tp.log[1].kind != recFull || tp.log[2].kind != recEffect {
 		t.Errorf("kinds %d %d %d: want the first two kept in full, the third compact", tp.log[0].kind, tp.log[1].kind, tp.log[2].kind)
+	}
+}
+
+// TestDecimalCounts checks the produce step's number writer against
+// strconv over runs of consecutive numbers (carries, new digits) and
+// jumps.
+func TestDecimalCounts(t *testing.T) {
+	var d decimal
+	for _, start := range []int{0, 7, 98, 995, 99_990, 123_456_789} {
+		for i := start; i < start+25; i++ {
+			if got, want := string(d.of(i)), strconv.Itoa(i); got != want {
+				t.Fatalf("of(%d) = %q, want %q", i, got, want)
+			}
+		}
+	}
+	if got := string(d.of(5)); got != "5" {
+		t.Fatalf("of(5) after a jump back = %q", got)
+	}
+}
+
+// TestProduceTemplates checks that the templates a produce step expands
+// give what the one-off text does, the default value included.
+func TestProduceTemplates(t *testing.T) {
+	ar := &produceArena{}
+	var d decimal
+	for _, tmpl := range []string{"k-{i}", "{i}", "{i}{i}-x", "plain", "", "a{i", "{i}}"} {
+		pt := parseTemplate(tmpl)
+		for i := range 12 {
+			if got, want := string(ar.expand(&pt, d.of(i))), string(ar.text(tmpl, i)); got != want {
+				t.Fatalf("expand(%q, %d) = %q, want %q", tmpl, i, got, want)
+			}
+		}
+	}
+	for _, id := range []string{"p1", "p{i}", "p{i", "x-{i}-y"} {
+		pt := idTemplate(id)
+		for i := range 12 {
+			if got, want := string(ar.expand(&pt, d.of(i))), string(ar.text(id+"-"+strconv.Itoa(i), i)); got != want {
+				t.Fatalf("default value of %q, message %d = %q, want %q", id, i, got, want)
+			}
+		}
 	}
 }

@@ -392,24 +392,25 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 	r.asked += count
 	ar := r.pmem
 	kt, vt := parseTemplate(key), parseTemplate(value)
+	if value == "" {
+		vt = idTemplate(id)
+	}
+	var num decimal
 	var send func(i int)
 	send = func(i int) {
 		if i >= count {
 			return
 		}
 		msg := ar.message(topic, partition)
+		digits := num.of(i)
 		if len(keys) > 0 {
 			if k := keys[i%len(keys)]; k != "" {
 				msg.Key = ar.text(k, -1)
 			}
 		} else if key != "" {
-			msg.Key = ar.expand(&kt, i)
+			msg.Key = ar.expand(&kt, digits)
 		}
-		if value == "" {
-			msg.Value = ar.idValue(id, i)
-		} else {
-			msg.Value = ar.expand(&vt, i)
-		}
+		msg.Value = ar.expand(&vt, digits)
 		if err := p.Produce(msg, noDelivery); err != nil {
 			r.emit(Event{Actor: id, Kind: KindClientErr, Generation: -1, Topic: topic, Partition: -1, Offset: -1, Error: errName(err), Detail: "produce: " + err.Error()})
 		}
@@ -552,13 +553,17 @@ func parseTemplate(s string) template {
 	return t
 }
 
-// expand is the template's text for message i, as text(tmpl, i) is. A text
-// without placeholders is the same read-only slice for every message.
-func (ar *produceArena) expand(t *template, i int) []byte {
+// idTemplate is the template of the default value "<id>-<i>".
+func idTemplate(id string) template { return parseTemplate(id + "-{i}") }
+
+// expand is the template's text for a message whose number is written
+// digits (decimal.of), as text(tmpl, i) is. A text without placeholders
+// is the same read-only slice for every message.
+func (ar *produceArena) expand(t *template, digits []byte) []byte {
 	if t.lit != nil {
 		return t.lit
 	}
-	n := t.fixed + (len(t.parts)-1)*digits(i)
+	n := t.fixed + (len(t.parts)-1)*len(digits)
 	ar.reserve(n)
 	// Built in a local slice over the reserved bytes: storing the arena's
 	// slice header after every append would be a write barrier each while
@@ -567,7 +572,7 @@ func (ar *produceArena) expand(t *template, i int) []byte {
 	b := ar.buf[start:start:cap(ar.buf)]
 	for j, p := range t.parts {
 		if j > 0 {
-			b = strconv.AppendInt(b, int64(i), 10)
+			b = append(b, digits...)
 		}
 		b = append(b, p...)
 	}
@@ -584,19 +589,34 @@ func digits(i int) int {
 	return n
 }
 
-// idValue is the default value "<id>-<i>".
-func (ar *produceArena) idValue(id string, i int) []byte {
-	if strings.Contains(id, "{i}") {
-		return ar.text(id+"-"+strconv.Itoa(i), i)
+// decimal writes the numbers of a produce step's messages. They come in
+// order, so each is the previous one plus one: an increment of the last
+// digits instead of a division per digit.
+type decimal struct {
+	n   int
+	b   []byte
+	set bool
+}
+
+// of returns i in decimal, valid until the next call.
+func (d *decimal) of(i int) []byte {
+	if !d.set || i != d.n+1 || i < 0 {
+		d.n, d.set = i, true
+		d.b = strconv.AppendInt(d.b[:0], int64(i), 10)
+		return d.b
 	}
-	ar.reserve(len(id) + 1 + digits(i))
-	start := len(ar.buf)
-	b := ar.buf[start:start:cap(ar.buf)] // see expand
-	b = append(b, id...)
-	b = append(b, '-')
-	b = strconv.AppendInt(b, int64(i), 10)
-	ar.buf = ar.buf[:start+len(b)]
-	return b[:len(b):len(b)]
+	d.n = i
+	for j := len(d.b) - 1; j >= 0; j-- {
+		if d.b[j] != '9' {
+			d.b[j]++
+			return d.b
+		}
+		d.b[j] = '0'
+	}
+	// All nines: one digit more.
+	d.b = append(d.b, '0')
+	d.b[0] = '1'
+	return d.b
 }
 
 // Commit strategies need ordered partition keys.
