@@ -81,12 +81,11 @@ func (a *app) fill(e *Event, k Kind) {
 // with the fields fill sets.
 func (a *app) emitMsg(k recKind, m *client.Message) {
 	r := a.r
-	x := rec{
-		kind: k, gen: -1, part: m.TopicPartition.Partition, off: int64(m.TopicPartition.Offset),
-		actor: r.strFixed(&a.refs.actor, a.spec.ID),
-		group: r.strFixed(&a.refs.group, a.spec.Group),
-		topic: r.str(&a.refs.topic, m.TopicPartition.Topic),
-	}
+	var x rec
+	x.kind, x.gen, x.part, x.off = k, -1, m.TopicPartition.Partition, int64(m.TopicPartition.Offset)
+	x.actor = r.strFixed(&a.refs.actor, a.spec.ID)
+	x.group = r.strFixed(&a.refs.group, a.spec.Group)
+	x.topic = r.str(&a.refs.topic, m.TopicPartition.Topic)
 	if a.c != nil {
 		member := a.c.MemberID()
 		x.member = r.str(&a.refs.member, member)
@@ -94,7 +93,7 @@ func (a *app) emitMsg(k recKind, m *client.Message) {
 			x.gen = a.gen()
 		}
 	}
-	r.add(x)
+	r.add(&x)
 }
 
 func (a *app) msgEv(k Kind, m *client.Message) Event {
@@ -413,18 +412,18 @@ func (a *app) store(m *client.Message) {
 		if tp.Error != nil {
 			continue
 		}
-		x := rec{kind: recStoreApp, gen: -1, part: tp.Partition, off: int64(tp.Offset),
-			actor: a.r.strFixed(&a.refs.actor, a.spec.ID),
-			group: a.r.strFixed(&a.refs.group, a.spec.Group),
-			topic: a.r.str(&a.refs.topic, tp.Topic),
-		}
+		var x rec
+		x.kind, x.gen, x.part, x.off = recStoreApp, -1, tp.Partition, int64(tp.Offset)
+		x.actor = a.r.strFixed(&a.refs.actor, a.spec.ID)
+		x.group = a.r.strFixed(&a.refs.group, a.spec.Group)
+		x.topic = a.r.str(&a.refs.topic, tp.Topic)
 		// Stored means assigned, so the client is a member (clients
 		// always have a client.id here: see startClient).
 		x.member = a.r.str(&a.refs.member, a.c.MemberID())
 		if a.gen != nil {
 			x.gen = a.gen()
 		}
-		a.r.add(x)
+		a.r.add(&x)
 	}
 }
 

@@ -70,28 +70,27 @@ func (h *recorder) OnLifecycle(l client.Lifecycle) {
 // recorder is no OffsetsStored hook: the app records its own stores.)
 func (h *recorder) OnMessageDelivered(m client.MessageDelivered) {
 	tp := &m.Message.TopicPartition
-	x := h.msgRec(recDeliver, m.Info, tp.Topic, tp.Partition, int64(tp.Offset))
-	h.r.add(x)
+	var x rec
+	h.msgRec(&x, recDeliver, &m.Info, tp.Topic, tp.Partition, int64(tp.Offset))
+	h.r.add(&x)
 	if m.Stored {
 		x.kind, x.off = recStoreAuto, x.off+1
-		h.r.add(x)
+		h.r.add(&x)
 	}
 }
 
-// msgRec is a compact consumer event: what fill sets, and the message.
-func (h *recorder) msgRec(k recKind, info client.Info, topic string, part int32, off int64) rec {
+// msgRec fills x as a compact consumer event: what fill sets, and the
+// message.
+func (h *recorder) msgRec(x *rec, k recKind, info *client.Info, topic string, part int32, off int64) {
 	r := h.r
-	x := rec{
-		kind: k, gen: info.Generation, part: part, off: off,
-		actor:  r.strFixed(&h.refs.actor, h.actor),
-		group:  r.strFixed(&h.refs.group, h.group),
-		member: r.str(&h.refs.member, info.MemberID),
-		topic:  r.str(&h.refs.topic, topic),
-	}
+	x.kind, x.gen, x.part, x.off = k, info.Generation, part, off
+	x.actor = r.strFixed(&h.refs.actor, h.actor)
+	x.group = r.strFixed(&h.refs.group, h.group)
+	x.member = r.str(&h.refs.member, info.MemberID)
+	x.topic = r.str(&h.refs.topic, topic)
 	if info.ClientID == "" && info.Generation == 0 {
 		x.gen = -1
 	}
-	return x
 }
 
 func (h *recorder) trigger(c client.Commit) string {
@@ -259,11 +258,10 @@ func (h *recorder) OnProduced(p client.Produced) {
 		return
 	}
 	r := h.r
-	x := rec{
-		kind: recProduce, gen: -1, part: m.TopicPartition.Partition, off: int64(m.TopicPartition.Offset),
-		actor: r.strFixed(&h.refs.actor, h.actor),
-		topic: r.str(&h.refs.topic, m.TopicPartition.Topic),
-	}
+	var x rec
+	x.kind, x.gen, x.part, x.off = recProduce, -1, m.TopicPartition.Partition, int64(m.TopicPartition.Offset)
+	x.actor = r.strFixed(&h.refs.actor, h.actor)
+	x.topic = r.str(&h.refs.topic, m.TopicPartition.Topic)
 	x.key, x.keyLen = r.t.addKey(m.Key)
-	r.add(x)
+	r.add(&x)
 }

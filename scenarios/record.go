@@ -128,10 +128,14 @@ type recRefs struct {
 }
 
 // add appends a compact entry, as a full event when it does not fit a
-// crec.
-func (t *tape) add(x rec) {
+// crec. x is taken by pointer and the entry written field by field in its
+// slot: a struct copied whole right after its fields were written one by
+// one stalls the processor on every copy (the wide loads cannot be served
+// from the narrow stores still in flight), and entries are most of what a
+// run records.
+func (t *tape) add(x *rec) {
 	const m = 0xFFFF
-	if x.actor > m || x.group > m || x.member > m || x.topic > m || x.keyLen > m {
+	if x.actor|x.group|x.member|x.topic|x.keyLen > m {
 		strs := t.strs
 		e := Event{At: x.at, Actor: strs[x.actor], Kind: recKinds[x.kind], Generation: x.gen,
 			Group: strs[x.group], Member: strs[x.member], Topic: strs[x.topic], Partition: x.part, Offset: x.off}
@@ -147,9 +151,16 @@ func (t *tape) add(x rec) {
 		t.addFull(e)
 		return
 	}
-	t.log = append(t.log, crec{at: x.at, off: x.off, key: x.key, gen: x.gen, part: x.part,
-		actor: uint16(x.actor), group: uint16(x.group), member: uint16(x.member), topic: uint16(x.topic),
-		keyLen: uint16(x.keyLen), kind: x.kind})
+	n := len(t.log)
+	if n < cap(t.log) {
+		t.log = t.log[:n+1]
+	} else {
+		t.log = append(t.log, crec{})
+	}
+	e := &t.log[n]
+	e.at, e.off, e.key, e.gen, e.part = x.at, x.off, x.key, x.gen, x.part
+	e.actor, e.group, e.member, e.topic = uint16(x.actor), uint16(x.group), uint16(x.member), uint16(x.topic)
+	e.keyLen, e.kind = uint16(x.keyLen), x.kind
 }
 
 // addFull appends a full event (its At already set; Seq is set here).

@@ -29,10 +29,10 @@ func TestTapeEntriesThatDoNotFit(t *testing.T) {
 		long[i] = 'k'
 	}
 	key, keyLen := tp.addKey(long)
-	tp.add(rec{at: 5, kind: recProduce, gen: -1, part: 0, off: 7, actor: tp.str(&refs.actor, "p"), topic: tp.str(&refs.topic, "t"), key: key, keyLen: keyLen})
-	tp.add(rec{at: 6, kind: recDeliver, gen: 1, part: 0, off: 7, actor: tp.str(&refs.actor, "c1"), group: tp.str(&refs.group, "g"),
+	tp.add(&rec{at: 5, kind: recProduce, gen: -1, part: 0, off: 7, actor: tp.str(&refs.actor, "p"), topic: tp.str(&refs.topic, "t"), key: key, keyLen: keyLen})
+	tp.add(&rec{at: 6, kind: recDeliver, gen: 1, part: 0, off: 7, actor: tp.str(&refs.actor, "c1"), group: tp.str(&refs.group, "g"),
 		member: tp.str(&ref, "member-69999"), topic: tp.str(&refs.topic, "t")})
-	tp.add(rec{at: 7, kind: recEffect, gen: 1, part: 0, off: 7, actor: 1, group: 2, member: 3, topic: 4})
+	tp.add(&rec{at: 7, kind: recEffect, gen: 1, part: 0, off: 7, actor: 1, group: 2, member: 3, topic: 4})
 	want := []Event{
 		{Seq: 0, At: 5, Actor: "p", Kind: KindProduce, Generation: -1, Topic: "t", Partition: 0, Offset: 7, Key: string(long)},
 		{Seq: 1, At: 6, Actor: "c1", Kind: KindDeliver, Group: "g", Member: "member-69999", Generation: 1, Topic: "t", Partition: 0, Offset: 7},

@@ -200,7 +200,7 @@ func (r *runner) emit(e Event) {
 }
 
 // add records a compact entry stamped with the current time.
-func (r *runner) add(x rec) {
+func (r *runner) add(x *rec) {
 	x.at = r.now()
 	r.t.add(x)
 }
