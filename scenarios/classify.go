@@ -115,9 +115,12 @@ type mref struct {
 	off                         int64
 }
 
-// refOf is the mref of compact entry x.
-func refOf(x *crec) mref {
-	return mref{uint32(x.actor), uint32(x.group), uint32(x.member), uint32(x.topic), x.gen, x.part, x.off}
+// set makes r the mref of compact entry x, field by field: an mref built
+// whole and then copied stalls on the copy (its wide loads wait for the
+// narrow stores that built it), once per message event.
+func (r *mref) set(x *crec) {
+	r.actor, r.group, r.member, r.topic = uint32(x.actor), uint32(x.group), uint32(x.member), uint32(x.topic)
+	r.gen, r.part, r.off = x.gen, x.part, x.off
 }
 
 // ref is the mref of a full event's view.
@@ -496,7 +499,30 @@ func (c *classifier) effect(i int, r *mref) {
 // ev is event i, for the cause paths (a copy when it was recorded compactly).
 func (c *classifier) ev(i int) *Event { return c.t.event(i) }
 
-func (c *classifier) run() Outcome {
+// newTP adds partition tp, with count produce events, to the produced-to
+// partitions.
+func (c *classifier) newTP(tp TP, count int) int32 {
+	ti := int32(len(c.tps))
+	c.tpIdx[tp] = ti
+	c.tps = append(c.tps, tpInfo{count: count})
+	c.tpOf = append(c.tpOf, tp)
+	c.tidOf = append(c.tidOf, c.sid(tp.Topic))
+	c.parts = append(c.parts, tp)
+	c.lastTP, c.lastTI = tp, ti
+	c.total += count
+	return ti
+}
+
+// countProduced finds the produced-to partitions and counts their produce
+// events: from the counts the tape kept while recording, or by a pass
+// over the timeline.
+func (c *classifier) countProduced() {
+	if c.t.log != nil && !c.t.prodFull {
+		for _, p := range c.t.prods {
+			c.newTP(TP{c.t.strs[p.topic], p.part}, p.n)
+		}
+		return
+	}
 	for i := range c.n {
 		var tp TP
 		if x := c.t.compact(i); x != nil {
@@ -509,19 +535,17 @@ func (c *classifier) run() Outcome {
 		} else {
 			continue
 		}
-		ti := c.tpIndex(tp)
-		if ti < 0 {
-			ti = int32(len(c.tps))
-			c.tpIdx[tp] = ti
-			c.tps = append(c.tps, tpInfo{})
-			c.tpOf = append(c.tpOf, tp)
-			c.tidOf = append(c.tidOf, c.sid(tp.Topic))
-			c.parts = append(c.parts, tp)
-			c.lastTP, c.lastTI = tp, ti
+		if ti := c.tpIndex(tp); ti >= 0 {
+			c.tps[ti].count++
+			c.total++
+		} else {
+			c.newTP(tp, 1)
 		}
-		c.tps[ti].count++
-		c.total++
 	}
+}
+
+func (c *classifier) run() Outcome {
+	c.countProduced()
 	for i := range c.tps {
 		c.tps[i].produced = make([]int, 0, c.tps[i].count)
 	}
@@ -538,10 +562,12 @@ func (c *classifier) run() Outcome {
 			case recProduce:
 				c.producedID(i, uint32(x.topic), x.part, x.off)
 			case recDeliver:
-				r := refOf(x)
+				var r mref
+				r.set(x)
 				c.deliver(i, &r)
 			case recEffect:
-				r := refOf(x)
+				var r mref
+				r.set(x)
 				c.effect(i, &r)
 			}
 			continue

@@ -73,6 +73,54 @@ type tape struct {
 	// the last conversion ran (keys before it are in converted strings).
 	events   []Event
 	keysDone int
+	// prods counts the produce entries recorded compactly per partition,
+	// in the order partitions first appear: the classifier's first pass,
+	// done while recording (it would read the whole log again). prodFull
+	// says a produce event was kept in full, which prods does not count.
+	prods    []prodCount
+	prodIdx  map[uint64]int // index in prods by topic and partition, once there are many
+	prodFull bool
+}
+
+// prodCount is how many produce entries a partition has.
+type prodCount struct {
+	topic uint32 // id in strs
+	part  int32
+	n     int
+}
+
+// countProduce counts a compact produce entry of topic id topic,
+// partition part. A run produces to a handful of partitions, and mostly
+// to the one it produced to last.
+func (t *tape) countProduce(topic uint32, part int32) {
+	ps := t.prods
+	if n := len(ps); n > 0 && ps[n-1].topic == topic && ps[n-1].part == part {
+		ps[n-1].n++
+		return
+	}
+	if t.prodIdx == nil {
+		for i := range ps {
+			if ps[i].topic == topic && ps[i].part == part {
+				ps[i].n++
+				return
+			}
+		}
+		if len(ps) == 16 {
+			t.prodIdx = make(map[uint64]int, 32)
+			for i := range ps {
+				t.prodIdx[uint64(ps[i].topic)<<32|uint64(uint32(ps[i].part))] = i
+			}
+		}
+	}
+	if t.prodIdx != nil {
+		k := uint64(topic)<<32 | uint64(uint32(part))
+		if i, ok := t.prodIdx[k]; ok {
+			ps[i].n++
+			return
+		}
+		t.prodIdx[k] = len(ps)
+	}
+	t.prods = append(ps, prodCount{topic, part, 1})
 }
 
 // newTape sizes a recording tape for about total events, full of them kept
@@ -161,10 +209,16 @@ func (t *tape) add(x *rec) {
 	e.at, e.off, e.key, e.gen, e.part = x.at, x.off, x.key, x.gen, x.part
 	e.actor, e.group, e.member, e.topic = uint16(x.actor), uint16(x.group), uint16(x.member), uint16(x.topic)
 	e.keyLen, e.kind = uint16(x.keyLen), x.kind
+	if x.kind == recProduce {
+		t.countProduce(x.topic, x.part)
+	}
 }
 
 // addFull appends a full event (its At already set; Seq is set here).
 func (t *tape) addFull(e Event) {
+	if e.Kind == KindProduce {
+		t.prodFull = true
+	}
 	e.Seq = len(t.log)
 	t.log = append(t.log, crec{at: e.At, off: int64(len(t.full)), kind: recFull})
 	t.full = append(t.full, e)

@@ -85,3 +85,53 @@ func TestProduceTemplates(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordedClassificationMatchesEvents checks that classifying a run as
+// recorded (produce counts kept while recording, compact entries read
+// directly) gives what classifying its materialised events gives, for
+// every built-in and for a run over more partitions than the tape counts
+// by scanning.
+func TestRecordedClassificationMatchesEvents(t *testing.T) {
+	scens := map[string]*Scenario{}
+	for _, name := range Names() {
+		s, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scens[name] = s
+	}
+	wide, err := Parse("wide.yaml", []byte(`
+name: wide
+duration: 20s
+topics:
+  - {name: a, partitions: 20}
+  - {name: b, partitions: 3}
+producers:
+  - {topic: a, count: 300, key: "k-{i}"}
+  - {topic: b, count: 40, at: 1s}
+consumers:
+  - {id: c1, group: g, topics: [a, b], config: {auto.offset.reset: earliest}}
+script:
+  - {at: 3s, do: crash, consumer: c1}
+  - {at: 4s, do: restart, consumer: c1}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scens["wide"] = wide
+	for name, s := range scens {
+		r, err := Run(s, Options{Seed: 3, SeedSet: true})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(r.tape.prods) == 0 && r.Outcome.Counts.OK+r.Outcome.Counts.Lost+r.Outcome.Counts.Duplicated > 0 {
+			t.Errorf("%s: the tape counted no produce entries", name)
+		}
+		if diff := cmp.Diff(Classify(r.Events()), r.Outcome); diff != "" {
+			t.Errorf("%s: recorded classification differs from the events' (-events +recorded):\n%s", name, diff)
+		}
+	}
+	if n := len(wide.Topics); n != 2 {
+		t.Fatalf("wide scenario has %d topics", n)
+	}
+}
