@@ -119,8 +119,8 @@ type mref struct {
 // whole and then copied stalls on the copy (its wide loads wait for the
 // narrow stores that built it), once per message event.
 func (r *mref) set(x *crec) {
-	r.actor, r.group, r.member, r.topic = uint32(x.actor), uint32(x.group), uint32(x.member), uint32(x.topic)
-	r.gen, r.part, r.off = x.gen, x.part, x.off
+	r.actor, r.group, r.member, r.topic = uint32(x.actor), uint32(x.group), uint32(x.member()), uint32(x.topic)
+	r.gen, r.part, r.off = x.gen(), int32(x.part), x.off
 }
 
 // ref is the mref of a full event's view.
@@ -529,7 +529,7 @@ func (c *classifier) countProduced() {
 			if x.kind != recProduce {
 				continue
 			}
-			tp = TP{c.t.strs[x.topic], x.part}
+			tp = TP{c.t.strs[x.topic], int32(x.part)}
 		} else if k, e, _ := c.t.at(i); k == kProduce {
 			tp = TP{e.topic, e.part}
 		} else {
@@ -560,7 +560,7 @@ func (c *classifier) run() Outcome {
 			// building a view of it.
 			switch x.kind {
 			case recProduce:
-				c.producedID(i, uint32(x.topic), x.part, x.off)
+				c.producedID(i, uint32(x.topic), int32(x.part), x.off)
 			case recDeliver:
 				var r mref
 				r.set(x)

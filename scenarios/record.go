@@ -8,7 +8,7 @@ import (
 // A run's timeline is recorded on a tape: compact, append-only, and turned
 // into []Event only when somebody asks (Result.Events, Session.Events).
 // The message events that make up most of a timeline (produce, deliver,
-// store, effect) are kept as pointer-free 40-byte entries (crec): strings
+// store, effect) are kept as pointer-free 32-byte entries (crec): strings
 // are indexes into the tape's string table and keys are ranges of one byte
 // buffer, so the garbage collector neither scans them nor pays a write
 // barrier per field while the run allocates. Every other event is kept as
@@ -46,17 +46,58 @@ type rec struct {
 	kind                        recKind
 }
 
-// crec is a rec as the tape stores it: 40 bytes. String indexes and key
-// lengths that do not fit its 16-bit fields make the entry a full Event
+// crec is a rec as the tape stores it: 32 bytes (half a cache line; the
+// tape is most of the memory a run writes and the classifier reads). A
+// produce entry has a key but no member or generation, the consumer
+// entries the other way round, so two fields serve both: aux is the key's
+// place in tape.keys or the generation, aux16 the key's length or the
+// member. Entries whose string indexes, key length or partition do not
+// fit 16 bits, or that have both a key and a member, become full events
 // instead (tape.add).
 type crec struct {
-	at                          time.Duration
-	off                         int64 // the offset; for recFull, the index in tape.full
-	key                         uint32
-	gen, part                   int32
-	actor, group, member, topic uint16
-	keyLen                      uint16
-	kind                        recKind
+	at                  time.Duration
+	off                 int64  // the offset; for recFull, the index in tape.full
+	aux                 uint32 // recProduce: key; others: generation
+	actor, group, topic uint16
+	aux16               uint16 // recProduce: key length; others: member
+	part                uint16
+	kind                recKind
+}
+
+// gen is the entry's generation (-1 for a produce).
+func (x *crec) gen() int32 {
+	if x.kind == recProduce {
+		return -1
+	}
+	return int32(x.aux)
+}
+
+// member is the index of the entry's member id (0 for a produce).
+func (x *crec) member() uint16 {
+	if x.kind == recProduce {
+		return 0
+	}
+	return x.aux16
+}
+
+// keyLen is the length of the entry's key (only produces have one).
+func (x *crec) keyLen() int {
+	if x.kind == recProduce {
+		return int(x.aux16)
+	}
+	return 0
+}
+
+// fits reports whether x can be kept as a crec.
+func (x *rec) fits() bool {
+	const m = 0xFFFF
+	if x.actor|x.group|x.topic > m || uint32(x.part) > m {
+		return false
+	}
+	if x.kind == recProduce {
+		return x.keyLen <= m && x.member == 0 && x.gen == -1
+	}
+	return x.member <= m && x.keyLen == 0
 }
 
 // tape is a timeline: recorded compactly (log, full, strs, keys) or given
@@ -182,8 +223,7 @@ type recRefs struct {
 // from the narrow stores still in flight), and entries are most of what a
 // run records.
 func (t *tape) add(x *rec) {
-	const m = 0xFFFF
-	if x.actor|x.group|x.member|x.topic|x.keyLen > m {
+	if !x.fits() {
 		strs := t.strs
 		e := Event{At: x.at, Actor: strs[x.actor], Kind: recKinds[x.kind], Generation: x.gen,
 			Group: strs[x.group], Member: strs[x.member], Topic: strs[x.topic], Partition: x.part, Offset: x.off}
@@ -206,11 +246,13 @@ func (t *tape) add(x *rec) {
 		t.log = append(t.log, crec{})
 	}
 	e := &t.log[n]
-	e.at, e.off, e.key, e.gen, e.part = x.at, x.off, x.key, x.gen, x.part
-	e.actor, e.group, e.member, e.topic = uint16(x.actor), uint16(x.group), uint16(x.member), uint16(x.topic)
-	e.keyLen, e.kind = uint16(x.keyLen), x.kind
+	e.at, e.off, e.part, e.kind = x.at, x.off, uint16(x.part), x.kind
+	e.actor, e.group, e.topic = uint16(x.actor), uint16(x.group), uint16(x.topic)
 	if x.kind == recProduce {
+		e.aux, e.aux16 = x.key, uint16(x.keyLen)
 		t.countProduce(x.topic, x.part)
+	} else {
+		e.aux, e.aux16 = uint32(x.gen), uint16(x.member)
 	}
 }
 
@@ -236,8 +278,8 @@ func (t *tape) addKey(k []byte) (uint32, uint32) {
 func (t *tape) decode(e *Event, i int) {
 	x := &t.log[i]
 	strs := t.strs
-	*e = Event{Seq: i, At: x.at, Actor: strs[x.actor], Kind: recKinds[x.kind], Generation: x.gen,
-		Group: strs[x.group], Member: strs[x.member], Topic: strs[x.topic], Partition: x.part, Offset: x.off}
+	*e = Event{Seq: i, At: x.at, Actor: strs[x.actor], Kind: recKinds[x.kind], Generation: x.gen(),
+		Group: strs[x.group], Member: strs[x.member()], Topic: strs[x.topic], Partition: int32(x.part), Offset: x.off}
 	switch x.kind {
 	case recStoreAuto:
 		e.Detail = detailStoreAuto
@@ -274,7 +316,7 @@ func (t *tape) event(i int) *Event {
 	}
 	e := new(Event)
 	t.decode(e, i)
-	if x.keyLen > 0 {
+	if x.keyLen() > 0 {
 		e.Key = t.keyString1(x)
 	}
 	return e
@@ -381,7 +423,7 @@ func (t *tape) at(i int) (kcode, msgView, *Event) {
 		e = &t.full[x.off]
 	} else {
 		strs := t.strs
-		return recCodes[x.kind], msgView{strs[x.actor], strs[x.group], strs[x.member], strs[x.topic], x.gen, x.part, x.off}, nil
+		return recCodes[x.kind], msgView{strs[x.actor], strs[x.group], strs[x.member()], strs[x.topic], x.gen(), int32(x.part), x.off}, nil
 	}
 	return codeOf(e.Kind), msgView{actor: e.Actor, group: e.Group, member: e.Member, topic: e.Topic, gen: e.Generation, part: e.Partition, off: e.Offset}, e
 }
@@ -424,14 +466,15 @@ func (t *tape) keyIn(keys string, i int) string {
 	if x.kind == recFull {
 		return t.full[x.off].Key
 	}
-	if x.keyLen == 0 {
+	n := x.keyLen()
+	if n == 0 {
 		return ""
 	}
-	return keys[int(x.key)-t.keysDone : int(x.key)+int(x.keyLen)-t.keysDone]
+	return keys[int(x.aux)-t.keysDone : int(x.aux)+n-t.keysDone]
 }
 
 // keyString1 returns a compact entry's key as a string of its own.
-func (t *tape) keyString1(x *crec) string { return string(t.keys[x.key : x.key+uint32(x.keyLen)]) }
+func (t *tape) keyString1(x *crec) string { return string(t.keys[x.aux : x.aux+uint32(x.keyLen())]) }
 
 // materialize converts every entry not converted yet and returns the whole
 // timeline. The slice belongs to the tape: read it, do not modify it.
@@ -459,9 +502,9 @@ func (t *tape) materialize() []Event {
 			continue
 		}
 		t.decode(&evs[i], i)
-		if x.keyLen > 0 {
+		if n := x.keyLen(); n > 0 {
 			e := &evs[i]
-			e.Key = keys[int(x.key)-t.keysDone : int(x.key)+int(x.keyLen)-t.keysDone]
+			e.Key = keys[int(x.aux)-t.keysDone : int(x.aux)+n-t.keysDone]
 		}
 	}
 	t.keysDone = len(t.keys)

@@ -10,13 +10,15 @@ import (
 )
 
 func TestCompactEntrySize(t *testing.T) {
-	if n := unsafe.Sizeof(crec{}); n != 40 {
-		t.Errorf("crec is %d bytes, want 40 (it is most of a run's memory)", n)
+	if n := unsafe.Sizeof(crec{}); n != 32 {
+		t.Errorf("crec is %d bytes, want 32 (it is most of a run's memory)", n)
 	}
 }
 
-// Entries whose string indexes or key do not fit a crec's 16-bit fields
-// are kept as full events, with the same content.
+// Entries whose string indexes, key or partition do not fit a crec's
+// 16-bit fields, or that have both a key and a member, are kept as full
+// events, with the same content; the rest are compact and read back the
+// same.
 func TestTapeEntriesThatDoNotFit(t *testing.T) {
 	tp := newTape(16, 16, 16)
 	var ref strRef
@@ -33,16 +35,29 @@ func TestTapeEntriesThatDoNotFit(t *testing.T) {
 	tp.add(&rec{at: 6, kind: recDeliver, gen: 1, part: 0, off: 7, actor: tp.str(&refs.actor, "c1"), group: tp.str(&refs.group, "g"),
 		member: tp.str(&ref, "member-69999"), topic: tp.str(&refs.topic, "t")})
 	tp.add(&rec{at: 7, kind: recEffect, gen: 1, part: 0, off: 7, actor: 1, group: 2, member: 3, topic: 4})
+	tp.add(&rec{at: 8, kind: recDeliver, gen: 2, part: 70000, off: 9, actor: 1, group: 2, member: 3, topic: 4})
+	tp.add(&rec{at: 9, kind: recProduce, gen: 3, part: 1, off: 9, actor: 1, member: 3, topic: 4})
+	short, shortLen := tp.addKey([]byte("k-1"))
+	tp.add(&rec{at: 10, kind: recProduce, gen: -1, part: 65535, off: 1 << 40, actor: 1, topic: 4, key: short, keyLen: shortLen})
+	tp.add(&rec{at: 11, kind: recStoreAuto, gen: -1, part: 2, off: 12, actor: 1, group: 2, topic: 4})
 	want := []Event{
 		{Seq: 0, At: 5, Actor: "p", Kind: KindProduce, Generation: -1, Topic: "t", Partition: 0, Offset: 7, Key: string(long)},
 		{Seq: 1, At: 6, Actor: "c1", Kind: KindDeliver, Group: "g", Member: "member-69999", Generation: 1, Topic: "t", Partition: 0, Offset: 7},
 		{Seq: 2, At: 7, Actor: tp.strs[1], Kind: KindEffect, Group: tp.strs[2], Member: tp.strs[3], Generation: 1, Topic: tp.strs[4], Partition: 0, Offset: 7},
+		{Seq: 3, At: 8, Actor: tp.strs[1], Kind: KindDeliver, Group: tp.strs[2], Member: tp.strs[3], Generation: 2, Topic: tp.strs[4], Partition: 70000, Offset: 9},
+		{Seq: 4, At: 9, Actor: tp.strs[1], Kind: KindProduce, Member: tp.strs[3], Generation: 3, Topic: tp.strs[4], Partition: 1, Offset: 9},
+		{Seq: 5, At: 10, Actor: tp.strs[1], Kind: KindProduce, Generation: -1, Topic: tp.strs[4], Partition: 65535, Offset: 1 << 40, Key: "k-1"},
+		{Seq: 6, At: 11, Actor: tp.strs[1], Kind: KindStore, Group: tp.strs[2], Generation: -1, Topic: tp.strs[4], Partition: 2, Offset: 12, Detail: detailStoreAuto},
 	}
 	if d := cmp.Diff(want, tp.materialize()); d != "" {
 		t.Errorf("events (-want +got):\n%s", d)
 	}
-	if tp.log[0].kind != recFull || tp.log[1].kind != recFull || tp.log[2].kind != recEffect {
-		t.Errorf("kinds %d %d %d: want the first two kept in full, the third compact", tp.log[0].kind, tp.log[1].kind, tp.log[2].kind)
+	var kinds []recKind
+	for _, x := range tp.log {
+		kinds = append(kinds, x.kind)
+	}
+	if d := cmp.Diff([]recKind{recFull, recFull, recEffect, recFull, recFull, recProduce, recStoreAuto}, kinds); d != "" {
+		t.Errorf("entry kinds (-want +got):\n%s", d)
 	}
 }
 
