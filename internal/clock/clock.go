@@ -111,5 +111,13 @@ func (t Timer) When() time.Time {
 	if t.ev.gen != t.gen || t.ev.index < 0 {
 		return time.Time{}
 	}
-	return t.ev.at
+	if t.q.lock != nil {
+		return t.ev.at // Wall: the time as given, monotonic reading and all
+	}
+	return fromUnixNano(t.q.heap[t.ev.index].key)
 }
+
+// fromUnixNano is the time.Time of Unix nanoseconds ns, in UTC and without
+// a monotonic reading: the same value as Epoch.Add(d) for the d that makes
+// ns, so Sim's times are those it made when it kept time.Time.
+func fromUnixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }

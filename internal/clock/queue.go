@@ -7,12 +7,14 @@ import (
 
 // event is one scheduled callback. Events are recycled after they run; gen
 // changes on every reuse so stale Timer handles cannot touch the new event.
+// Its time is its heap slot's key; Wall also keeps the time.Time it was
+// given in at (with its monotonic reading, which the key has lost).
 type event struct {
-	at    time.Time
 	fn    func()
 	index int // position in the heap; -1 when not scheduled
 	gen   uint64
-	id    int32 // index in queue.evs
+	id    int32     // index in queue.evs
+	at    time.Time // Wall only: the time At was given
 }
 
 // slot is a heap entry. The ordering key lives in the slot itself, so
@@ -98,13 +100,14 @@ func (q *queue) down(i int) {
 }
 
 // take removes the earliest event as a hole (see queue.hole) and returns
-// its time and callback; settle ends the hole.
-func (q *queue) take() (time.Time, func()) {
-	ev := q.evs[q.heap[0].ev]
-	at, fn := ev.at, ev.fn
+// its time (Unix nanoseconds) and callback; settle ends the hole.
+func (q *queue) take() (int64, func()) {
+	s := &q.heap[0]
+	ev := q.evs[s.ev]
+	fn := ev.fn
 	q.hole = true
 	q.recycle(ev)
-	return at, fn
+	return s.key, fn
 }
 
 // settle removes the hole left by take if no push has filled it.
@@ -144,11 +147,11 @@ func (q *queue) recycle(ev *event) {
 // event sorts before every other, and each kind keeps scheduling order.
 const later = 1 << 63
 
-func (q *queue) push(at time.Time, fn func()) Timer { return q.pushSeq(at, fn, false) }
+func (q *queue) push(at int64, fn func()) Timer { return q.pushSeq(at, fn, false) }
 
-// pushSeq schedules fn at at; first puts it ahead of the instant's events
-// scheduled without it.
-func (q *queue) pushSeq(at time.Time, fn func(), first bool) Timer {
+// pushSeq schedules fn at at (Unix nanoseconds); first puts it ahead of
+// the instant's events scheduled without it.
+func (q *queue) pushSeq(at int64, fn func(), first bool) Timer {
 	var ev *event
 	if n := len(q.free); n > 0 {
 		ev = q.free[n-1]
@@ -163,14 +166,14 @@ func (q *queue) pushSeq(at time.Time, fn func(), first bool) Timer {
 	if first {
 		seq = q.seq
 	}
-	ev.at, ev.fn = at, fn
+	ev.fn = fn
 	if q.hole {
 		q.hole = false
-		q.heap[0] = slot{key: at.UnixNano(), seq: seq, ev: ev.id}
+		q.heap[0] = slot{key: at, seq: seq, ev: ev.id}
 		q.down(0)
 	} else {
 		ev.index = len(q.heap)
-		q.heap = append(q.heap, slot{key: at.UnixNano(), seq: seq, ev: ev.id})
+		q.heap = append(q.heap, slot{key: at, seq: seq, ev: ev.id})
 		q.up(ev.index)
 	}
 	return Timer{ev: ev, gen: ev.gen, q: q}
@@ -201,11 +204,20 @@ func (q *queue) peek() *event {
 	return q.evs[q.heap[0].ev]
 }
 
-// pop removes the earliest event and returns its time and callback: take
-// with the hole settled at once.
-func (q *queue) pop() (time.Time, func()) {
+// next reports when the earliest event is due (Unix nanoseconds).
+func (q *queue) next() (int64, bool) {
 	q.settle()
-	at, fn := q.take()
+	if len(q.heap) == 0 {
+		return 0, false
+	}
+	return q.heap[0].key, true
+}
+
+// pop removes the earliest event and returns its callback: take with the
+// hole settled at once.
+func (q *queue) pop() func() {
 	q.settle()
-	return at, fn
+	_, fn := q.take()
+	q.settle()
+	return fn
 }
