@@ -13,6 +13,7 @@ package clock
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -49,72 +50,68 @@ type Loop interface {
 type Timer struct {
 	ev  *event
 	gen uint64
-	q   *queue
+	// lock is the queue's (nil for Sim): kept in the handle so that Sim's
+	// Pending, called on every poll, is one comparison and inlined.
+	lock *sync.Mutex
 }
 
 // Stop cancels the event. It reports whether the event was still pending:
 // false if it already ran, was stopped before, or the Timer is zero.
 func (t Timer) Stop() bool {
-	if t.ev == nil {
-		return false
-	}
-	if t.q.lock != nil {
+	if t.lock != nil {
 		return t.stopLocked()
 	}
-	return t.stop()
+	if t.ev == nil || !t.pending() {
+		return false
+	}
+	t.ev.q.remove(t.ev)
+	return true
 }
 
 func (t Timer) stopLocked() bool {
-	t.q.lock.Lock()
-	defer t.q.lock.Unlock()
-	return t.stop()
-}
-
-func (t Timer) stop() bool {
+	t.lock.Lock()
+	defer t.lock.Unlock()
 	if !t.pending() {
 		return false
 	}
-	t.q.remove(t.ev)
+	t.ev.q.remove(t.ev)
 	return true
 }
 
 // Pending reports whether the event is still scheduled.
 func (t Timer) Pending() bool {
-	if t.ev != nil && t.q.lock == nil {
-		return t.pending() // Sim: no lock (a small, inlined call)
+	if t.lock == nil {
+		return t.ev != nil && t.pending() // Sim: no lock
 	}
 	return t.pendingLocked()
 }
 
 func (t Timer) pendingLocked() bool {
-	if t.ev == nil {
-		return false
-	}
-	t.q.lock.Lock()
-	defer t.q.lock.Unlock()
+	t.lock.Lock()
+	defer t.lock.Unlock()
 	return t.pending()
 }
 
-// pending is Pending without the lock: t's event is still the one t was
-// made for (events are reused) and is queued.
-func (t Timer) pending() bool { return t.ev.gen == t.gen && t.ev.index >= 0 }
+// pending is Pending without the lock: t's event has not been recycled
+// since t was made for it (see event.gen).
+func (t Timer) pending() bool { return t.ev.gen == t.gen }
 
 // When reports when a pending event is due; the zero time if it is not pending.
 func (t Timer) When() time.Time {
 	if t.ev == nil {
 		return time.Time{}
 	}
-	if t.q.lock != nil {
-		t.q.lock.Lock()
-		defer t.q.lock.Unlock()
+	if t.lock != nil {
+		t.lock.Lock()
+		defer t.lock.Unlock()
 	}
-	if t.ev.gen != t.gen || t.ev.index < 0 {
+	if !t.pending() {
 		return time.Time{}
 	}
-	if t.q.lock != nil {
+	if t.lock != nil {
 		return t.ev.at // Wall: the time as given, monotonic reading and all
 	}
-	return fromUnixNano(t.q.heap[t.ev.index].key)
+	return fromUnixNano(t.ev.q.heap[t.ev.index].key)
 }
 
 // fromUnixNano is the time.Time of Unix nanoseconds ns, in UTC and without

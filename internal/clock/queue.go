@@ -5,8 +5,10 @@ import (
 	"time"
 )
 
-// event is one scheduled callback. Events are recycled after they run; gen
-// changes on every reuse so stale Timer handles cannot touch the new event.
+// event is one scheduled callback. Events are recycled after they run or
+// are stopped; gen changes on every recycling, so an event is pending for
+// a Timer exactly while their gens match, and stale Timer handles cannot
+// touch the event's next use.
 // Its time is its heap slot's key; Wall also keeps the time.Time it was
 // given in at (with its monotonic reading, which the key has lost).
 type event struct {
@@ -14,6 +16,7 @@ type event struct {
 	index int // position in the heap; -1 when not scheduled
 	gen   uint64
 	id    int32     // index in queue.evs
+	q     *queue    // the queue that made it, for Timer.Stop
 	at    time.Time // Wall only: the time At was given
 }
 
@@ -138,6 +141,7 @@ func (q *queue) len() int {
 // recycle marks ev not scheduled and keeps it for reuse.
 func (q *queue) recycle(ev *event) {
 	ev.index = -1
+	ev.gen++
 	ev.fn = nil
 	q.free = append(q.free, ev)
 }
@@ -157,10 +161,9 @@ func (q *queue) pushSeq(at int64, fn func(), first bool) Timer {
 		ev = q.free[n-1]
 		q.free = q.free[:n-1]
 	} else {
-		ev = &event{id: int32(len(q.evs))}
+		ev = &event{id: int32(len(q.evs)), q: q}
 		q.evs = append(q.evs, ev)
 	}
-	ev.gen++
 	q.seq++
 	seq := q.seq | later
 	if first {
@@ -176,7 +179,7 @@ func (q *queue) pushSeq(at int64, fn func(), first bool) Timer {
 		q.heap = append(q.heap, slot{key: at, seq: seq, ev: ev.id})
 		q.up(ev.index)
 	}
-	return Timer{ev: ev, gen: ev.gen, q: q}
+	return Timer{ev: ev, gen: ev.gen, lock: q.lock}
 }
 
 func (q *queue) remove(ev *event) {
