@@ -113,11 +113,17 @@ func (q *queue) take() (int64, func()) {
 	return s.key, fn
 }
 
-// settle removes the hole left by take if no push has filled it.
+// settle removes the hole left by take if no push has filled it. It is
+// called before every look at the heap, and most callbacks fill the hole:
+// the check is inlined, the work is not.
 func (q *queue) settle() {
-	if !q.hole {
-		return
+	if q.hole {
+		q.fillHole()
 	}
+}
+
+// fillHole removes the hole: a pop without the event.
+func (q *queue) fillHole() {
 	q.hole = false
 	last := len(q.heap) - 1
 	if last > 0 {
