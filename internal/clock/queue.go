@@ -32,7 +32,7 @@ type slot struct {
 }
 
 // arity of the heap: a 4-ary heap is shallower and friendlier to caches
-// than a binary one.
+// than a binary one. (down's tournament is written for four.)
 const arity = 4
 
 // queue is a min-heap of events ordered by (time, insertion sequence).
@@ -81,21 +81,40 @@ func (q *queue) down(i int) {
 	s := h[i]
 	for {
 		first := arity*i + 1
-		if first >= n {
-			break
-		}
-		m := first
-		end := min(first+arity, n)
-		for c := first + 1; c < end; c++ {
-			if less(&h[c], &h[m]) {
-				m = c
+		var m int
+		var ms *slot // &h[m]
+		if first+arity <= n {
+			// Four children (the usual case): a fixed tournament with
+			// no loop and no bounds checks. (time, sequence) is unique,
+			// so the minimum is the same whichever way it is found.
+			c := (*[arity]slot)(h[first : first+arity])
+			a, b := 0, 2
+			if less(&c[1], &c[0]) {
+				a = 1
 			}
-		}
-		if !less(&h[m], &s) {
+			if less(&c[3], &c[2]) {
+				b = 3
+			}
+			if less(&c[b], &c[a]) {
+				a = b
+			}
+			m, ms = first+a, &c[a]
+		} else if first < n {
+			m = first
+			for c := first + 1; c < n; c++ {
+				if less(&h[c], &h[m]) {
+					m = c
+				}
+			}
+			ms = &h[m]
+		} else {
 			break
 		}
-		h[i] = h[m]
-		q.evs[h[i].ev].index = i
+		if !less(ms, &s) {
+			break
+		}
+		h[i] = *ms
+		q.evs[ms.ev].index = i
 		i = m
 	}
 	h[i] = s
