@@ -51,28 +51,32 @@ type Timer struct {
 	ev  *event
 	gen uint64
 	// lock is the queue's (nil for Sim): kept in the handle so that Sim's
-	// Pending, called on every poll, is one comparison and inlined.
+	// Pending and Stop, called on every poll, check without a lock and
+	// inline. Both are at the inliner's budget (go build -gcflags=-m
+	// shows it): keep their fast paths this small.
 	lock *sync.Mutex
 }
 
 // Stop cancels the event. It reports whether the event was still pending:
 // false if it already ran, was stopped before, or the Timer is zero.
 func (t Timer) Stop() bool {
-	if t.lock != nil {
-		return t.stopLocked()
+	// Most of Sim's Stops find nothing to stop (the event already ran or
+	// was stopped): that check is inlined, the rest is not. Wall's is
+	// made under its lock, in stop.
+	if t.lock != nil || t.ev != nil && t.ev.gen == t.gen {
+		return t.stop()
 	}
-	if t.ev == nil || !t.pending() {
-		return false
-	}
-	t.ev.q.remove(t.ev)
-	return true
+	return false
 }
 
-func (t Timer) stopLocked() bool {
-	t.lock.Lock()
-	defer t.lock.Unlock()
-	if !t.pending() {
-		return false
+// stop is Stop but for the inlined check.
+func (t Timer) stop() bool {
+	if t.lock != nil {
+		t.lock.Lock()
+		defer t.lock.Unlock()
+		if !t.pending() {
+			return false
+		}
 	}
 	t.ev.q.remove(t.ev)
 	return true
