@@ -84,7 +84,7 @@ func (p *Producer) Produce(msg *client.Message, onDelivery func(*client.Message)
 	}
 	pm := pmsg{m: msg, cb: onDelivery}
 	if p.cfg.MessageTimeout > 0 {
-		pm.deadline = p.cl.clk.Now().UnixNano() + int64(p.cfg.MessageTimeout)
+		pm.deadline = p.cl.clk.UnixNano() + int64(p.cfg.MessageTimeout)
 	}
 	if len(p.queue) == cap(p.queue) {
 		// Double from 64: a burst copies (pointers, under GC write
@@ -103,7 +103,7 @@ func (p *Producer) send() {
 	if p.closed {
 		return
 	}
-	now := p.cl.clk.Now().UnixNano()
+	now := p.cl.clk.UnixNano()
 	q := p.queue
 	// With no report waiting, reports are written over q as it is read:
 	// each message has at most one report, written at or before its own

@@ -13,6 +13,7 @@ package clock
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -49,67 +50,75 @@ type Loop interface {
 type Timer struct {
 	ev  *event
 	gen uint64
-	q   *queue
+	// lock is the queue's (nil for Sim): kept in the handle so that Sim's
+	// Pending and Stop, called on every poll, check without a lock and
+	// inline. Both are at the inliner's budget (go build -gcflags=-m
+	// shows it): keep their fast paths this small.
+	lock *sync.Mutex
 }
 
 // Stop cancels the event. It reports whether the event was still pending:
 // false if it already ran, was stopped before, or the Timer is zero.
 func (t Timer) Stop() bool {
-	if t.ev == nil {
-		return false
+	// Most of Sim's Stops find nothing to stop (the event already ran or
+	// was stopped): that check is inlined, the rest is not. Wall's is
+	// made under its lock, in stop.
+	if t.lock != nil || t.ev != nil && t.ev.gen == t.gen {
+		return t.stop()
 	}
-	if t.q.lock != nil {
-		return t.stopLocked()
-	}
-	return t.stop()
+	return false
 }
 
-func (t Timer) stopLocked() bool {
-	t.q.lock.Lock()
-	defer t.q.lock.Unlock()
-	return t.stop()
-}
-
+// stop is Stop but for the inlined check.
 func (t Timer) stop() bool {
-	if !t.pending() {
-		return false
+	if t.lock != nil {
+		t.lock.Lock()
+		defer t.lock.Unlock()
+		if !t.pending() {
+			return false
+		}
 	}
-	t.q.remove(t.ev)
+	t.ev.q.remove(t.ev)
 	return true
 }
 
 // Pending reports whether the event is still scheduled.
 func (t Timer) Pending() bool {
-	if t.ev != nil && t.q.lock == nil {
-		return t.pending() // Sim: no lock (a small, inlined call)
+	if t.lock == nil {
+		return t.ev != nil && t.pending() // Sim: no lock
 	}
 	return t.pendingLocked()
 }
 
 func (t Timer) pendingLocked() bool {
-	if t.ev == nil {
-		return false
-	}
-	t.q.lock.Lock()
-	defer t.q.lock.Unlock()
+	t.lock.Lock()
+	defer t.lock.Unlock()
 	return t.pending()
 }
 
-// pending is Pending without the lock: t's event is still the one t was
-// made for (events are reused) and is queued.
-func (t Timer) pending() bool { return t.ev.gen == t.gen && t.ev.index >= 0 }
+// pending is Pending without the lock: t's event has not been recycled
+// since t was made for it (see event.gen).
+func (t Timer) pending() bool { return t.ev.gen == t.gen }
 
 // When reports when a pending event is due; the zero time if it is not pending.
 func (t Timer) When() time.Time {
 	if t.ev == nil {
 		return time.Time{}
 	}
-	if t.q.lock != nil {
-		t.q.lock.Lock()
-		defer t.q.lock.Unlock()
+	if t.lock != nil {
+		t.lock.Lock()
+		defer t.lock.Unlock()
 	}
-	if t.ev.gen != t.gen || t.ev.index < 0 {
+	if !t.pending() {
 		return time.Time{}
 	}
-	return t.ev.at
+	if t.lock != nil {
+		return t.ev.at // Wall: the time as given, monotonic reading and all
+	}
+	return fromUnixNano(t.ev.q.heap[t.ev.index].key)
 }
+
+// fromUnixNano is the time.Time of Unix nanoseconds ns, in UTC and without
+// a monotonic reading: the same value as Epoch.Add(d) for the d that makes
+// ns, so Sim's times are those it made when it kept time.Time.
+func fromUnixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }

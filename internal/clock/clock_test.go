@@ -410,3 +410,39 @@ func TestAtFirst(t *testing.T) {
 		t.Errorf("order %q, want %q", got, want)
 	}
 }
+
+// Sim keeps time as Unix nanoseconds; the time.Time values it hands out
+// must be those it made when it kept time.Time (Epoch.Add): equal with ==
+// (same wall, ext and location, no monotonic reading) and so formatted
+// alike.
+func TestSimTimesAreEpochAdd(t *testing.T) {
+	for _, d := range []time.Duration{0, 1, 999_999_999, time.Second, 1500 * time.Millisecond, 45 * time.Second, 30 * 24 * time.Hour, 365*24*time.Hour + 7} {
+		want := Epoch.Add(d)
+		s := NewSim(1)
+		tm := s.At(want, func() {})
+		if got := tm.When(); got != want {
+			t.Errorf("When %#v, want %#v", got, want)
+		}
+		if next, _ := s.Next(); next != want {
+			t.Errorf("Next %#v, want %#v", next, want)
+		}
+		s2 := NewSim(1)
+		s2.After(d, func() {
+			if got := s2.Now(); got != want || got.Format(time.RFC3339Nano) != want.Format(time.RFC3339Nano) {
+				t.Errorf("Now in callback %#v, want %#v", got, want)
+			}
+			if s2.UnixNano() != want.UnixNano() {
+				t.Errorf("UnixNano %d, want %d", s2.UnixNano(), want.UnixNano())
+			}
+		})
+		s2.Step()
+		s3 := NewSim(1)
+		_ = s3.RunUntil(context.Background(), want)
+		if got := s3.Now(); got != want || s3.Elapsed() != d {
+			t.Errorf("Now after RunUntil %#v (elapsed %v), want %#v", got, s3.Elapsed(), want)
+		}
+	}
+	if s := NewSim(1); s.Now() != Epoch || s.UnixNano() != Epoch.UnixNano() {
+		t.Errorf("new Sim's Now %#v, want Epoch", s.Now())
+	}
+}

@@ -5,14 +5,19 @@ import (
 	"time"
 )
 
-// event is one scheduled callback. Events are recycled after they run; gen
-// changes on every reuse so stale Timer handles cannot touch the new event.
+// event is one scheduled callback. Events are recycled after they run or
+// are stopped; gen changes on every recycling, so an event is pending for
+// a Timer exactly while their gens match, and stale Timer handles cannot
+// touch the event's next use.
+// Its time is its heap slot's key; Wall also keeps the time.Time it was
+// given in at (with its monotonic reading, which the key has lost).
 type event struct {
-	at    time.Time
 	fn    func()
 	index int // position in the heap; -1 when not scheduled
 	gen   uint64
-	id    int32 // index in queue.evs
+	id    int32     // index in queue.evs
+	q     *queue    // the queue that made it, for Timer.Stop
+	at    time.Time // Wall only: the time At was given
 }
 
 // slot is a heap entry. The ordering key lives in the slot itself, so
@@ -27,7 +32,7 @@ type slot struct {
 }
 
 // arity of the heap: a 4-ary heap is shallower and friendlier to caches
-// than a binary one.
+// than a binary one. (down's tournament is written for four.)
 const arity = 4
 
 // queue is a min-heap of events ordered by (time, insertion sequence).
@@ -76,21 +81,40 @@ func (q *queue) down(i int) {
 	s := h[i]
 	for {
 		first := arity*i + 1
-		if first >= n {
-			break
-		}
-		m := first
-		end := min(first+arity, n)
-		for c := first + 1; c < end; c++ {
-			if less(&h[c], &h[m]) {
-				m = c
+		var m int
+		var ms *slot // &h[m]
+		if first+arity <= n {
+			// Four children (the usual case): a fixed tournament with
+			// no loop and no bounds checks. (time, sequence) is unique,
+			// so the minimum is the same whichever way it is found.
+			c := (*[arity]slot)(h[first : first+arity])
+			a, b := 0, 2
+			if less(&c[1], &c[0]) {
+				a = 1
 			}
-		}
-		if !less(&h[m], &s) {
+			if less(&c[3], &c[2]) {
+				b = 3
+			}
+			if less(&c[b], &c[a]) {
+				a = b
+			}
+			m, ms = first+a, &c[a]
+		} else if first < n {
+			m = first
+			for c := first + 1; c < n; c++ {
+				if less(&h[c], &h[m]) {
+					m = c
+				}
+			}
+			ms = &h[m]
+		} else {
 			break
 		}
-		h[i] = h[m]
-		q.evs[h[i].ev].index = i
+		if !less(ms, &s) {
+			break
+		}
+		h[i] = *ms
+		q.evs[ms.ev].index = i
 		i = m
 	}
 	h[i] = s
@@ -98,20 +122,27 @@ func (q *queue) down(i int) {
 }
 
 // take removes the earliest event as a hole (see queue.hole) and returns
-// its time and callback; settle ends the hole.
-func (q *queue) take() (time.Time, func()) {
-	ev := q.evs[q.heap[0].ev]
-	at, fn := ev.at, ev.fn
+// its time (Unix nanoseconds) and callback; settle ends the hole.
+func (q *queue) take() (int64, func()) {
+	s := &q.heap[0]
+	ev := q.evs[s.ev]
+	fn := ev.fn
 	q.hole = true
 	q.recycle(ev)
-	return at, fn
+	return s.key, fn
 }
 
-// settle removes the hole left by take if no push has filled it.
+// settle removes the hole left by take if no push has filled it. It is
+// called before every look at the heap, and most callbacks fill the hole:
+// the check is inlined, the work is not.
 func (q *queue) settle() {
-	if !q.hole {
-		return
+	if q.hole {
+		q.fillHole()
 	}
+}
+
+// fillHole removes the hole: a pop without the event.
+func (q *queue) fillHole() {
 	q.hole = false
 	last := len(q.heap) - 1
 	if last > 0 {
@@ -135,6 +166,7 @@ func (q *queue) len() int {
 // recycle marks ev not scheduled and keeps it for reuse.
 func (q *queue) recycle(ev *event) {
 	ev.index = -1
+	ev.gen++
 	ev.fn = nil
 	q.free = append(q.free, ev)
 }
@@ -144,36 +176,35 @@ func (q *queue) recycle(ev *event) {
 // event sorts before every other, and each kind keeps scheduling order.
 const later = 1 << 63
 
-func (q *queue) push(at time.Time, fn func()) Timer { return q.pushSeq(at, fn, false) }
+func (q *queue) push(at int64, fn func()) Timer { return q.pushSeq(at, fn, false) }
 
-// pushSeq schedules fn at at; first puts it ahead of the instant's events
-// scheduled without it.
-func (q *queue) pushSeq(at time.Time, fn func(), first bool) Timer {
+// pushSeq schedules fn at at (Unix nanoseconds); first puts it ahead of
+// the instant's events scheduled without it.
+func (q *queue) pushSeq(at int64, fn func(), first bool) Timer {
 	var ev *event
 	if n := len(q.free); n > 0 {
 		ev = q.free[n-1]
 		q.free = q.free[:n-1]
 	} else {
-		ev = &event{id: int32(len(q.evs))}
+		ev = &event{id: int32(len(q.evs)), q: q}
 		q.evs = append(q.evs, ev)
 	}
-	ev.gen++
 	q.seq++
 	seq := q.seq | later
 	if first {
 		seq = q.seq
 	}
-	ev.at, ev.fn = at, fn
+	ev.fn = fn
 	if q.hole {
 		q.hole = false
-		q.heap[0] = slot{key: at.UnixNano(), seq: seq, ev: ev.id}
+		q.heap[0] = slot{key: at, seq: seq, ev: ev.id}
 		q.down(0)
 	} else {
 		ev.index = len(q.heap)
-		q.heap = append(q.heap, slot{key: at.UnixNano(), seq: seq, ev: ev.id})
+		q.heap = append(q.heap, slot{key: at, seq: seq, ev: ev.id})
 		q.up(ev.index)
 	}
-	return Timer{ev: ev, gen: ev.gen, q: q}
+	return Timer{ev: ev, gen: ev.gen, lock: q.lock}
 }
 
 func (q *queue) remove(ev *event) {
@@ -201,11 +232,20 @@ func (q *queue) peek() *event {
 	return q.evs[q.heap[0].ev]
 }
 
-// pop removes the earliest event and returns its time and callback: take
-// with the hole settled at once.
-func (q *queue) pop() (time.Time, func()) {
+// next reports when the earliest event is due (Unix nanoseconds).
+func (q *queue) next() (int64, bool) {
 	q.settle()
-	at, fn := q.take()
+	if len(q.heap) == 0 {
+		return 0, false
+	}
+	return q.heap[0].key, true
+}
+
+// pop removes the earliest event and returns its callback: take with the
+// hole settled at once.
+func (q *queue) pop() func() {
 	q.settle()
-	return at, fn
+	_, fn := q.take()
+	q.settle()
+	return fn
 }

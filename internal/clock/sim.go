@@ -9,8 +9,14 @@ import (
 // Sim is a virtual clock. Time moves only when the caller runs the loop, and
 // then it jumps straight to the next due event. Sim is not safe for use by
 // several goroutines at once; a simulation runs on one goroutine.
+//
+// Inside, time is int64 Unix nanoseconds, so scheduling and running events
+// is integer arithmetic (time.Time.Add and After cost tens of instructions
+// each); Now's time.Time is made once each time the clock moves. Virtual
+// time therefore stays within the years 1678 to 2262.
 type Sim struct {
-	now   time.Time
+	nowNs int64     // Now as Unix nanoseconds
+	now   time.Time // nowNs as a time.Time (see fromUnixNano)
 	q     queue
 	rand  *rand.Rand
 	ran   uint64
@@ -26,14 +32,27 @@ func NewSim(seed uint64) *Sim {
 // NewSimSource returns a virtual clock at Epoch drawing randomness from src.
 // Property tests pass a source fed by their generator so failures shrink.
 func NewSimSource(src rand.Source) *Sim {
-	return &Sim{now: Epoch, rand: rand.New(src)}
+	return &Sim{nowNs: epochNs, now: fromUnixNano(epochNs), rand: rand.New(src)}
 }
 
-// Now is the current virtual time.
+// epochNs is Epoch as Unix nanoseconds.
+var epochNs = Epoch.UnixNano()
+
+// Now is the current virtual time, always in UTC.
 func (s *Sim) Now() time.Time { return s.now }
 
+// UnixNano is Now().UnixNano() without the time.Time: for callers that
+// keep times as integers.
+func (s *Sim) UnixNano() int64 { return s.nowNs }
+
 // Elapsed is the virtual time since Epoch.
-func (s *Sim) Elapsed() time.Duration { return s.now.Sub(Epoch) }
+func (s *Sim) Elapsed() time.Duration { return time.Duration(s.nowNs - epochNs) }
+
+// setNow moves the clock to ns.
+func (s *Sim) setNow(ns int64) {
+	s.nowNs = ns
+	s.now = fromUnixNano(ns)
+}
 
 // Rand is the simulation's seeded random source. Everything random in a
 // simulation must draw from it, in a deterministic order.
@@ -41,10 +60,7 @@ func (s *Sim) Rand() *rand.Rand { return s.rand }
 
 // At schedules fn at t; a t in the past runs on the next loop turn at Now.
 func (s *Sim) At(t time.Time, fn func()) Timer {
-	if t.Before(s.now) {
-		t = s.now
-	}
-	return s.q.push(t, fn)
+	return s.q.push(max(t.UnixNano(), s.nowNs), fn)
 }
 
 // AtFirst schedules fn at t ahead of every event due at t that was
@@ -54,27 +70,21 @@ func (s *Sim) At(t time.Time, fn func()) Timer {
 // added while the run is under way lands where it would have in the
 // script. A t in the past means Now.
 func (s *Sim) AtFirst(t time.Time, fn func()) Timer {
-	if t.Before(s.now) {
-		t = s.now
-	}
-	return s.q.pushSeq(t, fn, true)
+	return s.q.pushSeq(max(t.UnixNano(), s.nowNs), fn, true)
 }
 
 // After schedules fn d from now.
 func (s *Sim) After(d time.Duration, fn func()) Timer {
-	if d < 0 {
-		d = 0
-	}
-	return s.q.push(s.now.Add(d), fn)
+	return s.q.push(s.nowNs+int64(max(d, 0)), fn)
 }
 
 // Next reports when the earliest pending event is due.
 func (s *Sim) Next() (time.Time, bool) {
-	ev := s.q.peek()
-	if ev == nil {
+	at, ok := s.q.next()
+	if !ok {
 		return time.Time{}, false
 	}
-	return ev.at, true
+	return fromUnixNano(at), true
 }
 
 // Pending is the number of scheduled events.
@@ -86,11 +96,13 @@ func (s *Sim) Ran() uint64 { return s.ran }
 // Step runs the earliest event, moving Now to its time. It reports false if
 // nothing was pending.
 func (s *Sim) Step() bool {
-	if s.q.peek() == nil {
+	if s.q.settle(); len(s.q.heap) == 0 {
 		return false
 	}
 	at, fn := s.q.take()
-	s.now = at
+	if at != s.nowNs {
+		s.setNow(at)
+	}
 	s.ran++
 	s.depth++
 	fn()
@@ -108,25 +120,31 @@ func (s *Sim) InCallback() bool { return s.depth > 0 }
 // before Now runs what is due now and leaves the clock where it is: virtual
 // time never goes backwards. The context is checked between events.
 func (s *Sim) RunUntil(ctx context.Context, t time.Time) error {
+	tNs := t.UnixNano()
+	// A context whose Done is nil is never cancelled (the Background one
+	// the simulation passes): then Err, an interface call, is not asked
+	// between events.
+	done := ctx.Done()
 	for {
-		ev := s.q.peek()
-		if ev == nil || ev.at.After(t) {
+		if at, ok := s.q.next(); !ok || at > tNs {
 			break
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+		if done != nil {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
 		s.Step()
 	}
-	if t.After(s.now) {
-		s.now = t
+	if tNs > s.nowNs {
+		s.setNow(tNs)
 	}
 	return nil
 }
 
 // RunFor runs the loop for d of virtual time.
 func (s *Sim) RunFor(d time.Duration) {
-	_ = s.RunUntil(context.Background(), s.now.Add(d))
+	_ = s.RunUntil(context.Background(), fromUnixNano(s.nowNs+int64(d)))
 }
 
 // RunUntilIdle runs events until none are pending or limit events have run
@@ -138,7 +156,8 @@ func (s *Sim) RunUntilIdle(limit int) bool {
 			return true
 		}
 	}
-	return s.q.peek() == nil
+	_, ok := s.q.next()
+	return !ok
 }
 
 var _ Loop = (*Sim)(nil)

@@ -29,7 +29,8 @@ func (w *Wall) Now() time.Time { return w.nowFn() }
 // At schedules fn at t.
 func (w *Wall) At(t time.Time, fn func()) Timer {
 	w.mu.Lock()
-	tm := w.q.push(t, fn)
+	tm := w.q.push(t.UnixNano(), fn)
+	tm.ev.at = t
 	w.mu.Unlock()
 	select {
 	case w.wake <- struct{}{}:
@@ -59,7 +60,7 @@ func (w *Wall) RunUntil(ctx context.Context, t time.Time) error {
 		ev := w.q.peek()
 		now := w.Now()
 		if ev != nil && !ev.at.After(now) && !ev.at.After(t) {
-			_, fn := w.q.pop()
+			fn := w.q.pop()
 			w.mu.Unlock()
 			fn()
 			continue
