@@ -147,6 +147,9 @@ type Consumer struct {
 	polled          bool
 	lastPollReturn  time.Time
 	maxPollExceeded bool
+	// mpArmed is mpTimer.Pending(): set when it is started, cleared when
+	// it fires (maxPollCheck) or is stopped (stopTimers), its only ends.
+	mpArmed bool
 
 	hbTimer, acTimer, mpTimer, mdTimer, reconnTimer clock.Timer
 	javaNext                                        time.Time
@@ -257,6 +260,7 @@ func (c *Consumer) stopTimers() {
 	c.hbTimer.Stop()
 	c.acTimer.Stop()
 	c.mpTimer.Stop()
+	c.mpArmed = false
 	c.mdTimer.Stop()
 	c.reconnTimer.Stop()
 }
