@@ -426,11 +426,16 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 		ps.stored, ps.storedMD = ps.pos, nil
 	}
 	if c.dh.Any() {
-		var offs []client.TopicPartition
-		if store && len(c.dh.Stored) > 0 {
-			offs = c.storedOffset(ps.tp.Topic, ps.tp.Partition, ps.pos)
+		// consumerstate.DeliveryHooks.Report, with the MessageDelivered
+		// hooks called here: the Info goes straight into their event
+		// instead of through one more call's arguments.
+		info := c.info()
+		for _, h := range c.dh.Delivered {
+			h.OnMessageDelivered(client.MessageDelivered{Info: info, Message: m, Stored: store})
 		}
-		c.dh.Report(c.info(), m, store, offs)
+		if store && len(c.dh.Stored) > 0 {
+			c.reportStored(&info, ps)
+		}
 	}
 	if c.cfg.EnablePartitionEOF && ps.batch.Len() == 0 && ps.hasWM && rec.Offset+1 >= ps.high {
 		// Reached the end as last seen: raise EOF right after the message.
@@ -438,6 +443,16 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 		c.push(item{ev: client.PartitionEOF{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}})
 	}
 	return m
+}
+
+// reportStored tells the OffsetsStored hooks that ps's position was
+// stored at delivery (enable.auto.offset.store).
+func (c *Consumer) reportStored(info *client.Info, ps *partState) {
+	offs := c.storedOffset(ps.tp.Topic, ps.tp.Partition, ps.pos)
+	ev := client.OffsetsStored{Info: *info, Offsets: offs, Auto: true}
+	for _, h := range c.dh.Stored {
+		h.OnOffsetsStored(ev)
+	}
 }
 
 // Delivered messages and stored-offset slices are carved from blocks that
