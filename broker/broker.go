@@ -22,6 +22,10 @@ type Broker struct {
 
 	retentionTimer, expiryTimer clock.Timer
 	stopped                     bool
+
+	// version counts the changes that can make a fetch answer differently
+	// (see Version).
+	version uint64
 }
 
 type topic struct {
@@ -90,7 +94,17 @@ func (b *Broker) Clock() clock.Clock { return b.clk }
 // SetAvailable takes the cluster down (false) or brings it back (true).
 // While down, data calls fail with an error wrapping ErrUnavailable and the
 // periodic checks skip their work; no state is lost.
-func (b *Broker) SetAvailable(up bool) { b.up = up }
+func (b *Broker) SetAvailable(up bool) {
+	b.up = up
+	b.version++
+}
+
+// Version changes (grows) whenever something a fetch or a Reader's Idle
+// depends on may have changed: availability, topics and partitions
+// created or deleted, records appended or deleted. Committed offsets and
+// topic configurations do not count. A client that found nothing to fetch
+// can skip looking again until it changes (and its own position moves).
+func (b *Broker) Version() uint64 { return b.version }
 
 // Available reports whether the cluster is up.
 func (b *Broker) Available() bool { return b.up }
@@ -141,6 +155,7 @@ func (b *Broker) CreateTopic(name string, partitions int, cfg TopicConfig) error
 		t.parts[i] = newPlog()
 	}
 	b.topics[name] = t
+	b.version++
 	return nil
 }
 
@@ -162,6 +177,7 @@ func (b *Broker) CreatePartitions(name string, total int) error {
 	for len(t.parts) < total {
 		t.parts = append(t.parts, newPlog())
 	}
+	b.version++
 	return nil
 }
 
@@ -195,6 +211,7 @@ func (b *Broker) DeleteTopic(name string) error {
 	t.deleted = true
 	delete(b.topics, name)
 	b.last = nil
+	b.version++
 	var hit []expired
 	for _, g := range sortedKeys(b.groups) {
 		st := b.groups[g]
@@ -300,6 +317,7 @@ func (b *Broker) Produce(topicName string, partition int32, recs []Record) (base
 	if !ok || partition < 0 || int(partition) >= len(t.parts) {
 		return 0, errorf(kerr.UnknownTopicOrPart, "produce to %s[%d]", topicName, partition)
 	}
+	b.version++
 	return t.parts[partition].appendRecords(recs, b.clk.Now()), nil
 }
 
@@ -378,6 +396,7 @@ func (b *Broker) DeleteRecords(tp TopicPartition, before int64) (newLogStart int
 	}
 	if before > l.logStart {
 		l.truncateHead(before)
+		b.version++
 	}
 	return l.logStart, nil
 }
@@ -391,6 +410,7 @@ func (b *Broker) DeleteRecords(tp TopicPartition, before int64) (newLogStart int
 // deletes single records, as if every record were its own segment.) The
 // periodic check calls it every LogRetentionCheckInterval.
 func (b *Broker) EnforceRetention() {
+	b.version++ // (whether or not anything is deleted)
 	now := b.clk.Now()
 	for _, name := range sortedKeys(b.topics) {
 		t := b.topics[name]

@@ -259,7 +259,10 @@ func (l *plog) fetchEnd(offset int64, maxRecords, maxBytes int) int64 {
 	if maxRecords > 0 && offset+int64(maxRecords) < end {
 		end = offset + int64(maxRecords)
 	}
-	if maxBytes > 0 {
+	// The byte limit can only stop the fetch early when the live records
+	// (offset is one of them) hold more than maxBytes all together: l.bytes
+	// is their total size.
+	if maxBytes > 0 && l.bytes > int64(maxBytes) {
 		var bytes int64
 		for o := offset; o < end; o++ {
 			bytes += l.size(o, l.rec(o))

@@ -54,6 +54,9 @@ type Cluster struct {
 	// loop again; the clock tells (clock.Sim.InCallback), however the loop
 	// is driven.
 	clients int
+	// lookAlways turns off the idle poll's shortcut (Consumer.idle), so
+	// tests can check it against always looking.
+	lookAlways bool
 }
 
 // NewCluster builds a cluster: a virtual clock (cfg.Clock or a new one

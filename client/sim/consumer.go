@@ -119,6 +119,21 @@ type Consumer struct {
 	rr    int
 	lost  bool
 
+	// idle: the last look at the partitions (nextMessage) found nothing
+	// and changed nothing, the broker was at version idleVer, and nothing
+	// else the look reads has changed since. While the broker stays at
+	// idleVer, serve skips the look (about a hundred instructions per
+	// partition on every idle poll): it would find nothing and change
+	// nothing again. What the look reads, besides the broker, is the
+	// assignment, the partitions' positions, buffers and flags, and
+	// brokerDown; everything outside nextMessage that changes them clears
+	// idle (addPartitions, removePartitions, setPaused, Seek, net).
+	idle    bool
+	idleVer uint64
+	// fetched: the look now running went past the cheap caught-up check
+	// (fetch), which may change state; it is then not marked idle.
+	fetched bool
+
 	queue        []item
 	qhead        int
 	queuedRevoke *rebOp
@@ -132,6 +147,9 @@ type Consumer struct {
 	polled          bool
 	lastPollReturn  time.Time
 	maxPollExceeded bool
+	// mpArmed is mpTimer.Pending(): set when it is started, cleared when
+	// it fires (maxPollCheck) or is stopped (stopTimers), its only ends.
+	mpArmed bool
 
 	hbTimer, acTimer, mpTimer, mdTimer, reconnTimer clock.Timer
 	javaNext                                        time.Time
@@ -242,6 +260,7 @@ func (c *Consumer) stopTimers() {
 	c.hbTimer.Stop()
 	c.acTimer.Stop()
 	c.mpTimer.Stop()
+	c.mpArmed = false
 	c.mdTimer.Stop()
 	c.reconnTimer.Stop()
 }
@@ -254,13 +273,13 @@ func (c *Consumer) stopTimers() {
 func (c *Consumer) net() bool {
 	up := c.cl.b.Available()
 	if !up && !c.brokerDown {
-		c.brokerDown = true
+		c.brokerDown, c.idle = true, false
 		c.raise(client.NewError(client.ErrTransport, "sim:9092/1: Disconnected (broker unavailable)", false))
 		c.raise(client.NewError(client.ErrAllBrokersDown, "1/1 brokers are down", false))
 		c.backoff = c.cfg.ReconnectBackoff
 		c.scheduleReconnect()
 	} else if up && c.brokerDown {
-		c.brokerDown = false
+		c.brokerDown, c.idle = false, false
 		c.reconnTimer.Stop()
 		c.onReconnect()
 	}
@@ -579,6 +598,7 @@ func (c *Consumer) sortParts() {
 // addPartitions adds partitions to the assignment (an existing one gets
 // its position replaced when an explicit offset is given).
 func (c *Consumer) addPartitions(tps []client.TopicPartition, manual bool) {
+	c.idle = false
 	var added []client.TopicPartition
 	for _, tp := range tps {
 		ps := c.byKey[tp.Key()]
@@ -608,6 +628,7 @@ func (c *Consumer) addPartitions(tps []client.TopicPartition, manual bool) {
 // removePartitions removes partitions, auto-committing their stored
 // offsets first unless the assignment was lost.
 func (c *Consumer) removePartitions(tps []client.TopicPartition, lost, manual bool) {
+	c.idle = false
 	var gone []client.TopicPartition
 	for _, tp := range tps {
 		if c.byKey[tp.Key()] != nil {
@@ -759,6 +780,7 @@ func (c *Consumer) setPaused(partitions []client.TopicPartition, p bool) error {
 	if err := c.check(); err != nil {
 		return err
 	}
+	c.idle = false
 	for _, tp := range partitions {
 		if ps := c.byKey[tp.Key()]; ps != nil {
 			ps.paused = p
@@ -781,6 +803,7 @@ func (c *Consumer) Seek(partition client.TopicPartition, ignoredTimeoutMs int) e
 	if ps == nil {
 		return client.NewError(client.ErrUnknownPartition, fmt.Sprintf("seek: %s is not assigned", partition.Key()), false)
 	}
+	c.idle = false
 	ps.pos, ps.posReason = partition.Offset, client.PositionSeek
 	if ps.pos == client.OffsetInvalid {
 		ps.pos = client.OffsetStored

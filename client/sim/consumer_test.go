@@ -2,10 +2,13 @@ package sim
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
 )
 
 func TestSubscribePollCommit(t *testing.T) {
@@ -32,5 +35,45 @@ func TestSubscribePollCommit(t *testing.T) {
 	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// deliveryCalls records delivery hook calls, both kinds, as lines.
+type deliveryCalls struct{ calls []string }
+
+func (d *deliveryCalls) OnMessageDelivered(m client.MessageDelivered) {
+	d.calls = append(d.calls, fmt.Sprintf("%s %s gen=%d delivered %s stored=%t", m.Time.Format(time.StampMilli), m.MemberID, m.Generation, m.Message.TopicPartition, m.Stored))
+}
+
+func (d *deliveryCalls) OnOffsetsStored(s client.OffsetsStored) {
+	d.calls = append(d.calls, fmt.Sprintf("%s %s gen=%d stored %v auto=%t", s.Time.Format(time.StampMilli), s.MemberID, s.Generation, client.TopicPartitions(s.Offsets), s.Auto))
+}
+
+// A delivery tells the hooks what consumerstate.Delivered would (the
+// consumer calls them itself), with enable.auto.offset.store on and off.
+func TestDeliveryHooksLikeDelivered(t *testing.T) {
+	for _, store := range []bool{true, false} {
+		cl := newTestCluster(t, "t", 2)
+		produceN(t, cl, "t", 0, 0, 2)
+		produceN(t, cl, "t", 1, 0, 1)
+		got, want := &deliveryCalls{}, &deliveryCalls{}
+		c := mustConsumer(t, cl, client.ConfigMap{"group.id": "g", "auto.offset.reset": "earliest", "enable.auto.offset.store": store}, got)
+		if err := c.Subscribe("t", nil); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			m := pollMsg(t, c, 10*time.Second)
+			if m == nil {
+				t.Fatal("no message")
+			}
+			var stored []client.TopicPartition
+			if store {
+				stored = []client.TopicPartition{{Topic: "t", Partition: m.TopicPartition.Partition, Offset: m.TopicPartition.Offset + 1}}
+			}
+			consumerstate.Delivered(client.Hooks{want}, c.info(), m, stored)
+		}
+		if g, w := strings.Join(got.calls, "\n"), strings.Join(want.calls, "\n"); g != w {
+			t.Fatalf("store=%t: hooks got\n%s\nwant\n%s", store, g, w)
+		}
 	}
 }

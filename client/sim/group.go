@@ -327,20 +327,24 @@ func (c *Consumer) fenced(code kerr.Code, request string) bool {
 
 // --- max.poll.interval.ms ---
 
+// armMaxPoll starts the max.poll.interval.ms timer unless it is pending.
+// It runs after every poll: mpArmed, not mpTimer.Pending, tells (a field
+// load instead of a call into the clock).
 func (c *Consumer) armMaxPoll() {
-	if c.mpTimer.Pending() || !c.subscribed || c.maxPollExceeded {
+	if c.mpArmed || !c.subscribed || c.maxPollExceeded {
 		return
 	}
-	c.mpTimer = c.cl.clk.At(c.lastPollReturn.Add(c.cfg.MaxPollInterval), c.maxPollCheck)
+	c.mpTimer, c.mpArmed = c.cl.clk.At(c.lastPollReturn.Add(c.cfg.MaxPollInterval), c.maxPollCheck), true
 }
 
 func (c *Consumer) maxPollCheck() {
+	c.mpArmed = false // (fired)
 	if c.dead() || c.fatal != nil || !c.subscribed || c.inPoll || c.maxPollExceeded {
 		return
 	}
 	due := c.lastPollReturn.Add(c.cfg.MaxPollInterval)
 	if c.cl.clk.Now().Before(due) {
-		c.mpTimer = c.cl.clk.At(due, c.maxPollCheck)
+		c.mpTimer, c.mpArmed = c.cl.clk.At(due, c.maxPollCheck), true
 		return
 	}
 	// librdkafka: _MAX_POLL_EXCEEDED queued, leave group (dynamic members),

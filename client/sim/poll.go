@@ -123,6 +123,9 @@ func (c *Consumer) serve() client.Event {
 				return it.ev
 			}
 		}
+		if c.idle && c.idleVer == c.cl.b.Version() && !c.cl.lookAlways {
+			return nil // (the queue is empty)
+		}
 		ev := c.nextMessage()
 		if ev != nil {
 			return ev
@@ -227,7 +230,16 @@ func (c *Consumer) finishOp(op *rebOp, apply func()) {
 
 // nextMessage returns the next message (or a per-partition event),
 // serving partitions round-robin, a fetched batch at a time.
+//
+// A look that finds nothing without fetching (every partition paused,
+// stopped, caught up or waiting for the broker) marks the consumer idle
+// (see Consumer.idle). Such a look changes nothing a second look would
+// read: the watermarks it writes are the ones it read, and the
+// round-robin index ends where it started (or at len, which is 0 next
+// time).
 func (c *Consumer) nextMessage() client.Event {
+	c.idle, c.fetched = false, false
+	ver := c.cl.b.Version()
 	n := len(c.parts)
 	for range n {
 		if c.rr >= len(c.parts) {
@@ -245,6 +257,7 @@ func (c *Consumer) nextMessage() client.Event {
 			return nil
 		}
 	}
+	c.idle, c.idleVer = !c.fetched, ver
 	return nil
 }
 
@@ -282,6 +295,7 @@ func (c *Consumer) fetch(ps *partState) client.Event {
 	if c.brokerDown && !c.cl.b.Available() {
 		return nil
 	}
+	c.fetched = true
 	if ps.pos < 0 {
 		if ev := c.resolve(ps); ev != nil || ps.pos < 0 {
 			return ev
@@ -412,11 +426,16 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 		ps.stored, ps.storedMD = ps.pos, nil
 	}
 	if c.dh.Any() {
-		var offs []client.TopicPartition
-		if store && len(c.dh.Stored) > 0 {
-			offs = c.storedOffset(ps.tp.Topic, ps.tp.Partition, ps.pos)
+		// consumerstate.DeliveryHooks.Report, with the MessageDelivered
+		// hooks called here: the Info goes straight into their event
+		// instead of through one more call's arguments.
+		info := c.info()
+		for _, h := range c.dh.Delivered {
+			h.OnMessageDelivered(client.MessageDelivered{Info: info, Message: m, Stored: store})
 		}
-		c.dh.Report(c.info(), m, store, offs)
+		if store && len(c.dh.Stored) > 0 {
+			c.reportStored(&info, ps)
+		}
 	}
 	if c.cfg.EnablePartitionEOF && ps.batch.Len() == 0 && ps.hasWM && rec.Offset+1 >= ps.high {
 		// Reached the end as last seen: raise EOF right after the message.
@@ -424,6 +443,16 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 		c.push(item{ev: client.PartitionEOF{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos}})
 	}
 	return m
+}
+
+// reportStored tells the OffsetsStored hooks that ps's position was
+// stored at delivery (enable.auto.offset.store).
+func (c *Consumer) reportStored(info *client.Info, ps *partState) {
+	offs := c.storedOffset(ps.tp.Topic, ps.tp.Partition, ps.pos)
+	ev := client.OffsetsStored{Info: *info, Offsets: offs, Auto: true}
+	for _, h := range c.dh.Stored {
+		h.OnOffsetsStored(ev)
+	}
 }
 
 // Delivered messages and stored-offset slices are carved from blocks that

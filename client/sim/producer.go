@@ -151,11 +151,12 @@ func (p *Producer) send() {
 			}
 			part = p.part.Partition(m.Key, n)
 		}
-		rec := broker.Record{Key: m.Key, Value: m.Value, Timestamp: m.Timestamp}
+		// Built where Produce reads it, not copied there.
+		rec := [1]broker.Record{{Key: m.Key, Value: m.Value, Timestamp: m.Timestamp}}
 		for _, h := range m.Headers {
-			rec.Headers = append(rec.Headers, broker.Header{Key: h.Key, Value: h.Value})
+			rec[0].Headers = append(rec[0].Headers, broker.Header{Key: h.Key, Value: h.Value})
 		}
-		base, err := p.cl.b.Produce(tp.Topic, part, []broker.Record{rec})
+		base, err := p.cl.b.Produce(tp.Topic, part, rec[:])
 		switch {
 		case err == nil:
 			tp.Partition, tp.Offset = part, client.Offset(base)

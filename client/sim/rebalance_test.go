@@ -361,3 +361,35 @@ func TestEmptyAssignmentIsReported(t *testing.T) {
 		t.Fatalf("empty assignments reported %d times, want 1:\n%s", got, strings.Join(rec.lines, "\n"))
 	}
 }
+
+// max.poll.interval.ms is watched again after the member rejoins: a second
+// stall is caught too (the timer is started again once it has fired), and
+// polls in time keep it from firing.
+func TestMaxPollExceededTwice(t *testing.T) {
+	cl := newTestCluster(t, "t", 1)
+	rec := &recorder{}
+	c := mustConsumer(t, cl, client.ConfigMap{"group.id": "g", "client.id": "c", "auto.offset.reset": "earliest",
+		"session.timeout.ms": 10000, "max.poll.interval.ms": 20000}, rec)
+	_ = c.Subscribe("t", nil)
+	count := func() int {
+		n := 0
+		for _, l := range rec.lines {
+			if l == "c max-poll" {
+				n++
+			}
+		}
+		return n
+	}
+	for round := 1; round <= 2; round++ {
+		for range 300 { // 30 s of polls in time: no expiry
+			c.Poll(100)
+		}
+		if got := count(); got != round-1 {
+			t.Fatalf("round %d: %d expiries while polling, want %d", round, got, round-1)
+		}
+		cl.Sleep(21 * time.Second)
+		if got := count(); got != round {
+			t.Fatalf("round %d: %d expiries after a stall, want %d", round, got, round)
+		}
+	}
+}

@@ -95,7 +95,9 @@ func Delivered(hooks client.Hooks, info client.Info, m *client.Message, stored [
 }
 
 // DeliveryHooks are the hooks told about deliveries, picked out of a
-// client's hooks once (client.Of) instead of on every message.
+// client's hooks once (client.Of) instead of on every message. The client
+// calls them itself, as Delivered does (client/sim's deliver: building
+// each event in place costs less than passing its parts through a call).
 type DeliveryHooks struct {
 	Delivered []client.HookMessageDelivered
 	Stored    []client.HookOffsetsStored
@@ -108,22 +110,6 @@ func NewDeliveryHooks(hooks client.Hooks) DeliveryHooks {
 
 // Any reports whether there is a hook to tell.
 func (d *DeliveryHooks) Any() bool { return len(d.Delivered)+len(d.Stored) > 0 }
-
-// Report is Delivered for these hooks: m was handed to the app and, when
-// stored, its offset + 1 was stored (enable.auto.offset.store) as offs,
-// which is only used, and so only needs to be made, when d.Stored is not
-// empty.
-func (d *DeliveryHooks) Report(info client.Info, m *client.Message, stored bool, offs []client.TopicPartition) {
-	for _, h := range d.Delivered {
-		h.OnMessageDelivered(client.MessageDelivered{Info: info, Message: m, Stored: stored})
-	}
-	if stored && len(d.Stored) > 0 {
-		ev := client.OffsetsStored{Info: info, Offsets: offs, Auto: true}
-		for _, h := range d.Stored {
-			h.OnOffsetsStored(ev)
-		}
-	}
-}
 
 // StillAssigned keeps the partitions of a revoke step that are still
 // assigned: only those can be revoked. The result is a new slice.
