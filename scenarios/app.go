@@ -20,6 +20,10 @@ type app struct {
 	// gen is c's Generation method, for clients that have one (asserted
 	// once per client, not once per event).
 	gen func() int32
+	// release gives a processed message back to c for reuse (the
+	// simulator's Consumer.Release), nil when c cannot take it or when
+	// the message went to Options.Process, which may keep it.
+	release func(*client.Message)
 	// retryLater: a failed commit-before-process asks step to poll again
 	// only after commitRetryBackoff.
 	retryLater bool
@@ -148,6 +152,10 @@ func (a *app) startClient(k Kind) {
 	a.gen = nil
 	if g, ok := c.(interface{ Generation() int32 }); ok {
 		a.gen = g.Generation
+	}
+	a.release = nil
+	if rl, ok := c.(interface{ Release(*client.Message) }); ok && a.r.process == nil {
+		a.release = rl.Release
 	}
 	if sc, ok := c.(interface{ Config() client.ConsumerConfig }); ok {
 		a.cfg = sc.Config()
@@ -399,6 +407,12 @@ func (a *app) finish() {
 	}
 	a.cur = nil
 	a.commitAfter(m)
+	if a.release != nil && !a.waiting && a.cur != m {
+		// Done with m: the commit strategy copied its offset, and a
+		// commit waiting for the coordinator (which keeps m) would have
+		// left the app waiting.
+		a.release(m)
+	}
 }
 
 // store stores m's offset + 1 for the next auto-commit and records it. The

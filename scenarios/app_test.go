@@ -1,10 +1,12 @@
 package scenarios_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/scenarios"
 )
 
@@ -123,5 +125,43 @@ script:
 	}
 	if len(failed) == 0 || failed[0].at != 63500*time.Millisecond || failed[0].err != "_TIMED_OUT" {
 		t.Errorf("failed commits %+v, want the first at 1m3.5s with _TIMED_OUT", failed)
+	}
+}
+
+// Messages the runner hands to Options.Process are the app's to keep: the
+// simulated consumer must not deliver later messages in their memory (it
+// does so only for messages no one but the runner's loop has seen). Every
+// message Process saw still holds, at the end of the run, what it held
+// when Process saw it.
+func TestProcessedMessagesAreNotReused(t *testing.T) {
+	s, err := scenarios.Builtin("manual-commit-duplicates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type seen struct {
+		m     *client.Message
+		tp    string
+		value string
+	}
+	var all []seen
+	ptrs := map[*client.Message]bool{}
+	process := func(_ context.Context, m *client.Message) error {
+		if ptrs[m] {
+			t.Errorf("%s arrived in the memory of a message Process already saw", m.TopicPartition)
+		}
+		ptrs[m] = true
+		all = append(all, seen{m, m.TopicPartition.String(), string(m.Value)})
+		return nil
+	}
+	if _, err := scenarios.Run(s, scenarios.Options{Process: process}); err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 2 {
+		t.Fatalf("Process saw %d messages", len(all))
+	}
+	for _, x := range all {
+		if got := x.m.TopicPartition.String(); got != x.tp || string(x.m.Value) != x.value {
+			t.Errorf("a message Process kept changed: was %s %q, now %s %q", x.tp, x.value, got, x.m.Value)
+		}
 	}
 }

@@ -137,7 +137,10 @@ type AppState struct {
 	// Closing: the app was told to close and is finishing its message.
 	Closing bool
 	// Current is the message in hand (being processed, or processed and
-	// waiting for its commit), or nil.
+	// waiting for its commit), or nil. Read it before the session runs
+	// on: once processed, a message not handed to Options.Process goes
+	// back to the simulated consumer, which delivers later messages in
+	// its memory.
 	Current *client.Message
 	// Effected: Current's effect happened; its commit is still to come.
 	Effected bool

@@ -163,6 +163,9 @@ type Consumer struct {
 	msgFree            []client.Message
 	offFree            []client.TopicPartition
 	msgBlock, offBlock int // lengths of the last blocks
+	// released are delivered messages the app gave back (Release), to be
+	// delivered again before a block is carved.
+	released []*client.Message
 }
 
 type pendingCommit struct {

@@ -3,10 +3,12 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
 )
@@ -76,4 +78,41 @@ func TestDeliveryHooksLikeDelivered(t *testing.T) {
 			t.Fatalf("store=%t: hooks got\n%s\nwant\n%s", store, g, w)
 		}
 	}
+}
+
+// TestReleaseReusesMessages: a released message's memory carries the next
+// delivery, with every field of its own (nothing left over from the app's
+// changes to the released one); messages not released stay as delivered.
+func TestReleaseReusesMessages(t *testing.T) {
+	cl := newTestCluster(t, "t", 1)
+	hdr := broker.Record{Key: []byte("k0"), Value: []byte("v0"), Headers: []broker.Header{{Key: "h", Value: []byte("x")}}}
+	if _, err := cl.Broker().Produce("t", 0, []broker.Record{hdr, {Value: []byte("v1")}, {Key: []byte("k2"), Value: []byte("v2")}}); err != nil {
+		t.Fatal(err)
+	}
+	c := mustConsumer(t, cl, client.ConfigMap{"group.id": "g", "auto.offset.reset": "earliest"})
+	if err := c.Subscribe("t", nil); err != nil {
+		t.Fatal(err)
+	}
+	first := pollMsg(t, c, 10*time.Second)
+	if first == nil || string(first.Value) != "v0" || len(first.Headers) != 1 {
+		t.Fatalf("first message %+v", first)
+	}
+	// The app scribbles on it, then gives it back.
+	first.Opaque = "app state"
+	first.TopicPartition.Error = client.NewError(client.ErrLeaderNotAvailable, "x", false)
+	c.Release(first)
+	second := pollMsg(t, c, time.Second)
+	if second != first {
+		t.Fatalf("the released message's memory was not reused")
+	}
+	want := client.Message{TopicPartition: client.TopicPartition{Topic: "t", Partition: 0, Offset: 1}, Value: []byte("v1"),
+		Timestamp: second.Timestamp, TimestampType: client.TimestampCreateTime}
+	if !reflect.DeepEqual(*second, want) {
+		t.Fatalf("reused message\n got %+v\nwant %+v", *second, want)
+	}
+	third := pollMsg(t, c, time.Second)
+	if third == second || string(third.Key) != "k2" || string(second.Value) != "v1" {
+		t.Fatalf("a message not released was reused or changed: second %+v third %+v", second, third)
+	}
+	c.Release(nil) // no-op
 }

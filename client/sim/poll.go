@@ -473,10 +473,16 @@ func nextBlockLen(last int, elem uintptr) int {
 	return max(min(2*last, int(blockBytes/elem)), last)
 }
 
-// newMessage returns a fresh, zero message for a delivery. Messages are
-// carved from blocks: each delivery still gets its own *Message, which the
-// app may keep and modify; it only keeps its block alive.
+// newMessage returns a zero message for a delivery: one the app released,
+// or a fresh one. Fresh messages are carved from blocks: each delivery
+// still gets its own *Message, which the app may keep and modify; it only
+// keeps its block alive.
 func (c *Consumer) newMessage() *client.Message {
+	if n := len(c.released); n > 0 {
+		m := c.released[n-1]
+		c.released = c.released[:n-1]
+		return m
+	}
 	if len(c.msgFree) == 0 {
 		c.msgBlock = nextBlockLen(c.msgBlock, unsafe.Sizeof(client.Message{}))
 		c.msgFree = make([]client.Message, c.msgBlock)
@@ -484,6 +490,21 @@ func (c *Consumer) newMessage() *client.Message {
 	m := &c.msgFree[0]
 	c.msgFree = c.msgFree[1:]
 	return m
+}
+
+// Release gives back a message Poll returned, which the app is done with:
+// the consumer may deliver a later message in the same memory, so the app
+// must neither read nor keep m (nor its fields) afterwards. Releasing is
+// optional: a message never released is collected as garbage. It is not
+// part of client.Consumer (confluent-kafka hands out a new message every
+// time); the scenario runner uses it for the messages no one but its own
+// loop has seen, which makes a run allocate a fifth less.
+func (c *Consumer) Release(m *client.Message) {
+	if m == nil {
+		return
+	}
+	*m = client.Message{}
+	c.released = append(c.released, m)
 }
 
 // storedOffset returns a one-element slice holding the offset of a
