@@ -145,7 +145,10 @@ type Consumer struct {
 
 	inPoll          bool
 	polled          bool
-	lastPollReturn  time.Time
+	// lastPollNs is when the last poll returned, in Unix nanoseconds (an
+	// integer: a time.Time field written at every poll would be a write
+	// barrier each while the collector marks).
+	lastPollNs      int64
 	maxPollExceeded bool
 	// mpArmed is mpTimer.Pending(): set when it is started, cleared when
 	// it fires (maxPollCheck) or is stopped (stopTimers), its only ends.

@@ -334,7 +334,13 @@ func (c *Consumer) armMaxPoll() {
 	if c.mpArmed || !c.subscribed || c.maxPollExceeded {
 		return
 	}
-	c.mpTimer, c.mpArmed = c.cl.clk.At(c.lastPollReturn.Add(c.cfg.MaxPollInterval), c.maxPollCheck), true
+	c.mpTimer, c.mpArmed = c.cl.clk.After(c.maxPollLeft(), c.maxPollCheck), true
+}
+
+// maxPollLeft is how long until max.poll.interval.ms after the last poll
+// (negative once past).
+func (c *Consumer) maxPollLeft() time.Duration {
+	return time.Duration(c.lastPollNs-c.cl.clk.UnixNano()) + c.cfg.MaxPollInterval
 }
 
 func (c *Consumer) maxPollCheck() {
@@ -342,16 +348,15 @@ func (c *Consumer) maxPollCheck() {
 	if c.dead() || c.fatal != nil || !c.subscribed || c.inPoll || c.maxPollExceeded {
 		return
 	}
-	due := c.lastPollReturn.Add(c.cfg.MaxPollInterval)
-	if c.cl.clk.Now().Before(due) {
-		c.mpTimer, c.mpArmed = c.cl.clk.At(due, c.maxPollCheck), true
+	if left := c.maxPollLeft(); left > 0 {
+		c.mpTimer, c.mpArmed = c.cl.clk.After(left, c.maxPollCheck), true
 		return
 	}
 	// librdkafka: _MAX_POLL_EXCEEDED queued, leave group (dynamic members),
 	// assignment lost; rejoin when the app polls again.
-	over := c.cl.clk.Now().Sub(c.lastPollReturn) - c.cfg.MaxPollInterval
+	over := -c.maxPollLeft()
 	client.Each(c.hooks, func(h client.HookMaxPollExceeded) {
-		h.OnMaxPollExceeded(client.MaxPollExceeded{Info: c.info(), LastPoll: c.lastPollReturn, Interval: c.cfg.MaxPollInterval})
+		h.OnMaxPollExceeded(client.MaxPollExceeded{Info: c.info(), LastPoll: time.Unix(0, c.lastPollNs).UTC(), Interval: c.cfg.MaxPollInterval})
 	})
 	c.raise(client.NewError(client.ErrMaxPollExceeded, fmt.Sprintf(
 		"Application maximum poll interval (%dms) exceeded by %dms", c.cfg.MaxPollInterval.Milliseconds(), over.Milliseconds()), false))

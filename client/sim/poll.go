@@ -48,7 +48,7 @@ func (c *Consumer) pollReturned() {
 	if c.closed {
 		return
 	}
-	c.lastPollReturn = c.cl.clk.Now()
+	c.lastPollNs = c.cl.clk.UnixNano()
 	c.polled = true
 	c.armMaxPoll()
 }
