@@ -143,8 +143,8 @@ type Consumer struct {
 	pendingApp   *rebOp
 	revokeTrig   client.CommitTrigger
 
-	inPoll          bool
-	polled          bool
+	inPoll bool
+	polled bool
 	// lastPollNs is when the last poll returned, in Unix nanoseconds (an
 	// integer: a time.Time field written at every poll would be a write
 	// barrier each while the collector marks).
