@@ -99,6 +99,9 @@ func TestReleaseReusesMessages(t *testing.T) {
 	}
 	// The app scribbles on it, then gives it back.
 	first.Opaque = "app state"
+	md := "metadata"
+	first.TopicPartition.Metadata = &md
+	first.Key = []byte("changed")
 	first.TopicPartition.Error = client.NewError(client.ErrLeaderNotAvailable, "x", false)
 	c.Release(first)
 	second := pollMsg(t, c, time.Second)

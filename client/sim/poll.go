@@ -409,7 +409,7 @@ func (c *Consumer) reset(ps *partState, why string) client.Event {
 // deliver hands rec to the app: the position moves past it and, with
 // enable.auto.offset.store, its offset + 1 is stored for the next commit.
 func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
-	m := c.newMessage() // zeroed: only the fields set need writing
+	m := c.newMessage()
 	m.TopicPartition.Topic, m.TopicPartition.Partition, m.TopicPartition.Offset = ps.tp.Topic, ps.tp.Partition, client.Offset(rec.Offset)
 	m.Key, m.Value = rec.Key, rec.Value
 	m.Timestamp, m.TimestampType = rec.Timestamp, client.TimestampCreateTime
@@ -473,14 +473,32 @@ func nextBlockLen(last int, elem uintptr) int {
 	return max(min(2*last, int(blockBytes/elem)), last)
 }
 
-// newMessage returns a zero message for a delivery: one the app released,
-// or a fresh one. Fresh messages are carved from blocks: each delivery
-// still gets its own *Message, which the app may keep and modify; it only
-// keeps its block alive.
+// newMessage returns a message for a delivery whose fields but those
+// deliver always sets are zero: one the app released, or a fresh one.
+// Fresh messages are carved from blocks: each delivery still gets its own
+// *Message, which the app may keep and modify; it only keeps its block
+// alive.
 func (c *Consumer) newMessage() *client.Message {
 	if n := len(c.released); n > 0 {
 		m := c.released[n-1]
 		c.released = c.released[:n-1]
+		// Released as the app left it: zero what deliver does not set,
+		// and only what is not zero (each pointer written is a write
+		// barrier while the collector marks; clearing the whole message
+		// would be a barrier on every pointer in it).
+		tp := &m.TopicPartition
+		if tp.Metadata != nil {
+			tp.Metadata = nil
+		}
+		if tp.Error != nil {
+			tp.Error = nil
+		}
+		if m.Headers != nil {
+			m.Headers = nil
+		}
+		if m.Opaque != nil {
+			m.Opaque = nil
+		}
 		return m
 	}
 	if len(c.msgFree) == 0 {
@@ -503,7 +521,6 @@ func (c *Consumer) Release(m *client.Message) {
 	if m == nil {
 		return
 	}
-	*m = client.Message{}
 	c.released = append(c.released, m)
 }
 
