@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
 	"github.com/kafkasim/kafkasim/scenarios"
@@ -414,7 +415,14 @@ func (m *Model) helpView() string {
 	for _, f := range styles.Fates() {
 		fl += m.c.Styles.Fate[f].Render(f.Symbol()) + " " + f.String() + "   "
 	}
-	out = append(out, "  "+fl, "  [x] the message of the current step   markers: E log end  C committed  1..9 consumer position  ^ differs (compare)", "")
+	out = append(out, "  "+fl)
+	for _, t := range []string{"[x] the message of the current step", "markers: E log end  C committed  1..9 consumer position  ^ differs (compare)"} {
+		if ansi.StringWidth(t) > W-2 {
+			t = strings.Join(common.Wrap(t, W-2), "\n  ")
+		}
+		out = append(out, "  "+t)
+	}
+	out = append(out, "")
 	out = append(out, m.c.Styles.Bold.Render("Swimlanes:"))
 	out = append(out, common.Wrap(components.LaneLegend, W-2)...)
 	return common.Fit(joinLines(out), W, H)

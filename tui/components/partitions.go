@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/kafkasim/kafkasim/scenarios"
 	"github.com/kafkasim/kafkasim/tui/common"
 	"github.com/kafkasim/kafkasim/tui/styles"
@@ -46,13 +48,23 @@ func Partitions(c common.Common, v View, w, h int) string {
 	return common.Clip(strings.Join(out, "\n"), w, h)
 }
 
+// legend explains the cells and markers in one line: in full when it fits
+// the width, else in short words (an 80-column screen), else cut (`?`
+// has the whole of it).
 func legend(c common.Common, w int) string {
-	var b strings.Builder
-	for _, f := range styles.Fates() {
-		b.WriteString(c.Styles.Fate[f].Render(f.Symbol()) + " " + f.String() + "  ")
+	line := func(name func(styles.Fate) string, sep, markers string) string {
+		var b strings.Builder
+		for _, f := range styles.Fates() {
+			b.WriteString(c.Styles.Fate[f].Render(f.Symbol()) + " " + name(f) + sep)
+		}
+		b.WriteString(markers)
+		return b.String()
 	}
-	b.WriteString("[ ] step E end C commit 1.. consumer")
-	return c.Styles.Dim.Render(common.Pad(b.String(), w))
+	s := line(styles.Fate.String, "  ", "[ ] step  E end  C commit  1.. consumer")
+	if ansi.StringWidth(s) > w {
+		s = line(styles.Fate.Short, " ", " [ ] step E end C commit 1.. pos")
+	}
+	return c.Styles.Dim.Render(common.Pad(s, w))
 }
 
 func partition(c common.Common, v View, p, per, w int) []string {

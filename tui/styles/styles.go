@@ -29,6 +29,12 @@ func (f Fate) String() string {
 	return [...]string{"", "pending", "delivered", "processing", "processed", "lost", "duplicated"}[f]
 }
 
+// Short is the fate's name in at most five letters, for legends on
+// narrow screens.
+func (f Fate) Short() string {
+	return [...]string{"", "pend", "deliv", "proc", "done", "lost", "dup"}[f]
+}
+
 // Symbol is the one-character mark of the fate, readable without colour.
 func (f Fate) Symbol() string {
 	return [...]string{" ", ".", "d", "*", "+", "X", "2"}[f]
