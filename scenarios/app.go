@@ -486,9 +486,16 @@ func (a *app) waitForCoordinator(what string, cont func()) bool {
 	if a.spec.Processing.Async || !a.r.brokerDown {
 		return false
 	}
+	a.block("blocked in a synchronous commit of "+what+": the broker is down and librdkafka waits for the group coordinator; the app does not poll meanwhile", cont)
+	return true
+}
+
+// block makes the app wait for the coordinator (see waitForCoordinator),
+// saying why; cont goes on when the wait ends.
+func (a *app) block(why string, cont func()) {
 	a.waiting, a.waitCont = true, cont
 	e := a.ev(KindStall)
-	e.Detail = "blocked in a synchronous commit of " + what + ": the broker is down and librdkafka waits for the group coordinator; the app does not poll meanwhile"
+	e.Detail = why
 	a.r.emit(e)
 	a.tick.Stop()
 	timeout := a.cfg.SocketTimeout
@@ -501,7 +508,6 @@ func (a *app) waitForCoordinator(what string, cont func()) bool {
 			a.endWait("socket.timeout.ms (" + FormatDuration(timeout) + ") passed without a coordinator: the commit is sent and fails")
 		}
 	})
-	return true
 }
 
 // endWait ends a wait for the coordinator: the commit goes ahead.
@@ -606,7 +612,32 @@ func (a *app) close() {
 	}
 }
 
+// doClose closes the client. Close commits synchronously (the every-N
+// strategy's last offsets, and under enable.auto.commit the stored ones):
+// while the broker is down it first waits for the coordinator, as
+// librdkafka's close does, until the broker is back or socket.timeout.ms
+// passes.
 func (a *app) doClose() {
+	if a.r.brokerDown && !a.waiting && a.closeCommits() {
+		a.tick.Stop()
+		a.block("blocked in close: its synchronous commit of the offsets processed so far waits for the group coordinator (the broker is down); the app does nothing meanwhile", a.closeNow)
+		return
+	}
+	a.closeNow()
+}
+
+// closeCommits starts the close and reports whether it commits: the
+// every-N strategy's pending offsets (synchronously), or what the client
+// commits on close (the simulator's BeginClose; a client that cannot tell
+// is taken not to wait).
+func (a *app) closeCommits() bool {
+	c, ok := a.c.(interface{ BeginClose() bool })
+	commits := ok && c.BeginClose()
+	return commits || a.spec.Processing.Commit == StrategyEvery && len(a.pending) > 0 && !a.spec.Processing.Async
+}
+
+// closeNow commits what close commits and closes the client.
+func (a *app) closeNow() {
 	a.tick.Stop()
 	if a.spec.Processing.Commit == StrategyEvery {
 		a.flush()

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/scenarios"
 )
@@ -163,5 +165,77 @@ func TestProcessedMessagesAreNotReused(t *testing.T) {
 		if got := x.m.TopicPartition.String(); got != x.tp || string(x.m.Value) != x.value {
 			t.Errorf("a message Process kept changed: was %s %q, now %s %q", x.tp, x.value, got, x.m.Value)
 		}
+	}
+}
+
+// Closing while the broker is down waits for the coordinator too:
+// librdkafka's close commits the stored offsets synchronously. With the
+// broker back within socket.timeout.ms the commit goes through and the
+// next member starts after the processed messages; with a longer outage
+// the commit fails once socket.timeout.ms has passed, and they are read
+// again. Nothing else commits meanwhile (the auto-commit timer stops).
+func TestCloseWaitsForTheCoordinator(t *testing.T) {
+	const y = `
+name: close-outage
+duration: 3m
+topics: [{name: t, partitions: 1}]
+producers: [{topic: t, count: 5}]
+consumers:
+  - {id: c1, group: g, topics: [t], config: {auto.offset.reset: earliest, auto.commit.interval.ms: 60000}, processing: {time: 100ms}}
+  - {id: c2, group: g, topics: [t], start: 2m, config: {auto.offset.reset: earliest}, processing: {time: 100ms}}
+script:
+  - {at: 5s, do: broker-down}
+  - {at: 6s, do: close, consumer: c1}
+  - {at: UP, do: broker-up}
+`
+	type commit struct {
+		at   time.Duration
+		kind scenarios.Kind
+		by   string
+		err  string
+	}
+	run := func(up string) (*scenarios.Result, []commit) {
+		t.Helper()
+		r := runYAML(t, "close-outage.yaml", strings.Replace(y, "UP", up, 1))
+		var cs []commit
+		for _, e := range r.Events() {
+			switch e.Kind {
+			case scenarios.KindCommit, scenarios.KindCommitOK, scenarios.KindCommitFailed:
+				if e.Actor == "c1" && e.At > 5*time.Second {
+					cs = append(cs, commit{e.At, e.Kind, e.Commit, e.Error})
+				}
+			}
+		}
+		return r, cs
+	}
+
+	r, cs := run("16s")
+	want := []commit{{16 * time.Second, scenarios.KindCommit, scenarios.CommitClose, ""}, {16 * time.Second, scenarios.KindCommitOK, scenarios.CommitClose, ""}}
+	if diff := cmp.Diff(want, cs, cmp.AllowUnexported(commit{})); diff != "" {
+		t.Errorf("c1's commits after the broker went down, 10 s outage (-want +got):\n%s", diff)
+	}
+	if c := r.Outcome.Counts; c.OK != 5 || c.Duplicated != 0 {
+		t.Errorf("10 s outage: outcome %+v, want 5 OK", c)
+	}
+	blocked := false
+	for _, e := range r.Events() {
+		if e.Kind == scenarios.KindStall && e.Actor == "c1" && strings.Contains(e.Detail, "close") && e.At == 6*time.Second {
+			blocked = true
+		}
+		if e.Kind == scenarios.KindClosed && e.Actor == "c1" && e.At != 16*time.Second {
+			t.Errorf("c1 closed at %v, want when the broker came back", e.At)
+		}
+	}
+	if !blocked {
+		t.Error("the timeline does not show c1 blocked in close")
+	}
+
+	r, cs = run("100s")
+	want = []commit{{66 * time.Second, scenarios.KindCommit, scenarios.CommitClose, ""}, {66 * time.Second, scenarios.KindCommitFailed, scenarios.CommitClose, "_TIMED_OUT"}}
+	if diff := cmp.Diff(want, cs, cmp.AllowUnexported(commit{})); diff != "" {
+		t.Errorf("c1's commits after the broker went down, 95 s outage (-want +got):\n%s", diff)
+	}
+	if c := r.Outcome.Counts; c.Duplicated != 5 {
+		t.Errorf("95 s outage: outcome %+v, want the 5 messages processed again by c2", c)
 	}
 }

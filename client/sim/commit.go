@@ -275,6 +275,32 @@ func (c *Consumer) StoreMessage(m *client.Message) ([]client.TopicPartition, err
 	return c.StoreOffsets(consumerstate.MessageOffset(m))
 }
 
+// BeginClose starts a close that Close will finish: the auto-commit timer
+// stops (the close commits instead), and it reports whether Close will
+// commit offsets: under enable.auto.commit, offsets stored past the
+// committed ones (the Java model: every position). librdkafka's close
+// makes that commit synchronously, waiting for the group coordinator; the
+// scenario runner asks, when the broker is down, whether its app's close
+// must wait. Not part of client.Consumer.
+func (c *Consumer) BeginClose() bool {
+	if c.closed {
+		return false
+	}
+	c.acTimer.Stop()
+	if c.fatal != nil || !c.cfg.EnableAutoCommit || c.lost || len(c.parts) == 0 {
+		return false
+	}
+	if c.java {
+		for _, ps := range c.parts {
+			if ps.pos >= 0 {
+				return true
+			}
+		}
+		return false
+	}
+	return len(c.storedAhead(nil)) > 0
+}
+
 // Close revokes the assignment (the rebalance callback runs), commits
 // stored offsets under auto-commit, leaves the group (dynamic members) and
 // stops the consumer.
