@@ -142,11 +142,13 @@ func commonOpts(c client.CommonConfig, verify bool) ([]kgo.Opt, error) {
 		return nil, invalid("bootstrap.servers", "required for the real-Kafka backend")
 	}
 	for _, s := range c.BootstrapServers {
-		if _, port, err := net.SplitHostPort(s); err != nil {
+		if host, port, err := net.SplitHostPort(s); err != nil {
 			if strings.Contains(err.Error(), "missing port") {
 				continue // kgo defaults to 9092
 			}
 			return nil, invalid("bootstrap.servers", fmt.Sprintf("invalid address %q: expected host:port", s))
+		} else if host == "" {
+			return nil, invalid("bootstrap.servers", fmt.Sprintf("invalid address %q: no host before the port", s))
 		} else if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
 			return nil, invalid("bootstrap.servers", fmt.Sprintf("invalid port in %q", s))
 		}

@@ -100,6 +100,7 @@ func TestConfigRefusals(t *testing.T) {
 		{client.ConfigMap{"group.id": "g"}, "bootstrap.servers"},
 		{client.ConfigMap{"bootstrap.servers": "a:b:c", "group.id": "g"}, "bootstrap.servers"},
 		{client.ConfigMap{"bootstrap.servers": "h:99999", "group.id": "g"}, "bootstrap.servers"},
+		{client.ConfigMap{"bootstrap.servers": "h:1,:9092", "group.id": "g"}, "bootstrap.servers"},
 		{client.ConfigMap{"bootstrap.servers": "h:1", "group.id": "g", "group.protocol": "consumer"}, "group.protocol"},
 		{client.ConfigMap{"bootstrap.servers": "h:1", "group.id": "g", "security.protocol": "sasl_plaintext", "sasl.username": "u"}, "sasl.mechanisms"},
 		{client.ConfigMap{"bootstrap.servers": "h:1", "group.id": "g", "security.protocol": "sasl_plaintext", "sasl.mechanisms": "PLAIN"}, "sasl.username"},
