@@ -123,6 +123,35 @@ var (
 	_ client.Crasher  = (*Consumer)(nil)
 )
 
+// CheckConsumerConfig reports what NewConsumer would refuse in conf (an
+// unknown or malformed key, a malformed broker address), without making a
+// client or contacting the cluster: a caller about to connect checks its
+// configuration first.
+func CheckConsumerConfig(conf client.ConfigMap) error {
+	_, _, err := consumerConfig(conf)
+	return err
+}
+
+// consumerConfig parses conf and translates what every consumer shares.
+func consumerConfig(conf client.ConfigMap) (client.ConsumerConfig, []kgo.Opt, error) {
+	conf, verify, err := splitBackendKeys(conf)
+	if err != nil {
+		return client.ConsumerConfig{}, nil, err
+	}
+	cfg, err := client.ParseConsumerConfig(conf)
+	if err != nil {
+		return client.ConsumerConfig{}, nil, err
+	}
+	base, err := commonOpts(cfg.CommonConfig, verify)
+	if err != nil {
+		return client.ConsumerConfig{}, nil, err
+	}
+	if _, err := groupOpts(cfg); err != nil {
+		return client.ConsumerConfig{}, nil, err
+	}
+	return cfg, base, nil
+}
+
 // NewConsumer creates a consumer for the real cluster named by
 // bootstrap.servers, configured with librdkafka keys (group.id is
 // required; see Translation for how each key maps onto kgo). hooks observe
@@ -133,19 +162,8 @@ var (
 // as ErrTransport / ErrAllBrokersDown events from Poll. A malformed
 // configuration or broker address is an error naming the key.
 func NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Consumer, error) {
-	conf, verify, err := splitBackendKeys(conf)
+	cfg, base, err := consumerConfig(conf)
 	if err != nil {
-		return nil, err
-	}
-	cfg, err := client.ParseConsumerConfig(conf)
-	if err != nil {
-		return nil, err
-	}
-	base, err := commonOpts(cfg.CommonConfig, verify)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := groupOpts(cfg); err != nil {
 		return nil, err
 	}
 	c := &Consumer{

@@ -71,34 +71,51 @@ func (p *partitioner) ForTopic(topic string) kgo.TopicPartitioner {
 	}).ForTopic(topic)
 }
 
-// NewProducer creates a producer for the cluster named by
-// bootstrap.servers (see NewConsumer for hooks and errors).
-func NewProducer(conf client.ConfigMap, hooks ...client.Hook) (*Producer, error) {
+// CheckProducerConfig reports what NewProducer would refuse in conf,
+// without making a client or contacting the cluster (see
+// CheckConsumerConfig).
+func CheckProducerConfig(conf client.ConfigMap) error {
+	_, _, err := producerConfig(conf)
+	return err
+}
+
+// producerConfig parses conf and translates it into kgo options.
+func producerConfig(conf client.ConfigMap) (client.ProducerConfig, []kgo.Opt, error) {
 	conf, verify, err := splitBackendKeys(conf)
 	if err != nil {
-		return nil, err
+		return client.ProducerConfig{}, nil, err
 	}
 	cfg, err := client.ParseProducerConfig(conf)
 	if err != nil {
-		return nil, err
+		return client.ProducerConfig{}, nil, err
 	}
 	base, err := commonOpts(cfg.CommonConfig, verify)
 	if err != nil {
-		return nil, err
+		return client.ProducerConfig{}, nil, err
 	}
 	popts, err := producerOpts(cfg)
 	if err != nil {
-		return nil, err
+		return client.ProducerConfig{}, nil, err
 	}
 	if _, err := broker.PartitionerByName(cfg.Partitioner, clock.NewWall(), rand.New(rand.NewPCG(1, 2)), cfg.StickyLinger); err != nil {
-		return nil, invalid("partitioner", err.Error())
+		return client.ProducerConfig{}, nil, invalid("partitioner", err.Error())
+	}
+	return cfg, append(base, popts...), nil
+}
+
+// NewProducer creates a producer for the cluster named by
+// bootstrap.servers (see NewConsumer for hooks and errors).
+func NewProducer(conf client.ConfigMap, hooks ...client.Hook) (*Producer, error) {
+	cfg, opts, err := producerConfig(conf)
+	if err != nil {
+		return nil, err
 	}
 	p := &Producer{cfg: cfg, hooks: hooks, wake: make(chan struct{}, 1)}
 	p.root, p.cancel = context.WithCancel(context.Background())
 	p.watch = newConnWatch(func(client.Error) {})
 	part := &partitioner{name: cfg.Partitioner, linger: cfg.StickyLinger, clk: clock.NewWall(),
 		rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6b61666b)), topics: map[string]broker.Partitioner{}}
-	opts := append(append(base, popts...), dialOpts(hooks)...)
+	opts = append(opts, dialOpts(hooks)...)
 	opts = append(opts, kgo.WithHooks(p.watch), kgo.WithContext(p.root), kgo.RecordPartitioner(part))
 	p.kcl, err = kgo.NewClient(opts...)
 	if err != nil {

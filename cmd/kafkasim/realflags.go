@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -80,5 +81,10 @@ func (f *realFlags) run(s *scenarios.Scenario, opts scenarios.Options) (*scenari
 	if err != nil {
 		return nil, err
 	}
-	return realkafka.Run(s, opts, cfg)
+	r, err := realkafka.Run(s, opts, cfg)
+	if errors.Is(err, client.ErrInvalidArg) {
+		// A malformed address or client key: bad input, not a failed run.
+		return nil, invalid(err)
+	}
+	return r, err
 }

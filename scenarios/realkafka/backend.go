@@ -158,6 +158,14 @@ func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error
 	}
 	b := &backend{cfg: cfg, s: s, wall: clock.NewWall(), rnd: rand.New(rand.NewPCG(seed, seed^0x6b61666b6173696d)),
 		names: newRenamer("-" + cfg.RunID), maxGen: map[string]int32{}, clientNo: map[string]int{}}
+	// The run's keys and addresses are checked before anything connects:
+	// a typo is reported as such, not as an unreachable cluster.
+	if err := kafka.CheckConsumerConfig(b.conf(client.ConfigMap{"group.id": "kafkasim-check"})); err != nil {
+		return nil, err
+	}
+	if err := kafka.CheckProducerConfig(b.conf(nil)); err != nil {
+		return nil, err
+	}
 	adm, err := kafka.NewAdmin(b.conf(nil), cfg.Dialer)
 	if err != nil {
 		return nil, err
