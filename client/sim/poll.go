@@ -426,9 +426,9 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 		ps.stored, ps.storedMD = ps.pos, nil
 	}
 	if c.dh.Any() {
-		// consumerstate.DeliveryHooks.Report, with the MessageDelivered
-		// hooks called here: the Info goes straight into their event
-		// instead of through one more call's arguments.
+		// What consumerstate.Delivered does, with the hooks picked once
+		// (c.dh) and called here: the Info goes straight into their
+		// event instead of through one more call's arguments.
 		info := c.info()
 		for _, h := range c.dh.Delivered {
 			h.OnMessageDelivered(client.MessageDelivered{Info: info, Message: m, Stored: store})
