@@ -30,7 +30,13 @@ type View struct {
 	// Selected is a consumer to mark with * in the swimlanes (the
 	// sandbox's chosen consumer).
 	Selected string
+	// Zoom narrows the swimlanes to a quarter of the run per level,
+	// around the current time (0: the whole run; see MaxZoom).
+	Zoom int
 }
+
+// MaxZoom is the deepest swimlane zoom: 1/64 of the run.
+const MaxZoom = 3
 
 // Title draws a panel's title rule: "-- Partitions ------" or, focused,
 // "== Partitions ======".

@@ -104,7 +104,7 @@ func laneGlyph(e *scenarios.Event) glyph {
 const LaneLegend = "S start  R restart  X crash  Q close  J join  A assign  v revoke  L lost  " +
 	"> deliver  = processing  + effect  a/c/y commit auto/sync/async  ! commit rejected  " +
 	"T max.poll exceeded  Z stall  W resume  f failed  e EOF  x session expired  D/U broker down/up  " +
-	"group lane: R rebalancing r completing S stable E empty  ~ waiting"
+	"group lane (group, or g:NAME): R rebalancing r completing S stable E empty  ~ waiting"
 
 // Lanes draws one swimlane per consumer (and one per group, and one for the
 // broker if it ever went down) along virtual time, up to the current step:
@@ -126,7 +126,9 @@ func Lanes(c common.Common, v View, w, h int) string {
 	for _, g := range x.Groups {
 		name := "group"
 		if len(x.Groups) > 1 {
-			name = g
+			// "g:" tells a group's lane from a consumer's of the same
+			// name (the lesson's consumers are named after their groups).
+			name = "g:" + g
 		}
 		ls = append(ls, lane{name, "group:" + g, 1})
 	}
@@ -146,16 +148,17 @@ func Lanes(c common.Common, v View, w, h int) string {
 		dur = x.Event(n - 1).At
 	}
 	dur = max(dur, time.Second)
-	dt := (dur + time.Duration(cols) - 1) / time.Duration(cols)
 	now := time.Duration(-1)
 	cur := (*scenarios.Event)(nil)
 	if v.Step >= 0 {
 		cur = x.Event(v.Step)
 		now = cur.At
 	}
+	from, span := window(dur, now, v.Zoom)
+	dt := (span + time.Duration(cols) - 1) / time.Duration(cols)
 	curCol := -1
-	if now >= 0 {
-		curCol = min(cols-1, int(now/dt))
+	if now >= from {
+		curCol = min(cols-1, int((now-from)/dt))
 	}
 	var out []string
 	for _, l := range ls {
@@ -170,7 +173,7 @@ func Lanes(c common.Common, v View, w, h int) string {
 		}
 		b.WriteString(c.Styles.LaneName.Render(common.Pad(mark+name, nameW)) + "|")
 		for k := 0; k < cols; k++ {
-			t0 := time.Duration(k) * dt
+			t0 := from + time.Duration(k)*dt
 			if now < 0 || t0 > now {
 				b.WriteString(" ")
 				continue
@@ -208,9 +211,24 @@ func Lanes(c common.Common, v View, w, h int) string {
 		out = append(out, b.String())
 	}
 	if len(out) < h {
-		out = append(out, axis(c, nameW, cols, dt, curCol, now))
+		out = append(out, axis(c, nameW, cols, from, dt, curCol, now))
 	}
 	return common.Clip(strings.Join(out, "\n"), w, h)
+}
+
+// window is the stretch of virtual time the lanes show: the whole run
+// (dur) at zoom 0, a quarter of it per zoom level around now (three
+// quarters of it before now: what is after now is blank anyway), kept
+// within the run.
+func window(dur, now time.Duration, zoom int) (from, span time.Duration) {
+	zoom = min(max(zoom, 0), MaxZoom)
+	span = max(dur>>(2*zoom), time.Millisecond)
+	if zoom == 0 || span >= dur {
+		return 0, dur
+	}
+	from = max(now, 0) - span*3/4
+	from = min(max(from, 0), dur-span)
+	return from, span
 }
 
 func background(c common.Common, x *replay.Index, actor string, kind, at int) (string, lipgloss.Style) {
@@ -242,15 +260,18 @@ func background(c common.Common, x *replay.Index, actor string, kind, at int) (s
 	return "-", c.Styles.LaneIdle
 }
 
-func axis(c common.Common, nameW, cols int, dt time.Duration, curCol int, now time.Duration) string {
+func axis(c common.Common, nameW, cols int, from, dt time.Duration, curCol int, now time.Duration) string {
 	row := []byte(strings.Repeat(" ", cols))
 	step := 10
 	unit := time.Second
-	if dt*time.Duration(step) < 2*time.Second {
+	switch {
+	case dt*time.Duration(step) < 20*time.Millisecond:
+		unit = time.Millisecond
+	case dt*time.Duration(step) < 2*time.Second:
 		unit = 100 * time.Millisecond
 	}
 	for k := 0; k < cols; k += step {
-		lbl := scenarios.FormatDuration((time.Duration(k) * dt).Round(unit))
+		lbl := scenarios.FormatDuration((from + time.Duration(k)*dt).Round(unit))
 		if k+len(lbl) <= cols {
 			copy(row[k:], lbl)
 		}

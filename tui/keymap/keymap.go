@@ -22,6 +22,8 @@ type KeyMap struct {
 	// Variant changes compare mode's right-hand run.
 	Variant key.Binding
 	Group   key.Binding
+	// ZoomIn and ZoomOut narrow and widen the swimlanes' time window.
+	ZoomIn, ZoomOut key.Binding
 
 	// Sandbox actions.
 	Crash     key.Binding
@@ -66,6 +68,8 @@ func Default() *KeyMap {
 		Sandbox:   b([]string{"s"}, "s", "sandbox"),
 		Variant:   b([]string{"v"}, "v", "next right-hand run"),
 		Group:     b([]string{"ctrl+g"}, "ctrl+g", "next group"),
+		ZoomIn:    b([]string{"i"}, "i", "zoom lanes in"),
+		ZoomOut:   b([]string{"o"}, "o", "zoom lanes out"),
 
 		Crash:     b([]string{"x"}, "x", "crash"),
 		StartCons: b([]string{"r"}, "r", "start/restart"),
@@ -121,7 +125,7 @@ func (k *KeyMap) Walkthrough() Help {
 		Short: []key.Binding{k.PlayPause, barStep, barNote, barEnds, barSpeed, k.Focus, k.Compare, k.Sandbox, k.Help, k.Back, k.Quit},
 		Full: [][]key.Binding{
 			{k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote},
-			{k.Home, k.End, k.Faster, k.Slower},
+			{k.Home, k.End, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut},
 			{k.Focus, k.Group, k.Compare, k.Sandbox},
 			{k.Help, k.Back, k.Quit},
 		},
@@ -134,7 +138,7 @@ func (k *KeyMap) CompareHelp() Help {
 		Short: []key.Binding{k.PlayPause, barVariant, barStep, barNote, barEnds, barSpeed, k.Help, k.Back, k.Quit},
 		Full: [][]key.Binding{
 			{k.Variant, k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote},
-			{k.Home, k.End, k.Faster, k.Slower},
+			{k.Home, k.End, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut},
 			{k.Help, k.Back, k.Quit},
 		},
 	}
@@ -146,7 +150,7 @@ func (k *KeyMap) SandboxHelp() Help {
 		Short: []key.Binding{k.Select, k.Crash, k.StartCons, k.CloseCons, k.Produce, k.Broker, k.Stall, k.Advance, k.Help, k.Back, k.Quit},
 		Full: [][]key.Binding{
 			{k.Select, k.Crash, k.StartCons, k.CloseCons, k.Stall},
-			{k.Produce, k.Broker, k.Advance},
+			{k.Produce, k.Broker, k.Advance, k.ZoomIn, k.ZoomOut},
 			{k.Export, k.Focus, k.Help, k.Back, k.Quit},
 		},
 	}

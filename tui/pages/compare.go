@@ -57,6 +57,7 @@ type Compare struct {
 	playing bool
 	speed   int
 	playID  int
+	zoom    int // swimlane zoom (components.View.Zoom)
 }
 
 // NewCompare opens compare mode on two runs.
@@ -189,6 +190,8 @@ func (m *Compare) Update(msg tea.Msg) (*Compare, tea.Cmd) {
 		case key.Matches(msg, k.End):
 			m.playing = false
 			m.seek(len(m.times) - 1)
+		case key.Matches(msg, k.ZoomIn), key.Matches(msg, k.ZoomOut):
+			m.zoom = zoomed(m.zoom, msg, k)
 		case key.Matches(msg, k.Faster):
 			m.speed = min(m.speed+1, len(speeds)-1)
 		case key.Matches(msg, k.Slower):
@@ -278,6 +281,7 @@ func (m *Compare) column(s, other *side, w, h int, isA bool) string {
 		return ""
 	}
 	v := s.view()
+	v.Zoom = m.zoom
 	if isA {
 		v.Differs = m.differs
 	} else {

@@ -295,6 +295,8 @@ func (sb *Sandbox) key(msg tea.KeyMsg) (*Sandbox, tea.Cmd) {
 			return sb, nil
 		}
 		return sb, sb.act(scenarios.Action{Do: scenarios.DoClose, Consumer: id}, "close "+id)
+	case key.Matches(msg, k.ZoomIn), key.Matches(msg, k.ZoomOut):
+		sb.Walk.zoomKey(msg)
 	case key.Matches(msg, k.Stall):
 		switch st {
 		case replay.StatusRunning:

@@ -42,6 +42,7 @@ type Walk struct {
 	playID   int
 	focus    int
 	group    int
+	zoom     int // swimlane zoom (components.View.Zoom)
 
 	// Live is set by the sandbox: the outcome is always shown and the key
 	// bar lists the sandbox keys.
@@ -172,6 +173,8 @@ func (w *Walk) Update(msg tea.Msg) (*Walk, tea.Cmd) {
 			if n := len(w.X.Groups); n > 0 {
 				w.group = (w.group + 1) % n
 			}
+		case key.Matches(msg, k.ZoomIn), key.Matches(msg, k.ZoomOut):
+			w.zoomKey(msg)
 		case key.Matches(msg, k.Compare):
 			w.stop()
 			return w, send(OpenCompareMsg{})
@@ -188,6 +191,20 @@ func (w *Walk) Update(msg tea.Msg) (*Walk, tea.Cmd) {
 
 func (w *Walk) stop() { w.playing = false }
 
+// zoomKey narrows (ZoomIn) or widens (ZoomOut) the swimlanes' window.
+func (w *Walk) zoomKey(msg tea.KeyMsg) { w.zoom = zoomed(w.zoom, msg, w.Keys) }
+
+// zoomed is zoom after the key msg: one level in or out, within bounds.
+func zoomed(zoom int, msg tea.KeyMsg, k *keymap.KeyMap) int {
+	switch {
+	case key.Matches(msg, k.ZoomIn):
+		return min(zoom+1, components.MaxZoom)
+	case key.Matches(msg, k.ZoomOut):
+		return max(zoom-1, 0)
+	}
+	return zoom
+}
+
 func (w *Walk) toggle() tea.Cmd {
 	if w.playing {
 		w.playing = false
@@ -202,7 +219,7 @@ func (w *Walk) toggle() tea.Cmd {
 }
 
 func (w *Walk) view() components.View {
-	return components.View{X: w.X, Step: w.step, Prev: &w.prev, St: &w.st, Group: w.group, Selected: w.Selected}
+	return components.View{X: w.X, Step: w.step, Prev: &w.prev, St: &w.st, Group: w.group, Selected: w.Selected, Zoom: w.zoom}
 }
 
 // View draws the walkthrough in w.Width × w.Height.

@@ -1,12 +1,15 @@
 package pages
 
 import (
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kafkasim/kafkasim/scenarios"
 	"github.com/kafkasim/kafkasim/tui/common"
+	"github.com/kafkasim/kafkasim/tui/components"
 	"github.com/kafkasim/kafkasim/tui/internal/fixture"
 )
 
@@ -96,5 +99,45 @@ func TestCompareVariantsRunEverywhere(t *testing.T) {
 				t.Errorf("%s / %s: store after processing lost %d", name, cv.Label, r.Outcome.Counts.Lost)
 			}
 		}
+	}
+}
+
+// TestZoomNarrowsTheLanes: i narrows the swimlanes' window around the
+// current time (the time axis no longer starts at 0s and its marks are
+// closer together), o widens it back, and zooming never goes past its
+// bounds.
+func TestZoomNarrowsTheLanes(t *testing.T) {
+	r := fixture.AutoCommitLoss()
+	c := common.New()
+	c.Width, c.Height = 80, 24
+	w := NewWalk(c, "t", r)
+	w.SetStep(len(r.Events()) * 2 / 3)
+	axis := func() string {
+		for _, l := range strings.Split(w.View(), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(ansi.Strip(l)), "t ") {
+				return strings.Fields(ansi.Strip(l))[1]
+			}
+		}
+		t.Fatal("no time axis in the view")
+		return ""
+	}
+	key := func(s string) { w, _ = w.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+	if got := axis(); got != "0s" {
+		t.Fatalf("whole run: axis starts at %q, want 0s", got)
+	}
+	for range components.MaxZoom + 2 {
+		key("i")
+	}
+	if w.zoom != components.MaxZoom {
+		t.Fatalf("zoom %d after many i, want %d", w.zoom, components.MaxZoom)
+	}
+	if got := axis(); got == "0s" {
+		t.Fatalf("zoomed in at step %d: the axis still starts at 0s", w.Step())
+	}
+	for range components.MaxZoom + 2 {
+		key("o")
+	}
+	if got := axis(); w.zoom != 0 || got != "0s" {
+		t.Fatalf("zoomed back out: zoom %d, axis starts at %q", w.zoom, got)
 	}
 }
