@@ -446,13 +446,19 @@ func noDelivery(*client.Message) {}
 // garbage collection during the run (or, pooled, between runs) scans.
 type produceArena struct {
 	msgs []client.Message // the block messages come from; a full one is let go (the producer keeps what it still needs)
+	mlen int              // the length of the last message block
 	bufs [][]byte         // byte blocks, recycled: bufs[bcur] is the one in use
 	bcur int
 	buf  []byte
 }
 
-// msgBlock is how many messages an arena block holds.
-const msgBlock = 256
+// Message blocks start at msgFirst messages and double up to msgBlock: a
+// run producing a handful of messages does not allocate room for
+// hundreds.
+const (
+	msgFirst = 8
+	msgBlock = 256
+)
 
 // arenaPool recycles the byte blocks of finished simulator runs.
 var arenaPool sync.Pool
@@ -469,7 +475,7 @@ func newProduceArena() *produceArena {
 // Only for runs whose producers are done with every message (the
 // simulator, once closed).
 func (ar *produceArena) release() {
-	ar.msgs = nil
+	ar.msgs, ar.mlen = nil, 0
 	ar.bcur = 0
 	if len(ar.bufs) > 0 {
 		ar.buf = ar.bufs[0][:0]
@@ -479,7 +485,8 @@ func (ar *produceArena) release() {
 
 func (ar *produceArena) message(topic string, partition int32) *client.Message {
 	if len(ar.msgs) == 0 {
-		ar.msgs = make([]client.Message, msgBlock)
+		ar.mlen = min(max(2*ar.mlen, msgFirst), msgBlock)
+		ar.msgs = make([]client.Message, ar.mlen)
 	}
 	m := &ar.msgs[0]
 	ar.msgs = ar.msgs[1:]
