@@ -378,7 +378,10 @@ func (r *runner) act(a *Action) {
 func (r *runner) produce(id string, conf client.ConfigMap, topic string, count int, interval time.Duration, key string, keys []string, value string, partition int32) {
 	p := r.prods[id]
 	if p == nil {
-		m := client.ConfigMap{"client.id": id, "linger.ms": 0}
+		// No delivery reports: the hooks record each message as it is
+		// sent, and a report waiting for a Poll would keep its message
+		// (and everything it points at) alive for the rest of the run.
+		m := client.ConfigMap{"client.id": id, "linger.ms": 0, "go.delivery.reports": false}
 		for k, v := range conf {
 			m[k] = v
 		}
@@ -412,7 +415,7 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 			msg.Key = ar.expand(&kt, digits)
 		}
 		msg.Value = ar.expand(&vt, digits)
-		if err := p.Produce(msg, noDelivery); err != nil {
+		if err := p.Produce(msg, nil); err != nil {
 			r.emit(Event{Actor: id, Kind: KindClientErr, Generation: -1, Topic: topic, Partition: -1, Offset: -1, Error: errName(err), Detail: "produce: " + err.Error()})
 		}
 		if interval > 0 {
@@ -430,9 +433,6 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 	p.Poll(0)
 }
 
-// noDelivery is the delivery function of scripted producers: reports are
-// recorded by the hooks.
-func noDelivery(*client.Message) {}
 
 // produceArena hands out the messages the run's producers send, and their
 // key and value bytes, from blocks instead of several allocations per
