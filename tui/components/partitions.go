@@ -64,6 +64,15 @@ func legend(c common.Common, w int) string {
 	if ansi.StringWidth(s) > w {
 		s = line(styles.Fate.Short, " ", " [ ] step E end C commit 1.. pos")
 	}
+	if ansi.StringWidth(s) > w {
+		// Half an 80-column screen (compare): the fates but "pending",
+		// whose dot speaks for itself.
+		var b strings.Builder
+		for _, f := range styles.Fates()[1:] {
+			b.WriteString(c.Styles.Fate[f].Render(f.Symbol()) + " " + f.Short() + " ")
+		}
+		s = b.String()
+	}
 	return c.Styles.Dim.Render(common.Pad(s, w))
 }
 
