@@ -619,7 +619,6 @@ func (a *app) close() {
 // passes.
 func (a *app) doClose() {
 	if a.r.brokerDown && !a.waiting && a.closeCommits() {
-		a.tick.Stop()
 		a.block("blocked in close: its synchronous commit of the offsets processed so far waits for the group coordinator (the broker is down); the app does nothing meanwhile", a.closeNow)
 		return
 	}
