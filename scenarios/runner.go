@@ -433,7 +433,6 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 	p.Poll(0)
 }
 
-
 // produceArena hands out the messages the run's producers send, and their
 // key and value bytes, from blocks instead of several allocations per
 // message. Every slice handed out is capped, so nothing appended to one can
