@@ -1,6 +1,8 @@
 package scenarios_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -83,4 +85,18 @@ func BenchmarkThreeConsumersMidStreamCrashes(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchRun(b, s)
+}
+
+// TestPerfScenariosMatchBenchmarks keeps the scenario files of .ci/perf
+// (dumped by its byte-identity script) the same as the benchmarks'.
+func TestPerfScenariosMatchBenchmarks(t *testing.T) {
+	for file, want := range map[string]string{"bench.yaml": benchScenario, "midstream.yaml": benchMidStream} {
+		got, err := os.ReadFile(filepath.Join("..", ".ci", "perf", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != strings.TrimPrefix(want, "\n") {
+			t.Errorf(".ci/perf/%s differs from the benchmark's scenario", file)
+		}
+	}
 }
