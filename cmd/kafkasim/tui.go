@@ -34,9 +34,10 @@ func newTUICmd() *cobra.Command {
 		Long: `Open the terminal UI. Without an argument it shows the scenario picker;
 with a built-in name or a scenario file it opens the walkthrough of that
 scenario. Keys: space play/pause, ←/→ step, shift+←/→ notable events,
-home/end, +/- speed, tab focus, c compare (v there picks the right-hand
-variant), s sandbox (e there exports the session as a scenario file),
-? help, esc back, q quit. NO_COLOR (or --no-color) draws without colour.`,
+home/end, +/- speed, i/o zoom the swimlanes, tab focus, c compare (v
+there picks the right-hand variant), s sandbox (e there exports the
+session as a scenario file), ? help, esc back, q quit. NO_COLOR (or
+--no-color) draws without colour.`,
 		Example: `  kafkasim tui
   kafkasim tui auto-commit-loss
   kafkasim tui ./my-scenario.yaml --seed 7`,
