@@ -122,12 +122,13 @@ var (
 // Walkthrough is the help of the walkthrough screen.
 func (k *KeyMap) Walkthrough() Help {
 	return Help{
-		Short: []key.Binding{k.PlayPause, barStep, barNote, barEnds, barSpeed, k.Focus, k.Compare, k.Sandbox, k.Help, k.Back, k.Quit},
+		// ? and q early: an 80-column bar shows about the first six.
+		Short: []key.Binding{k.PlayPause, barStep, barNote, k.Help, k.Quit, barEnds, barSpeed, k.Focus, k.Compare, k.Sandbox, k.Back},
+		// Three columns: four do not fit 80 columns.
 		Full: [][]key.Binding{
-			{k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote},
-			{k.Home, k.End, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut},
-			{k.Focus, k.Group, k.Compare, k.Sandbox},
-			{k.Help, k.Back, k.Quit},
+			{k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote, k.Home, k.End},
+			{k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.Focus, k.Group},
+			{k.Compare, k.Sandbox, k.Help, k.Back, k.Quit},
 		},
 	}
 }
@@ -135,7 +136,7 @@ func (k *KeyMap) Walkthrough() Help {
 // CompareHelp is the help of the compare screen.
 func (k *KeyMap) CompareHelp() Help {
 	return Help{
-		Short: []key.Binding{k.PlayPause, barVariant, barStep, barNote, barEnds, barSpeed, k.Help, k.Back, k.Quit},
+		Short: []key.Binding{k.PlayPause, barVariant, barStep, k.Help, k.Quit, barNote, barEnds, barSpeed, k.Back},
 		Full: [][]key.Binding{
 			{k.Variant, k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote},
 			{k.Home, k.End, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut},
@@ -147,7 +148,7 @@ func (k *KeyMap) CompareHelp() Help {
 // SandboxHelp is the help of the sandbox screen.
 func (k *KeyMap) SandboxHelp() Help {
 	return Help{
-		Short: []key.Binding{k.Select, k.Crash, k.StartCons, k.CloseCons, k.Produce, k.Broker, k.Stall, k.Advance, k.Help, k.Back, k.Quit},
+		Short: []key.Binding{k.Select, k.Crash, k.StartCons, k.CloseCons, k.Help, k.Back, k.Produce, k.Broker, k.Stall, k.Advance, k.Quit},
 		Full: [][]key.Binding{
 			{k.Select, k.Crash, k.StartCons, k.CloseCons, k.Stall},
 			{k.Produce, k.Broker, k.Advance, k.ZoomIn, k.ZoomOut},
