@@ -198,7 +198,7 @@ func (p *Picker) View() string {
 			det = det[:4]
 		}
 		start := len(ls) - len(det)
-		if start > len(out) {
+		if start >= len(out) {
 			copy(ls[start:], det)
 		}
 		body = common.Fit(strings.Join(ls, "\n"), W, H-1)
