@@ -172,13 +172,16 @@ func (sb *Sandbox) status(id string) string {
 
 func (sb *Sandbox) banner() {
 	id := sb.selected()
-	s := fmt.Sprintf("SANDBOX T=%s  consumer: %s (%s)", scenarios.FormatDuration(sb.now), id, sb.status(id))
+	// One line: the chosen consumer (↑/↓ in the key bar says what it
+	// is), or an error, which takes its place to be read whole.
+	s := fmt.Sprintf("SANDBOX T=%s  %s (%s)", scenarios.FormatDuration(sb.now), id, sb.status(id))
+	if sb.err != "" {
+		s = fmt.Sprintf("SANDBOX T=%s  error: %s", scenarios.FormatDuration(sb.now), sb.err)
+	}
 	if sb.busy {
 		s += "  running…"
 	}
-	if sb.err != "" {
-		s += "  error: " + sb.err
-	} else if n := len(sb.log); n > 0 {
+	if n := len(sb.log); n > 0 && sb.err == "" {
 		s += "  last: " + sb.log[n-1]
 	}
 	sb.Walk.Banner = s
