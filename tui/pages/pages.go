@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kafkasim/kafkasim/scenarios"
 	"github.com/kafkasim/kafkasim/tui/common"
@@ -66,7 +67,14 @@ func titleBar(c common.Common, left, right string, w int) string {
 	}
 	gap := w - len([]rune(left)) - len([]rune(right))
 	if gap < 1 {
-		return c.Styles.Title.Render(common.Pad(left, w))
+		// The right part (time, step, play state) is what a class
+		// watches: cut the title instead, while enough of it is left.
+		room := w - len([]rune(right)) - 1
+		if room < 12 {
+			return c.Styles.Title.Render(common.Pad(left, w))
+		}
+		left = ansi.Truncate(left, room, "…")
+		gap = w - ansi.StringWidth(left) - len([]rune(right))
 	}
 	return c.Styles.Title.Render(left + strings.Repeat(" ", gap) + right)
 }
