@@ -319,7 +319,7 @@ func (w *Walk) body(W, H int) string {
 		}
 		return lipgloss.JoinHorizontal(lipgloss.Top, lv, w.Styles.Dim.Render(lipgloss.JoinVertical(lipgloss.Left, sep...)), rv)
 	}
-	return stack(w.Common, ps, []int{pNarr, pPart, pLanes, pOut, pGroup, pEvents}, W, H, pPart, pLanes, pOut, pNarr, pGroup, pEvents)
+	return stack(w.Common, ps, []int{pNarr, pPart, pLanes, pOut, pGroup, pEvents}, W, H, pLanes, pPart, pOut, pNarr, pGroup, pEvents)
 }
 
 // narrationWant is how many lines the narration needs at this width.
