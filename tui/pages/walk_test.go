@@ -141,3 +141,27 @@ func TestZoomNarrowsTheLanes(t *testing.T) {
 		t.Fatalf("zoomed back out: zoom %d, axis starts at %q", w.zoom, got)
 	}
 }
+
+// TestLanesBeforePartitionsOnSmallScreens: at 80x24, a scenario with six
+// partitions and six consumers in two groups still shows every swimlane;
+// the partitions fold to fewer lines each instead.
+func TestLanesBeforePartitionsOnSmallScreens(t *testing.T) {
+	s, err := scenarios.Builtin("eager-vs-cooperative")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := scenarios.Run(s, scenarios.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := common.New()
+	c.Width, c.Height = 80, 24
+	w := NewWalk(c, s.Name, r)
+	w.SetStep(len(r.Events()) / 2)
+	view := ansi.Strip(w.View())
+	for _, cs := range s.Consumers {
+		if !strings.Contains(view, " "+cs.ID+" ") && !strings.Contains(view, ">"+cs.ID+" ") {
+			t.Errorf("no swimlane for %s:\n%s", cs.ID, view)
+		}
+	}
+}
