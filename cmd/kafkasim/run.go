@@ -31,7 +31,11 @@ real time (a 90 s scenario takes 90 s), with the same output format. Its
 topics and groups are named "<name>-<run id>" and the topics deleted
 afterwards (unless --keep-topics). Security settings go in --config
 (values env:NAME come from the environment; no value is ever printed).
-See docs/real-kafka.md.`,
+See docs/real-kafka.md.
+
+Exit status: 0 when the run completes, 1 when it fails (an unreachable
+cluster, say), 2 when the input is wrong (a scenario file, a flag, a
+client key, a broker address).`,
 		Example: `  kafkasim run auto-commit-loss
   kafkasim run manual-commit-duplicates --seed 7 --format json
   kafkasim run ./my-scenario.yaml
