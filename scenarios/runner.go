@@ -409,7 +409,7 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 		digits := num.of(i)
 		if len(keys) > 0 {
 			if k := keys[i%len(keys)]; k != "" {
-				msg.Key = ar.text(k, -1)
+				msg.Key = ar.literal(k)
 			}
 		} else if key != "" {
 			msg.Key = ar.expand(&kt, digits)
@@ -519,27 +519,11 @@ func (ar *produceArena) done(start int) []byte {
 	return ar.buf[start:len(ar.buf):len(ar.buf)]
 }
 
-// text is tmpl with every "{i}" replaced by i (i < 0: tmpl as is), as
-// expand does; never nil.
-func (ar *produceArena) text(tmpl string, i int) []byte {
-	n := len(tmpl)
-	if i >= 0 {
-		if k := strings.Count(tmpl, "{i}"); k > 0 {
-			n += k * (digits(i) - 3)
-		}
-	}
-	ar.reserve(n)
+// literal is s copied into the arena (a key given as is); never nil.
+func (ar *produceArena) literal(s string) []byte {
+	ar.reserve(len(s))
 	start := len(ar.buf)
-	for i >= 0 {
-		j := strings.Index(tmpl, "{i}")
-		if j < 0 {
-			break
-		}
-		ar.buf = append(ar.buf, tmpl[:j]...)
-		ar.buf = strconv.AppendInt(ar.buf, int64(i), 10)
-		tmpl = tmpl[j+3:]
-	}
-	ar.buf = append(ar.buf, tmpl...)
+	ar.buf = append(ar.buf, s...)
 	return ar.done(start)
 }
 
@@ -564,8 +548,8 @@ func parseTemplate(s string) template {
 func idTemplate(id string) template { return parseTemplate(id + "-{i}") }
 
 // expand is the template's text for a message whose number is written
-// digits (decimal.of), as text(tmpl, i) is. A text without placeholders
-// is the same read-only slice for every message.
+// digits (decimal.of): every "{i}" replaced by it. A text without
+// placeholders is the same read-only slice for every message.
 func (ar *produceArena) expand(t *template, digits []byte) []byte {
 	if t.lit != nil {
 		return t.lit
@@ -585,15 +569,6 @@ func (ar *produceArena) expand(t *template, digits []byte) []byte {
 	}
 	ar.buf = ar.buf[:start+len(b)]
 	return b[:len(b):len(b)]
-}
-
-func digits(i int) int {
-	n := 1
-	for i >= 10 {
-		i /= 10
-		n++
-	}
-	return n
 }
 
 // decimal writes the numbers of a produce step's messages. They come in
