@@ -48,16 +48,22 @@ func (c *Consumer) commitStored(parts []client.TopicPartition, trig client.Commi
 	return c.commit(offs, trig, async, false)
 }
 
-// commitPositions is the Java model's commit: the position of every
-// assigned partition, changed or not, synchronously.
-func (c *Consumer) commitPositions(trig client.CommitTrigger) {
+// positions lists the position of every assigned partition that has one:
+// what the Java model commits.
+func (c *Consumer) positions() []client.TopicPartition {
 	var offs []client.TopicPartition
 	for _, ps := range c.parts {
 		if ps.pos >= 0 {
 			offs = append(offs, client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos})
 		}
 	}
-	if len(offs) > 0 {
+	return offs
+}
+
+// commitPositions is the Java model's commit: the position of every
+// assigned partition, changed or not, synchronously.
+func (c *Consumer) commitPositions(trig client.CommitTrigger) {
+	if offs := c.positions(); len(offs) > 0 {
 		_, _ = c.commit(offs, trig, false, true)
 	}
 }
@@ -74,13 +80,7 @@ func (c *Consumer) javaPollCommit() {
 		return
 	}
 	c.javaNext = now.Add(c.cfg.AutoCommitInterval)
-	var offs []client.TopicPartition
-	for _, ps := range c.parts {
-		if ps.pos >= 0 {
-			offs = append(offs, client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.pos})
-		}
-	}
-	if len(offs) > 0 {
+	if offs := c.positions(); len(offs) > 0 {
 		_, _ = c.commit(offs, client.TriggerJavaPoll, true, true)
 	}
 }
@@ -291,14 +291,9 @@ func (c *Consumer) BeginClose() bool {
 		return false
 	}
 	if c.java {
-		for _, ps := range c.parts {
-			if ps.pos >= 0 {
-				return true
-			}
-		}
-		return false
+		return len(c.positions()) > 0 // leaveGroup's commitPositions
 	}
-	return len(c.storedAhead(nil)) > 0
+	return len(c.storedAhead(nil)) > 0 // removePartitions' commitStored
 }
 
 // Close revokes the assignment (the rebalance callback runs), commits
