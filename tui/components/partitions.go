@@ -52,26 +52,23 @@ func Partitions(c common.Common, v View, w, h int) string {
 // the width, else in short words (an 80-column screen), else cut (`?`
 // has the whole of it).
 func legend(c common.Common, w int) string {
-	line := func(name func(styles.Fate) string, sep, markers string) string {
+	line := func(fates []styles.Fate, name func(styles.Fate) string, sep, markers string) string {
 		var b strings.Builder
-		for _, f := range styles.Fates() {
+		for _, f := range fates {
 			b.WriteString(c.Styles.Fate[f].Render(f.Symbol()) + " " + name(f) + sep)
 		}
 		b.WriteString(markers)
 		return b.String()
 	}
-	s := line(styles.Fate.String, "  ", "[ ] step  E end  C commit  1.. consumer")
+	all := styles.Fates()
+	s := line(all, styles.Fate.String, "  ", "[ ] step  E end  C commit  1.. consumer")
 	if ansi.StringWidth(s) > w {
-		s = line(styles.Fate.Short, " ", " [ ] step E end C commit 1.. pos")
+		s = line(all, styles.Fate.Short, " ", " [ ] step E end C commit 1.. pos")
 	}
 	if ansi.StringWidth(s) > w {
 		// Half an 80-column screen (compare): the fates but "pending",
 		// whose dot speaks for itself.
-		var b strings.Builder
-		for _, f := range styles.Fates()[1:] {
-			b.WriteString(c.Styles.Fate[f].Render(f.Symbol()) + " " + f.Short() + " ")
-		}
-		s = b.String()
+		s = line(all[1:], styles.Fate.Short, " ", "")
 	}
 	return c.Styles.Dim.Render(common.Pad(s, w))
 }
