@@ -188,7 +188,8 @@ func (ss *Session) Close() {
 		ss.r.b = nil
 		if sim {
 			// The simulator is done with every message its producers
-			// were given: their memory can serve the next run.
+			// were given: the blocks of their keys and values can serve
+			// the next run.
 			ss.r.pmem.release()
 		}
 		ss.r.pmem = nil
