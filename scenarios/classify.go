@@ -691,7 +691,6 @@ func (c *classifier) run() Outcome {
 			}
 			for _, pi := range prods {
 				off := c.t.offset(pi)
-				mk := msgKey{g, tp, off}
 				ms := ps.get(off)
 				// Filled in place: the unused capacity is still zero.
 				n := len(out.Messages)
@@ -716,14 +715,14 @@ func (c *classifier) run() Outcome {
 				switch {
 				case m.Effects >= 2:
 					m.Outcome = Duplicated
-					m.CauseKind, m.Cause = c.duplicateCause(mk)
+					m.CauseKind, m.Cause = c.duplicateCause(msgKey{g, tp, off})
 				case m.Effects == 1 && m.Deliveries >= 2:
 					m.Outcome = Redelivered
 				case m.Effects == 1:
 					m.Outcome = OK
 				case off < final:
 					m.Outcome = Lost
-					m.CauseKind, m.Cause = c.lostCause(mk)
+					m.CauseKind, m.Cause = c.lostCause(msgKey{g, tp, off})
 				default:
 					m.Outcome = Pending
 				}
