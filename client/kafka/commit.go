@@ -270,7 +270,9 @@ func (c *Consumer) leavingOffsetsLocked(parts []client.TopicPartition) []client.
 
 // startAutoCommitLocked starts librdkafka's auto-commit timer: a goroutine
 // committing the stored offsets every auto.commit.interval.ms whether or
-// not the app polls.
+// not the app polls. As in librdkafka (rd_kafka_cgrp_new), it starts when
+// the consumer is created, so its ticks are counted from creation, not
+// from the first assignment.
 func (c *Consumer) startAutoCommitLocked() {
 	if c.java || !c.cfg.EnableAutoCommit || c.cfg.AutoCommitInterval <= 0 || c.acStop != nil || c.closed {
 		return

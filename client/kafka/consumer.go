@@ -195,6 +195,9 @@ func NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Consumer, error)
 	}
 	c.adm = kadm.NewClient(c.admin)
 	c.commit.start(c)
+	c.mu.Lock()
+	c.startAutoCommitLocked()
+	c.mu.Unlock()
 	c.lifecycle(client.LifecycleCreated, nil)
 	return c, nil
 }

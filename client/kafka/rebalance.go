@@ -205,7 +205,6 @@ func (c *Consumer) addLocked(tps []client.TopicPartition, manual bool) {
 		}
 	}
 	c.rebalanceHookLocked(client.RebalanceAssigned, added, manual)
-	c.startAutoCommitLocked()
 }
 
 // removeLocked removes partitions and drops their buffered records.

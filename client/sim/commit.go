@@ -85,7 +85,10 @@ func (c *Consumer) javaPollCommit() {
 	}
 }
 
-// startAutoCommit starts librdkafka's auto-commit timer (first assignment).
+// startAutoCommit starts librdkafka's auto-commit timer. librdkafka starts
+// it when the consumer is created (rd_kafka_cgrp_new in rdkafka_cgrp.c),
+// so its ticks fall every auto.commit.interval.ms counted from creation,
+// not from the first assignment.
 func (c *Consumer) startAutoCommit() {
 	if c.java || !c.cfg.EnableAutoCommit || c.cfg.AutoCommitInterval <= 0 || c.acTimer.Pending() || c.closed {
 		return

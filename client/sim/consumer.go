@@ -195,6 +195,7 @@ func (cl *Cluster) NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Co
 		revokeTrig: client.TriggerRevoke,
 	}
 	c.javaNext = cl.clk.Now().Add(cfg.AutoCommitInterval)
+	c.startAutoCommit()
 	c.lifecycle(client.LifecycleCreated, nil)
 	return c, nil
 }
@@ -628,7 +629,6 @@ func (c *Consumer) addPartitions(tps []client.TopicPartition, manual bool) {
 	}
 	c.sortParts()
 	c.rebalanceHook(client.RebalanceAssigned, added, manual)
-	c.startAutoCommit()
 }
 
 // removePartitions removes partitions, auto-committing their stored
