@@ -28,7 +28,7 @@ func Example() {
 	fmt.Println("expectations failing:", len(s.Check(r)))
 	// Output:
 	// 4 OK, 1 LOST, 0 DUPLICATED
-	// orders[0]@1 crash-after-commit: auto-commit at T=8.1s by c1 committed offset 2 while offset 1 was still being processed (delivered to c1 at T=7.1s); consumer c1 crashed at T=10s before finishing it
+	// orders[0]@0 crash-after-commit: auto-commit at T=5s by c1 committed offset 1 while offset 0 was still being processed (delivered to c1 at T=3.1s); consumer c1 crashed at T=6s before finishing it
 	// expectations failing: 0
 }
 
@@ -60,14 +60,14 @@ func ExampleStart() {
 	if err != nil {
 		panic(err)
 	}
-	if err := ss.RunUntil(5 * time.Second); err != nil {
+	if err := ss.RunUntil(4 * time.Second); err != nil {
 		panic(err)
 	}
 	c1 := ss.Consumers()[0]
 	fmt.Println("c1 running:", c1.Running, "busy:", c1.Current != nil)
-	// The crash of the lesson, as an action: Do runs the world to 10s and
+	// The crash of the lesson, as an action: Do runs the world to 6s and
 	// crashes c1 there.
-	if err := ss.Do(scenarios.Action{At: 10 * time.Second, Do: scenarios.DoCrash, Consumer: c1.Spec.ID}); err != nil {
+	if err := ss.Do(scenarios.Action{At: 6 * time.Second, Do: scenarios.DoCrash, Consumer: c1.Spec.ID}); err != nil {
 		panic(err)
 	}
 	evs := ss.Events()

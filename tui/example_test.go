@@ -28,7 +28,7 @@ func ExampleNew() {
 	m.Update(tea.KeyMsg{Type: tea.KeyEnd}) // the last step
 	screen := m.View()
 	fmt.Println(strings.Contains(screen, "-- Outcome --"))
-	fmt.Println(strings.Contains(screen, "LOST orders[0]@1"))
+	fmt.Println(strings.Contains(screen, "LOST orders[0]@0"))
 	// Output:
 	// true
 	// true

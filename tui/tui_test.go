@@ -194,15 +194,15 @@ func TestAutoCommitLossWalkthrough(t *testing.T) {
 		}
 	}
 	v := m.View()
-	if !strings.Contains(v, "c1 crashed: no commit, no LeaveGroup") || !strings.Contains(v, "still processing offset 1") {
+	if !strings.Contains(v, "c1 crashed: no commit, no LeaveGroup") || !strings.Contains(v, "still processing offset 0") {
 		t.Fatalf("crash step does not explain itself:\n%s", v)
 	}
-	if !strings.Contains(v, " +  X ") {
-		t.Errorf("offset 1 is not marked lost (X) after the crash:\n%s", v)
+	if !strings.Contains(v, " X  . ") {
+		t.Errorf("offset 0 is not marked lost (X) after the crash:\n%s", v)
 	}
 	drive(t, m, keys("end")...)
 	v = m.View()
-	if !strings.Contains(v, "LOST 1") || !strings.Contains(v, "LOST orders[0]@1") {
+	if !strings.Contains(v, "LOST 1") || !strings.Contains(v, "LOST orders[0]@0") {
 		t.Errorf("outcome at the end does not flag the loss:\n%s", v)
 	}
 	drive(t, m, keys("c")...)
