@@ -129,7 +129,13 @@ func (d *decoder) scenario(n ast.Node) *Scenario {
 	o.list("topics", func(i int, n ast.Node) { s.Topics = append(s.Topics, d.topic(i, n)) })
 	o.list("producers", func(i int, n ast.Node) { s.Producers = append(s.Producers, d.producer(i, n)) })
 	o.list("consumers", func(i int, n ast.Node) { s.Consumers = append(s.Consumers, d.consumer(i, n)) })
-	o.list("script", func(i int, n ast.Node) { s.Script = append(s.Script, d.action(i, n)) })
+	o.list("script", func(i int, n ast.Node) {
+		prev := time.Duration(0)
+		if k := len(s.Script); k > 0 {
+			prev = s.Script[k-1].At
+		}
+		s.Script = append(s.Script, d.action(i, n, prev))
+	})
 	if e, ok := o.get("expect"); ok {
 		s.Expect = d.expect(e)
 	}
@@ -362,18 +368,30 @@ func (d *decoder) processing(o *obj) Processing {
 
 var actionKinds = []string{DoStart, DoCrash, DoClose, DoRestart, DoStall, DoResume, DoProduce, DoBrokerDown, DoBrokerUp, DoPause, DoSay}
 
-func (d *decoder) action(i int, n ast.Node) Action {
+// action decodes script step i; prev is the previous step's time, an
+// anchored step's default time.
+func (d *decoder) action(i int, n ast.Node, prev time.Duration) Action {
 	what := fmt.Sprintf("script[%d]", i)
 	o := d.object(n, what)
 	a := Action{Pos: d.pos(n), Partition: client.PartitionAny}
-	if !o.has("at") && o.ok {
+	if o.has("after") {
+		if ao, ok := o.sub("after"); ok {
+			a.After = d.anchor(ao)
+		}
+	} else {
+		o.known = append(o.known, "after")
+	}
+	if !o.has("at") && o.ok && a.After == nil {
 		d.errf(n, "%s: at is required (when the step happens, like 5s)", what)
 	}
-	a.At = o.duration("at", 0)
+	a.At = o.duration("at", prev)
 	a.Do = o.str("do")
 	a.Say = o.str("say")
 	if a.Do == "" && a.Say != "" {
 		a.Do = DoSay
+	}
+	if a.After != nil && a.Do != DoSay && a.Do != DoPause && a.Do != "" {
+		d.errAt(o.keyPos("after"), "%s: after: anchors say and pause steps only, not %s", what, a.Do)
 	}
 	if o.ok && a.Do == "" {
 		d.errf(n, "%s: do is required: one of %s", what, strings.Join(actionKinds, ", "))
@@ -411,6 +429,47 @@ func (d *decoder) action(i int, n ast.Node) Action {
 	}
 	o.finish()
 	return a
+}
+
+// anchorKinds are the event kinds a step can be anchored to: every kind
+// but the script's own (narration, pause).
+var anchorKinds = []Kind{KindProduce, KindStart, KindCrash, KindClose, KindClosed, KindStall, KindResume, KindRestart,
+	KindJoin, KindAssign, KindRevoke, KindLost, KindLeave, KindRejoin, KindPosition, KindMaxPoll, KindHeartbeat,
+	KindClientErr, KindEOF, KindSubscribed, KindDeliver, KindStore, KindEffect, KindEffectSkipped, KindProcessFailed,
+	KindCommit, KindCommitOK, KindCommitFailed, KindGroupState, KindMemberExpired, KindOffsetsExpired, KindGroupEvent,
+	KindBrokerDown, KindBrokerUp}
+
+// anchor decodes a step's after: mapping.
+func (d *decoder) anchor(o *obj) *Anchor {
+	an := &Anchor{Pos: d.pos(o.node), Partition: -1, Offset: -1}
+	an.Kind = Kind(o.str("kind"))
+	an.Actor = o.str("actor")
+	an.Group = o.str("group")
+	an.Topic = o.str("topic")
+	an.State = o.str("state")
+	an.Partition = int32(o.integer("partition", -1, 0, 10000))
+	an.Offset = o.integer("offset", -1, 0, 1<<62)
+	if o.ok {
+		var names []string
+		for _, k := range anchorKinds {
+			names = append(names, string(k))
+		}
+		switch {
+		case an.Kind == "":
+			d.errf(o.node, "%s: kind is required: the kind of event the step follows, like deliver or crash", o.what)
+		case !slices.Contains(anchorKinds, an.Kind):
+			msg := fmt.Sprintf("%s: unknown event kind %q: expected one of %s", o.field("kind"), an.Kind, strings.Join(names, ", "))
+			if c := closest(string(an.Kind), names); c != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", c)
+			}
+			d.errAt(o.valPos("kind"), "%s", msg)
+		}
+		if an.State != "" && an.Kind != KindGroupState {
+			d.errAt(o.keyPos("state"), "%s: state is only for kind group_state", o.what)
+		}
+	}
+	o.finish()
+	return an
 }
 
 // count parses 3, ">=1", "<=2", "1..3" or "any".

@@ -159,6 +159,12 @@ type runner struct {
 	commitTrig map[uint64]string
 	commitIDs  map[clientCommit]uint64
 	commitSeq  uint64
+	// anchored are the say and pause steps waiting for their anchor
+	// (Action.After), in script order; firing is set while one is
+	// recorded; scratch is where the last event is decoded for them.
+	anchored []*Action
+	firing   bool
+	scratch  Event
 }
 
 type msgID struct {
@@ -198,12 +204,58 @@ func (r *runner) now() time.Duration {
 func (r *runner) emit(e Event) {
 	e.At = r.now()
 	r.t.addFull(e)
+	if len(r.anchored) > 0 && !r.firing {
+		r.fireAnchored()
+	}
 }
 
 // add records a compact entry stamped with the current time.
 func (r *runner) add(x *rec) {
 	x.at = r.now()
 	r.t.add(x)
+	if len(r.anchored) > 0 && !r.firing {
+		r.fireAnchored()
+	}
+}
+
+// fireAnchored runs the anchored steps the event just recorded matches,
+// in script order, right after it.
+func (r *runner) fireAnchored() {
+	e := r.t.view(r.t.len()-1, &r.scratch)
+	var fire []*Action
+	r.anchored = slices.DeleteFunc(r.anchored, func(a *Action) bool {
+		if a.After.Matches(e) {
+			fire = append(fire, a)
+			return true
+		}
+		return false
+	})
+	r.firing = true
+	for _, a := range fire {
+		r.teach(a, "")
+	}
+	r.firing = false
+}
+
+// teach records a say or pause step's narration and pause; cause, when
+// set, says why it comes where it does.
+func (r *runner) teach(a *Action, cause string) {
+	if a.Say != "" {
+		r.emit(Event{Actor: "script", Kind: KindNarration, Generation: -1, Partition: -1, Offset: -1, Detail: strings.TrimSpace(a.Say), Cause: cause})
+	}
+	if a.Do == DoPause {
+		r.emit(Event{Actor: "script", Kind: KindPause, Generation: -1, Partition: -1, Offset: -1, Detail: strings.TrimSpace(a.Say), Cause: cause})
+	}
+}
+
+// unanchored records the anchored steps whose event never came, at the
+// end of the run, so no narration is dropped without a word.
+func (r *runner) unanchored() {
+	rest := r.anchored
+	r.anchored = nil
+	for _, a := range rest {
+		r.teach(a, "its anchor ("+a.After.String()+") did not happen by the end of the run")
+	}
 }
 
 // str interns s in the timeline's string table, through the cache c.
@@ -286,6 +338,7 @@ func (r *runner) setup() error {
 
 // result is the run's Result once the loop has run to end.
 func (r *runner) result(end time.Duration) *Result {
+	r.unanchored()
 	s := r.s
 	res := &Result{
 		SchemaVersion: SchemaVersion,
@@ -322,6 +375,10 @@ func (r *runner) result(end time.Duration) *Result {
 
 // act runs one script step.
 func (r *runner) act(a *Action) {
+	if a.After != nil && (a.Do == DoSay || a.Do == DoPause) {
+		r.anchored = append(r.anchored, a)
+		return
+	}
 	if a.Say != "" {
 		r.emit(Event{Actor: "script", Kind: KindNarration, Generation: -1, Partition: -1, Offset: -1, Detail: strings.TrimSpace(a.Say)})
 	}

@@ -179,6 +179,11 @@ type Action struct {
 	Consumer string
 	// Say is narration shown when the step runs.
 	Say string
+	// After, on a say or pause step, anchors it to an event: the step
+	// waits from At for the first event that matches and follows it
+	// immediately, so the narration sits next to what it explains. nil:
+	// the step runs at At.
+	After *Anchor
 	// Produce fields.
 	Topic      string
 	Count      int
@@ -214,8 +219,92 @@ func (a Action) YAML() string {
 			fmt.Fprintf(&b, ", interval: %s", FormatDuration(a.Interval))
 		}
 	}
+	if a.After != nil {
+		fmt.Fprintf(&b, ", after: %s", a.After.YAML())
+	}
 	if a.Say != "" {
 		fmt.Fprintf(&b, ", say: %s", strconv.Quote(a.Say))
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// Anchor names the event a say or pause step follows (Action.After):
+// the first event at or after the step's time whose kind is Kind and whose
+// other fields, where given, are equal. Empty strings and -1 match
+// anything.
+type Anchor struct {
+	Kind Kind
+	// Actor is a consumer or producer id, "group:<id>" or "broker".
+	Actor string
+	Group string
+	Topic string
+	// Partition and Offset are -1 when not given. Offset is the event's
+	// own offset: the message's for deliver and effect, the next offset
+	// for commit, commit_ok and store.
+	Partition int32
+	Offset    int64
+	// State is a group state, for group_state.
+	State string
+	Pos   Pos
+}
+
+// Matches reports whether e is an event the anchor names.
+func (an *Anchor) Matches(e *Event) bool {
+	return e.Kind == an.Kind &&
+		(an.Actor == "" || e.Actor == an.Actor) &&
+		(an.Group == "" || e.Group == an.Group) &&
+		(an.Topic == "" || e.Topic == an.Topic) &&
+		(an.Partition < 0 || e.Partition == an.Partition) &&
+		(an.Offset < 0 || e.Offset == an.Offset) &&
+		(an.State == "" || e.State == an.State)
+}
+
+// String describes the anchor in words, for messages: "deliver by c1 of
+// orders[0]@0".
+func (an *Anchor) String() string {
+	s := string(an.Kind)
+	if an.State != "" {
+		s += " " + an.State
+	}
+	if an.Actor != "" {
+		s += " by " + an.Actor
+	}
+	if an.Group != "" {
+		s += " in group " + an.Group
+	}
+	if an.Topic != "" || an.Partition >= 0 || an.Offset >= 0 {
+		s += " of "
+		if an.Topic != "" {
+			s += an.Topic
+		} else {
+			s += "any topic"
+		}
+		if an.Partition >= 0 {
+			s += fmt.Sprintf("[%d]", an.Partition)
+		}
+		if an.Offset >= 0 {
+			s += fmt.Sprintf("@%d", an.Offset)
+		}
+	}
+	return s
+}
+
+// YAML is the anchor as a flow mapping ("{kind: deliver, actor: \"c1\",
+// offset: 0}"); loading it gives the anchor back.
+func (an *Anchor) YAML() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "{kind: %s", an.Kind)
+	for _, f := range [][2]string{{"actor", an.Actor}, {"group", an.Group}, {"topic", an.Topic}, {"state", an.State}} {
+		if f[1] != "" {
+			fmt.Fprintf(&b, ", %s: %s", f[0], strconv.Quote(f[1]))
+		}
+	}
+	if an.Partition >= 0 {
+		fmt.Fprintf(&b, ", partition: %d", an.Partition)
+	}
+	if an.Offset >= 0 {
+		fmt.Fprintf(&b, ", offset: %d", an.Offset)
 	}
 	b.WriteString("}")
 	return b.String()

@@ -111,6 +111,21 @@ func (d *decoder) validate(s *Scenario) {
 				unknownConsumer(a.ConsumerPos, what, a.Consumer)
 			}
 		}
+		if an := a.After; an != nil {
+			if an.Actor != "" && actors[an.Actor] == "" && an.Actor != "broker" && an.Actor != "script" &&
+				!(strings.HasPrefix(an.Actor, "group:") && groups[strings.TrimPrefix(an.Actor, "group:")]) {
+				d.errAt(an.Pos, "%s.after: unknown actor %q (consumers, producers, group:<id>, broker or script)", what, an.Actor)
+			}
+			if an.Group != "" && !groups[an.Group] {
+				d.errAt(an.Pos, "%s.after: unknown group %q (groups: %s)", what, an.Group, strings.Join(sortedKeys(groups), ", "))
+			}
+			if an.Topic != "" {
+				if _, ok := topics[an.Topic]; !ok && !s.Cluster.AutoCreateTopics {
+					d.errAt(an.Pos, "%s.after: topic %q is not declared under topics (declared: %s)", what, an.Topic, topicNames())
+				}
+				checkPartition(an.Pos, what+".after", an.Topic, an.Partition)
+			}
+		}
 		if a.Do == DoProduce {
 			if _, ok := topics[a.Topic]; !ok && !s.Cluster.AutoCreateTopics {
 				d.errAt(a.Pos, "%s: topic %q is not declared under topics (declared: %s)", what, a.Topic, topicNames())
