@@ -24,8 +24,9 @@ const (
 // max.poll.interval.ms, or it is removed from the group.
 //
 // Every method returns an Error (errors.Is works against ErrorCode values)
-// or nil. After a fatal error every call returns it; after Close every call
-// returns ErrDestroy (Close itself returns nil again).
+// or nil. After a fatal error every call returns it; after Close (or Crash)
+// every call returns ClosedError, code ErrState (Close itself returns nil
+// again).
 type Consumer interface {
 	// Subscribe subscribes to one topic; see SubscribeTopics.
 	Subscribe(topic string, rebalanceCb RebalanceCb) error
@@ -64,10 +65,18 @@ type Consumer interface {
 	// as well as messages, one message per call. A message's offset + 1 is
 	// stored as the offset to commit when Poll returns it, if
 	// enable.auto.offset.store=true.
+	//
+	// A negative timeoutMs waits until an event arrives. On real brokers
+	// that may be forever; client/sim, where nothing else can produce while
+	// the caller waits, ends such a wait at the cluster's horizon (see
+	// sim.Cluster.SetHorizon) and then returns nil.
 	Poll(timeoutMs int) Event
-	// ReadMessage polls until a message arrives or the timeout passes
-	// (negative: forever). It returns an Error for error events and an
-	// ErrTimedOut Error on timeout; other events are handled and dropped.
+	// ReadMessage polls until a message arrives or the timeout passes. It
+	// returns an Error for error events and an ErrTimedOut Error (IsTimeout
+	// reports true) on timeout; other events are handled and dropped. A
+	// negative timeout waits until a message or an error arrives, bounded
+	// in client/sim as Poll's is: at the horizon it returns the
+	// ErrTimedOut Error.
 	ReadMessage(timeout time.Duration) (*Message, error)
 
 	// Commit synchronously commits the stored offsets of the assignment.
@@ -99,8 +108,16 @@ type Consumer interface {
 	// returned + 1), OffsetInvalid when nothing is known yet.
 	Position(partitions []TopicPartition) ([]TopicPartition, error)
 	// Seek moves an assigned partition's position; the next Poll returns
-	// from there.
+	// from there. The offset may be absolute or logical (OffsetBeginning,
+	// OffsetEnd, OffsetTail(n)). A partition that is not assigned gets
+	// ErrUnknownPartition.
 	Seek(partition TopicPartition, ignoredTimeoutMs int) error
+	// SeekPartitions seeks each partition to its Offset (see Seek) and
+	// returns the partitions with each one's result in Error: nil, or
+	// ErrUnknownPartition (not assigned) or ErrInvalidArg (OffsetStored,
+	// which librdkafka does not seek to). The call itself fails only with
+	// ErrInvalidArg for an empty list, or on a closed or failed consumer.
+	SeekPartitions(partitions []TopicPartition) ([]TopicPartition, error)
 	// Pause stops fetching the partitions; they stay assigned.
 	Pause(partitions []TopicPartition) error
 	// Resume restarts fetching paused partitions.
@@ -108,6 +125,30 @@ type Consumer interface {
 	// GetWatermarkOffsets is the cached log start and end offset of a
 	// partition, as last seen by a fetch.
 	GetWatermarkOffsets(topic string, partition int32) (low, high int64, err error)
+	// QueryWatermarkOffsets asks the broker for a partition's log start
+	// (low) and log end, the high watermark (high), waiting up to
+	// timeoutMs. A consumer's lag on a partition is high minus its
+	// committed offset. An unknown topic or partition is an
+	// ErrUnknownPartition Error; a broker that stays unreachable,
+	// ErrTimedOut.
+	QueryWatermarkOffsets(topic string, partition int32, timeoutMs int) (low, high int64, err error)
+	// OffsetsForTimes looks up, for each partition, the earliest offset
+	// whose message timestamp is at or after the time given in Offset
+	// (milliseconds since the Unix epoch; -1 asks for the end, -2 for the
+	// start). A partition with no such message gets -1 (OffsetEnd). Each
+	// partition's error is in its Error field: ErrUnknownTopicOrPart for
+	// an unknown topic, ErrUnknownPartition for an unknown partition. The
+	// call fails with ErrInvalidArg for an empty list, ErrUnknownPartition
+	// when no partition is known, and ErrTimedOut when the broker stays
+	// unreachable for timeoutMs.
+	OffsetsForTimes(times []TopicPartition, timeoutMs int) (offsets []TopicPartition, err error)
+	// GetMetadata describes the cluster: the brokers, and the topic named
+	// by topic if it is not nil, else every topic if allTopics, else the
+	// topics this client uses (its subscription and assignment). A topic
+	// that does not exist is listed with ErrUnknownTopicOrPart in its
+	// Error. With no broker reachable within timeoutMs it fails with
+	// ErrTransport.
+	GetMetadata(topic *string, allTopics bool, timeoutMs int) (*Metadata, error)
 
 	// MemberID is the group member id, "" before the first join.
 	MemberID() string
@@ -145,6 +186,14 @@ type Producer interface {
 	// Close releases the producer; messages still queued are lost (call
 	// Flush first).
 	Close()
+
+	// QueryWatermarkOffsets is Consumer.QueryWatermarkOffsets.
+	QueryWatermarkOffsets(topic string, partition int32, timeoutMs int) (low, high int64, err error)
+	// OffsetsForTimes is Consumer.OffsetsForTimes.
+	OffsetsForTimes(times []TopicPartition, timeoutMs int) (offsets []TopicPartition, err error)
+	// GetMetadata is Consumer.GetMetadata; without a topic and allTopics
+	// the topics this client uses are those it has produced to.
+	GetMetadata(topic *string, allTopics bool, timeoutMs int) (*Metadata, error)
 }
 
 // PartitionAny lets the producer's partitioner choose the partition.
@@ -154,7 +203,7 @@ const PartitionAny = int32(-1)
 // scenario: Crash stops the client at once, as if its process died —
 // nothing committed, no LeaveGroup, timers and heartbeats stopped,
 // in-flight work lost. The group notices only at session.timeout.ms. After
-// Crash every call returns ErrDestroy.
+// Crash every call returns ClosedError.
 type Crasher interface {
 	Crash()
 }

@@ -136,6 +136,13 @@ func (e Error) IsTimeout() bool {
 	return e.code == ErrTimedOut || e.code == ErrRequestTimedOut || e.code == ErrMsgTimedOut
 }
 
+// ClosedError is the Error every call on a closed (or crashed) client
+// returns: ErrState, "Operation not allowed on closed client", as
+// confluent-kafka-go answers.
+func ClosedError() Error {
+	return NewError(ErrState, "Operation not allowed on closed client", false)
+}
+
 // NewFatalError returns the ErrFatal error a client raises when cause
 // makes it unusable (librdkafka's fatal error, for example
 // FENCED_INSTANCE_ID). errors.Is matches both ErrFatal and cause.

@@ -23,6 +23,37 @@ const (
 	OffsetStored = Offset(-1000)
 )
 
+// offsetTailBase is librdkafka's RD_KAFKA_OFFSET_TAIL_BASE: OffsetTail(n)
+// is offsetTailBase - n.
+const offsetTailBase = -2000
+
+// OffsetTail is the logical offset relativeOffset messages before the end
+// of a partition, for Assign and Seek: the consumer looks up the end and
+// starts relativeOffset before it (at 0 if the partition holds fewer).
+// OffsetTail(0) is the end. As in librdkafka, the value is
+// -2000 - relativeOffset.
+func OffsetTail(relativeOffset Offset) Offset {
+	return Offset(offsetTailBase - int64(relativeOffset))
+}
+
+// Tail reports whether o is an OffsetTail value, and how many messages
+// before the end it stands.
+func (o Offset) Tail() (relativeOffset int64, ok bool) {
+	if o > offsetTailBase {
+		return 0, false
+	}
+	return offsetTailBase - int64(o), true
+}
+
+// Set sets o from a value NewOffset accepts.
+func (o *Offset) Set(offset any) error {
+	n, err := NewOffset(offset)
+	if err == nil {
+		*o = n
+	}
+	return err
+}
+
 // String is the offset as a number or its logical name.
 func (o Offset) String() string {
 	switch o {
@@ -109,6 +140,20 @@ func (k PartitionKey) String() string { return fmt.Sprintf("%s[%d]", k.Topic, k.
 
 // TopicPartitions is a list of partitions with a readable String.
 type TopicPartitions []TopicPartition
+
+// Len is the number of partitions (sort.Interface).
+func (tps TopicPartitions) Len() int { return len(tps) }
+
+// Less orders by topic, then partition (sort.Interface).
+func (tps TopicPartitions) Less(i, j int) bool {
+	if tps[i].Topic != tps[j].Topic {
+		return tps[i].Topic < tps[j].Topic
+	}
+	return tps[i].Partition < tps[j].Partition
+}
+
+// Swap swaps two partitions (sort.Interface).
+func (tps TopicPartitions) Swap(i, j int) { tps[i], tps[j] = tps[j], tps[i] }
 
 // String is the partitions comma-separated in brackets.
 func (tps TopicPartitions) String() string {

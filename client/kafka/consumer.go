@@ -211,7 +211,7 @@ func (c *Consumer) String() string { return fmt.Sprintf("%s(%s)", c.cfg.ClientID
 // check returns the error every call gets on a closed or failed consumer.
 func (c *Consumer) checkLocked() error {
 	if c.closed {
-		return client.NewError(client.ErrDestroy, "consumer is closed", false)
+		return client.ClosedError()
 	}
 	if c.fatal != nil {
 		return *c.fatal
@@ -722,6 +722,17 @@ func (c *Consumer) Seek(partition client.TopicPartition, ignoredTimeoutMs int) e
 			return client.NewError(client.ErrUnknownPartition, fmt.Sprintf("seek: %s: no such partition", partition.Key()), false)
 		}
 		off = client.Offset(o)
+	}
+	if n, ok := off.Tail(); ok {
+		r, err := c.listOffsets(c.root, []string{partition.Topic}, false)
+		if err != nil {
+			return err
+		}
+		end, ok := r[partition.Key()]
+		if !ok {
+			return client.NewError(client.ErrUnknownPartition, fmt.Sprintf("seek: %s: no such partition", partition.Key()), false)
+		}
+		off = tailOffset(n, end)
 	}
 	if off < 0 {
 		return client.NewError(client.ErrInvalidArg, fmt.Sprintf("seek: unsupported offset %s", partition.Offset), false)

@@ -67,7 +67,7 @@ func TestProduceConsumeCommitSync(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Commit(); !errors.Is(err, client.ErrDestroy) {
+	if _, err := c.Commit(); !errors.Is(err, client.ErrState) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
@@ -232,7 +232,7 @@ func TestCrashSessionExpiryThenReassignment(t *testing.T) {
 	drain(t, owner, 5, 10*time.Second)
 	start := time.Now()
 	owner.Crash()
-	if _, err := owner.Commit(); !errors.Is(err, client.ErrDestroy) {
+	if _, err := owner.Commit(); !errors.Is(err, client.ErrState) {
 		t.Fatalf("after crash: %v", err)
 	}
 	// No LeaveGroup: the member stays until the 500 ms session timeout.

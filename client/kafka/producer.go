@@ -3,6 +3,7 @@ package kafka
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,6 +35,7 @@ type Producer struct {
 	outstanding int
 	closed      bool
 	wake        chan struct{}
+	topics      []string // produced to (GetMetadata)
 }
 
 var (
@@ -148,13 +150,16 @@ func (p *Producer) Produce(msg *client.Message, onDelivery func(*client.Message)
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		return client.NewError(client.ErrDestroy, "producer is closed", false)
+		return client.ClosedError()
 	}
 	if p.cfg.QueueMaxMessages > 0 && p.outstanding+len(p.reports) >= p.cfg.QueueMaxMessages {
 		p.mu.Unlock()
 		return client.NewError(client.ErrQueueFull, "", false)
 	}
 	p.outstanding++
+	if !slices.Contains(p.topics, msg.TopicPartition.Topic) {
+		p.topics = append(p.topics, msg.TopicPartition.Topic)
+	}
 	p.mu.Unlock()
 	if msg.Timestamp.IsZero() {
 		msg.Timestamp = time.Now()

@@ -51,7 +51,7 @@ func TestProducerPartitionerMatchesSim(t *testing.T) {
 			t.Fatalf("Len %d", p.Len())
 		}
 		p.Close()
-		if err := p.Produce(&client.Message{TopicPartition: client.TopicPartition{Topic: "t"}}, nil); !errors.Is(err, client.ErrDestroy) {
+		if err := p.Produce(&client.Message{TopicPartition: client.TopicPartition{Topic: "t"}}, nil); !errors.Is(err, client.ErrState) {
 			t.Fatalf("after close: %v", err)
 		}
 	}

@@ -200,7 +200,7 @@ func (c *Consumer) addLocked(tps []client.TopicPartition, manual bool) {
 			c.parts[k] = ps
 			added = append(added, client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: tp.Offset})
 		}
-		if tp.Offset >= 0 || tp.Offset == client.OffsetBeginning || tp.Offset == client.OffsetEnd {
+		if tp.Offset >= 0 || tp.Offset == client.OffsetBeginning || tp.Offset == client.OffsetEnd || isTail(tp.Offset) {
 			c.explicit[k] = tp.Offset
 		}
 	}
@@ -331,6 +331,9 @@ func (c *Consumer) resolveStarts(ctx context.Context, want []startReq) ([]startR
 			r.pos, r.reason = client.Offset(starts[r.key]), client.PositionExplicit
 		case r.explicit == client.OffsetEnd:
 			r.pos, r.reason = client.Offset(ends[r.key]), client.PositionExplicit
+		case isTail(r.explicit):
+			n, _ := r.explicit.Tail()
+			r.pos, r.reason = tailOffset(n, ends[r.key]), client.PositionExplicit
 		case r.committed >= 0:
 			r.pos, r.reason = client.Offset(r.committed), client.PositionCommitted
 		default:

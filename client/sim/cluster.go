@@ -42,6 +42,9 @@ type Config struct {
 	Broker broker.Config
 	// Group configures the group coordinator.
 	Group group.Config
+	// Horizon, if positive, sets the cluster's horizon that long after its
+	// creation (see Cluster.SetHorizon).
+	Horizon time.Duration
 }
 
 // Cluster is a simulated Kafka cluster: one broker with its group
@@ -57,6 +60,8 @@ type Cluster struct {
 	// lookAlways turns off the idle poll's shortcut (Consumer.idle), so
 	// tests can check it against always looking.
 	lookAlways bool
+	// horizon ends waits without a timeout (SetHorizon); zero: MaxWait.
+	horizon time.Time
 }
 
 // NewCluster builds a cluster: a virtual clock (cfg.Clock or a new one
@@ -67,7 +72,11 @@ func NewCluster(cfg Config) *Cluster {
 		clk = clock.NewSim(cfg.Seed)
 	}
 	b := broker.New(clk, cfg.Broker)
-	return &Cluster{clk: clk, b: b, coord: group.NewCoordinator(clk, b, cfg.Group, clk.Rand())}
+	cl := &Cluster{clk: clk, b: b, coord: group.NewCoordinator(clk, b, cfg.Group, clk.Rand())}
+	if cfg.Horizon > 0 {
+		cl.SetHorizon(clk.Now().Add(cfg.Horizon))
+	}
+	return cl
 }
 
 // Clock is the cluster's virtual clock.
@@ -143,12 +152,12 @@ func (cl *Cluster) runLoop(deadline time.Time, done func() bool) bool {
 	}
 }
 
-// timeoutDeadline converts a confluent-style timeout in milliseconds
-// (negative: forever) into a virtual deadline. "Forever" is bounded at a
-// simulated year so a consumer waiting on nothing still returns.
+// deadline converts a confluent-style timeout in milliseconds (negative:
+// forever) into a virtual deadline. "Forever" ends at the horizon (see
+// SetHorizon), so a client waiting on nothing still returns.
 func (cl *Cluster) deadline(timeoutMs int) time.Time {
 	if timeoutMs < 0 {
-		return cl.clk.Now().Add(365 * 24 * time.Hour)
+		return cl.forever()
 	}
 	return cl.clk.Now().Add(time.Duration(timeoutMs) * time.Millisecond)
 }

@@ -211,7 +211,7 @@ func (c *Consumer) dead() bool { return c.closed }
 // check returns the error every call gets on a closed or failed consumer.
 func (c *Consumer) check() error {
 	if c.closed {
-		return client.NewError(client.ErrDestroy, "consumer is closed", false)
+		return client.ClosedError()
 	}
 	if c.fatal != nil {
 		return *c.fatal
@@ -618,7 +618,7 @@ func (c *Consumer) addPartitions(tps []client.TopicPartition, manual bool) {
 			added = append(added, client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: tp.Offset})
 		}
 		switch {
-		case tp.Offset >= 0, tp.Offset == client.OffsetBeginning, tp.Offset == client.OffsetEnd:
+		case tp.Offset >= 0, tp.Offset == client.OffsetBeginning, tp.Offset == client.OffsetEnd, isTail(tp.Offset):
 			ps.pos, ps.posReason = tp.Offset, client.PositionExplicit
 			ps.dropBuffer()
 			ps.stopped, ps.eof = false, false

@@ -55,10 +55,14 @@ func (c *Consumer) pollReturned() {
 
 // ReadMessage polls until a message arrives (returned), an error event
 // arrives (returned as the error), or the timeout passes (ErrTimedOut).
-// Other events are served and dropped.
+// Other events are served and dropped. A negative timeout waits until the
+// cluster's horizon (see Cluster.SetHorizon).
 func (c *Consumer) ReadMessage(timeout time.Duration) (*client.Message, error) {
 	if err := c.check(); err != nil {
 		return nil, err
+	}
+	if timeout < 0 {
+		timeout = c.cl.foreverFrom()
 	}
 	var deadline time.Time
 	if timeout >= 0 {
@@ -71,7 +75,7 @@ func (c *Consumer) ReadMessage(timeout time.Duration) (*client.Message, error) {
 			if left < 0 {
 				left = 0
 			}
-			ms = int(left / time.Millisecond)
+			ms = int((left + time.Millisecond - 1) / time.Millisecond) // up: a rest under 1 ms still moves time
 		}
 		switch e := c.Poll(ms).(type) {
 		case *client.Message:
@@ -357,6 +361,9 @@ func (c *Consumer) resolve(ps *partState) client.Event {
 		if ev := c.reset(ps, "no committed offset"); ev != nil || ps.pos >= 0 {
 			return ev
 		}
+	}
+	if isTail(ps.pos) {
+		return c.resolveTail(ps)
 	}
 	var spec broker.OffsetSpec
 	switch ps.pos {

@@ -39,6 +39,9 @@ type Producer struct {
 	rhead   int
 	timer   clock.Timer
 	sendFn  func() // p.send, made once
+	// topics produced to, lastTopic the last of them (metadata.go).
+	topics    []string
+	lastTopic string
 }
 
 // NewProducer creates a producer from a librdkafka-style configuration.
@@ -70,13 +73,16 @@ func (p *Producer) Config() client.ProducerConfig { return p.cfg }
 // Produce queues msg; see client.Producer.
 func (p *Producer) Produce(msg *client.Message, onDelivery func(*client.Message)) error {
 	if p.closed {
-		return client.NewError(client.ErrDestroy, "producer is closed", false)
+		return client.ClosedError()
 	}
 	if msg == nil || msg.TopicPartition.Topic == "" {
 		return client.NewError(client.ErrInvalidArg, "message without a topic", false)
 	}
 	if p.cfg.QueueMaxMessages > 0 && p.Len() >= p.cfg.QueueMaxMessages {
 		return client.NewError(client.ErrQueueFull, "", false)
+	}
+	if t := msg.TopicPartition.Topic; t != p.lastTopic {
+		p.noteTopic(t)
 	}
 	if msg.Timestamp.IsZero() {
 		msg.Timestamp = p.cl.clk.Now()

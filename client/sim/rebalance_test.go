@@ -298,7 +298,7 @@ func TestCloseCommitsAndRevokes(t *testing.T) {
 	if n := len(cl.Coordinator().Describe("g").Members); n != 0 {
 		t.Fatalf("%d members left after close", n)
 	}
-	if _, err := c.Commit(); !errors.Is(err, client.ErrDestroy) {
+	if _, err := c.Commit(); !errors.Is(err, client.ErrState) {
 		t.Fatalf("Commit after Close: %v", err)
 	}
 }
