@@ -23,7 +23,8 @@ type simBackend struct {
 // NewSimBackend is the default Backend: a sim.Cluster on a virtual clock
 // seeded with seed, configured from the scenario's cluster section.
 func NewSimBackend(s *Scenario, seed uint64) (Backend, error) {
-	cfg := sim.Config{Seed: seed}
+	// App code waiting without a timeout ends with the run.
+	cfg := sim.Config{Seed: seed, Horizon: s.Duration}
 	cfg.Broker.AllowAutoCreateTopics = s.Cluster.AutoCreateTopics
 	cfg.Broker.OffsetsRetention = s.Cluster.OffsetsRetention
 	cfg.Broker.OffsetsRetentionCheckInterval = s.Cluster.OffsetsRetentionCheck
