@@ -80,3 +80,18 @@ func confValue(v client.ConfigValue) any {
 	}
 	return fmt.Sprint(v)
 }
+
+// CheckConsumerConfig checks a consumer configuration as NewConsumer
+// does, without starting anything: a key this backend refuses, or a typo,
+// is an ErrInvalidArg error naming it.
+func CheckConsumerConfig(m client.ConfigMap) error {
+	_, err := librdkafkaConf(m, true)
+	return err
+}
+
+// CheckProducerConfig checks a producer configuration as NewProducer
+// does.
+func CheckProducerConfig(m client.ConfigMap) error {
+	_, err := librdkafkaConf(m, false)
+	return err
+}

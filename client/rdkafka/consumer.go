@@ -144,7 +144,7 @@ func (c *Consumer) lock() (unlock func()) {
 
 func (c *Consumer) checkLocked() error {
 	if c.closed || c.crashed {
-		return client.NewError(client.ErrDestroy, "consumer is closed", false)
+		return client.ClosedError()
 	}
 	if c.fatal != nil {
 		return *c.fatal
@@ -188,11 +188,11 @@ func (c *Consumer) callLocked(req map[string]any, wait time.Duration) (json.RawM
 	}
 }
 
-// goneLocked is the error of a call on an agent that ended: ErrDestroy
+// goneLocked is the error of a call on an agent that ended: ClosedError
 // after Crash, else ErrFail naming what happened.
 func (c *Consumer) goneLocked(err error) error {
 	if c.dying.Load() || c.closed {
-		return client.NewError(client.ErrDestroy, "consumer is closed", false)
+		return client.ClosedError()
 	}
 	return client.NewError(client.ErrFail, "librdkafka agent: "+err.Error(), false)
 }
@@ -697,7 +697,7 @@ func (c *Consumer) ReadMessage(timeout time.Duration) (*client.Message, error) {
 	}
 	for {
 		if c.IsClosed() {
-			return nil, client.NewError(client.ErrDestroy, "consumer is closed", false)
+			return nil, client.ClosedError()
 		}
 		ms := -1
 		if timeout >= 0 {
@@ -945,7 +945,7 @@ func (c *Consumer) Close() error {
 	unlock()
 	c.p.exit(5 * time.Second)
 	<-c.pumpDone
-	if err != nil && !errors.Is(err, client.ErrDestroy) {
+	if err != nil && client.ErrorFrom(err).Code() != client.ErrState {
 		return err
 	}
 	return nil
@@ -954,7 +954,7 @@ func (c *Consumer) Close() error {
 // Crash kills the agent process (SIGKILL): nothing is committed, no
 // LeaveGroup is sent, the group notices only at session.timeout.ms. What
 // librdkafka logged before the kill is still reported; every call
-// afterwards returns ErrDestroy.
+// afterwards returns client.ClosedError.
 func (c *Consumer) Crash() {
 	if c.dying.Swap(true) {
 		return
@@ -971,5 +971,5 @@ func (c *Consumer) Crash() {
 	c.lifecycleLocked(client.LifecycleCrashed, nil)
 }
 
-// TODO(parity): var _ client.Consumer = (*Consumer)(nil)
+var _ client.Consumer = (*Consumer)(nil)
 var _ client.Crasher = (*Consumer)(nil)

@@ -132,14 +132,14 @@ func (pr *Producer) call(req map[string]any, wait time.Duration) (json.RawMessag
 	pr.callMu.Lock()
 	defer pr.callMu.Unlock()
 	if err := pr.p.send(req); err != nil {
-		return nil, client.NewError(client.ErrDestroy, "producer is closed", false)
+		return nil, client.ClosedError()
 	}
 	t := time.NewTimer(callTimeout + max(wait, 0))
 	defer t.Stop()
 	select {
 	case m, ok := <-pr.replies:
 		if !ok {
-			return nil, client.NewError(client.ErrDestroy, "producer is closed", false)
+			return nil, client.ClosedError()
 		}
 		if m.Err != nil {
 			return nil, client.NewError(client.ErrorCode(m.Err.Code), m.Err.Str, false)
@@ -155,7 +155,7 @@ func (pr *Producer) call(req map[string]any, wait time.Duration) (json.RawMessag
 // librdkafka's partitioner choose. A full queue is ErrQueueFull.
 func (pr *Producer) Produce(m *client.Message, onDelivery func(*client.Message)) error {
 	if pr.IsClosed() {
-		return client.NewError(client.ErrDestroy, "producer is closed", false)
+		return client.ClosedError()
 	}
 	pr.mu.Lock()
 	pr.nextID++
@@ -297,3 +297,6 @@ func (pr *Producer) Close() {
 	pr.p.exit(5 * time.Second)
 	<-pr.readDone
 }
+
+// Config is the validated configuration.
+func (pr *Producer) Config() client.ProducerConfig { return pr.cfg }

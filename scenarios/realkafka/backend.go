@@ -24,6 +24,7 @@ import (
 
 	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/client/kafka"
+	"github.com/kafkasim/kafkasim/client/rdkafka"
 	"github.com/kafkasim/kafkasim/group"
 	"github.com/kafkasim/kafkasim/internal/clock"
 	"github.com/kafkasim/kafkasim/scenarios"
@@ -51,10 +52,33 @@ type Config struct {
 	Dialer kafka.Dialer
 	// Log, if not nil, receives one line per topic created or deleted.
 	Log io.Writer
+	// Library is the client library the run's consumers and producers
+	// use: FranzGo (the default, "") or Librdkafka, the real librdkafka
+	// the simulator models (client/rdkafka; needs confluent-kafka-python).
+	// The run's admin work (topics, the group table) uses franz-go either
+	// way.
+	Library string
 }
 
-// Name of the backend in Result.Backend.
+// Client libraries a run can use (Config.Library).
+const (
+	// FranzGo runs the clients on client/kafka: franz-go, with
+	// librdkafka's behaviour (auto-commit timer, offsets stored at
+	// delivery, max.poll.interval.ms) emulated on top.
+	FranzGo = "franz-go"
+	// Librdkafka runs the clients on client/rdkafka: the real librdkafka,
+	// through confluent-kafka-python, one process per client.
+	Librdkafka = "librdkafka"
+)
+
+// ErrUnknownLibrary is wrapped when Config.Library names no library.
+var ErrUnknownLibrary = errors.New("unknown client library")
+
+// Name of the backend in Result.Backend (franz-go clients).
 const Name = "kafka"
+
+// NameLibrdkafka is Result.Backend for runs on the real librdkafka.
+const NameLibrdkafka = "librdkafka"
 
 // ErrNotPossible is wrapped by errors for scenario steps a real cluster
 // cannot perform (taking the broker down, expiring offsets on demand).
@@ -141,6 +165,7 @@ type backend struct {
 	prods    []*producer
 	maxGen   map[string]int32 // scenario group → highest generation seen
 	clientNo map[string]int
+	pool     *rdkafka.Pool // librdkafka agents started in advance
 }
 
 func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error) {
@@ -156,6 +181,19 @@ func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
+	switch cfg.Library {
+	case "", FranzGo:
+		cfg.Library = FranzGo
+	case Librdkafka:
+		if cfg.Dialer != nil {
+			return nil, fmt.Errorf("the librdkafka client cannot use a Go dialer (kfake's virtual network): run it against TCP addresses")
+		}
+		if _, err := rdkafka.Find(); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("client library %q: want %s or %s: %w", cfg.Library, FranzGo, Librdkafka, ErrUnknownLibrary)
+	}
 	b := &backend{cfg: cfg, s: s, wall: clock.NewWall(), rnd: rand.New(rand.NewPCG(seed, seed^0x6b61666b6173696d)),
 		names: newRenamer("-" + cfg.RunID), maxGen: map[string]int32{}, clientNo: map[string]int{}}
 	// The run's keys and addresses are checked before anything connects:
@@ -165,6 +203,15 @@ func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error
 	}
 	if err := kafka.CheckProducerConfig(b.conf(nil)); err != nil {
 		return nil, err
+	}
+	if cfg.Library == Librdkafka {
+		for _, c := range s.Consumers {
+			conf := b.conf(c.Config)
+			conf["group.id"] = c.Group
+			if err := rdkafka.CheckConsumerConfig(conf); err != nil {
+				return nil, fmt.Errorf("consumer %s: %w", c.ID, err)
+			}
+		}
 	}
 	adm, err := kafka.NewAdmin(b.conf(nil), cfg.Dialer)
 	if err != nil {
@@ -178,6 +225,15 @@ func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error
 	if err := b.checkSessionTimeouts(); err != nil {
 		adm.Close()
 		return nil, err
+	}
+	if cfg.Library == Librdkafka {
+		// Every client the scenario starts at once gets an agent at once.
+		pool, err := rdkafka.NewPool(min(len(s.Consumers)+len(s.Producers), 8))
+		if err != nil {
+			adm.Close()
+			return nil, err
+		}
+		b.pool = pool
 	}
 	return b, nil
 }
@@ -242,8 +298,13 @@ func (b *backend) setFatal(err error) {
 	}
 }
 
-// Name is "kafka".
-func (b *backend) Name() string { return Name }
+// Name is "kafka", or "librdkafka" for runs on the real librdkafka.
+func (b *backend) Name() string {
+	if b.cfg.Library == Librdkafka {
+		return NameLibrdkafka
+	}
+	return Name
+}
 
 // Loop is the wall clock.
 func (b *backend) Loop() clock.Loop { return b.wall }
@@ -371,14 +432,25 @@ func (b *backend) NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (clie
 	for _, h := range hooks {
 		hs = append(hs, &hookProxy{b: b, inner: h, group: g, actor: cid})
 	}
-	if b.cfg.Dialer != nil {
-		hs = append(hs, b.cfg.Dialer)
+	var rc realConsumer
+	if b.pool != nil {
+		hs = append(hs, b.pool)
+		c, err := rdkafka.NewConsumer(conf, hs...)
+		if err != nil {
+			return nil, err
+		}
+		rc = c
+	} else {
+		if b.cfg.Dialer != nil {
+			hs = append(hs, b.cfg.Dialer)
+		}
+		c, err := kafka.NewConsumer(conf, hs...)
+		if err != nil {
+			return nil, err
+		}
+		rc = c
 	}
-	kc, err := kafka.NewConsumer(conf, hs...)
-	if err != nil {
-		return nil, err
-	}
-	c := &consumer{c: kc, n: b.names}
+	c := &consumer{c: rc, n: b.names}
 	b.cons = append(b.cons, c)
 	return c, nil
 }
@@ -393,14 +465,25 @@ func (b *backend) NewProducer(conf client.ConfigMap, hooks ...client.Hook) (clie
 	for _, h := range hooks {
 		hs = append(hs, &hookProxy{b: b, inner: h, actor: cid})
 	}
-	if b.cfg.Dialer != nil {
-		hs = append(hs, b.cfg.Dialer)
+	var rp realProducer
+	if b.pool != nil {
+		hs = append(hs, b.pool)
+		p, err := rdkafka.NewProducer(conf, hs...)
+		if err != nil {
+			return nil, err
+		}
+		rp = p
+	} else {
+		if b.cfg.Dialer != nil {
+			hs = append(hs, b.cfg.Dialer)
+		}
+		p, err := kafka.NewProducer(conf, hs...)
+		if err != nil {
+			return nil, err
+		}
+		rp = p
 	}
-	kp, err := kafka.NewProducer(conf, hs...)
-	if err != nil {
-		return nil, err
-	}
-	p := &producer{p: kp, n: b.names}
+	p := &producer{p: rp, n: b.names}
 	b.prods = append(b.prods, p)
 	return p, nil
 }
@@ -502,6 +585,9 @@ func (b *backend) Close() {
 		})
 	}
 	wg.Wait()
+	if b.pool != nil {
+		b.pool.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), describeWait)
 	defer cancel()
 	if !b.cfg.KeepTopics {

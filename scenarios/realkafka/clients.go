@@ -6,6 +6,7 @@ import (
 
 	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/client/kafka"
+	"github.com/kafkasim/kafkasim/client/rdkafka"
 )
 
 // hookProxy hands a client's observations to the runner's hook: topic
@@ -134,10 +135,32 @@ func (h *hookProxy) OnProduced(p client.Produced) {
 	}
 }
 
-// consumer is a client/kafka consumer seen through the scenario's topic
+// realConsumer is what a real-cluster consumer offers: client/kafka's
+// (franz-go) and client/rdkafka's (librdkafka) both do.
+type realConsumer interface {
+	client.Consumer
+	client.Crasher
+	Config() client.ConsumerConfig
+	Generation() int32
+}
+
+// realProducer is what a real-cluster producer offers.
+type realProducer interface {
+	client.Producer
+	Config() client.ProducerConfig
+}
+
+var (
+	_ realConsumer = (*kafka.Consumer)(nil)
+	_ realConsumer = (*rdkafka.Consumer)(nil)
+	_ realProducer = (*kafka.Producer)(nil)
+	_ realProducer = (*rdkafka.Producer)(nil)
+)
+
+// consumer is a real-cluster consumer seen through the scenario's topic
 // names.
 type consumer struct {
-	c *kafka.Consumer
+	c realConsumer
 	n *renamer
 }
 
@@ -242,10 +265,10 @@ func (c *consumer) MemberID() string { return c.c.MemberID() }
 func (c *consumer) IsClosed() bool   { return c.c.IsClosed() }
 func (c *consumer) Close() error     { return c.n.err(c.c.Close()) }
 
-// producer is a client/kafka producer seen through the scenario's topic
+// producer is a real-cluster producer seen through the scenario's topic
 // names.
 type producer struct {
-	p *kafka.Producer
+	p realProducer
 	n *renamer
 }
 
