@@ -110,12 +110,13 @@ type Consumer interface {
 	// Seek moves an assigned partition's position; the next Poll returns
 	// from there. The offset may be absolute or logical (OffsetBeginning,
 	// OffsetEnd, OffsetTail(n)). A partition that is not assigned gets
-	// ErrUnknownPartition.
+	// ErrState if it is a partition of a topic being consumed (librdkafka
+	// knows it but is not fetching it), else ErrUnknownPartition.
 	Seek(partition TopicPartition, ignoredTimeoutMs int) error
 	// SeekPartitions seeks each partition to its Offset (see Seek) and
-	// returns the partitions with each one's result in Error: nil, or
-	// ErrUnknownPartition (not assigned) or ErrInvalidArg (OffsetStored,
-	// which librdkafka does not seek to). The call itself fails only with
+	// returns the partitions with each one's result in Error: nil, Seek's
+	// error, or ErrInvalidArg for OffsetStored (librdkafka does not seek to
+	// it). List each partition once. The call itself fails only with
 	// ErrInvalidArg for an empty list, or on a closed or failed consumer.
 	SeekPartitions(partitions []TopicPartition) ([]TopicPartition, error)
 	// Pause stops fetching the partitions; they stay assigned.
@@ -140,7 +141,8 @@ type Consumer interface {
 	// an unknown topic, ErrUnknownPartition for an unknown partition. The
 	// call fails with ErrInvalidArg for an empty list, ErrUnknownPartition
 	// when no partition is known, and ErrTimedOut when the broker stays
-	// unreachable for timeoutMs.
+	// unreachable for timeoutMs. List each partition once (librdkafka does
+	// not support duplicates).
 	OffsetsForTimes(times []TopicPartition, timeoutMs int) (offsets []TopicPartition, err error)
 	// GetMetadata describes the cluster: the brokers, and the topic named
 	// by topic if it is not nil, else every topic if allTopics, else the

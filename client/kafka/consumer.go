@@ -740,8 +740,9 @@ func (c *Consumer) Seek(partition client.TopicPartition, ignoredTimeoutMs int) e
 	c.mu.Lock()
 	ps := c.parts[partition.Key()]
 	if ps == nil {
+		known := c.topicAssignedLocked(partition.Topic)
 		c.mu.Unlock()
-		return client.NewError(client.ErrUnknownPartition, fmt.Sprintf("seek: %s is not assigned", partition.Key()), false)
+		return c.notAssigned(partition.Key(), known)
 	}
 	c.dropBufferedLocked(ps.key)
 	ps.pos, ps.eof = off, false

@@ -303,6 +303,32 @@ func isTail(o client.Offset) bool {
 	return ok
 }
 
+// topicAssignedLocked reports whether a partition of topic is assigned.
+func (c *Consumer) topicAssignedLocked(topic string) bool {
+	for k := range c.parts {
+		if k.Topic == topic {
+			return true
+		}
+	}
+	return false
+}
+
+// notAssigned is Seek's error for a partition not assigned (see
+// client/sim): _STATE for an existing partition of a topic with an
+// assigned partition (known), else _UNKNOWN_PARTITION.
+func (c *Consumer) notAssigned(k client.PartitionKey, known bool) error {
+	if known {
+		ctx, cancel := bounded(c.root, c.cfg.SocketTimeout)
+		defer cancel()
+		if tds, err := c.adm.ListTopics(ctx, k.Topic); err == nil {
+			if _, ok := tds[k.Topic].Partitions[k.Partition]; ok {
+				return client.NewError(client.ErrState, fmt.Sprintf("seek: %s is not being consumed (not assigned)", k), false)
+			}
+		}
+	}
+	return client.NewError(client.ErrUnknownPartition, fmt.Sprintf("seek: %s is not assigned", k), false)
+}
+
 // tailOffset resolves OffsetTail(n) against the end offset: n before it,
 // or 0 (rd_kafka_toppar_next_offset_handle).
 func tailOffset(n, end int64) client.Offset { return client.Offset(max(end-n, 0)) }

@@ -105,13 +105,15 @@ func TestLookupsOnKfake(t *testing.T) {
 	}
 	res, err := c.SeekPartitions([]client.TopicPartition{
 		{Topic: "t", Partition: 0, Offset: client.OffsetTail(5)},
-		{Topic: "t", Partition: 1, Offset: 0},
+		{Topic: "t", Partition: 1, Offset: 0}, // known, not assigned
+		{Topic: "t", Partition: 9, Offset: 0}, // no such partition
+		{Topic: "u", Partition: 0, Offset: 0}, // a topic not consumed
 		{Topic: "t", Partition: 0, Offset: client.OffsetStored},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, w := range []client.ErrorCode{0, client.ErrUnknownPartition, client.ErrInvalidArg} {
+	for i, w := range []client.ErrorCode{0, client.ErrState, client.ErrUnknownPartition, client.ErrUnknownPartition, client.ErrInvalidArg} {
 		if codeOf(res[i].Error) != w {
 			t.Errorf("SeekPartitions %d: %v, want %v", i, res[i], w)
 		}

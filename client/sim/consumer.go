@@ -807,7 +807,7 @@ func (c *Consumer) Seek(partition client.TopicPartition, ignoredTimeoutMs int) e
 	}
 	ps := c.byKey[partition.Key()]
 	if ps == nil {
-		return client.NewError(client.ErrUnknownPartition, fmt.Sprintf("seek: %s is not assigned", partition.Key()), false)
+		return c.notAssigned(partition.Key())
 	}
 	c.idle = false
 	ps.pos, ps.posReason = partition.Offset, client.PositionSeek

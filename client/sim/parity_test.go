@@ -271,6 +271,26 @@ func TestSeekPartitions(t *testing.T) {
 	}
 }
 
+func TestSeekNotAssigned(t *testing.T) {
+	cl := newTestCluster(t, "t", 2)
+	_ = cl.CreateTopic("u", 1)
+	c := mustConsumer(t, cl, client.ConfigMap{"group.id": "g"})
+	_ = c.Assign([]client.TopicPartition{{Topic: "t", Partition: 0}})
+	for _, tc := range []struct {
+		tp   client.TopicPartition
+		want client.ErrorCode
+	}{
+		{client.TopicPartition{Topic: "t", Partition: 1}, client.ErrState},            // known, not fetched
+		{client.TopicPartition{Topic: "t", Partition: 2}, client.ErrUnknownPartition}, // no such partition
+		{client.TopicPartition{Topic: "u", Partition: 0}, client.ErrUnknownPartition}, // a topic not consumed
+		{client.TopicPartition{Topic: "t", Partition: 0, Offset: 0}, client.ErrNoError},
+	} {
+		if err := c.Seek(tc.tp, 0); code(err) != tc.want {
+			t.Errorf("Seek %s: %v, want %v", tc.tp.Key(), err, tc.want)
+		}
+	}
+}
+
 func TestOffsetTail(t *testing.T) {
 	cl := newTestCluster(t, "t", 1)
 	produceN(t, cl, "t", 0, 0, 10)

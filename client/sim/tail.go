@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
@@ -33,4 +34,17 @@ func (c *Consumer) resolveTail(ps *partState) client.Event {
 	ps.pos = client.Offset(max(end-n, 0))
 	c.positionHook(ps, ps.posReason, "")
 	return nil
+}
+
+// notAssigned is Seek's error for a partition not assigned, as
+// rd_kafka_seek answers: librdkafka keeps state for every partition of a
+// topic it has fetched from, and a seek on one of those that is not being
+// fetched fails with _STATE; any other partition is _UNKNOWN_PARTITION.
+// "Fetched from" is read here as "a partition of the topic is assigned".
+func (c *Consumer) notAssigned(k client.PartitionKey) error {
+	n, err := c.cl.b.Partitions(k.Topic)
+	if err == nil && k.Partition >= 0 && k.Partition < n && slices.ContainsFunc(c.parts, func(ps *partState) bool { return ps.tp.Topic == k.Topic }) {
+		return client.NewError(client.ErrState, fmt.Sprintf("seek: %s is not being consumed (not assigned)", k), false)
+	}
+	return client.NewError(client.ErrUnknownPartition, fmt.Sprintf("seek: %s is not assigned", k), false)
 }
