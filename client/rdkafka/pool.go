@@ -23,23 +23,30 @@ type Pool struct {
 	size int
 
 	mu      sync.Mutex
+	cond    *sync.Cond // signalled when a start ends
 	ready   []*proc
 	filling int
 	closed  bool
 	wg      sync.WaitGroup
 }
 
-// NewPool returns a pool keeping size agents ready (at least 1), started
-// in the background. It fails with ErrNotInstalled when no Python with
-// confluent_kafka is found.
+// NewPool returns a pool keeping size agents ready (at least 1). It
+// returns once the first size agents are ready (or have failed to start),
+// so that clients created right after get one at once; later ones are
+// started in the background as agents are taken. It fails with
+// ErrNotInstalled when no Python with confluent_kafka is found.
 func NewPool(size int) (*Pool, error) {
 	inst, err := Find()
 	if err != nil {
 		return nil, err
 	}
 	p := &Pool{inst: inst, size: max(size, 1)}
+	p.cond = sync.NewCond(&p.mu)
 	p.mu.Lock()
 	p.fillLocked()
+	for p.filling > 0 {
+		p.cond.Wait()
+	}
 	p.mu.Unlock()
 	return p, nil
 }
@@ -55,6 +62,7 @@ func (p *Pool) fillLocked() {
 			p.mu.Lock()
 			defer p.mu.Unlock()
 			p.filling--
+			p.cond.Broadcast()
 			if err != nil {
 				return // get starts one itself and reports the error
 			}

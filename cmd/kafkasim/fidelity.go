@@ -3,15 +3,48 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kafkasim/kafkasim/client/rdkafka"
 	"github.com/kafkasim/kafkasim/scenarios"
 	"github.com/kafkasim/kafkasim/scenarios/fidelity"
+	"github.com/kafkasim/kafkasim/scenarios/realkafka"
 )
+
+// fidelityClients checks --client. Left at its default (both libraries)
+// on a machine without librdkafka, it falls back to franz-go alone and
+// says so; asked for explicitly, a missing librdkafka is an error.
+func fidelityClients(explicit bool, clients []string) (libs []string, note string, err error) {
+	for _, c := range clients {
+		c = strings.TrimSpace(c)
+		switch c {
+		case realkafka.FranzGo, realkafka.Librdkafka:
+			if !slices.Contains(libs, c) {
+				libs = append(libs, c)
+			}
+		default:
+			return nil, "", invalid(fmt.Errorf("--client: expected franz-go or librdkafka, got %q", c))
+		}
+	}
+	if len(libs) == 0 {
+		return nil, "", invalid(errors.New("--client: name at least one client library"))
+	}
+	if slices.Contains(libs, realkafka.Librdkafka) {
+		if _, err := rdkafka.Find(); err != nil {
+			if explicit {
+				return nil, "", failed(err)
+			}
+			libs = slices.DeleteFunc(libs, func(l string) bool { return l == realkafka.Librdkafka })
+			note = "note: the real librdkafka is not installed here, so only franz-go is compared (" + err.Error() + ")"
+		}
+	}
+	return libs, note, nil
+}
 
 func newFidelityCmd() *cobra.Command {
 	var (
@@ -20,6 +53,7 @@ func newFidelityCmd() *cobra.Command {
 		parallel int
 		required bool
 		delay    time.Duration
+		clients  []string
 	)
 	cmd := &cobra.Command{
 		Use:   "fidelity [NAME...]",
@@ -51,9 +85,13 @@ docs/real-kafka.md explains), 1 on a disagreement or a failed run.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			names := args
 			if required {
-				names = append(names, fidelity.Required...)
+				names = append(names, fidelity.RunnableLibrary()...)
 			}
 			names = fidelity.Names(names)
+			libs, note, err := fidelityClients(cmd.Flags().Changed("client"), clients)
+			if err != nil {
+				return err
+			}
 			var ss []*scenarios.Scenario
 			for _, n := range names {
 				s, err := scenarios.Builtin(n)
@@ -64,6 +102,9 @@ docs/real-kafka.md explains), 1 on a disagreement or a failed run.`,
 			}
 			if parallel < 1 {
 				return invalid(errors.New("--parallel: must be at least 1"))
+			}
+			if rf.library != "" {
+				return invalid(errors.New("fidelity: choose the client libraries with --client franz-go,librdkafka"))
 			}
 			cfg, err := rf.config()
 			if err != nil {
@@ -92,23 +133,31 @@ docs/real-kafka.md explains), 1 on a disagreement or a failed run.`,
 			for _, s := range ss {
 				longest = max(longest, s.Duration)
 			}
-			fmt.Fprintf(out, "fidelity: %d scenario(s) on the simulator and on %s, in real time, %d at once (longest %s)\n\n",
-				len(ss), where, parallel, scenarios.FormatDuration(longest))
-			reps := make([]fidelity.Report, len(ss))
-			done := make([]chan struct{}, len(ss))
+			fmt.Fprintf(out, "fidelity: %d scenario(s) on the simulator and on %s clients against %s, in real time, %d at once (longest %s)\n",
+				len(ss), strings.Join(libs, " and "), where, parallel, scenarios.FormatDuration(longest))
+			if note != "" {
+				fmt.Fprintln(out, note)
+			}
+			fmt.Fprintln(out)
+			n := len(ss) * len(libs)
+			reps := make([]fidelity.Report, n)
+			done := make([]chan struct{}, n)
 			sem := make(chan struct{}, parallel)
 			var wg sync.WaitGroup
-			for i, s := range ss {
+			for i := range n {
+				s, lib := ss[i/len(libs)], libs[i%len(libs)]
 				done[i] = make(chan struct{})
 				wg.Go(func() {
 					sem <- struct{}{}
 					defer func() { <-sem }()
-					reps[i] = fidelity.Check(s, t)
+					tl := t
+					tl.Config.Library = lib
+					reps[i] = fidelity.Check(s, tl)
 					close(done[i])
 				})
 			}
 			bad := 0
-			for i := range ss {
+			for i := range n {
 				<-done[i]
 				reps[i].Print(out)
 				if !reps[i].OK() {
@@ -130,8 +179,9 @@ docs/real-kafka.md explains), 1 on a disagreement or a failed run.`,
 	}
 	rf.add(cmd, "check against this Kafka cluster (host:port[,host:port]) instead of an in-process kfake cluster")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed for both runs (default: each scenario's seed)")
-	cmd.Flags().IntVar(&parallel, "parallel", 8, "scenarios run at once")
-	cmd.Flags().BoolVar(&required, "required", false, "check the seven scenarios the simulator must agree on (issue 7)")
+	cmd.Flags().IntVar(&parallel, "parallel", 16, "runs (scenario and client library) at once")
+	cmd.Flags().BoolVar(&required, "required", false, "check every built-in scenario a real cluster can run")
+	cmd.Flags().StringSliceVar(&clients, "client", []string{realkafka.FranzGo, realkafka.Librdkafka}, "the client libraries to compare the simulator with: franz-go, librdkafka (the real librdkafka, through Debian's python3-confluent-kafka), or both")
 	cmd.Flags().DurationVar(&delay, "initial-rebalance-delay", 3*time.Second, "with --brokers: the cluster's group.initial.rebalance.delay.ms, which the simulator then uses (a real broker's setting cannot change per run)")
 	return cmd
 }

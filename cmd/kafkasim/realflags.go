@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"time"
@@ -10,7 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kafkasim/kafkasim/client"
+	"github.com/kafkasim/kafkasim/client/rdkafka"
 	"github.com/kafkasim/kafkasim/scenarios"
+	"github.com/kafkasim/kafkasim/scenarios/fidelity"
 	"github.com/kafkasim/kafkasim/scenarios/realkafka"
 )
 
@@ -20,7 +23,11 @@ type realFlags struct {
 	configs    []string
 	keepTopics bool
 	connect    time.Duration
+	library    string
 }
+
+// Client names for --client.
+const clientSim = "sim"
 
 func (f *realFlags) add(cmd *cobra.Command, brokersHelp string) {
 	cmd.Flags().StringSliceVar(&f.brokers, "brokers", nil, brokersHelp)
@@ -29,8 +36,36 @@ func (f *realFlags) add(cmd *cobra.Command, brokersHelp string) {
 	cmd.Flags().DurationVar(&f.connect, "connect-timeout", 10*time.Second, "how long to wait for the cluster before giving up")
 }
 
-// real reports whether --brokers was given.
-func (f *realFlags) real() bool { return len(f.brokers) > 0 }
+// addClient adds --client, the client library of a run.
+func (f *realFlags) addClient(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.library, "client", "", "the client library: sim (the simulator; the default without --brokers), franz-go (the default with --brokers) or librdkafka (the real librdkafka, through Debian's python3-confluent-kafka); a real client without --brokers runs against an in-process kfake cluster")
+}
+
+// real reports whether the run is on a real client: --brokers, or a
+// --client other than sim.
+func (f *realFlags) real() bool {
+	return len(f.brokers) > 0 || (f.library != "" && f.library != clientSim)
+}
+
+// lib checks --client and returns the real client library to use ("" for
+// the simulator).
+func (f *realFlags) lib() (string, error) {
+	switch f.library {
+	case "":
+		if len(f.brokers) > 0 {
+			return realkafka.FranzGo, nil
+		}
+		return "", nil
+	case clientSim:
+		if len(f.brokers) > 0 {
+			return "", invalid(errors.New("--client sim: the simulator cannot run against --brokers; use --client franz-go or librdkafka"))
+		}
+		return "", nil
+	case realkafka.FranzGo, realkafka.Librdkafka:
+		return f.library, nil
+	}
+	return "", invalid(fmt.Errorf("--client: expected sim, franz-go or librdkafka, got %q", f.library))
+}
 
 // conf parses --config: key=value, values env:NAME read from the
 // environment. Values never appear in errors.
@@ -69,7 +104,16 @@ func (f *realFlags) config() (realkafka.Config, error) {
 			brokers = append(brokers, b)
 		}
 	}
-	return realkafka.Config{Brokers: brokers, Client: m, KeepTopics: f.keepTopics, ConnectTimeout: f.connect, Log: os.Stderr}, nil
+	lib, err := f.lib()
+	if err != nil {
+		return realkafka.Config{}, err
+	}
+	if lib == realkafka.Librdkafka {
+		if _, err := rdkafka.Find(); err != nil {
+			return realkafka.Config{}, failed(err)
+		}
+	}
+	return realkafka.Config{Brokers: brokers, Client: m, KeepTopics: f.keepTopics, ConnectTimeout: f.connect, Log: os.Stderr, Library: lib}, nil
 }
 
 // run runs s on the simulator, or on the cluster when --brokers is set.
@@ -80,6 +124,20 @@ func (f *realFlags) run(s *scenarios.Scenario, opts scenarios.Options) (*scenari
 	cfg, err := f.config()
 	if err != nil {
 		return nil, err
+	}
+	if len(cfg.Brokers) == 0 {
+		// A real client and no cluster: an in-process kfake, with Kafka's
+		// group.initial.rebalance.delay.ms emulated.
+		k, err := fidelity.StartKfake(fidelity.KfakeOptions{})
+		if err != nil {
+			return nil, failed(fmt.Errorf("start kfake: %w", err))
+		}
+		defer k.Close()
+		cfg.Brokers = k.Brokers()
+		cfg.RunID = fmt.Sprintf("ks%06x", rand.Uint32()&0xffffff)
+		k.PrepareRun(s, cfg.RunID)
+		fmt.Fprintf(os.Stderr, "running %s on %s clients against an in-process kfake cluster at %s, in real time (%s)\n",
+			s.Name, cfg.Library, strings.Join(cfg.Brokers, ","), scenarios.FormatDuration(s.Duration))
 	}
 	r, err := realkafka.Run(s, opts, cfg)
 	if errors.Is(err, client.ErrInvalidArg) {

@@ -73,6 +73,7 @@ client key, a broker address).`,
 	seed.add(cmd)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	rf.add(cmd, "run against this Kafka cluster (bootstrap.servers: host:port[,host:port]) instead of the simulator")
+	rf.addClient(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

@@ -70,5 +70,6 @@ session as a scenario file), ? help, esc back, q quit. NO_COLOR (or
 	seed.add(cmd)
 	cmd.Flags().BoolVar(&noColor, "no-color", false, "draw without colour (as NO_COLOR does)")
 	rf.add(cmd, "run scenarios against this Kafka cluster (host:port[,host:port]) instead of the simulator; each run takes its scenario's duration in real time")
+	rf.addClient(cmd)
 	return cmd
 }

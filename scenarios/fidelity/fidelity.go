@@ -15,7 +15,9 @@ import (
 	"github.com/kafkasim/kafkasim/scenarios/realkafka"
 )
 
-// Required are the built-in scenarios the real backend must agree on.
+// Required are the built-in scenarios the real backend must agree on:
+// the lessons' own crash, commit and rebalance stories. RunnableLibrary
+// lists every built-in a real cluster can run.
 var Required = []string{
 	"auto-commit-loss",
 	"manual-commit-duplicates",
@@ -24,6 +26,19 @@ var Required = []string{
 	"scale-out",
 	"eager-vs-cooperative",
 	"static-membership",
+}
+
+// RunnableLibrary lists the built-in scenarios a real cluster can run (see
+// realkafka.Check), in library order.
+func RunnableLibrary() []string {
+	var out []string
+	for _, n := range scenarios.Names() {
+		s, err := scenarios.Builtin(n)
+		if err == nil && realkafka.Check(s) == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Status is a scenario's fidelity result.
@@ -44,9 +59,15 @@ const (
 	Failed Status = "FAILED"
 )
 
-// Explained lists the scenarios whose difference is a known property of
-// kfake or kgo, with the reason (docs/real-kafka.md explains each).
-var Explained = map[string]string{
+// Explained lists, per client library, the scenarios whose difference is
+// a known property of kfake or of the client, with the reason
+// (docs/real-kafka.md explains each).
+var Explained = map[string]map[string]string{
+	realkafka.FranzGo:    explainedFranzGo,
+	realkafka.Librdkafka: {},
+}
+
+var explainedFranzGo = map[string]string{
 	"async-commit-failure": "group formation with group_initial_rebalance_delay: 0s: c1 and c2 start at the same instant; " +
 		"the simulator's coordinator sees both joins at one virtual instant and forms generation 1 with both, " +
 		"a real coordinator (kfake, and Kafka with the delay at 0) completes c1's join alone and rebalances when c2's arrives, " +
@@ -57,8 +78,11 @@ var Explained = map[string]string{
 // Report is one scenario's comparison.
 type Report struct {
 	Scenario string
-	Status   Status
-	// Diff is go-cmp's difference (-sim +kafka), when they differ.
+	// Library is the client library of the real run (realkafka.FranzGo
+	// or realkafka.Librdkafka).
+	Library string
+	Status  Status
+	// Diff is go-cmp's difference (-sim +real), when they differ.
 	Diff string
 	// Note explains a documented difference, why the scenario cannot
 	// run, or the error.
@@ -93,7 +117,11 @@ type Target struct {
 // Check runs the named scenario on the simulator and on the target and
 // compares them.
 func Check(s *scenarios.Scenario, t Target) Report {
-	rep := Report{Scenario: s.Name}
+	lib := t.Config.Library
+	if lib == "" {
+		lib = realkafka.FranzGo
+	}
+	rep := Report{Scenario: s.Name, Library: lib}
 	if err := realkafka.Check(s); err != nil {
 		rep.Status, rep.Note = CannotRun, err.Error()
 		return rep
@@ -110,21 +138,16 @@ func Check(s *scenarios.Scenario, t Target) Report {
 		return rep
 	}
 	cfg := t.Config
+	cfg.Library = lib
 	cfg.RunID = fmt.Sprintf("ks%06x", rand.Uint32()&0xffffff)
 	if t.Kfake != nil {
-		delay := 3 * time.Second
-		if d := s.Cluster.GroupInitialRebalanceDelay; d != nil {
-			delay = *d
-		}
-		for _, c := range s.Consumers {
-			t.Kfake.DelayJoins(c.Group+"-"+cfg.RunID, delay)
-		}
+		t.Kfake.PrepareRun(s, cfg.RunID)
 	}
 	start := time.Now()
 	rr, err := realkafka.Run(s, opts, cfg)
 	rep.Took = time.Since(start)
 	if err != nil {
-		rep.Status, rep.Note = Failed, "kafka: "+err.Error()
+		rep.Status, rep.Note = Failed, lib+": "+err.Error()
 		if errors.Is(err, realkafka.ErrNotPossible) {
 			rep.Status = CannotRun
 		}
@@ -135,8 +158,8 @@ func Check(s *scenarios.Scenario, t Target) Report {
 	switch {
 	case rep.Diff == "":
 		rep.Status = Agree
-	case Explained[s.Name] != "":
-		rep.Status, rep.Note = Documented, Explained[s.Name]
+	case Explained[lib][s.Name] != "":
+		rep.Status, rep.Note = Documented, Explained[lib][s.Name]
 	default:
 		rep.Status = Differ
 	}
@@ -150,12 +173,16 @@ func (r Report) Print(w io.Writer) {
 	if r.Took > 0 {
 		took = fmt.Sprintf(" (%s)", r.Took.Round(10*time.Millisecond))
 	}
-	fmt.Fprintf(w, "%-28s %s%s\n", r.Scenario, r.Status, took)
+	lib := ""
+	if r.Library != "" {
+		lib = r.Library + ": "
+	}
+	fmt.Fprintf(w, "%-32s %s%s%s\n", r.Scenario, lib, r.Status, took)
 	if r.Note != "" {
 		fmt.Fprintf(w, "    %s\n", r.Note)
 	}
 	if r.Diff != "" {
-		fmt.Fprintf(w, "    difference (-sim +kafka):\n")
+		fmt.Fprintf(w, "    difference (-sim +%s):\n", r.Library)
 		for _, l := range strings.Split(strings.TrimRight(r.Diff, "\n"), "\n") {
 			fmt.Fprintf(w, "    %s\n", l)
 		}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kafkasim/kafkasim/scenarios"
 )
 
 // KfakeOptions configure an in-process kfake cluster.
@@ -87,6 +89,19 @@ func (k *Kfake) DelayJoins(group string, d time.Duration) {
 	k.delay.mu.Lock()
 	k.delay.delays[group] = d
 	k.delay.mu.Unlock()
+}
+
+// PrepareRun sets the group.initial.rebalance.delay.ms of each group s
+// uses, as named on the cluster by a realkafka run with this RunID: the
+// scenario's value, or Kafka's default of 3 s.
+func (k *Kfake) PrepareRun(s *scenarios.Scenario, runID string) {
+	delay := 3 * time.Second
+	if d := s.Cluster.GroupInitialRebalanceDelay; d != nil {
+		delay = *d
+	}
+	for _, c := range s.Consumers {
+		k.DelayJoins(c.Group+"-"+runID, delay)
+	}
 }
 
 // Close stops the cluster.
