@@ -4,7 +4,7 @@
 // offsets store with KIP-211 expiry, cluster availability, and the
 // librdkafka partitioners.
 //
-// The broker is a deterministic state machine (DESIGN.md rule 1): it never
+// The broker is a deterministic state machine: it never
 // reads the wall clock, never starts goroutines and never uses the global
 // random source. Time comes from the clock.Clock passed to New, on which the
 // broker schedules its own periodic retention and offset-expiry checks;

@@ -145,12 +145,12 @@ func (b *Broker) notifyExpired(hit []expired) {
 }
 
 // ExpireOffsets removes committed offsets older than OffsetsRetention, as
-// Kafka's offsets cleanup does (KAFKA.md §4, KIP-211): a group marked
-// active keeps everything; a group marked Empty loses all its offsets once
-// now - emptySince >= retention; a group never marked (standalone commits)
-// loses each offset once now - CommitTime >= retention. A group left with
-// no offsets and not active is forgotten. The periodic check calls it every
-// OffsetsRetentionCheckInterval.
+// Kafka's offsets cleanup does (docs/kafka-semantics.md §4, KIP-211): a
+// group marked active keeps everything; a group marked Empty loses all its
+// offsets once now - emptySince >= retention; a group never marked
+// (standalone commits) loses each offset once now - CommitTime >= retention.
+// A group left with no offsets and not active is forgotten. The periodic
+// check calls it every OffsetsRetentionCheckInterval.
 func (b *Broker) ExpireOffsets() {
 	ret := b.cfg.OffsetsRetention
 	if ret < 0 {

@@ -10,7 +10,7 @@ import (
 	"github.com/kafkasim/kafkasim/internal/clock"
 )
 
-// KAFKA.md §6 reference values.
+// The reference values of docs/kafka-semantics.md §6.
 func TestPartitionerReferenceValues(t *testing.T) {
 	cases := []struct {
 		key          string

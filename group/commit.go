@@ -3,11 +3,12 @@ package group
 // OffsetCommit (API key 8) and OffsetFetch (API key 9), as Kafka's
 // ClassicGroup.validateOffsetCommit and the offset manager.
 //
-// Modelled: validation in the order of KAFKA.md §4, generation −1 commits
-// to an Empty or unknown group (manual assign, admin), all-or-nothing
-// storage, a member's accepted commit also restarting its session (as the
-// classic coordinator's completeAndScheduleNextHeartbeatExpiration).
-// Not modelled: transactional commits, offset metadata size limits.
+// Modelled: validation in the order of docs/kafka-semantics.md §4,
+// generation −1 commits to an Empty or unknown group (manual assign, admin),
+// all-or-nothing storage, a member's accepted commit also restarting its
+// session (as the classic coordinator's
+// completeAndScheduleNextHeartbeatExpiration). Not modelled: transactional
+// commits, offset metadata size limits.
 
 import (
 	"slices"
@@ -17,7 +18,7 @@ import (
 )
 
 // CommitOffsets handles an OffsetCommit request and answers at once. It
-// validates in the order of KAFKA.md §4 — a Dead group gets
+// validates in the order of docs/kafka-semantics.md §4 — a Dead group gets
 // COORDINATOR_NOT_AVAILABLE from its former members; a generation < 0 commit
 // to an Empty, unknown or Dead group is accepted (a Dead group starts
 // afresh, as Kafka has removed it); then UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,

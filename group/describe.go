@@ -15,7 +15,7 @@ import (
 )
 
 // Description is what kafka-consumer-groups.sh --describe shows about a
-// group (KAFKA.md §8).
+// group (docs/kafka-semantics.md §8).
 type Description struct {
 	// Group is the group id.
 	Group string

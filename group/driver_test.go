@@ -3,8 +3,8 @@ package group
 // A small member driver for tests: it plays a librdkafka-like consumer on
 // the virtual clock — join (and rejoin with the given id on
 // MEMBER_ID_REQUIRED), the leader runs the assignor, sync, heartbeat every
-// 3 s, react to heartbeat errors as KAFKA.md §4 says, revoke everything
-// first for eager protocols and only the delta (then rejoin) for
+// 3 s, react to heartbeat errors as docs/kafka-semantics.md §4 says, revoke
+// everything first for eager protocols and only the delta (then rejoin) for
 // cooperative ones.
 
 import (

@@ -3,9 +3,10 @@ package group
 // Heartbeat (API key 12) and LeaveGroup (API key 13), as Kafka's
 // GroupCoordinator.handleHeartbeat and handleLeaveGroup.
 //
-// Modelled: validation order, the answer per state (KAFKA.md §4), session
-// restart on every valid heartbeat, static members removed only by a leave
-// that names their instance id. Not modelled: leave reasons (KIP-800).
+// Modelled: validation order, the answer per state (docs/kafka-semantics.md
+// §4), session restart on every valid heartbeat, static members removed only
+// by a leave that names their instance id. Not modelled: leave reasons
+// (KIP-800).
 
 import (
 	"fmt"

@@ -17,7 +17,7 @@ import (
 // TestCoordinatorStateMachine drives one group with random joins, leaves,
 // crashes, restarts, stray heartbeats, commits (from live members and
 // zombies) and time steps, and checks after every action the invariants
-// of GUARANTEES.md that belong to the coordinator:
+// of docs/guarantees.md that belong to the coordinator:
 //   - no partition has two owners in one generation (members' view);
 //   - in Stable every subscribed partition has exactly one owner in the
 //     coordinator's assignment (eager protocols; cooperative ones withhold

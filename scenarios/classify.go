@@ -6,9 +6,9 @@ import (
 	"slices"
 )
 
-// Classify computes the Outcome of GUARANTEES.md from a timeline. It is a
-// pure function of the events, so it judges a history recorded against real
-// brokers as well as a simulated one. It reads these kinds: produce,
+// Classify computes the Outcome (docs/guarantees.md) from a timeline. It is
+// a pure function of the events, so it judges a history recorded against
+// real brokers as well as a simulated one. It reads these kinds: produce,
 // subscribed, assign, deliver, effect, process_failed, commit, commit_ok,
 // commit_failed, crash, close, revoke, lost, max_poll, position,
 // group_state, member_expired, offsets_expired.

@@ -1,6 +1,6 @@
 package scenarios
 
-// Verdict is a message's outcome, as GUARANTEES.md defines it.
+// Verdict is a message's outcome, as docs/guarantees.md defines it.
 type Verdict string
 
 // Verdicts.

@@ -809,7 +809,7 @@ func (c *Consumer) rebalanceHookLocked(k client.RebalanceKind, tps []client.Topi
 	consumerstate.RebalanceHook(c.hooks, c.infoLocked(), k, tps, proto, manual)
 }
 
-// Crash stops the consumer as if its process died (REAL-KAFKA.md): the
+// Crash stops the consumer as if its process died: the
 // rebalance callbacks become no-ops, the root context of every kgo client
 // is cancelled, then the clients are closed — no commit, no LeaveGroup.
 // The coordinator evicts the member at session.timeout.ms.

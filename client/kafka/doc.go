@@ -35,8 +35,9 @@
 //     when Poll has not been called for that long, the member leaves the
 //     group (its kgo client is closed, no commit), ErrMaxPollExceeded and a
 //     lost revoke are queued, and the next Poll rejoins with a new client.
-//   - Crash follows REAL-KAFKA.md: callbacks become no-ops, the kgo root
-//     context is cancelled, the client closed: no commit, no LeaveGroup.
+//   - Crash: callbacks become no-ops, the kgo root context is cancelled,
+//     then the client is closed, so nothing is committed and no LeaveGroup
+//     is sent (closing kgo normally would leave the group).
 //   - Connection failures raise ErrTransport (once per broker and outage)
 //     and ErrAllBrokersDown (when every known broker failed) events; Poll
 //     never blocks past its timeout; Close is bounded by socket.timeout.ms.

@@ -10,14 +10,21 @@
 // ids and partitioner choices come from the clock's seeded random source,
 // so a test driving several consumers from one goroutine is deterministic.
 //
-// What is modelled follows librdkafka (KAFKA.md §1–3, §7): auto-commit of
-// offsets stored at delivery on a background timer, on revoke and on
-// close; a Java-client auto-commit mode (kafkasim.auto.commit.mode=java);
-// eager and cooperative rebalances served inside Poll; max.poll.interval.ms;
-// session expiry after Crash; commit errors with librdkafka's reactions;
-// auto.offset.reset; partition EOF; broker outages. Not modelled: network
-// latency (requests are answered at once, join/sync replies on the next
-// loop turn), fetch sessions and prefetch limits, transactions, KIP-848.
+// Waiting without a timeout (Poll(-1), ReadMessage(-1), Flush(-1)) cannot
+// wait for another process here: it ends at the cluster's horizon
+// (Config.Horizon, SetHorizon; a scenario run's is its end), or after
+// MaxWait of virtual time without one, and returns as on a timeout.
+//
+// What is modelled follows librdkafka (docs/kafka-semantics.md §1–3, §7,
+// §9): auto-commit of offsets stored at delivery on a background timer, on
+// revoke and on close; a Java-client auto-commit mode
+// (kafkasim.auto.commit.mode=java); eager and cooperative rebalances served
+// inside Poll; max.poll.interval.ms; session expiry after Crash; commit
+// errors with librdkafka's reactions; auto.offset.reset; partition EOF;
+// broker outages; watermark, timestamp and metadata lookups. Not modelled:
+// network latency (requests are answered at once, join/sync replies on the
+// next loop turn), fetch sessions and prefetch limits, transactions,
+// KIP-848.
 package sim
 
 import (

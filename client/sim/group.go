@@ -307,10 +307,10 @@ func (c *Consumer) heartbeat() {
 }
 
 // fenced applies librdkafka's reaction to the coordinator fencing this
-// member (KAFKA.md §4), whichever request (heartbeat, SyncGroup,
-// OffsetCommit) learnt it: ILLEGAL_GENERATION loses the assignment and
-// rejoins; UNKNOWN_MEMBER_ID also forgets the member id; FENCED_INSTANCE_ID
-// is fatal. It reports whether code was one of those.
+// member (docs/kafka-semantics.md §4), whichever request (heartbeat,
+// SyncGroup, OffsetCommit) learnt it: ILLEGAL_GENERATION loses the
+// assignment and rejoins; UNKNOWN_MEMBER_ID also forgets the member id;
+// FENCED_INSTANCE_ID is fatal. It reports whether code was one of those.
 func (c *Consumer) fenced(code kerr.Code, request string) bool {
 	switch code {
 	case kerr.IllegalGeneration:

@@ -41,7 +41,7 @@ func TestEagerAssignors(t *testing.T) {
 		protocol RebalanceProtocol
 	}{
 		{
-			name:    "KAFKA.md §5: C0,C1 on t0,t1 with 3 partitions each",
+			name:    "range, docs/kafka-semantics.md §5: C0,C1 on t0,t1 with 3 partitions each",
 			members: []Member{mem("C0", "t0", "t1"), mem("C1", "t0", "t1")},
 			topics:  two,
 			rng:     "C0: t0p0 t0p1 t1p0 t1p1; C1: t0p2 t1p2",

@@ -18,7 +18,7 @@ import (
 )
 
 // Guarantee is the delivery guarantee a consumer claims. It decides which
-// outcomes (GUARANTEES.md) fail the check.
+// outcomes (docs/guarantees.md) fail the check.
 type Guarantee int
 
 // Guarantees.

@@ -7,9 +7,9 @@ import (
 	"github.com/kafkasim/kafkasim/scenarios"
 )
 
-// checker checks GUARANTEES.md's safety invariants event by event. feed
-// is called after every step of a case with the whole timeline so far; it
-// looks at the events it has not seen and returns the first violation.
+// checker checks the safety invariants of docs/guarantees.md event by event.
+// feed is called after every step of a case with the whole timeline so far;
+// it looks at the events it has not seen and returns the first violation.
 //
 // Checked: 1 (dense, append-only log), 2 (contiguous deliveries within an
 // epoch), 3 (one owner per partition per generation), 4 (fenced commits),

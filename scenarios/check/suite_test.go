@@ -14,8 +14,8 @@ import (
 )
 
 // The property suite over the simulator: one test per row of the
-// guarantee matrix (GUARANTEES.md), "sometimes" checks proving the allowed
-// outcomes do happen, and a planted bug the suite must catch.
+// guarantee matrix (docs/guarantees.md), "sometimes" checks proving the
+// allowed outcomes do happen, and a planted bug the suite must catch.
 //
 // KAFKASIM_CHECKS sets the number of random schedules across the whole
 // suite (default 10,000; -short divides by 5). Counterexamples are written

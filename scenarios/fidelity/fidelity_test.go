@@ -37,7 +37,7 @@ func checkInBubble(t *testing.T, name string) Report {
 	return rep
 }
 
-// TestRequired is the fidelity check of issue 7: the simulator and kfake
+// TestRequired is the required fidelity check: the simulator and kfake
 // (through client/kafka and the runner's real backend) agree on every
 // message's verdict, the committed offsets and the assignments.
 func TestRequired(t *testing.T) {
