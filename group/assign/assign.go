@@ -4,9 +4,12 @@
 // no map-order dependence, so the same members and topics always give the
 // same assignment.
 //
-// Member order follows librdkafka (rd_kafka_group_member_cmp): when both
-// members are static their group.instance.ids are compared, otherwise their
-// member ids, in byte order. Results are sorted by topic, then partition.
+// Range and roundrobin order members as librdkafka does
+// (rd_kafka_group_member_cmp): when both members are static their
+// group.instance.ids are compared, otherwise their member ids, in byte
+// order. Cooperative-sticky, like librdkafka's, takes members in the order
+// given (the JoinGroup response's) and breaks ties by member id. Results
+// are sorted by topic, then partition.
 package assign
 
 import (
