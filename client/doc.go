@@ -78,8 +78,8 @@
 //	transactions, idempotent producer,   absent                                 outside a consumer lesson; client/
 //	AdminClient, OAuth and SASL                                                 kafka has a small Admin for its runs
 //	setters, GetConsumerGroupMetadata
-//	go.events.channel.enable,            refused as unknown keys                see Events() above
-//	go.logs.channel.enable
+//	go.events.channel.enable,            accepted, without effect               there are no channels (see Events()
+//	go.logs.channel.enable                                                      above)
 //	a Consumer is safe across            a client/sim Consumer is called        see client/sim's package doc
 //	goroutines                           from one goroutine at a time
 //
