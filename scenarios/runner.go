@@ -457,6 +457,7 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 		vt = idTemplate(id)
 	}
 	var num decimal
+	var first time.Time // when the first message was sent
 	var send func(i int)
 	send = func(i int) {
 		if i >= count {
@@ -477,10 +478,14 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 		}
 		if interval > 0 {
 			p.Poll(0)
-			r.loop.After(interval, func() { send(i + 1) })
+			// On the producer's schedule, not interval after this send: a
+			// real cluster's produce call takes time, and the schedule
+			// must not drift by it.
+			r.loop.At(first.Add(time.Duration(i+1)*interval), func() { send(i + 1) })
 		}
 	}
 	if interval > 0 {
+		first = r.loop.Now()
 		send(0)
 		return
 	}
