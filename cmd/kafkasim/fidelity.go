@@ -16,6 +16,9 @@ import (
 	"github.com/kafkasim/kafkasim/scenarios/realkafka"
 )
 
+// fidelityStagger separates the starts of the runs of one fidelity check.
+const fidelityStagger = 300 * time.Millisecond
+
 // fidelityClients checks --client. Left at its default (both libraries)
 // on a machine without librdkafka, it falls back to franz-go alone and
 // says so; asked for explicitly, a missing librdkafka is an error.
@@ -144,12 +147,17 @@ docs/real-kafka.md explains), 1 on a disagreement or a failed run.`,
 			done := make([]chan struct{}, n)
 			sem := make(chan struct{}, parallel)
 			var wg sync.WaitGroup
+			start := time.Now()
 			for i := range n {
 				s, lib := ss[i/len(libs)], libs[i%len(libs)]
 				done[i] = make(chan struct{})
 				wg.Go(func() {
 					sem <- struct{}{}
 					defer func() { <-sem }()
+					// Runs start a little apart: dozens of clients
+					// starting in the same instant on a small machine
+					// delay each other by more than the lessons' margins.
+					time.Sleep(time.Until(start.Add(time.Duration(i) * fidelityStagger)))
 					tl := t
 					tl.Config.Library = lib
 					reps[i] = fidelity.Check(s, tl)

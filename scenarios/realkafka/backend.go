@@ -372,7 +372,15 @@ func (b *backend) post(fn func()) {
 		return
 	}
 	if here {
+		// What other goroutines handed over happened before this hook:
+		// it runs first (a join librdkafka logged before the assignment
+		// its rebalance callback reports).
+		early := b.inbox
+		b.inbox = nil
 		b.mu.Unlock()
+		for _, f := range early {
+			f()
+		}
 		fn()
 		return
 	}
