@@ -68,11 +68,20 @@ var Explained = map[string]map[string]string{
 }
 
 var explainedFranzGo = map[string]string{
-	"async-commit-failure": "group formation with group_initial_rebalance_delay: 0s: c1 and c2 start at the same instant; " +
-		"the simulator's coordinator sees both joins at one virtual instant and forms generation 1 with both, " +
-		"a real coordinator (kfake, and Kafka with the delay at 0) completes c1's join alone and rebalances when c2's arrives, " +
-		"which c1 learns at its next heartbeat (3 s): its async commit of offset 2 is then rejected (ILLEGAL_GENERATION) " +
-		"and the stall at 4.3 s catches offset 1 instead of 2, so other offsets are duplicated",
+	"sticky-rebalance-cost": "kgo's CooperativeStickyBalancer is not librdkafka's cooperative-sticky: it moves other " +
+		"partitions to the new member, so other messages are repeated in the sticky group (the lesson's counts, few " +
+		"revoked partitions and few repeats against the eager group's many, hold on both)",
+}
+
+// Throughput lists the scenarios whose consumers are slower than their
+// producers on purpose, with how many messages per partition may end the
+// run processed on one side and still pending on the other: where the
+// boundary falls at the end of the run depends on throughput (a real
+// client spends a few milliseconds per message the simulator does not),
+// not on semantics. Check treats such a difference, with the committed
+// offsets that follow from it, as agreement and says so in the note.
+var Throughput = map[string]int64{
+	"lag-growth": 5,
 }
 
 // Report is one scenario's comparison.
@@ -122,7 +131,7 @@ func Check(s *scenarios.Scenario, t Target) Report {
 		lib = realkafka.FranzGo
 	}
 	rep := Report{Scenario: s.Name, Library: lib}
-	if err := realkafka.Check(s); err != nil {
+	if err := realkafka.CheckLibrary(s, lib); err != nil {
 		rep.Status, rep.Note = CannotRun, err.Error()
 		return rep
 	}
@@ -154,7 +163,15 @@ func Check(s *scenarios.Scenario, t Target) Report {
 		return rep
 	}
 	rep.Sim, rep.Real = ViewOf(sr), ViewOf(rr)
-	rep.Diff = cmp.Diff(rep.Sim, rep.Real)
+	cmpReal := rep.Real
+	if n := Throughput[s.Name]; n > 0 {
+		var moved int
+		cmpReal, moved = alignThroughput(rep.Sim, rep.Real, n)
+		if moved > 0 {
+			rep.Note = fmt.Sprintf("throughput: %d message(s) at the end of the run were processed on one side and pending on the other (within the scenario's tolerance of %d per partition)", moved, n)
+		}
+	}
+	rep.Diff = cmp.Diff(rep.Sim, cmpReal)
 	switch {
 	case rep.Diff == "":
 		rep.Status = Agree

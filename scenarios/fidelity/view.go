@@ -232,3 +232,74 @@ func counted(steps []Assignment) []Assignment {
 func equal(a, b Assignment) bool {
 	return maps.EqualFunc(a, b, func(x, y []string) bool { return slices.Equal(x, y) })
 }
+
+// alignThroughput returns real with the end-of-run boundary between
+// processed and pending messages moved to sim's, per group and partition,
+// where they differ by at most n messages and in nothing else; and how
+// many messages it moved. Committed offsets of the partitions aligned
+// take sim's value when they differ by at most n.
+func alignThroughput(sim, real View, n int64) (View, int) {
+	type part struct {
+		group, topic string
+		partition    int32
+	}
+	keyOf := func(m Message) part { return part{m.Group, m.Topic, m.Partition} }
+	simBy := map[part][]Message{}
+	for _, m := range sim.Messages {
+		simBy[keyOf(m)] = append(simBy[keyOf(m)], m)
+	}
+	out := real
+	out.Messages = slices.Clone(real.Messages)
+	moved := 0
+	aligned := map[part]bool{}
+	for i := 0; i < len(out.Messages); {
+		k := keyOf(out.Messages[i])
+		j := i
+		for j < len(out.Messages) && keyOf(out.Messages[j]) == k {
+			j++
+		}
+		rs, ss := out.Messages[i:j], simBy[k]
+		if len(rs) == len(ss) {
+			var diff []int
+			ok := true
+			for x := range rs {
+				if rs[x] == ss[x] {
+					continue
+				}
+				pair := map[scenarios.Verdict]bool{rs[x].Verdict: true, ss[x].Verdict: true}
+				if !pair[scenarios.OK] || !pair[scenarios.Pending] {
+					ok = false
+					break
+				}
+				diff = append(diff, x)
+			}
+			if ok && len(diff) > 0 && int64(len(diff)) <= n && diff[len(diff)-1]-diff[0] == len(diff)-1 {
+				for _, x := range diff {
+					rs[x] = ss[x]
+				}
+				moved += len(diff)
+				aligned[k] = true
+			}
+		}
+		i = j
+	}
+	out.Committed = slices.Clone(real.Committed)
+	for i, c := range out.Committed {
+		if !aligned[part{c.Group, c.Topic, c.Partition}] {
+			continue
+		}
+		for _, sc := range sim.Committed {
+			if sc.Group == c.Group && sc.Topic == c.Topic && sc.Partition == c.Partition && abs(sc.Offset-c.Offset) <= n {
+				out.Committed[i].Offset = sc.Offset
+			}
+		}
+	}
+	return out, moved
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -146,6 +146,26 @@ func Check(s *scenarios.Scenario) error {
 	return nil
 }
 
+// CheckLibrary is Check, plus what the client library lib cannot run:
+// on the real librdkafka, a consumer in the Java client's auto-commit
+// model (kafkasim.auto.commit.mode=java), which is a model of the
+// simulator's and of client/kafka's.
+func CheckLibrary(s *scenarios.Scenario, lib string) error {
+	if err := Check(s); err != nil {
+		return err
+	}
+	if lib != Librdkafka {
+		return nil
+	}
+	for _, c := range s.Consumers {
+		if m, _ := c.Config["kafkasim.auto.commit.mode"].(string); m == client.AutoCommitJava {
+			return fmt.Errorf("scenario %s, consumer %s: kafkasim.auto.commit.mode=java models the Java client; librdkafka cannot run it (run it with --client franz-go or on the simulator): %w",
+				s.Name, c.ID, ErrNotPossible)
+		}
+	}
+	return nil
+}
+
 // backend is a scenarios.Backend on a real cluster.
 type backend struct {
 	cfg   Config
@@ -169,7 +189,7 @@ type backend struct {
 }
 
 func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error) {
-	if err := Check(s); err != nil {
+	if err := CheckLibrary(s, cfg.Library); err != nil {
 		return nil, err
 	}
 	if len(cfg.Brokers) == 0 {
