@@ -44,6 +44,9 @@ const (
 	GroupMaxSizeReached       Code = 81
 	FencedInstanceID          Code = 82
 	UnstableOffsetCommit      Code = 88
+	FencedMemberEpoch         Code = 110
+	UnreleasedInstanceID      Code = 111
+	UnsupportedAssignor       Code = 112
 	StaleMemberEpoch          Code = 113
 )
 
@@ -105,6 +108,9 @@ var table = map[Code]info{
 	GroupMaxSizeReached:       {"GROUP_MAX_SIZE_REACHED", "Broker: The consumer group has reached its max size", false},
 	FencedInstanceID:          {"FENCED_INSTANCE_ID", "Broker: A static member with this instance id was fenced", false},
 	UnstableOffsetCommit:      {"UNSTABLE_OFFSET_COMMIT", "Broker: There are unstable offsets awaiting transaction resolution", true},
+	FencedMemberEpoch:         {"FENCED_MEMBER_EPOCH", "Broker: The member epoch is fenced by the group coordinator", false},
+	UnreleasedInstanceID:      {"UNRELEASED_INSTANCE_ID", "Broker: The instance ID is still used by another member in the consumer group", false},
+	UnsupportedAssignor:       {"UNSUPPORTED_ASSIGNOR", "Broker: The assignor or its version range is not supported by the consumer group", false},
 	StaleMemberEpoch:          {"STALE_MEMBER_EPOCH", "Broker: The member epoch is stale", false},
 
 	Destroy:          {"_DESTROY", "Local: Broker handle destroyed", false},

@@ -12,6 +12,7 @@ func TestRealNumericCodes(t *testing.T) {
 		OffsetOutOfRange: 1, UnknownTopicOrPart: 3, CoordinatorNotAvailable: 15,
 		IllegalGeneration: 22, UnknownMemberID: 25, RebalanceInProgress: 27,
 		MemberIDRequired: 79, FencedInstanceID: 82,
+		FencedMemberEpoch: 110, UnreleasedInstanceID: 111, UnsupportedAssignor: 112, StaleMemberEpoch: 113,
 		Transport: -195, PartitionEOF: -191, AllBrokersDown: -187,
 		Fatal: -150, MaxPollExceeded: -147, AutoOffsetReset: -140, NoOffset: -168,
 	}
