@@ -1,14 +1,14 @@
 package scenarios
 
 import (
-	"cmp"
 	"slices"
 	"time"
 )
 
-// Snapshot is the state of a run after one timeline event, reconstructed
-// from the events alone (so it works for a Result loaded from JSON, and for
-// runs against real brokers). The TUI shows it beside the timeline.
+// Snapshot is the state of a run after one timeline event, as JSON-ready
+// data: the form of a StepState (Steps.At) that lists only what has
+// appeared by then, by name. It is built from the events alone, so it
+// works for a Result loaded from JSON and for runs against real brokers.
 type Snapshot struct {
 	// Seq is the last event applied (-1: before the first event).
 	Seq int `json:"seq"`
@@ -61,7 +61,9 @@ type ConsumerState struct {
 	Group      string `json:"group"`
 	Member     string `json:"member,omitempty"`
 	Generation int32  `json:"generation"`
-	Status     string `json:"status"`
+	// Status is running, stalled, crashed or closed (a consumer that is
+	// closing is still running).
+	Status string `json:"status"`
 	// Assigned is the current assignment, sorted.
 	Assigned []TP `json:"assigned"`
 	// InFlight lists offsets delivered whose processing has not finished.
@@ -72,191 +74,72 @@ type ConsumerState struct {
 	Effects int `json:"effects"`
 }
 
-// Replayer rebuilds Snapshots by applying events in order. The zero value is
-// not ready; use NewReplayer.
-type Replayer struct {
-	snap      Snapshot
-	partIndex map[TP]int
-	groupIdx  map[string]int
-	consIdx   map[string]int
-}
-
-// NewReplayer returns a Replayer at the state before any event.
-func NewReplayer() *Replayer {
-	return &Replayer{
-		snap:      Snapshot{Seq: -1, Broker: "up"},
-		partIndex: map[TP]int{},
-		groupIdx:  map[string]int{},
-		consIdx:   map[string]int{},
+// Snapshot is the state after step i (i < 0: before the first event; i
+// past the end: after the last), listing the partitions, groups and
+// consumers that have appeared by then.
+func (x *Steps) Snapshot(i int) Snapshot {
+	i = min(i, x.Len()-1)
+	st := x.At(i)
+	s := Snapshot{Seq: st.Seq, At: st.At, Broker: "up", Partitions: []PartitionState{}, Groups: []GroupState{}, Consumers: []ConsumerState{}}
+	if !st.BrokerUp {
+		s.Broker = "down"
 	}
-}
-
-func (r *Replayer) group(id string) *GroupState {
-	i, ok := r.groupIdx[id]
-	if !ok {
-		r.snap.Groups = append(r.snap.Groups, GroupState{Group: id, State: "Empty", Generation: 0})
-		slices.SortFunc(r.snap.Groups, func(a, b GroupState) int { return cmp.Compare(a.Group, b.Group) })
-		for j, g := range r.snap.Groups {
-			r.groupIdx[g.Group] = j
+	for p, tp := range x.Parts {
+		if int(x.partFirst[p]) <= i {
+			s.Partitions = append(s.Partitions, PartitionState{Topic: tp.Topic, Partition: tp.Partition, LogEnd: st.LogEnd[p]})
 		}
-		i = r.groupIdx[id]
 	}
-	return &r.snap.Groups[i]
-}
-
-func (r *Replayer) consumer(id, group string) *ConsumerState {
-	i, ok := r.consIdx[id]
-	if !ok {
-		i = len(r.snap.Consumers)
-		r.consIdx[id] = i
-		r.snap.Consumers = append(r.snap.Consumers, ConsumerState{ID: id, Group: group, Generation: -1, Status: StatusRunning})
-	}
-	return &r.snap.Consumers[i]
-}
-
-func (r *Replayer) partition(tp TP) *PartitionState {
-	i, ok := r.partIndex[tp]
-	if !ok {
-		r.snap.Partitions = append(r.snap.Partitions, PartitionState{Topic: tp.Topic, Partition: tp.Partition})
-		slices.SortFunc(r.snap.Partitions, func(a, b PartitionState) int {
-			return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
-		})
-		for j, p := range r.snap.Partitions {
-			r.partIndex[TP{p.Topic, p.Partition}] = j
+	for g, id := range x.Groups {
+		if int(x.grpFirst[g]) > i {
+			continue
 		}
-		i = r.partIndex[tp]
-	}
-	return &r.snap.Partitions[i]
-}
-
-func tpLess(a, b TP) int {
-	return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
-}
-
-func coLess(a, b CommittedOffset) int {
-	return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Offset, b.Offset))
-}
-
-// Apply applies one event.
-func (r *Replayer) Apply(e *Event) {
-	r.snap.Seq, r.snap.At = e.Seq, e.At
-	switch e.Kind {
-	case KindProduce:
-		p := r.partition(e.TP())
-		if e.Offset+1 > p.LogEnd {
-			p.LogEnd = e.Offset + 1
-		}
-	case KindBrokerDown:
-		r.snap.Broker = "down"
-	case KindBrokerUp:
-		r.snap.Broker = "up"
-	case KindGroupState:
-		g := r.group(e.Group)
-		g.State = e.State
-		if e.Generation >= 0 {
-			g.Generation = e.Generation
-		}
-	case KindOffsetsExpired:
-		g := r.group(e.Group)
-		g.Committed = nil
-	case KindCommitOK:
-		g := r.group(e.Group)
-		set := false
-		for i := range g.Committed {
-			if g.Committed[i].Topic == e.Topic && g.Committed[i].Partition == e.Partition {
-				g.Committed[i].Offset = e.Offset
-				set = true
+		gs := st.Groups[g]
+		out := GroupState{Group: id, State: gs.State, Generation: gs.Generation, Committed: []CommittedOffset{}}
+		for p, off := range gs.Committed {
+			if off >= 0 {
+				out.Committed = append(out.Committed, CommittedOffset{x.Parts[p].Topic, x.Parts[p].Partition, off})
 			}
 		}
-		if !set {
-			g.Committed = append(g.Committed, CommittedOffset{e.Topic, e.Partition, e.Offset})
-			slices.SortFunc(g.Committed, coLess)
+		s.Groups = append(s.Groups, out)
+	}
+	for c, id := range x.Consumers {
+		if int(x.consFirst[c]) > i {
+			continue
 		}
-	}
-	if e.Group == "" || e.Actor == "" || e.Actor == "script" || e.Actor == "broker" || len(e.Actor) > 6 && e.Actor[:6] == "group:" {
-		return
-	}
-	if e.Kind == KindProduce {
-		return
-	}
-	c := r.consumer(e.Actor, e.Group)
-	if e.Member != "" {
-		c.Member = e.Member
-	}
-	if e.Generation >= 0 {
-		c.Generation = e.Generation
-	}
-	switch e.Kind {
-	case KindStart, KindRestart, KindResume:
-		c.Status = StatusRunning
-		if e.Kind != KindResume {
-			c.Assigned, c.InFlight = nil, nil
+		cs := st.Cons[c]
+		out := ConsumerState{ID: id, Group: x.ConsGroup[c], Member: cs.Member, Generation: cs.Generation, Status: cs.Status,
+			Assigned: []TP{}, InFlight: []CommittedOffset{}, Delivered: cs.Delivered, Effects: cs.Effects}
+		if out.Status == StatusClosing || out.Status == StatusNew {
+			out.Status = StatusRunning
 		}
-	case KindStall:
-		c.Status = StatusStalled
-	case KindCrash:
-		c.Status = StatusCrashed
-		c.Assigned, c.InFlight = nil, nil
-	case KindClosed:
-		c.Status = StatusClosed
-		c.Assigned, c.InFlight = nil, nil
-	case KindAssign:
-		c.Assigned = append(c.Assigned, e.Partitions...)
-		slices.SortFunc(c.Assigned, tpLess)
-		c.Assigned = slices.Compact(c.Assigned)
-	case KindRevoke, KindLost:
-		c.Assigned = slices.DeleteFunc(c.Assigned, func(tp TP) bool { return slices.Contains(e.Partitions, tp) })
-	case KindDeliver:
-		c.Delivered++
-		c.InFlight = append(c.InFlight, CommittedOffset{e.Topic, e.Partition, e.Offset})
-	case KindEffect, KindEffectSkipped, KindProcessFailed:
-		if e.Kind == KindEffect {
-			c.Effects++
+		for p, a := range cs.Assigned {
+			if a {
+				out.Assigned = append(out.Assigned, x.Parts[p])
+			}
 		}
-		c.InFlight = slices.DeleteFunc(c.InFlight, func(o CommittedOffset) bool {
-			return o.Topic == e.Topic && o.Partition == e.Partition && o.Offset == e.Offset
+		for _, m := range cs.InFlight {
+			out.InFlight = append(out.InFlight, CommittedOffset{x.Parts[m.P].Topic, x.Parts[m.P].Partition, m.Off})
+		}
+		slices.SortFunc(out.InFlight, func(a, b CommittedOffset) int {
+			if c := tpLess(TP{a.Topic, a.Partition}, TP{b.Topic, b.Partition}); c != 0 {
+				return c
+			}
+			return int(a.Offset - b.Offset)
 		})
-	}
-}
-
-// Snapshot returns a deep copy of the current state.
-func (r *Replayer) Snapshot() Snapshot {
-	s := r.snap
-	s.Partitions = slices.Clone(s.Partitions)
-	s.Groups = slices.Clone(s.Groups)
-	for i := range s.Groups {
-		s.Groups[i].Committed = slices.Clone(s.Groups[i].Committed)
-	}
-	s.Consumers = slices.Clone(s.Consumers)
-	for i := range s.Consumers {
-		s.Consumers[i].Assigned = slices.Clone(s.Consumers[i].Assigned)
-		s.Consumers[i].InFlight = slices.Clone(s.Consumers[i].InFlight)
+		s.Consumers = append(s.Consumers, out)
 	}
 	return s
 }
 
 // SnapshotAt is the state after event i (i < 0: before the first event; i
-// past the end: after the last).
-func (r *Result) SnapshotAt(i int) Snapshot {
-	rp := NewReplayer()
-	evs := r.Events()
-	for j := 0; j <= i && j < len(evs); j++ {
-		rp.Apply(&evs[j])
-	}
-	return rp.Snapshot()
-}
+// past the end: after the last). It indexes the run (NewSteps); to look
+// at many steps, index it once and call Steps.Snapshot.
+func (r *Result) SnapshotAt(i int) Snapshot { return NewSteps(r).Snapshot(i) }
 
 // SnapshotAtTime is the state after every event at or before virtual time t.
 func (r *Result) SnapshotAtTime(t time.Duration) Snapshot {
-	rp := NewReplayer()
-	evs := r.Events()
-	for j := range evs {
-		if evs[j].At > t {
-			break
-		}
-		rp.Apply(&evs[j])
-	}
-	s := rp.Snapshot()
+	x := NewSteps(r)
+	s := x.Snapshot(x.StepAtTime(t))
 	s.At = t
 	return s
 }
