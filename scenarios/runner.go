@@ -415,7 +415,11 @@ func (r *runner) act(a *Action) {
 	case DoStart:
 		r.byID[a.Consumer].scriptStart()
 	case DoCrash:
-		r.byID[a.Consumer].crash("scripted crash")
+		why := "scripted crash"
+		if a.Note != "" {
+			why = a.Note
+		}
+		r.byID[a.Consumer].crash(why)
 	case DoClose:
 		r.byID[a.Consumer].close()
 	case DoRestart:

@@ -179,6 +179,10 @@ type Action struct {
 	Consumer string
 	// Say is narration shown when the step runs.
 	Say string
+	// Note, when set, says who asked for a crash in its event's detail
+	// instead of "scripted crash" (the TUI's sandbox: the teacher
+	// pressed a key). Scenario files have no field for it.
+	Note string
 	// After, on a say or pause step, anchors it to an event: the step
 	// waits from At for the first event that matches and follows it
 	// immediately, so the narration sits next to what it explains. nil:
