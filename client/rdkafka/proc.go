@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,7 +100,7 @@ func startProc(ctx context.Context, python string) (*proc, error) {
 		return nil, fmt.Errorf("start %s: %w", python, err)
 	}
 	p := &proc{cmd: cmd, stdin: stdin, lines: make(chan msg, 64), done: make(chan struct{}), waited: make(chan struct{})}
-	p.logs = newLogStream(stderr)
+	p.logs = newLogStream(stderr, logCopy(cmd))
 	go p.readStdout(stdout)
 	go func() {
 		<-p.done
@@ -273,19 +274,44 @@ type logEntry struct {
 	after int64
 }
 
-func newLogStream(r io.Reader) *logStream {
+func newLogStream(r io.Reader, copyTo io.WriteCloser) *logStream {
 	s := &logStream{ended: make(chan struct{}), started: time.Now()}
 	s.cond = sync.NewCond(&s.mu)
-	go s.read(r)
+	go s.read(r, copyTo)
 	return s
 }
 
-func (s *logStream) read(r io.Reader) {
+// LogDirEnv names a directory where every agent's stderr (librdkafka's
+// debug log) is copied, one file per agent process: for a closer look at
+// what the real client did.
+const LogDirEnv = "KAFKASIM_RDKAFKA_LOGDIR"
+
+// logCopy opens the file an agent's log is copied to, if LogDirEnv is
+// set (nil otherwise, or when it cannot be created).
+func logCopy(cmd *exec.Cmd) io.WriteCloser {
+	dir := os.Getenv(LogDirEnv)
+	if dir == "" || cmd.Process == nil {
+		return nil
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("agent-%d.log", cmd.Process.Pid)))
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+func (s *logStream) read(r io.Reader, copyTo io.WriteCloser) {
 	defer close(s.ended)
+	if copyTo != nil {
+		defer copyTo.Close()
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for sc.Scan() {
 		t := sc.Text()
+		if copyTo != nil {
+			_, _ = io.WriteString(copyTo, t+"\n")
+		}
 		s.mu.Lock()
 		switch {
 		case strings.HasPrefix(t, "%%KS "):

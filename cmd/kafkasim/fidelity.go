@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +17,30 @@ import (
 	"github.com/kafkasim/kafkasim/scenarios/fidelity"
 	"github.com/kafkasim/kafkasim/scenarios/realkafka"
 )
+
+// saveRuns writes a report's two runs as text timelines.
+func saveRuns(dir string, r fidelity.Report) error {
+	for _, x := range []struct {
+		res  *scenarios.Result
+		name string
+	}{{r.SimResult, "sim"}, {r.RealResult, r.Library}} {
+		if x.res == nil {
+			continue
+		}
+		f, err := os.Create(filepath.Join(dir, r.Scenario+"."+x.name+".txt"))
+		if err != nil {
+			return fmt.Errorf("--save: %w", err)
+		}
+		werr := x.res.WriteText(f)
+		if err := f.Close(); werr == nil {
+			werr = err
+		}
+		if werr != nil {
+			return fmt.Errorf("--save: %w", werr)
+		}
+	}
+	return nil
+}
 
 // fidelityStagger separates the starts of the runs of one fidelity check.
 const fidelityStagger = 300 * time.Millisecond
@@ -57,6 +83,7 @@ func newFidelityCmd() *cobra.Command {
 		required bool
 		delay    time.Duration
 		clients  []string
+		save     string
 	)
 	cmd := &cobra.Command{
 		Use:   "fidelity [NAME...]",
@@ -164,9 +191,19 @@ docs/real-kafka.md explains), 1 on a disagreement or a failed run.`,
 					close(done[i])
 				})
 			}
+			if save != "" {
+				if err := os.MkdirAll(save, 0o755); err != nil {
+					return failed(fmt.Errorf("--save: %w", err))
+				}
+			}
 			bad := 0
 			for i := range n {
 				<-done[i]
+				if save != "" {
+					if err := saveRuns(save, reps[i]); err != nil {
+						return failed(err)
+					}
+				}
 				reps[i].Print(out)
 				if !reps[i].OK() {
 					bad++
@@ -189,6 +226,7 @@ docs/real-kafka.md explains), 1 on a disagreement or a failed run.`,
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed for both runs (default: each scenario's seed)")
 	cmd.Flags().IntVar(&parallel, "parallel", 16, "runs (scenario and client library) at once")
 	cmd.Flags().BoolVar(&required, "required", false, "check every built-in scenario a real cluster can run")
+	cmd.Flags().StringVar(&save, "save", "", "write each run's timeline and outcome to this directory (NAME.sim.txt, NAME.CLIENT.txt), for a closer look at a difference")
 	cmd.Flags().StringSliceVar(&clients, "client", []string{realkafka.FranzGo, realkafka.Librdkafka}, "the client libraries to compare the simulator with: franz-go, librdkafka (the real librdkafka, through Debian's python3-confluent-kafka), or both")
 	cmd.Flags().DurationVar(&delay, "initial-rebalance-delay", 3*time.Second, "with --brokers: the cluster's group.initial.rebalance.delay.ms, which the simulator then uses (a real broker's setting cannot change per run)")
 	return cmd

@@ -133,7 +133,7 @@ func (f *realFlags) run(s *scenarios.Scenario, opts scenarios.Options) (*scenari
 			return nil, failed(fmt.Errorf("start kfake: %w", err))
 		}
 		defer k.Close()
-		cfg.Brokers = k.Brokers()
+		cfg.Brokers, cfg.Broker = k.Brokers(), k
 		cfg.RunID = fmt.Sprintf("ks%06x", rand.Uint32()&0xffffff)
 		k.PrepareRun(s, cfg.RunID)
 		fmt.Fprintf(os.Stderr, "running %s on %s clients against an in-process kfake cluster at %s, in real time (%s)\n",

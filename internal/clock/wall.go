@@ -14,6 +14,10 @@ type Wall struct {
 	q     queue
 	wake  chan struct{}
 	nowFn func() time.Time
+	// late is the most an event ran after its time; lateAt is that
+	// event's time.
+	late   time.Duration
+	lateAt time.Time
 }
 
 // NewWall returns a wall clock.
@@ -26,8 +30,12 @@ func NewWall() *Wall {
 // Now is the wall-clock time.
 func (w *Wall) Now() time.Time { return w.nowFn() }
 
-// At schedules fn at t.
+// At schedules fn at t; a t already past runs at once (on the next loop
+// turn), as if scheduled for now.
 func (w *Wall) At(t time.Time, fn func()) Timer {
+	if now := w.Now(); t.Before(now) {
+		t = now
+	}
 	w.mu.Lock()
 	tm := w.q.push(t.UnixNano(), fn)
 	tm.ev.at = t
@@ -60,6 +68,9 @@ func (w *Wall) RunUntil(ctx context.Context, t time.Time) error {
 		ev := w.q.peek()
 		now := w.Now()
 		if ev != nil && !ev.at.After(now) && !ev.at.After(t) {
+			if late := now.Sub(ev.at); late > w.late {
+				w.late, w.lateAt = late, ev.at
+			}
 			fn := w.q.pop()
 			w.mu.Unlock()
 			fn()
@@ -83,6 +94,17 @@ func (w *Wall) RunUntil(ctx context.Context, t time.Time) error {
 		}
 		timer.Stop()
 	}
+}
+
+// Lateness reports the most an event ran after the time it was scheduled
+// for, and that time: how far the loop fell behind its schedule (a busy
+// machine, a callback that blocked). Real-time runs whose decisive
+// moments are a second apart are not to be trusted past a few hundred
+// milliseconds.
+func (w *Wall) Lateness() (late time.Duration, at time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.late, w.lateAt
 }
 
 var _ Loop = (*Wall)(nil)

@@ -2,8 +2,10 @@ package fidelity
 
 import (
 	"context"
+	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -32,19 +34,35 @@ type Kfake struct {
 	c     *kfake.Cluster
 	net   *kfake.VirtualNetwork
 	delay *joinDelay
+	ln    *outageListener
+	opts  KfakeOptions
 }
 
 // StartKfake starts an in-process cluster.
 func StartKfake(o KfakeOptions) (*Kfake, error) {
-	k := &Kfake{delay: &joinDelay{groups: map[string]*delayed{}, delays: map[string]time.Duration{}, def: 3 * time.Second}}
+	k := &Kfake{delay: &joinDelay{groups: map[string]*delayed{}, delays: map[string]time.Duration{}, def: 3 * time.Second}, opts: o}
 	opts := []kfake.Opt{kfake.NumBrokers(1)}
+	listen := net.Listen
 	if o.Virtual {
 		k.net = &kfake.VirtualNetwork{}
+		listen = k.net.Listen
+	}
+	// The broker's listener can be taken down and brought back
+	// (SetAvailable), for the broker-outage lessons.
+	opts = append(opts, kfake.ListenFn(func(network, address string) (net.Listener, error) {
+		l, err := listen(network, address)
+		if err != nil {
+			return nil, err
+		}
+		k.ln = &outageListener{Listener: l, conns: map[net.Conn]bool{}}
+		return k.ln, nil
+	}))
+	if o.Virtual {
 		port := o.Port
 		if port == 0 {
 			port = 19092
 		}
-		opts = append(opts, kfake.Ports(port), kfake.ListenFn(k.net.Listen))
+		opts = append(opts, kfake.Ports(port))
 	} else {
 		port := o.Port
 		if port == 0 {
@@ -69,6 +87,87 @@ func StartKfake(o KfakeOptions) (*Kfake, error) {
 	c.ControlKey(int16(kmsg.JoinGroup), k.delay.control)
 	c.ControlKey(int16(kmsg.SyncGroup), k.delay.syncControl)
 	return k, nil
+}
+
+// SetAvailable takes the broker down (every connection closed, new ones
+// closed as they come) or brings it back, as a broker process stopping and
+// starting would; what it stored is kept.
+func (k *Kfake) SetAvailable(up bool) error {
+	if k.ln == nil {
+		return errors.New("kfake: no listener")
+	}
+	k.ln.setAvailable(up)
+	return nil
+}
+
+// Private starts another cluster with the same options, for a run that
+// takes its broker down (the others keep theirs).
+func (k *Kfake) Private() (*Kfake, error) {
+	o := k.opts
+	if o.Virtual {
+		o.Port = 0
+		if k.net != nil {
+			o.Port = 19093 + int(privatePorts.Add(1))
+		}
+	} else {
+		o.Port = 0
+	}
+	return StartKfake(o)
+}
+
+var privatePorts atomic.Int32
+
+// outageListener is the broker's listener: while the broker is down it
+// closes every connection, open or new.
+type outageListener struct {
+	net.Listener
+	mu    sync.Mutex
+	down  bool
+	conns map[net.Conn]bool
+}
+
+func (l *outageListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		l.mu.Lock()
+		if l.down {
+			l.mu.Unlock()
+			_ = c.Close()
+			continue
+		}
+		tc := &trackedConn{Conn: c, l: l}
+		l.conns[tc] = true
+		l.mu.Unlock()
+		return tc, nil
+	}
+}
+
+func (l *outageListener) setAvailable(up bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.down = !up
+	if !up {
+		for c := range l.conns {
+			_ = c.(*trackedConn).Conn.Close()
+		}
+		clear(l.conns)
+	}
+}
+
+// trackedConn leaves its listener's set when closed.
+type trackedConn struct {
+	net.Conn
+	l *outageListener
+}
+
+func (c *trackedConn) Close() error {
+	c.l.mu.Lock()
+	delete(c.l.conns, c)
+	c.l.mu.Unlock()
+	return c.Conn.Close()
 }
 
 // Brokers is the cluster's bootstrap.servers.

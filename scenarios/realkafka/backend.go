@@ -58,6 +58,30 @@ type Config struct {
 	// The run's admin work (topics, the group table) uses franz-go either
 	// way.
 	Library string
+	// Broker, if not nil, can take the cluster's broker down and bring it
+	// back: scenarios with broker-down / broker-up steps can then run
+	// (an in-process kfake cluster offers it; a cluster of somebody's
+	// does not).
+	Broker BrokerControl
+	// MaxLateness is how far behind its schedule a run may fall (the
+	// machine too busy to run the script's steps and the apps' polls on
+	// time) before Run reports it with ErrBehindSchedule: 0 means
+	// DefaultMaxLateness, a negative value no limit.
+	MaxLateness time.Duration
+}
+
+// DefaultMaxLateness is Config.MaxLateness's default: the lessons keep
+// their decisive moments about a second apart.
+const DefaultMaxLateness = 400 * time.Millisecond
+
+// ErrBehindSchedule is wrapped by Run's error when the run fell behind
+// its schedule by more than Config.MaxLateness: its result is returned
+// too, but its timings are not the scenario's.
+var ErrBehindSchedule = errors.New("the run fell behind its schedule")
+
+// BrokerControl takes a cluster's broker down and brings it back.
+type BrokerControl interface {
+	SetAvailable(up bool) error
 }
 
 // Client libraries a run can use (Config.Library).
@@ -93,7 +117,8 @@ var ErrSessionTimeout = errors.New("session timeout refused by the broker")
 // duration in real time. It fails with a clear error when the cluster
 // cannot be reached, a topic cannot be created, the broker refuses a
 // session timeout, or the scenario needs something a real cluster cannot
-// do (see Check).
+// do (see Check). A run that fell behind its schedule returns its result
+// with an error wrapping ErrBehindSchedule.
 func Run(s *scenarios.Scenario, opts scenarios.Options, cfg Config) (*scenarios.Result, error) {
 	var b *backend
 	opts.Backend = func(s *scenarios.Scenario, seed uint64) (scenarios.Backend, error) {
@@ -111,6 +136,14 @@ func Run(s *scenarios.Scenario, opts scenarios.Options, cfg Config) (*scenarios.
 	if b != nil {
 		if err := b.fatalErr(); err != nil {
 			return nil, fmt.Errorf("run %s: %w", s.Name, err)
+		}
+		limit := cfg.MaxLateness
+		if limit == 0 {
+			limit = DefaultMaxLateness
+		}
+		if late, at := b.wall.Lateness(); limit > 0 && late > limit {
+			return res, fmt.Errorf("run %s: at T=%s the run was %s behind its schedule (the machine was too busy for a real-time run; the limit is %s): %w",
+				s.Name, scenarios.FormatDuration(at.Sub(b.start).Round(time.Millisecond)), late.Round(time.Millisecond), limit, ErrBehindSchedule)
 		}
 	}
 	return res, nil
@@ -151,10 +184,16 @@ func Check(s *scenarios.Scenario) error {
 // model (kafkasim.auto.commit.mode=java), which is a model of the
 // simulator's and of client/kafka's.
 func CheckLibrary(s *scenarios.Scenario, lib string) error {
-	if err := Check(s); err != nil {
+	return CheckConfig(s, Config{Library: lib})
+}
+
+// CheckConfig is CheckLibrary for a run with cfg: broker-down / broker-up
+// steps can run when cfg.Broker can take the broker down.
+func CheckConfig(s *scenarios.Scenario, cfg Config) error {
+	if err := Check(s); err != nil && !(cfg.Broker != nil && brokerStepsOnly(s)) {
 		return err
 	}
-	if lib != Librdkafka {
+	if cfg.Library != Librdkafka {
 		return nil
 	}
 	for _, c := range s.Consumers {
@@ -166,11 +205,18 @@ func CheckLibrary(s *scenarios.Scenario, lib string) error {
 	return nil
 }
 
+// brokerStepsOnly reports whether broker-down / broker-up steps are the
+// only thing keeping s from a real cluster.
+func brokerStepsOnly(s *scenarios.Scenario) bool {
+	return s.Cluster.OffsetsRetention == 0
+}
+
 // backend is a scenarios.Backend on a real cluster.
 type backend struct {
 	cfg   Config
 	s     *scenarios.Scenario
 	wall  *clock.Wall
+	start time.Time // about when the run started (for messages)
 	rnd   *rand.Rand
 	adm   *kafka.Admin
 	names *renamer
@@ -189,7 +235,7 @@ type backend struct {
 }
 
 func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error) {
-	if err := CheckLibrary(s, cfg.Library); err != nil {
+	if err := CheckConfig(s, cfg); err != nil {
 		return nil, err
 	}
 	if len(cfg.Brokers) == 0 {
@@ -255,6 +301,7 @@ func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error
 		}
 		b.pool = pool
 	}
+	b.start = b.wall.Now()
 	return b, nil
 }
 
@@ -412,9 +459,13 @@ func (b *backend) post(fn func()) {
 	}
 }
 
-// SetBrokerAvailable cannot stop a real broker (Check refuses such
-// scenarios before the run).
+// SetBrokerAvailable takes the broker down or brings it back through
+// Config.Broker; without one it cannot (Check refuses such scenarios
+// before the run).
 func (b *backend) SetBrokerAvailable(up bool) error {
+	if b.cfg.Broker != nil {
+		return b.cfg.Broker.SetAvailable(up)
+	}
 	return fmt.Errorf("broker-down/up: kafkasim cannot stop or start a broker of a real cluster: %w", ErrNotPossible)
 }
 
