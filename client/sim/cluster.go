@@ -2,13 +2,47 @@
 // clock, broker, group coordinator) and confluent-style consumers and
 // producers that run against it.
 //
-// Everything runs on one goroutine on the cluster's virtual clock. Time
-// moves only when the caller lets it: Poll with nothing to return runs the
-// simulation forward through due events (every client's heartbeats and
-// timers, the coordinator's timeouts) up to its timeout instead of
-// sleeping; Sleep advances time to stand for the app's processing. Member
-// ids and partitioner choices come from the clock's seeded random source,
-// so a test driving several consumers from one goroutine is deterministic.
+// Everything runs on the cluster's virtual clock. Time moves only when
+// the caller lets it: Poll with nothing to return runs the simulation
+// forward through due events (every client's heartbeats and timers, the
+// coordinator's timeouts) up to its timeout instead of sleeping; Sleep
+// advances time to stand for the app's processing. Member ids and
+// partitioner choices come from the clock's seeded random source, so a
+// test driving several consumers from one goroutine is deterministic.
+//
+// # Several goroutines
+//
+// The cluster and its clients may be called from several goroutines, as
+// confluent-kafka-go's may: an app that polls on one goroutine and
+// commits from workers is race-free. Who moves virtual time then depends
+// on how the cluster is driven:
+//
+//   - By default a call holds the cluster's lock while it runs, and a call
+//     that waits (Poll with a timeout, Flush, a synchronous commit while
+//     the broker is down) runs the simulation forward itself, as above;
+//     other goroutines' calls wait for the lock meanwhile. Virtual time
+//     has nothing to do with the goroutines' own time.Sleep, and the Go
+//     scheduler decides whose call goes first: such a program is
+//     deterministic only if its calls come in a fixed order.
+//   - RunUntil, RunFor, Sleep and Step drive the loop from the calling
+//     goroutine: the callbacks it runs (a scenario runner's app steps, a
+//     test's Clock().After) may call the clients directly. No other
+//     goroutine may use the clients meanwhile.
+//   - Inside a testing/synctest bubble, DriveInBubble hands the cluster to
+//     a Driver: virtual time is the bubble's clock, so the app's
+//     time.Sleep, tickers and channels run in virtual time too; a Poll
+//     that waits parks its goroutine until the driver finds something for
+//     it; calls arriving at the same instant are served in a fixed order.
+//     The same app gives the same run, byte for byte, whatever the
+//     scheduler does, as long as the app itself does not depend on it
+//     (which of two ready channels a select takes, which of several idle
+//     workers receives a message when workers differ, map order).
+//     DriveInLockstep is the same for goroutines that wait only in the
+//     cluster's calls and Driver.Sleep, without a bubble.
+//
+// Callbacks the clients call (rebalance callbacks, delivery-report
+// functions) run without the lock, on the calling goroutine, and may call
+// the clients. Hooks (client.Hook) run with it held and must not.
 //
 // Waiting without a timeout (Poll(-1), ReadMessage(-1), Flush(-1)) cannot
 // wait for another process here: it ends at the cluster's horizon
@@ -29,6 +63,8 @@ package sim
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kafkasim/kafkasim/broker"
@@ -55,7 +91,10 @@ type Config struct {
 }
 
 // Cluster is a simulated Kafka cluster: one broker with its group
-// coordinator, on a virtual clock. It is not safe for concurrent use.
+// coordinator, on a virtual clock. Its methods and its clients' may be
+// called from several goroutines (see the package doc, "Several
+// goroutines"); Clock, Broker and Coordinator hand out the raw parts,
+// for code that drives the cluster from one goroutine.
 type Cluster struct {
 	clk   *clock.Sim
 	b     *broker.Broker
@@ -69,6 +108,15 @@ type Cluster struct {
 	lookAlways bool
 	// horizon ends waits without a timeout (SetHorizon); zero: MaxWait.
 	horizon time.Time
+	// mu is held by a call when nothing else drives the cluster (gate.go);
+	// locked says so.
+	mu     sync.Mutex
+	locked bool
+	// ext counts RunUntil / Step calls driving the loop from outside:
+	// meanwhile calls go straight in (from the clock's callbacks).
+	ext atomic.Int32
+	// drv drives the cluster if DriveInBubble or DriveInLockstep made one.
+	drv *Driver
 }
 
 // NewCluster builds a cluster: a virtual clock (cfg.Clock or a new one
@@ -80,6 +128,7 @@ func NewCluster(cfg Config) *Cluster {
 	}
 	b := broker.New(clk, cfg.Broker)
 	cl := &Cluster{clk: clk, b: b, coord: group.NewCoordinator(clk, b, cfg.Group, clk.Rand())}
+	clk.SetOutside(cl.runOutside)
 	if cfg.Horizon > 0 {
 		cl.SetHorizon(clk.Now().Add(cfg.Horizon))
 	}
@@ -90,7 +139,10 @@ func NewCluster(cfg Config) *Cluster {
 func (cl *Cluster) Clock() *clock.Sim { return cl.clk }
 
 // Now is the virtual time.
-func (cl *Cluster) Now() time.Time { return cl.clk.Now() }
+func (cl *Cluster) Now() time.Time {
+	defer cl.exit(cl.enter(0, opQuery, 0, nil))
+	return cl.clk.Now()
+}
 
 // Broker is the cluster's broker.
 func (cl *Cluster) Broker() *broker.Broker { return cl.b }
@@ -100,38 +152,62 @@ func (cl *Cluster) Coordinator() *group.Coordinator { return cl.coord }
 
 // CreateTopic creates a topic with n partitions and default configuration.
 func (cl *Cluster) CreateTopic(name string, partitions int) error {
+	defer cl.exit(cl.enter(0, opCluster, digestString(name), nil))
 	return cl.b.CreateTopic(name, partitions, broker.TopicConfig{})
 }
 
 // SetBrokerAvailable takes the broker down (false) or brings it back. While
 // it is down clients raise _TRANSPORT and _ALL_BROKERS_DOWN error events,
 // fetch nothing, and hold their commits until it is back.
-func (cl *Cluster) SetBrokerAvailable(up bool) { cl.b.SetAvailable(up) }
+func (cl *Cluster) SetBrokerAvailable(up bool) {
+	defer cl.exit(cl.enter(0, opCluster, 0, nil))
+	cl.b.SetAvailable(up)
+}
 
 // Sleep advances virtual time by d, running every event due meanwhile: the
 // app "processing" for d while the clients' background timers
 // (heartbeats, auto-commit) keep running. Called from inside a clock
-// callback it does nothing: the loop is already running.
-func (cl *Cluster) Sleep(d time.Duration) { cl.RunUntil(cl.clk.Now().Add(d)) }
+// callback it does nothing: the loop is already running. On a driven
+// cluster it is Driver.Sleep: the calling goroutine waits d of virtual
+// time while the driver runs the world.
+func (cl *Cluster) Sleep(d time.Duration) {
+	if dr := cl.drv; dr != nil {
+		dr.Sleep(d)
+		return
+	}
+	cl.RunUntil(cl.clk.Now().Add(d))
+}
 
 // RunFor is Sleep.
 func (cl *Cluster) RunFor(d time.Duration) { cl.Sleep(d) }
 
 // RunUntil runs every event due at or before t and leaves the clock at t
-// (see Sleep). Called from inside a clock callback it does nothing.
+// (see Sleep). Called from inside a clock callback it does nothing. The
+// caller drives the loop: until it returns the clock's callbacks may call
+// the clients directly, and no other goroutine may use them. On a driven
+// cluster it sleeps until t (see Sleep).
 func (cl *Cluster) RunUntil(t time.Time) {
+	if dr := cl.drv; dr != nil {
+		dr.Sleep(t.Sub(cl.Now()))
+		return
+	}
 	if cl.InLoop() {
 		return
 	}
+	cl.ext.Add(1)
+	defer cl.ext.Add(-1)
 	_ = cl.clk.RunUntil(context.Background(), t)
 }
 
 // Step runs the earliest pending event; it reports false if there was none
-// or if called from inside the loop.
+// or if called from inside the loop, or on a driven cluster. The caller
+// drives the loop, as RunUntil's does.
 func (cl *Cluster) Step() bool {
-	if cl.InLoop() {
+	if cl.drv != nil || cl.InLoop() {
 		return false
 	}
+	cl.ext.Add(1)
+	defer cl.ext.Add(-1)
 	return cl.clk.Step()
 }
 
@@ -141,8 +217,13 @@ func (cl *Cluster) InLoop() bool { return cl.clk.InCallback() }
 
 // runLoop advances the clock towards deadline, event by event, until done
 // reports true. It returns done's final answer. Inside the loop (a
-// re-entrant call) it does not run anything.
+// re-entrant call) it does not run anything. On a driven cluster the
+// caller parks instead while the driver runs the world (see
+// runLoopReady).
 func (cl *Cluster) runLoop(deadline time.Time, done func() bool) bool {
+	if d := cl.drv; d != nil {
+		return d.waitFor(deadline, done, nil)
+	}
 	for {
 		if done() {
 			return true

@@ -193,6 +193,7 @@ func (c *Consumer) finishCommit(id uint64, offs []client.TopicPartition, err err
 
 // Commit synchronously commits the stored offsets of the assignment.
 func (c *Consumer) Commit() ([]client.TopicPartition, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opCommit, 0, c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -201,6 +202,7 @@ func (c *Consumer) Commit() ([]client.TopicPartition, error) {
 
 // CommitMessage synchronously commits m's offset + 1.
 func (c *Consumer) CommitMessage(m *client.Message) ([]client.TopicPartition, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opCommit, c.cl.keyMsg(m), c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -209,6 +211,7 @@ func (c *Consumer) CommitMessage(m *client.Message) ([]client.TopicPartition, er
 
 // CommitOffsets synchronously commits offsets as given.
 func (c *Consumer) CommitOffsets(offsets []client.TopicPartition) ([]client.TopicPartition, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opCommit, c.cl.keyTP(offsets), c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -218,6 +221,7 @@ func (c *Consumer) CommitOffsets(offsets []client.TopicPartition) ([]client.Topi
 // CommitAsync commits the stored offsets; the result arrives as an
 // OffsetsCommitted event.
 func (c *Consumer) CommitAsync() error {
+	defer c.cl.exit(c.cl.enter(c.id, opCommitAsync, 0, c))
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -232,6 +236,7 @@ func (c *Consumer) CommitAsync() error {
 // CommitMessageAsync commits m's offset + 1; the result arrives as an
 // OffsetsCommitted event.
 func (c *Consumer) CommitMessageAsync(m *client.Message) error {
+	defer c.cl.exit(c.cl.enter(c.id, opCommitAsync, c.cl.keyMsg(m), c))
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -242,6 +247,7 @@ func (c *Consumer) CommitMessageAsync(m *client.Message) error {
 // CommitOffsetsAsync commits offsets as given; the result arrives as an
 // OffsetsCommitted event.
 func (c *Consumer) CommitOffsetsAsync(offsets []client.TopicPartition) error {
+	defer c.cl.exit(c.cl.enter(c.id, opCommitAsync, c.cl.keyTP(offsets), c))
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -256,6 +262,12 @@ func (c *Consumer) CommitOffsetsAsync(offsets []client.TopicPartition) error {
 // enable.auto.offset.store=false). Partitions not assigned get an
 // ErrState error.
 func (c *Consumer) StoreOffsets(offsets []client.TopicPartition) ([]client.TopicPartition, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opStore, c.cl.keyTP(offsets), c))
+	return c.storeOffsets(offsets)
+}
+
+// storeOffsets is StoreOffsets without the gate, for calls from inside a call.
+func (c *Consumer) storeOffsets(offsets []client.TopicPartition) ([]client.TopicPartition, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -275,7 +287,8 @@ func (c *Consumer) StoreOffsets(offsets []client.TopicPartition) ([]client.Topic
 
 // StoreMessage stores m's offset + 1 (see StoreOffsets).
 func (c *Consumer) StoreMessage(m *client.Message) ([]client.TopicPartition, error) {
-	return c.StoreOffsets(consumerstate.MessageOffset(m))
+	defer c.cl.exit(c.cl.enter(c.id, opStore, c.cl.keyMsg(m), c))
+	return c.storeOffsets(consumerstate.MessageOffset(m))
 }
 
 // BeginClose starts a close that Close will finish: the auto-commit timer
@@ -286,6 +299,7 @@ func (c *Consumer) StoreMessage(m *client.Message) ([]client.TopicPartition, err
 // scenario runner asks, when the broker is down, whether its app's close
 // must wait. Not part of client.Consumer.
 func (c *Consumer) BeginClose() bool {
+	defer c.cl.exit(c.cl.enter(c.id, opClose, 0, c))
 	if c.closed {
 		return false
 	}
@@ -303,6 +317,7 @@ func (c *Consumer) BeginClose() bool {
 // stored offsets under auto-commit, leaves the group (dynamic members) and
 // stops the consumer.
 func (c *Consumer) Close() error {
+	defer c.cl.exit(c.cl.enter(c.id, opClose, 1, c))
 	if c.closed {
 		return nil
 	}
@@ -330,6 +345,12 @@ func (c *Consumer) Close() error {
 // committed, no LeaveGroup is sent, timers and heartbeats stop. The
 // coordinator notices at session.timeout.ms.
 func (c *Consumer) Crash() {
+	defer c.cl.exit(c.cl.enter(c.id, opCrash, 0, c))
+	c.crash()
+}
+
+// crash is Crash without the gate.
+func (c *Consumer) crash() {
 	if c.closed {
 		return
 	}

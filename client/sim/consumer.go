@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/kafkasim/kafkasim/broker"
@@ -85,9 +86,15 @@ type item struct {
 // Consumer is the simulated consumer. It implements client.Consumer and
 // client.Crasher. Create it with Cluster.NewConsumer.
 type Consumer struct {
-	cl    *Cluster
-	cfg   client.ConsumerConfig
-	hooks client.Hooks
+	cl *Cluster
+	// id numbers the cluster's clients in creation order (callKey).
+	id uint32
+	// stalled: the owner of a driver holds the consumer's calls back
+	// (Stall); killed: its process is gone (Kill). See driver.go.
+	stalled bool
+	killed  atomic.Bool
+	cfg     client.ConsumerConfig
+	hooks   client.Hooks
 	// dh are the hooks of every delivery, picked out of hooks once.
 	dh   consumerstate.DeliveryHooks
 	java bool
@@ -188,9 +195,10 @@ func (cl *Cluster) NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Co
 	if cfg.GroupProtocol != "classic" {
 		return nil, client.NewError(client.ErrInvalidArg, "group.protocol: invalid value \"consumer\": the simulator models classic only", false)
 	}
+	defer cl.exit(cl.enter(0, opNew, cl.keyString(cfg.GroupID+"/"+cfg.ClientID), nil))
 	cl.clients++
 	c := &Consumer{
-		cl: cl, cfg: cfg, hooks: hooks, dh: consumerstate.NewDeliveryHooks(hooks), java: cfg.AutoCommitMode == client.AutoCommitJava,
+		id: uint32(cl.clients), cl: cl, cfg: cfg, hooks: hooks, dh: consumerstate.NewDeliveryHooks(hooks), java: cfg.AutoCommitMode == client.AutoCommitJava,
 		generation: -1, byKey: map[client.PartitionKey]*partState{}, missing: map[string]bool{},
 		revokeTrig: client.TriggerRevoke,
 	}
@@ -204,7 +212,10 @@ func (cl *Cluster) NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Co
 func (c *Consumer) Config() client.ConsumerConfig { return c.cfg }
 
 // String is "client.id(member id)".
-func (c *Consumer) String() string { return fmt.Sprintf("%s(%s)", c.cfg.ClientID, c.memberID) }
+func (c *Consumer) String() string {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, 0, c))
+	return fmt.Sprintf("%s(%s)", c.cfg.ClientID, c.memberID)
+}
 
 func (c *Consumer) dead() bool { return c.closed }
 
@@ -327,12 +338,19 @@ func (c *Consumer) onReconnect() {
 
 // Subscribe subscribes to one topic (see SubscribeTopics).
 func (c *Consumer) Subscribe(topic string, rebalanceCb client.RebalanceCb) error {
-	return c.SubscribeTopics([]string{topic}, rebalanceCb)
+	defer c.cl.exit(c.cl.enter(c.id, opSubscribe, c.cl.keyString(topic), c))
+	return c.subscribeTopics([]string{topic}, rebalanceCb)
 }
 
 // SubscribeTopics replaces the subscription and joins the group; the
 // assignment arrives through Poll.
 func (c *Consumer) SubscribeTopics(topics []string, rebalanceCb client.RebalanceCb) error {
+	defer c.cl.exit(c.cl.enter(c.id, opSubscribe, 0, c))
+	return c.subscribeTopics(topics, rebalanceCb)
+}
+
+// subscribeTopics is SubscribeTopics without the gate, for calls from inside a call.
+func (c *Consumer) subscribeTopics(topics []string, rebalanceCb client.RebalanceCb) error {
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -364,6 +382,7 @@ func (c *Consumer) SubscribeTopics(topics []string, rebalanceCb client.Rebalance
 
 // Subscription is the current subscription.
 func (c *Consumer) Subscription() ([]string, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, 0, c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -373,6 +392,7 @@ func (c *Consumer) Subscription() ([]string, error) {
 // Unsubscribe revokes the assignment (committing stored offsets when
 // auto-commit is on) and leaves the group.
 func (c *Consumer) Unsubscribe() error {
+	defer c.cl.exit(c.cl.enter(c.id, opUnsubscribe, 0, c))
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -496,20 +516,38 @@ func maps32Equal(a, b map[string]int32) bool {
 // --- accessors ---
 
 // MemberID is the group member id ("" before the first join).
-func (c *Consumer) MemberID() string { return c.memberID }
+func (c *Consumer) MemberID() string {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, 0, c))
+	return c.memberID
+}
 
 // Generation is the generation of the last successful join (-1: none).
-func (c *Consumer) Generation() int32 { return c.generation }
+func (c *Consumer) Generation() int32 {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, 1, c))
+	return c.generation
+}
 
 // IsClosed reports whether Close (or Crash) was called.
-func (c *Consumer) IsClosed() bool { return c.closed }
+func (c *Consumer) IsClosed() bool {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, 2, c))
+	return c.closed
+}
 
 // AssignmentLost reports whether the current assignment was lost.
-func (c *Consumer) AssignmentLost() bool { return c.lost }
+func (c *Consumer) AssignmentLost() bool {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, 3, c))
+	return c.lost
+}
 
 // GetRebalanceProtocol is EAGER or COOPERATIVE once the consumer has joined
 // a group, NONE before.
 func (c *Consumer) GetRebalanceProtocol() string {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, 4, c))
+	return c.rebalanceProtocol()
+}
+
+// rebalanceProtocol is GetRebalanceProtocol without the gate, for calls from inside a call.
+func (c *Consumer) rebalanceProtocol() string {
 	if c.protocol == "" {
 		return client.RebalanceNone
 	}
@@ -521,6 +559,7 @@ func (c *Consumer) GetRebalanceProtocol() string {
 
 // Assignment is the current assignment, sorted.
 func (c *Consumer) Assignment() ([]client.TopicPartition, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, 5, c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -538,6 +577,7 @@ func (c *Consumer) assignedList() []client.TopicPartition {
 // Position is the next offset Poll would hand out for each partition
 // (OffsetInvalid if not yet known).
 func (c *Consumer) Position(partitions []client.TopicPartition) ([]client.TopicPartition, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, c.cl.keyTP(partitions), c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -551,6 +591,7 @@ func (c *Consumer) Position(partitions []client.TopicPartition) ([]client.TopicP
 
 // GetWatermarkOffsets is the log start and end last seen by a fetch.
 func (c *Consumer) GetWatermarkOffsets(topic string, partition int32) (low, high int64, err error) {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, c.cl.keyString(topic)+uint64(partition), c))
 	if err := c.check(); err != nil {
 		return 0, 0, err
 	}
@@ -564,6 +605,7 @@ func (c *Consumer) GetWatermarkOffsets(topic string, partition int32) (low, high
 // Committed fetches the group's committed offsets, waiting up to timeoutMs
 // for the broker if it is down.
 func (c *Consumer) Committed(partitions []client.TopicPartition, timeoutMs int) ([]client.TopicPartition, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, c.cl.keyTP(partitions)+1, c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -591,7 +633,7 @@ func (c *Consumer) Committed(partitions []client.TopicPartition, timeoutMs int) 
 
 // waitBroker runs the loop until the broker is up or deadline passes.
 func (c *Consumer) waitBroker(deadline time.Time) bool {
-	ok := c.cl.runLoop(deadline, c.cl.b.Available)
+	ok := c.cl.runLoopReady(deadline, c.cl.b.Available, c.cl.b.Available)
 	c.net()
 	return ok
 }
@@ -668,7 +710,7 @@ func (c *Consumer) rebalanceHook(k client.RebalanceKind, tps []client.TopicParti
 	if len(c.hooks) == 0 {
 		return
 	}
-	consumerstate.RebalanceHook(c.hooks, c.info(), k, tps, c.GetRebalanceProtocol(), manual)
+	consumerstate.RebalanceHook(c.hooks, c.info(), k, tps, c.rebalanceProtocol(), manual)
 }
 
 func (c *Consumer) positionHook(ps *partState, r client.PositionReason, reset string) {
@@ -684,6 +726,7 @@ func (c *Consumer) positionHook(ps *partState, r client.PositionReason, reset st
 // an AssignedPartitions event with go.application.rebalance.enable) it
 // completes the rebalance.
 func (c *Consumer) Assign(partitions []client.TopicPartition) error {
+	defer c.cl.exit(c.cl.enter(c.id, opAssign, c.cl.keyTP(partitions), c))
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -721,6 +764,7 @@ func (c *Consumer) replaceAssignment(partitions []client.TopicPartition, manual 
 // Unassign removes the whole assignment (inside an eager revoke, it
 // completes it).
 func (c *Consumer) Unassign() error {
+	defer c.cl.exit(c.cl.enter(c.id, opAssign, 0, c))
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -739,6 +783,7 @@ func (c *Consumer) Unassign() error {
 // IncrementalAssign adds partitions (inside a cooperative rebalance, it
 // completes the assign step).
 func (c *Consumer) IncrementalAssign(partitions []client.TopicPartition) error {
+	defer c.cl.exit(c.cl.enter(c.id, opAssign, c.cl.keyTP(partitions)+1, c))
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -757,6 +802,7 @@ func (c *Consumer) IncrementalAssign(partitions []client.TopicPartition) error {
 // IncrementalUnassign removes partitions (inside a cooperative revoke, it
 // completes it).
 func (c *Consumer) IncrementalUnassign(partitions []client.TopicPartition) error {
+	defer c.cl.exit(c.cl.enter(c.id, opAssign, c.cl.keyTP(partitions)+2, c))
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -774,11 +820,13 @@ func (c *Consumer) IncrementalUnassign(partitions []client.TopicPartition) error
 
 // Pause stops fetching the partitions.
 func (c *Consumer) Pause(partitions []client.TopicPartition) error {
+	defer c.cl.exit(c.cl.enter(c.id, opPause, c.cl.keyTP(partitions), c))
 	return c.setPaused(partitions, true)
 }
 
 // Resume restarts fetching the partitions.
 func (c *Consumer) Resume(partitions []client.TopicPartition) error {
+	defer c.cl.exit(c.cl.enter(c.id, opPause, c.cl.keyTP(partitions)+1, c))
 	return c.setPaused(partitions, false)
 }
 
@@ -802,6 +850,12 @@ func (c *Consumer) setPaused(partitions []client.TopicPartition, p bool) error {
 
 // Seek moves an assigned partition's position.
 func (c *Consumer) Seek(partition client.TopicPartition, ignoredTimeoutMs int) error {
+	defer c.cl.exit(c.cl.enter(c.id, opSeek, c.cl.keyTP([]client.TopicPartition{partition}), c))
+	return c.seek(partition, ignoredTimeoutMs)
+}
+
+// seek is Seek without the gate, for calls from inside a call.
+func (c *Consumer) seek(partition client.TopicPartition, ignoredTimeoutMs int) error {
 	if err := c.check(); err != nil {
 		return err
 	}

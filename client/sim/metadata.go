@@ -177,6 +177,7 @@ func (c *Consumer) localTopics() []string {
 // the broker's auto-creation are both on. While the broker is down it
 // waits up to timeoutMs of virtual time, then fails with ErrTransport.
 func (c *Consumer) GetMetadata(topic *string, allTopics bool, timeoutMs int) (*client.Metadata, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, 6, c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -190,6 +191,7 @@ func (c *Consumer) GetMetadata(topic *string, allTopics bool, timeoutMs int) (*c
 // up to timeoutMs of virtual time, then fails with ErrTimedOut. It does
 // not change what GetWatermarkOffsets reports, which fetches update.
 func (c *Consumer) QueryWatermarkOffsets(topic string, partition int32, timeoutMs int) (low, high int64, err error) {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, c.cl.keyString(topic)+uint64(partition)+7, c))
 	if err := c.check(); err != nil {
 		return -1, -1, err
 	}
@@ -203,6 +205,7 @@ func (c *Consumer) QueryWatermarkOffsets(topic string, partition int32, timeoutM
 // producer's Message.Timestamp, or the virtual time of the produce call
 // when that was zero.
 func (c *Consumer) OffsetsForTimes(times []client.TopicPartition, timeoutMs int) ([]client.TopicPartition, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, c.cl.keyTP(times)+8, c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -214,6 +217,7 @@ func (c *Consumer) OffsetsForTimes(times []client.TopicPartition, timeoutMs int)
 // SeekPartitions seeks each partition (see client.Consumer): the result of
 // each is in its Error, as Seek would return it.
 func (c *Consumer) SeekPartitions(partitions []client.TopicPartition) ([]client.TopicPartition, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opSeek, c.cl.keyTP(partitions)+1, c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -222,18 +226,18 @@ func (c *Consumer) SeekPartitions(partitions []client.TopicPartition) ([]client.
 	}
 	out := slices.Clone(partitions)
 	for i := range out {
-		out[i].Error = seekOne(c, out[i])
+		out[i].Error = c.seekOne(out[i])
 	}
 	return out, nil
 }
 
 // seekOne seeks one partition for SeekPartitions: librdkafka refuses to
 // seek to OffsetStored.
-func seekOne(c client.Consumer, tp client.TopicPartition) error {
+func (c *Consumer) seekOne(tp client.TopicPartition) error {
 	if tp.Offset == client.OffsetStored {
 		return client.NewError(client.ErrInvalidArg, fmt.Sprintf("seek: %s: cannot seek to the stored offset", tp.Key()), false)
 	}
-	err := c.Seek(tp, 0)
+	err := c.seek(tp, 0)
 	var ce client.Error
 	if err != nil && !errors.As(err, &ce) {
 		return client.ErrorFrom(err)
@@ -248,6 +252,7 @@ func seekOne(c client.Consumer, tp client.TopicPartition) error {
 // An unknown topic asked for by name is created if the broker
 // auto-creates topics (allow.auto.create.topics is on for producers).
 func (p *Producer) GetMetadata(topic *string, allTopics bool, timeoutMs int) (*client.Metadata, error) {
+	defer p.cl.exit(p.cl.enter(p.id, opQuery, 2, nil))
 	if p.closed {
 		return nil, client.ClosedError()
 	}
@@ -257,6 +262,7 @@ func (p *Producer) GetMetadata(topic *string, allTopics bool, timeoutMs int) (*c
 // QueryWatermarkOffsets asks the broker for a partition's log start and
 // high watermark (see client.Consumer.QueryWatermarkOffsets).
 func (p *Producer) QueryWatermarkOffsets(topic string, partition int32, timeoutMs int) (low, high int64, err error) {
+	defer p.cl.exit(p.cl.enter(p.id, opQuery, p.cl.keyString(topic)+uint64(partition)+3, nil))
 	if p.closed {
 		return -1, -1, client.ClosedError()
 	}
@@ -266,6 +272,7 @@ func (p *Producer) QueryWatermarkOffsets(topic string, partition int32, timeoutM
 // OffsetsForTimes looks up offsets by message timestamp (see
 // client.Consumer.OffsetsForTimes).
 func (p *Producer) OffsetsForTimes(times []client.TopicPartition, timeoutMs int) ([]client.TopicPartition, error) {
+	defer p.cl.exit(p.cl.enter(p.id, opQuery, p.cl.keyTP(times)+4, nil))
 	if p.closed {
 		return nil, client.ClosedError()
 	}

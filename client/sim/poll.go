@@ -20,6 +20,12 @@ import (
 // virtual time has passed, and then returns nil. Called from inside a clock
 // callback it does not run the loop (the timeout counts as 0).
 func (c *Consumer) Poll(timeoutMs int) client.Event {
+	defer c.cl.exit(c.cl.enter(c.id, opPoll, uint64(timeoutMs), c))
+	return c.poll(timeoutMs)
+}
+
+// poll is Poll without the gate, for calls from inside a call.
+func (c *Consumer) poll(timeoutMs int) client.Event {
 	if c.closed {
 		return nil
 	}
@@ -34,10 +40,10 @@ func (c *Consumer) Poll(timeoutMs int) client.Event {
 		// What runLoop does when time may not run: look once.
 		ev = c.serve()
 	} else {
-		c.cl.runLoop(c.cl.deadline(timeoutMs), func() bool {
+		c.cl.runLoopReady(c.cl.deadline(timeoutMs), func() bool {
 			ev = c.serve()
 			return ev != nil || c.closed
-		})
+		}, c.pollReady)
 	}
 	c.inPoll = false
 	c.pollReturned()
@@ -58,6 +64,7 @@ func (c *Consumer) pollReturned() {
 // Other events are served and dropped. A negative timeout waits until the
 // cluster's horizon (see Cluster.SetHorizon).
 func (c *Consumer) ReadMessage(timeout time.Duration) (*client.Message, error) {
+	defer c.cl.exit(c.cl.enter(c.id, opPoll, uint64(timeout), c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -77,7 +84,7 @@ func (c *Consumer) ReadMessage(timeout time.Duration) (*client.Message, error) {
 			}
 			ms = int((left + time.Millisecond - 1) / time.Millisecond) // up: a rest under 1 ms still moves time
 		}
-		switch e := c.Poll(ms).(type) {
+		switch e := c.poll(ms).(type) {
 		case *client.Message:
 			return e, nil
 		case client.Error:
@@ -168,7 +175,7 @@ func (c *Consumer) serveOp(op *rebOp) client.Event {
 	switch {
 	case c.cb != nil:
 		c.curOp, c.cbApplied = op, false
-		_ = c.cb(c, ev)
+		c.callback(ev)
 		c.curOp = nil
 		if !c.cbApplied && !c.closed {
 			c.applyOp(op)
@@ -190,13 +197,34 @@ func (c *Consumer) serveOpNow(op *rebOp) {
 	}
 	if c.cb != nil {
 		c.curOp, c.cbApplied = op, false
-		_ = c.cb(c, op.event())
+		c.callback(op.event())
 		c.curOp = nil
 		if c.cbApplied {
 			return
 		}
 	}
 	c.applyOp(op)
+}
+
+// callback calls the app's rebalance callback with ev, without holding
+// the simulation (see Cluster.callout): the callback calls the consumer.
+func (c *Consumer) callback(ev client.Event) {
+	cb := c.cb
+	c.cl.callout(c.cl.tok(), func() { _ = cb(c, ev) })
+}
+
+// pollReady reports whether a Poll waiting on a driven cluster may find
+// something now (Driver: asked after every event, so it only reads): an
+// event is queued, the consumer is not idle (see Consumer.idle), the
+// Java model's commit is due, or it was closed.
+func (c *Consumer) pollReady() bool {
+	if c.closed || c.qhead < len(c.queue) || c.pendingApp != nil || c.maxPollExceeded {
+		return true
+	}
+	if c.java && c.cfg.EnableAutoCommit && !c.cl.clk.Now().Before(c.javaNext) {
+		return true
+	}
+	return !c.idle || c.idleVer != c.cl.b.Version() || c.cl.lookAlways
 }
 
 func (c *Consumer) applyOp(op *rebOp) {
@@ -525,6 +553,7 @@ func (c *Consumer) newMessage() *client.Message {
 // time); the scenario runner uses it for the messages no one but its own
 // loop has seen, which makes a run allocate a fifth less.
 func (c *Consumer) Release(m *client.Message) {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, c.cl.keyMsg(m), c))
 	if m == nil {
 		return
 	}

@@ -25,6 +25,7 @@ type pmsg struct {
 // _MSG_TIMED_OUT. It implements client.Producer and client.Crasher.
 type Producer struct {
 	cl     *Cluster
+	id     uint32 // see Consumer.id
 	cfg    client.ProducerConfig
 	hooks  client.Hooks
 	onProd []client.HookProduced // picked out of hooks once
@@ -54,8 +55,9 @@ func (cl *Cluster) NewProducer(conf client.ConfigMap, hooks ...client.Hook) (*Pr
 	if err != nil {
 		return nil, client.NewError(client.ErrInvalidArg, err.Error(), false)
 	}
+	defer cl.exit(cl.enter(0, opNew, cl.keyString("producer/"+cfg.ClientID), nil))
 	cl.clients++
-	p := &Producer{cl: cl, cfg: cfg, hooks: hooks, onProd: client.Of[client.HookProduced](hooks), part: part}
+	p := &Producer{id: uint32(cl.clients), cl: cl, cfg: cfg, hooks: hooks, onProd: client.Of[client.HookProduced](hooks), part: part}
 	p.sendFn = p.send
 	client.Each(hooks, func(h client.HookLifecycle) {
 		h.OnLifecycle(client.Lifecycle{Info: p.info(), Kind: client.LifecycleCreated})
@@ -72,13 +74,14 @@ func (p *Producer) Config() client.ProducerConfig { return p.cfg }
 
 // Produce queues msg; see client.Producer.
 func (p *Producer) Produce(msg *client.Message, onDelivery func(*client.Message)) error {
+	defer p.cl.exit(p.cl.enter(p.id, opProduce, p.cl.keyMsg(msg), nil))
 	if p.closed {
 		return client.ClosedError()
 	}
 	if msg == nil || msg.TopicPartition.Topic == "" {
 		return client.NewError(client.ErrInvalidArg, "message without a topic", false)
 	}
-	if p.cfg.QueueMaxMessages > 0 && p.Len() >= p.cfg.QueueMaxMessages {
+	if p.cfg.QueueMaxMessages > 0 && p.len() >= p.cfg.QueueMaxMessages {
 		return client.NewError(client.ErrQueueFull, "", false)
 	}
 	if t := msg.TopicPartition.Topic; t != p.lastTopic {
@@ -211,7 +214,7 @@ func (p *Producer) serve() client.Event {
 		p.reports[p.rhead] = pmsg{}
 		p.rhead++
 		if pm.cb != nil {
-			pm.cb(pm.m)
+			p.deliveryReport(pm)
 			continue
 		}
 		return pm.m
@@ -224,14 +227,15 @@ func (p *Producer) serve() client.Event {
 // Consumer.Poll for how time runs) and returns the first report that has
 // no delivery function, or nil.
 func (p *Producer) Poll(timeoutMs int) client.Event {
+	defer p.cl.exit(p.cl.enter(p.id, opPoll, uint64(timeoutMs), nil))
 	if p.closed {
 		return nil
 	}
 	var ev client.Event
-	p.cl.runLoop(p.cl.deadline(timeoutMs), func() bool {
+	p.cl.runLoopReady(p.cl.deadline(timeoutMs), func() bool {
 		ev = p.serve()
 		return ev != nil
-	})
+	}, p.reportsWaiting)
 	return ev
 }
 
@@ -239,31 +243,52 @@ func (p *Producer) Poll(timeoutMs int) client.Event {
 // timeoutMs passes, calling delivery functions on the way (reports without
 // one stay for Poll). It returns the number of messages still unsent.
 func (p *Producer) Flush(timeoutMs int) int {
+	defer p.cl.exit(p.cl.enter(p.id, opFlush, uint64(timeoutMs), nil))
 	if p.closed {
 		return 0
 	}
-	p.cl.runLoop(p.cl.deadline(timeoutMs), func() bool {
+	p.cl.runLoopReady(p.cl.deadline(timeoutMs), func() bool {
 		for i := p.rhead; i < len(p.reports); {
 			if pm := p.reports[i]; pm.cb != nil {
 				p.reports = slices.Delete(p.reports, i, i+1)
-				pm.cb(pm.m)
+				p.deliveryReport(pm)
 				continue
 			}
 			i++
 		}
 		return len(p.queue) == 0
-	})
+	}, func() bool { return len(p.queue) == 0 || p.reportsWaiting() })
 	return len(p.queue)
 }
 
+// deliveryReport calls pm's delivery-report function, without holding
+// the simulation (see Cluster.callout).
+func (p *Producer) deliveryReport(pm pmsg) {
+	p.cl.callout(p.cl.tok(), func() { pm.cb(pm.m) })
+}
+
+// reportsWaiting reports whether delivery reports wait to be served, or
+// the producer was closed (Poll's readiness on a driven cluster).
+func (p *Producer) reportsWaiting() bool { return p.rhead < len(p.reports) || p.closed }
+
 // Len is the number of messages not yet sent plus reports not yet served.
-func (p *Producer) Len() int { return len(p.queue) + len(p.reports) - p.rhead }
+func (p *Producer) Len() int {
+	defer p.cl.exit(p.cl.enter(p.id, opQuery, 0, nil))
+	return p.len()
+}
+
+// len is Len without the gate, for calls from inside a call.
+func (p *Producer) len() int { return len(p.queue) + len(p.reports) - p.rhead }
 
 // IsClosed reports whether Close (or Crash) was called.
-func (p *Producer) IsClosed() bool { return p.closed }
+func (p *Producer) IsClosed() bool {
+	defer p.cl.exit(p.cl.enter(p.id, opQuery, 1, nil))
+	return p.closed
+}
 
 // Close stops the producer; unsent messages are dropped (Flush first).
 func (p *Producer) Close() {
+	defer p.cl.exit(p.cl.enter(p.id, opClose, 0, nil))
 	if p.closed {
 		return
 	}
@@ -276,6 +301,7 @@ func (p *Producer) Close() {
 
 // Crash stops the producer at once; queued messages are lost.
 func (p *Producer) Crash() {
+	defer p.cl.exit(p.cl.enter(p.id, opCrash, 0, nil))
 	if p.closed {
 		return
 	}

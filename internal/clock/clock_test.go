@@ -446,3 +446,26 @@ func TestSimTimesAreEpochAdd(t *testing.T) {
 		t.Errorf("new Sim's Now %#v, want Epoch", s.Now())
 	}
 }
+
+func TestSimAdvanceTo(t *testing.T) {
+	s := NewSim(1)
+	ran := false
+	s.After(2*time.Second, func() { ran = true })
+	s.AdvanceTo(s.UnixNano() + int64(2*time.Second))
+	if ran || s.Elapsed() != 2*time.Second {
+		t.Fatalf("ran=%v elapsed=%v: AdvanceTo must move time without running what is due then", ran, s.Elapsed())
+	}
+	if at, ok := s.NextUnixNano(); !ok || at != s.UnixNano() {
+		t.Fatalf("NextUnixNano = %d, %v; want the event at Now", at, ok)
+	}
+	s.AdvanceTo(s.UnixNano() - 1) // not after Now: nothing
+	if s.Elapsed() != 2*time.Second {
+		t.Fatalf("AdvanceTo went back to %v", s.Elapsed())
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("AdvanceTo past a pending event did not panic")
+		}
+	}()
+	s.AdvanceTo(s.UnixNano() + 1)
+}

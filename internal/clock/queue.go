@@ -18,6 +18,8 @@ type event struct {
 	id    int32     // index in queue.evs
 	q     *queue    // the queue that made it, for Timer.Stop
 	at    time.Time // Wall only: the time At was given
+	// outside: scheduled from outside the simulation (Sim.SetOutside).
+	outside bool
 }
 
 // slot is a heap entry. The ordering key lives in the slot itself, so
@@ -123,13 +125,13 @@ func (q *queue) down(i int) {
 
 // take removes the earliest event as a hole (see queue.hole) and returns
 // its time (Unix nanoseconds) and callback; settle ends the hole.
-func (q *queue) take() (int64, func()) {
+func (q *queue) take() (int64, func(), bool) {
 	s := &q.heap[0]
 	ev := q.evs[s.ev]
-	fn := ev.fn
+	fn, outside := ev.fn, ev.outside
 	q.hole = true
 	q.recycle(ev)
-	return s.key, fn
+	return s.key, fn, outside
 }
 
 // settle removes the hole left by take if no push has filled it. It is
@@ -245,7 +247,7 @@ func (q *queue) next() (int64, bool) {
 // hole settled at once.
 func (q *queue) pop() func() {
 	q.settle()
-	_, fn := q.take()
+	_, fn, _ := q.take()
 	q.settle()
 	return fn
 }

@@ -21,6 +21,11 @@ type Sim struct {
 	rand  *rand.Rand
 	ran   uint64
 	depth int
+	// inside counts the simulation's own work in progress (Enter, and
+	// every event not scheduled from outside); outside runs the events
+	// scheduled while it was zero (SetOutside).
+	inside  int
+	outside func(fn func())
 }
 
 // NewSim returns a virtual clock at Epoch whose random source is seeded with
@@ -60,7 +65,42 @@ func (s *Sim) Rand() *rand.Rand { return s.rand }
 
 // At schedules fn at t; a t in the past runs on the next loop turn at Now.
 func (s *Sim) At(t time.Time, fn func()) Timer {
-	return s.q.push(max(t.UnixNano(), s.nowNs), fn)
+	return s.mark(s.q.push(max(t.UnixNano(), s.nowNs), fn))
+}
+
+// mark notes whether the event of tm was scheduled from outside the
+// simulation (see SetOutside).
+func (s *Sim) mark(tm Timer) Timer {
+	tm.ev.outside = s.outside != nil && s.inside == 0
+	return tm
+}
+
+// SetOutside tells the clock how to run events scheduled from outside the
+// simulation: by code that is neither inside Enter and Leave nor running
+// an event scheduled from inside. run calls fn as its owner needs (the
+// simulated cluster releases its lock around it, so that such a callback,
+// a test's say, may call the clients). nil, the default, runs every event
+// alike.
+func (s *Sim) SetOutside(run func(fn func())) { s.outside = run }
+
+// Enter marks the caller as the simulation's own work until Leave: what
+// it schedules is run as the simulation's (see SetOutside). Enter and
+// Leave nest.
+func (s *Sim) Enter() { s.inside++ }
+
+// Leave ends what Enter began.
+func (s *Sim) Leave() { s.inside-- }
+
+// Inside is how deep in Enter (and in events of the simulation's own)
+// the clock is; SwapInside sets it, returning the old value, for code that
+// lets outside code run from inside (a callback the simulation calls).
+func (s *Sim) Inside() int { return s.inside }
+
+// SwapInside sets the depth Inside reports and returns the old one.
+func (s *Sim) SwapInside(n int) int {
+	old := s.inside
+	s.inside = n
+	return old
 }
 
 // AtFirst schedules fn at t ahead of every event due at t that was
@@ -70,12 +110,12 @@ func (s *Sim) At(t time.Time, fn func()) Timer {
 // added while the run is under way lands where it would have in the
 // script. A t in the past means Now.
 func (s *Sim) AtFirst(t time.Time, fn func()) Timer {
-	return s.q.pushSeq(max(t.UnixNano(), s.nowNs), fn, true)
+	return s.mark(s.q.pushSeq(max(t.UnixNano(), s.nowNs), fn, true))
 }
 
 // After schedules fn d from now.
 func (s *Sim) After(d time.Duration, fn func()) Timer {
-	return s.q.push(s.nowNs+int64(max(d, 0)), fn)
+	return s.mark(s.q.push(s.nowNs+int64(max(d, 0)), fn))
 }
 
 // Next reports when the earliest pending event is due.
@@ -99,13 +139,19 @@ func (s *Sim) Step() bool {
 	if s.q.settle(); len(s.q.heap) == 0 {
 		return false
 	}
-	at, fn := s.q.take()
+	at, fn, outside := s.q.take()
 	if at != s.nowNs {
 		s.setNow(at)
 	}
 	s.ran++
 	s.depth++
-	fn()
+	if outside {
+		s.outside(fn)
+	} else {
+		s.inside++
+		fn()
+		s.inside--
+	}
 	s.depth--
 	s.q.settle()
 	return true
@@ -161,3 +207,22 @@ func (s *Sim) RunUntilIdle(limit int) bool {
 }
 
 var _ Loop = (*Sim)(nil)
+
+// NextUnixNano is Next as Unix nanoseconds, for callers that keep times
+// as integers.
+func (s *Sim) NextUnixNano() (int64, bool) { return s.q.next() }
+
+// AdvanceTo moves Now forward to ns (Unix nanoseconds) without running
+// anything: events due at ns stay pending. Every event due before ns must
+// have run; AdvanceTo panics if one has not. A ns that is not after Now
+// does nothing. A driver that follows another clock (a testing/synctest
+// bubble's) uses it to keep virtual time in step.
+func (s *Sim) AdvanceTo(ns int64) {
+	if ns <= s.nowNs {
+		return
+	}
+	if at, ok := s.q.next(); ok && at < ns {
+		panic("clock: AdvanceTo past a pending event")
+	}
+	s.setNow(ns)
+}
