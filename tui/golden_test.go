@@ -16,8 +16,9 @@ import (
 	"github.com/kafkasim/kafkasim/tui/pages"
 )
 
-// Golden screens of the main views at 80x24 and 160x48, driven through a
-// real bubbletea program with teatest. They use the hand-made runs of
+// Golden screens of the main views at 80x24 (a laptop) and 120x40 (a
+// classroom projector's terminal), driven through a real bubbletea
+// program with teatest. They use the hand-made runs of
 // internal/fixture and a fixed picker list, so they change only when the
 // UI does. Regenerate with: go test ./tui -run TestGolden -update
 //
@@ -40,6 +41,20 @@ func stepOf(k scenarios.Kind) int {
 	return -1
 }
 
+// momentsTo is how many presses of ] reach the first event of kind k in
+// the fixture run.
+func momentsTo(k scenarios.Kind) int {
+	x := scenarios.NewSteps(fixture.AutoCommitLoss())
+	n := 0
+	for i := x.NextMoment(-1); i >= 0; i = x.NextMoment(i) {
+		n++
+		if x.Event(i).Kind == k {
+			return n
+		}
+	}
+	return n
+}
+
 type golden1 struct {
 	name    string
 	open    string    // scenario to open, "" for the picker
@@ -52,12 +67,18 @@ type golden1 struct {
 func TestGolden(t *testing.T) {
 	cases := []golden1{
 		{name: "picker", keys: keys("down"), expect: "close-vs-crash"},
+		{name: "picker_search", keys: keys("/", "manual"), expect: "search: manual"},
 		{name: "walkthrough", open: "auto-commit-loss", keys: keys(strings.Repeat("l", stepOf(scenarios.KindCommitOK)+1)), expect: "commit_ok"},
+		{name: "moment", open: "auto-commit-loss", keys: keys(strings.Repeat("]", momentsTo(scenarios.KindCrash))), expect: "c1 crash"},
 		{name: "outcome", open: "auto-commit-loss", keys: keys("end"), expect: "LOST orders[0]@1"},
+		{name: "outcome_scrolled", open: "auto-commit-loss", keys: keys("end", "tab", "tab", "tab", "tab", "tab", "j"), expect: "== Outcome"},
+		{name: "presenter", open: "auto-commit-loss", keys: keys(strings.Repeat("]", momentsTo(scenarios.KindCrash)), "p"), expect: "presenter"},
 		{name: "compare", open: "auto-commit-loss", pre: keys("c"), preWait: "Difference", keys: keys("end"), expect: "manual commit after processing: LOST"},
-		{name: "help", open: "auto-commit-loss", keys: keys("?"), expect: "Swimlanes:"},
+		{name: "help", open: "auto-commit-loss", keys: keys("?"), expect: "Partition cells"},
+		{name: "sandbox", open: "auto-commit-loss", pre: keys("s"), preWait: "SANDBOX T=5s", keys: keys("right", "x"), expect: "crash c1 @6s"},
+		{name: "quit_question", open: "auto-commit-loss", pre: keys("s"), preWait: "SANDBOX T=5s", keys: keys("x", "q"), expect: "Quit?"},
 	}
-	for _, sz := range [][2]int{{80, 24}, {160, 48}} {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("%s_%dx%d", tc.name, sz[0], sz[1]), func(t *testing.T) {
 				m := New(Options{Scenario: tc.open, Runner: fixtureRunner})

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +20,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
 	"github.com/kafkasim/kafkasim/scenarios"
@@ -27,7 +27,6 @@ import (
 	"github.com/kafkasim/kafkasim/tui/components"
 	"github.com/kafkasim/kafkasim/tui/keymap"
 	"github.com/kafkasim/kafkasim/tui/pages"
-	"github.com/kafkasim/kafkasim/tui/styles"
 )
 
 // Runner runs a scenario; until > 0 stops it early at that virtual time.
@@ -50,6 +49,9 @@ type Options struct {
 	// Input and Output replace stdin and stdout (tests).
 	Input  io.Reader
 	Output io.Writer
+	// Dir is where the TUI writes frames (w) and sandbox exports (e);
+	// "" is the current directory.
+	Dir string
 }
 
 func defaultRunner(s *scenarios.Scenario, seed uint64, seedSet bool, until time.Duration) (*scenarios.Result, error) {
@@ -107,12 +109,19 @@ type Model struct {
 	walk    *pages.Walk
 	cmp     *pages.Compare
 	sandbox *pages.Sandbox
-	scen    *scenarios.Scenario
+	// sandboxes keeps every lesson's sandbox, so leaving one (esc, or
+	// another scenario) loses nothing; s comes back to it.
+	sandboxes map[string]*pages.Sandbox
+	scen      *scenarios.Scenario
 
 	// simOnly: the Runner is not the simulator's, but the sandbox is.
 	simOnly bool
 	cmpGen  int // the latest compare request
 	help    bool
+	helpTop int // the help screen's first line (j/k scroll it)
+	// confirm is set while the root asks whether to quit with sandbox
+	// actions that were never exported.
+	confirm bool
 	loading string
 	err     string
 	fatal   error
@@ -246,9 +255,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.scen = msg.s
 		m.walk = pages.NewWalk(m.c, msg.s.Name, msg.r)
-		if m.sandbox != nil {
-			m.sandbox.Close()
-		}
+		m.walk.FrameDir = m.opts.Dir
 		m.cmp, m.sandbox = nil, nil
 		m.resize()
 		m.stack = []screen{screenPicker, screenWalk}
@@ -288,14 +295,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.scen == nil {
 			return m, nil
 		}
-		if m.sandbox != nil {
-			m.sandbox.Close()
+		if sb := m.sandboxes[m.scen.Name]; sb != nil {
+			// Back to the sandbox left with esc: its session goes on.
+			m.sandbox = sb
+			m.resize()
+			m.push(screenSandbox)
+			return m, nil
 		}
 		s := *m.scen
 		if m.opts.SeedSet {
 			s.Seed = m.opts.Seed
 		}
 		m.sandbox = pages.NewSandbox(m.c, &s, startSession)
+		m.sandbox.ExportDir, m.sandbox.Walk.FrameDir = m.opts.Dir, m.opts.Dir
+		if m.sandboxes == nil {
+			m.sandboxes = map[string]*pages.Sandbox{}
+		}
+		m.sandboxes[m.scen.Name] = m.sandbox
 		if m.simOnly {
 			m.sandbox.Walk.Title += " (simulator)"
 		}
@@ -305,18 +321,39 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pages.BackMsg:
 		if len(m.stack) > 1 {
 			m.stack = m.stack[:len(m.stack)-1]
-			return m, nil
 		}
-		return m, tea.Quit
+		// On the picker, esc goes nowhere: q quits.
+		return m, nil
 	case tea.KeyMsg:
 		k := m.c.Keys
 		if msg.Type == tea.KeyCtrlC {
 			return m, tea.Quit
 		}
+		if m.confirm {
+			m.confirm = false
+			switch {
+			case key.Matches(msg, k.Quit), msg.String() == "y":
+				return m, tea.Quit
+			case key.Matches(msg, k.Export):
+				if sb := m.unexported(); sb != nil && m.top() == screenSandbox && sb == m.sandbox {
+					return m, sb.ExportYAML()
+				} else if sb != nil {
+					m.err = "open " + sb.Lesson() + "'s sandbox (s on its walkthrough) and press e there"
+				}
+			}
+			return m, nil
+		}
 		typing := m.top() == screenPicker && m.picker.Typing()
 		if m.help {
-			if key.Matches(msg, k.Quit) {
-				return m, tea.Quit
+			// The help screen scrolls with j/k; every other key, q
+			// included, only closes it.
+			switch msg.String() {
+			case "j", "down":
+				m.helpTop++
+				return m, nil
+			case "k", "up":
+				m.helpTop = max(0, m.helpTop-1)
+				return m, nil
 			}
 			m.help = false
 			return m, nil
@@ -324,9 +361,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !typing {
 			switch {
 			case key.Matches(msg, k.Quit):
+				if m.unexported() != nil {
+					m.confirm = true
+					return m, nil
+				}
 				return m, tea.Quit
 			case key.Matches(msg, k.Help):
-				m.help = true
+				m.help, m.helpTop = true, 0
 				return m, nil
 			}
 		}
@@ -349,6 +390,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sandbox, cmd = m.sandbox.Update(msg)
 	}
 	return m, cmd
+}
+
+// unexported is a sandbox with actions not exported (the current one
+// first), or nil.
+func (m *Model) unexported() *pages.Sandbox {
+	if m.sandbox != nil && m.sandbox.Unexported() > 0 {
+		return m.sandbox
+	}
+	names := make([]string, 0, len(m.sandboxes))
+	for n := range m.sandboxes {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if sb := m.sandboxes[n]; sb.Unexported() > 0 {
+			return sb
+		}
+	}
+	return nil
 }
 
 // startSession starts the sandbox's session on the simulator, whatever
@@ -378,10 +438,15 @@ func (m *Model) View() string {
 	case screenSandbox:
 		v = m.sandbox.View()
 	}
-	if m.loading != "" || m.err != "" {
+	if m.loading != "" || m.err != "" || m.confirm {
 		line := m.c.Styles.Bold.Render(" loading " + m.loading + " …")
 		if m.err != "" {
 			line = m.c.Styles.Error.Render(" error: "+m.err) + m.c.Styles.Dim.Render("  (any key)")
+		}
+		if m.confirm {
+			sb := m.unexported()
+			line = m.c.Styles.Error.Render(fmt.Sprintf(" Quit? %s's sandbox: %d actions not exported.", sb.Lesson(), sb.Unexported())) +
+				m.c.Styles.Bold.Render(" q quit · e export · other: stay")
 		}
 		ls := splitLines(v)
 		if len(ls) > 1 {
@@ -409,22 +474,42 @@ func (m *Model) helpView() string {
 	hb := help.New()
 	hb.Width = W
 	hb.ShowAll = true
-	out := []string{m.c.Styles.Title.Render(common.Pad(" kafkasim · help   (any key closes)", W)), "", hb.View(h), ""}
-	out = append(out, m.c.Styles.Bold.Render("Partition cells (letters work without colour):"))
-	var fl string
-	for _, f := range styles.Fates() {
-		fl += m.c.Styles.Fate[f].Render(f.Symbol()) + " " + f.String() + "   "
-	}
-	out = append(out, "  "+fl)
-	for _, t := range []string{"[x] the message of the current step", "markers: E log end  C committed  1..9 consumer position  ^ differs (compare)"} {
-		if ansi.StringWidth(t) > W-2 {
-			t = strings.Join(common.Wrap(t, W-2), "\n  ")
+	var body []string
+	body = append(body, splitLines(hb.View(h))...)
+	body = append(body, "", m.c.Styles.Bold.Render("Partition cells (the letters work without colour):"))
+	for _, f := range scenarios.Fates() {
+		for i, l := range common.Wrap(f.Symbol()+" "+f.String()+": "+f.Meaning(), W-4) {
+			if i == 0 {
+				body = append(body, "  "+m.c.Styles.Fate[f].Render(l[:1])+l[1:])
+			} else {
+				body = append(body, "      "+l)
+			}
 		}
-		out = append(out, "  "+t)
 	}
-	out = append(out, "")
-	out = append(out, m.c.Styles.Bold.Render("Swimlanes:"))
-	out = append(out, common.Wrap(components.LaneLegend, W-2)...)
+	for _, t := range []string{"[x] the message the current step is about",
+		"under the cells: C the group's committed offset (where it resumes), E the log end, ^ a consumer's position (the header line names whose), ≠ the two runs disagree (compare)",
+		"the partitions show one group at a time: ctrl+g shows the next"} {
+		for i, l := range common.Wrap(t, W-4) {
+			if i > 0 {
+				l = "  " + l
+			}
+			body = append(body, "  "+l)
+		}
+	}
+	body = append(body, "", m.c.Styles.Bold.Render("Swimlanes:"))
+	for _, l := range common.Wrap(components.LaneLegend, W-2) {
+		body = append(body, "  "+l)
+	}
+	title := m.c.Styles.Title.Render(common.Pad(" kafkasim · help", W))
+	bar := common.Pad(help.New().ShortHelpView(k.HelpScreen().ShortHelp()), W)
+	room := max(0, H-2)
+	m.helpTop = max(0, min(m.helpTop, len(body)-room))
+	end := min(len(body), m.helpTop+room)
+	out := append([]string{title}, body[m.helpTop:end]...)
+	for len(out) < H-1 {
+		out = append(out, "")
+	}
+	out = append(out, bar)
 	return common.Fit(joinLines(out), W, H)
 }
 

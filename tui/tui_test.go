@@ -300,7 +300,7 @@ func TestKeysStepAndPlay(t *testing.T) {
 		t.Fatalf("focus after 2 tabs = %d", w.Focus())
 	}
 	drive(t, m, keys("?")...)
-	if !strings.Contains(m.View(), "Swimlanes:") {
+	if !strings.Contains(m.View(), "Partition cells") {
 		t.Fatal("? did not show help")
 	}
 	drive(t, m, keys("x")...)

@@ -1,7 +1,7 @@
 // Package components renders the panels of the kafkasim terminal UI:
 // partitions as cells, consumer swimlanes, narration, the group panel, the
-// outcome and the event list. Each is a pure function of a replay.Index, a
-// replay.State and a size; each draws only what fits, so its cost does not
+// outcome and the event list. Each is a pure function of a scenarios.Steps, a
+// scenarios.StepState and a size; each draws only what fits, so its cost does not
 // depend on the length of the timeline.
 package components
 
@@ -11,17 +11,18 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kafkasim/kafkasim/scenarios"
+	"github.com/kafkasim/kafkasim/scenarios/export"
 	"github.com/kafkasim/kafkasim/tui/common"
-	"github.com/kafkasim/kafkasim/tui/replay"
 )
 
 // View is what every panel draws from: a run at one step.
 type View struct {
-	X *replay.Index
+	X *scenarios.Steps
 	// Step is the current step (-1: before the first event).
 	Step int
 	// Prev and St are the states before and after the step.
-	Prev, St *replay.State
+	Prev, St *scenarios.StepState
 	// Group is the group whose committed offsets and fates are shown.
 	Group int
 	// Differs, when set, reports partition cells to mark as different
@@ -33,10 +34,16 @@ type View struct {
 	// Zoom narrows the swimlanes to a quarter of the run per level,
 	// around the current time (0: the whole run; see MaxZoom).
 	Zoom int
+	// NoLegend leaves the partitions' legend out (the screen draws it
+	// once elsewhere).
+	NoLegend bool
+	// LaneLegend are the lines drawn under the swimlanes
+	// (LaneLegendLines); nil draws none.
+	LaneLegend []string
 }
 
 // MaxZoom is the deepest swimlane zoom: 1/64 of the run.
-const MaxZoom = 3
+const MaxZoom = export.MaxZoom
 
 // Title draws a panel's title rule: "-- Partitions ------" or, focused,
 // "== Partitions ======".
@@ -56,7 +63,7 @@ func Title(c common.Common, name string, focused bool, w int) string {
 
 // ShortMember shortens a member id for display: "c1-8707a01d-6329-..."
 // becomes "c1-8707a0".
-func ShortMember(id string) string { return replay.ShortMember(id) }
+func ShortMember(id string) string { return scenarios.ShortMember(id) }
 
 func fmtOff(o int64) string {
 	if o < 0 {

@@ -11,19 +11,33 @@ type KeyMap struct {
 	// Walkthrough.
 	PlayPause  key.Binding
 	Prev, Next key.Binding
-	PrevNote   key.Binding
-	NextNote   key.Binding
-	Home, End  key.Binding
-	Faster     key.Binding
-	Slower     key.Binding
-	Focus      key.Binding
-	Compare    key.Binding
-	Sandbox    key.Binding
+	// PrevNote and NextNote jump between lesson moments (crash, loss,
+	// duplicate, rebalance, narration), not every commit.
+	PrevNote key.Binding
+	NextNote key.Binding
+	Home     key.Binding
+	End      key.Binding
+	Faster   key.Binding
+	Slower   key.Binding
+	// PlayMode switches playback between one step at a time and virtual
+	// time at a steady pace.
+	PlayMode key.Binding
+	Focus    key.Binding
+	// ScrollUp and ScrollDown scroll the focused panel (the outcome, the
+	// timeline) or a list.
+	ScrollUp, ScrollDown key.Binding
+	Compare              key.Binding
+	Sandbox              key.Binding
 	// Variant changes compare mode's right-hand run.
 	Variant key.Binding
 	Group   key.Binding
 	// ZoomIn and ZoomOut narrow and widen the swimlanes' time window.
 	ZoomIn, ZoomOut key.Binding
+	// Presenter toggles the projector view: big cells, one group, the
+	// narration.
+	Presenter key.Binding
+	// Frame writes the current frame as an SVG file.
+	Frame key.Binding
 
 	// Sandbox actions.
 	Crash     key.Binding
@@ -33,6 +47,8 @@ type KeyMap struct {
 	Broker    key.Binding
 	Stall     key.Binding
 	Advance   key.Binding
+	Advance10 key.Binding
+	Undo      key.Binding
 	Select    key.Binding
 	Export    key.Binding
 
@@ -54,22 +70,27 @@ func Default() *KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
 	}
 	return &KeyMap{
-		PlayPause: b([]string{" "}, "space", "play/pause"),
-		Prev:      b([]string{"left", "h"}, "←", "previous step"),
-		Next:      b([]string{"right", "l"}, "→", "next step"),
-		PrevNote:  b([]string{"shift+left", "H", "["}, "⇧← [", "previous notable event"),
-		NextNote:  b([]string{"shift+right", "L", "]"}, "⇧→ ]", "next notable event"),
-		Home:      b([]string{"home", "g"}, "home", "before the first step"),
-		End:       b([]string{"end", "G"}, "end", "last step (outcome)"),
-		Faster:    b([]string{"+", "="}, "+", "play faster"),
-		Slower:    b([]string{"-", "_"}, "-", "play slower"),
-		Focus:     b([]string{"tab"}, "tab", "focus"),
-		Compare:   b([]string{"c"}, "c", "compare"),
-		Sandbox:   b([]string{"s"}, "s", "sandbox"),
-		Variant:   b([]string{"v"}, "v", "next right-hand run"),
-		Group:     b([]string{"ctrl+g"}, "ctrl+g", "next group"),
-		ZoomIn:    b([]string{"i"}, "i", "zoom lanes in"),
-		ZoomOut:   b([]string{"o"}, "o", "zoom lanes out"),
+		PlayPause:  b([]string{" "}, "space", "play/pause"),
+		Prev:       b([]string{"left", "h"}, "← h", "previous step"),
+		Next:       b([]string{"right", "l"}, "→ l", "next step"),
+		PrevNote:   b([]string{"shift+left", "H", "["}, "⇧← H [", "previous lesson moment"),
+		NextNote:   b([]string{"shift+right", "L", "]"}, "⇧→ L ]", "next lesson moment"),
+		Home:       b([]string{"home", "g"}, "home g", "before the first step"),
+		End:        b([]string{"end", "G"}, "end G", "last step (outcome)"),
+		Faster:     b([]string{"+", "="}, "+", "play faster"),
+		Slower:     b([]string{"-", "_"}, "-", "play slower"),
+		PlayMode:   b([]string{"t"}, "t", "play by step / by time"),
+		Focus:      b([]string{"tab"}, "tab", "focus next panel"),
+		ScrollUp:   b([]string{"k", "up"}, "k ↑", "scroll focused panel"),
+		ScrollDown: b([]string{"j", "down"}, "j ↓", "scroll focused panel"),
+		Compare:    b([]string{"c"}, "c", "compare"),
+		Sandbox:    b([]string{"s"}, "s", "sandbox"),
+		Variant:    b([]string{"v"}, "v", "next right-hand run"),
+		Group:      b([]string{"ctrl+g"}, "ctrl+g", "next group"),
+		ZoomIn:     b([]string{"i"}, "i", "zoom lanes in"),
+		ZoomOut:    b([]string{"o"}, "o", "zoom lanes out"),
+		Presenter:  b([]string{"p"}, "p", "presenter view"),
+		Frame:      b([]string{"w"}, "w", "write frame as SVG"),
 
 		Crash:     b([]string{"x"}, "x", "crash"),
 		StartCons: b([]string{"r"}, "r", "start/restart"),
@@ -77,15 +98,17 @@ func Default() *KeyMap {
 		Produce:   b([]string{"p"}, "p", "produce 5"),
 		Broker:    b([]string{"b"}, "b", "broker down/up"),
 		Stall:     b([]string{"z"}, "z", "stall/resume"),
-		Advance:   b([]string{"right", "l"}, "→ / ⇧→", "time +1s / +10s"),
+		Advance:   b([]string{"right", "l"}, "→ l", "time +1s"),
+		Advance10: b([]string{"shift+right", "L", "]"}, "⇧→ L", "time +10s"),
+		Undo:      b([]string{"u", "left", "h"}, "u ←", "undo last action"),
 		Select:    b([]string{"up", "down", "k", "j"}, "↑/↓", "choose consumer"),
 		Export:    b([]string{"e"}, "e", "export as scenario YAML"),
 
-		Up:       b([]string{"up", "ctrl+p"}, "↑", "up"),
-		Down:     b([]string{"down", "ctrl+n"}, "↓", "down"),
+		Up:       b([]string{"up", "ctrl+p", "k"}, "↑ k", "up"),
+		Down:     b([]string{"down", "ctrl+n", "j"}, "↓ j", "down"),
 		Open:     b([]string{"enter"}, "enter", "open"),
 		OpenFile: b([]string{"ctrl+o"}, "ctrl+o", "open file"),
-		Filter:   b([]string{"/"}, "type", "filter"),
+		Filter:   b([]string{"/"}, "/", "search"),
 
 		Help: b([]string{"?"}, "?", "help"),
 		Back: b([]string{"esc"}, "esc", "back"),
@@ -113,22 +136,23 @@ func disp(keys, desc string) key.Binding {
 
 var (
 	barStep    = disp("←/→", "step")
-	barNote    = disp("⇧←/⇧→", "notable")
+	barNote    = disp("⇧←/⇧→", "moment")
 	barEnds    = disp("home/end", "first/last")
 	barSpeed   = disp("+/-", "speed")
 	barVariant = disp("v", "right side")
+	barTime    = disp("→/⇧→", "time +1s/+10s")
 )
 
 // Walkthrough is the help of the walkthrough screen.
 func (k *KeyMap) Walkthrough() Help {
 	return Help{
 		// ? and q early: an 80-column bar shows about the first six.
-		Short: []key.Binding{k.PlayPause, barStep, barNote, k.Help, k.Quit, barEnds, barSpeed, k.Focus, k.Compare, k.Sandbox, k.Back},
+		Short: []key.Binding{k.PlayPause, barStep, barNote, k.Help, k.Quit, barEnds, k.PlayMode, barSpeed, k.Presenter, k.Focus, k.Compare, k.Sandbox, k.Frame, k.Back},
 		// Three columns: four do not fit 80 columns.
 		Full: [][]key.Binding{
-			{k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote, k.Home, k.End},
-			{k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.Focus, k.Group},
-			{k.Compare, k.Sandbox, k.Help, k.Back, k.Quit},
+			{k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote, k.Home, k.End, k.PlayMode},
+			{k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.Focus, k.ScrollDown, k.Group, k.Presenter},
+			{k.Compare, k.Sandbox, k.Frame, k.Help, k.Back, k.Quit},
 		},
 	}
 }
@@ -138,8 +162,8 @@ func (k *KeyMap) CompareHelp() Help {
 	return Help{
 		Short: []key.Binding{k.PlayPause, barVariant, barStep, k.Help, k.Quit, barNote, barEnds, barSpeed, k.Back},
 		Full: [][]key.Binding{
-			{k.Variant, k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote},
-			{k.Home, k.End, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut},
+			{k.Variant, k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote, k.Home},
+			{k.End, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.ScrollDown},
 			{k.Help, k.Back, k.Quit},
 		},
 	}
@@ -148,11 +172,11 @@ func (k *KeyMap) CompareHelp() Help {
 // SandboxHelp is the help of the sandbox screen.
 func (k *KeyMap) SandboxHelp() Help {
 	return Help{
-		Short: []key.Binding{k.Select, k.Crash, k.StartCons, k.CloseCons, k.Help, k.Back, k.Produce, k.Broker, k.Stall, k.Advance, k.Quit},
+		Short: []key.Binding{k.Select, k.Crash, k.StartCons, k.CloseCons, k.Help, k.Back, k.Undo, barTime, k.Produce, k.Broker, k.Stall, k.Export, k.Quit},
 		Full: [][]key.Binding{
-			{k.Select, k.Crash, k.StartCons, k.CloseCons, k.Stall},
-			{k.Produce, k.Broker, k.Advance, k.ZoomIn, k.ZoomOut},
-			{k.Export, k.Focus, k.Help, k.Back, k.Quit},
+			{k.Select, k.Crash, k.StartCons, k.CloseCons, k.Stall, k.Produce},
+			{k.Broker, k.Advance, k.Advance10, k.Undo, k.ZoomIn, k.ZoomOut},
+			{k.Export, k.Frame, k.Focus, k.Help, k.Back, k.Quit},
 		},
 	}
 }
@@ -160,11 +184,16 @@ func (k *KeyMap) SandboxHelp() Help {
 // Picker is the help of the scenario picker.
 func (k *KeyMap) Picker() Help {
 	return Help{
-		Short: []key.Binding{disp("↑/↓", "move"), k.Open, k.Filter, k.OpenFile, k.Help, k.Quit},
+		Short: []key.Binding{disp("↑/↓ j/k", "move"), k.Open, k.Filter, k.OpenFile, k.Help, k.Quit},
 		Full: [][]key.Binding{
 			{k.Up, k.Down, k.Open},
 			{k.Filter, k.OpenFile, k.Back},
 			{k.Help, k.Quit},
 		},
 	}
+}
+
+// HelpScreen is the help of the ? screen itself.
+func (k *KeyMap) HelpScreen() Help {
+	return Help{Short: []key.Binding{disp("j/k", "scroll"), disp("any other key", "close")}}
 }

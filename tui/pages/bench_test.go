@@ -9,7 +9,6 @@ import (
 	"github.com/kafkasim/kafkasim/scenarios"
 	"github.com/kafkasim/kafkasim/tui/common"
 	"github.com/kafkasim/kafkasim/tui/internal/fixture"
-	"github.com/kafkasim/kafkasim/tui/replay"
 )
 
 // BenchmarkWalkView100k draws the walkthrough of a 100,000-event timeline,
@@ -26,7 +25,7 @@ func benchView(b *testing.B, n int) {
 	for _, size := range []struct {
 		name string
 		w, h int
-	}{{"80x24", 80, 24}, {"160x48", 160, 48}} {
+	}{{"80x24", 80, 24}, {"120x40", 120, 40}, {"160x48", 160, 48}} {
 		b.Run(size.name, func(b *testing.B) {
 			c := common.New()
 			c.Width, c.Height = size.w, size.h
@@ -59,7 +58,7 @@ func BenchmarkWalkEnd100k(b *testing.B) {
 }
 
 // BenchmarkWalkJump100k moves to random far steps (home, end, notable
-// jumps) and draws: each move replays at most replay.CheckpointEvery events.
+// jumps) and draws: each move replays at most scenarios.StepsCheckpointEvery events.
 func BenchmarkWalkJump100k(b *testing.B) {
 	r := fixture.Big(100_000)
 	c := common.New()
@@ -136,7 +135,7 @@ func BenchmarkSandboxRerun200Actions(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			replay.New(r)
+			scenarios.NewSteps(r)
 			el := time.Since(start)
 			total += el
 			if j >= len(full.Script)-10 {

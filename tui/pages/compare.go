@@ -14,15 +14,14 @@ import (
 	"github.com/kafkasim/kafkasim/scenarios"
 	"github.com/kafkasim/kafkasim/tui/common"
 	"github.com/kafkasim/kafkasim/tui/components"
-	"github.com/kafkasim/kafkasim/tui/replay"
 )
 
 // side is one run of compare mode.
 type side struct {
 	label    string
-	x        *replay.Index
+	x        *scenarios.Steps
 	step     int
-	prev, st replay.State
+	prev, st scenarios.StepState
 }
 
 func (s *side) seek(t time.Duration, before bool) {
@@ -34,8 +33,8 @@ func (s *side) seek(t time.Duration, before bool) {
 		return
 	}
 	s.step = i
-	s.prev = s.x.StateAt(i - 1)
-	s.st = s.x.StateAt(i)
+	s.prev = s.x.At(i - 1)
+	s.st = s.x.At(i)
 }
 
 func (s *side) view() components.View {
@@ -58,13 +57,14 @@ type Compare struct {
 	speed   int
 	playID  int
 	zoom    int // swimlane zoom (components.View.Zoom)
+	scroll  int // both outcomes' first line
 }
 
 // NewCompare opens compare mode on two runs.
 func NewCompare(c common.Common, title, labelA string, a *scenarios.Result, labelB string, b *scenarios.Result) *Compare {
 	m := &Compare{Common: c, Title: title, speed: defaultSpeed, k: -1}
-	m.a = side{label: labelA, x: replay.New(a), step: -2}
-	m.b = side{label: labelB, x: replay.New(b), step: -2}
+	m.a = side{label: labelA, x: scenarios.NewSteps(a), step: -2}
+	m.b = side{label: labelB, x: scenarios.NewSteps(b), step: -2}
 	seen := map[time.Duration]bool{}
 	for _, r := range []*scenarios.Result{a, b} {
 		for i := range r.Events() {
@@ -117,14 +117,14 @@ func (m *Compare) notable(next bool) {
 	for _, s := range []*side{&m.a, &m.b} {
 		var j int
 		if next {
-			j = s.x.NextNotable(s.step)
+			j = s.x.NextMoment(s.step)
 			for j >= 0 && s.x.Event(j).At <= m.Time() {
-				j = s.x.NextNotable(j)
+				j = s.x.NextMoment(j)
 			}
 		} else {
-			j = s.x.PrevNotable(s.step + 1)
+			j = s.x.PrevMoment(s.step + 1)
 			for j >= 0 && s.x.Event(j).At >= m.Time() {
-				j = s.x.PrevNotable(j)
+				j = s.x.PrevMoment(j)
 			}
 		}
 		if j < 0 {
@@ -192,6 +192,10 @@ func (m *Compare) Update(msg tea.Msg) (*Compare, tea.Cmd) {
 			m.seek(len(m.times) - 1)
 		case key.Matches(msg, k.ZoomIn), key.Matches(msg, k.ZoomOut):
 			m.zoom = zoomed(m.zoom, msg, k)
+		case key.Matches(msg, k.ScrollDown):
+			m.scroll++
+		case key.Matches(msg, k.ScrollUp):
+			m.scroll = max(0, m.scroll-1)
 		case key.Matches(msg, k.Faster):
 			m.speed = min(m.speed+1, len(speeds)-1)
 		case key.Matches(msg, k.Slower):
@@ -223,7 +227,7 @@ func (m *Compare) differs(p int, off int64) bool {
 	return fa != fb
 }
 
-func committed(st *replay.State, p int) int64 {
+func committed(st *scenarios.StepState, p int) int64 {
 	if p < 0 || len(st.Groups) == 0 {
 		return -1
 	}
@@ -238,7 +242,7 @@ func (m *Compare) View() string {
 	}
 	at := "T=0s"
 	if m.k >= 0 {
-		at = "T=" + replay.FormatTime(m.times[m.k])
+		at = "T=" + scenarios.FormatTime(m.times[m.k])
 	}
 	state := "paused"
 	if m.playing {
@@ -252,11 +256,16 @@ func (m *Compare) View() string {
 	if body <= 0 {
 		return common.Fit(top+"\n"+bar, W, H)
 	}
+	legend := components.PartitionLegend(m.Common, W, true)
 	bottomH := min(5, max(0, body/3))
 	if body >= 40 {
 		bottomH = 8
 	}
-	colH := body - bottomH
+	colH := body - bottomH - len(legend)
+	if colH < 4 {
+		legend = nil
+		colH = body - bottomH
+	}
 	cw := (W - 1) / 2
 	left := m.column(&m.a, &m.b, cw, colH, true)
 	right := m.column(&m.b, &m.a, W-cw-1, colH, false)
@@ -269,6 +278,7 @@ func (m *Compare) View() string {
 	if colH > 0 {
 		parts = append(parts, cols)
 	}
+	parts = append(parts, legend...)
 	if bottomH > 0 {
 		parts = append(parts, m.bottom(W, bottomH))
 	}
@@ -293,24 +303,34 @@ func (m *Compare) column(s, other *side, w, h int, isA bool) string {
 	c := m.Common
 	x := s.x
 	np, nl := len(x.Parts), len(x.Consumers)+len(x.Groups)
+	v.NoLegend = true // compare draws it once, across the screen
 	ps := []panel{
-		{name: s.label, min: min(np, 2), want: np*4 + 1,
+		{name: s.label, min: min(np, 1) * 2, want: np * 4,
 			render: func(W, H int) string { return components.Partitions(c, v, W, H) }},
 		{name: "Consumers", min: min(nl+1, 2), want: nl + 1,
 			render: func(W, H int) string { return components.Lanes(c, v, W, H) }},
-		{name: "Group", min: 2, want: 2, flex: !m.AtEnd(),
-			render: func(W, H int) string { return components.GroupPanel(c, v, 0, W, H) }},
 	}
-	prio := []int{0, 1, 2}
-	if m.AtEnd() {
+	prio := []int{0, 1}
+	if !m.AtEnd() {
+		ps = append(ps, panel{name: "Group", min: 2, want: 2, flex: true,
+			render: func(W, H int) string { return components.GroupPanel(c, v, 0, W, H) }})
+		prio = append(prio, 2)
+	} else {
+		// At the end the outcome takes the group panel's place.
 		ps = append(ps, panel{name: "Outcome", min: 2, want: 10, flex: true,
-			render: func(W, H int) string { return components.Outcome(c, x, W, H) }})
-		prio = []int{0, 3, 1, 2}
+			render: func(W, H int) string {
+				out, top := components.Scrolled(c, components.OutcomeLines(c, x, W, false, s.step), W, H, m.scroll, "j/k to scroll")
+				if isA {
+					m.scroll = top // the left column clamps it
+				}
+				return out
+			}})
+		prio = []int{0, 1, 2}
 	}
 	return stack(c, ps, prio, w, h)
 }
 
-func verdicts(x *replay.Index, v scenarios.Verdict) []string {
+func verdicts(x *scenarios.Steps, v scenarios.Verdict) []string {
 	var out []string
 	for _, mo := range x.Bad() {
 		if mo.Outcome == v && len(out) < 6 {
@@ -350,7 +370,7 @@ func (m *Compare) bottom(w, h int) string {
 		out = append(out, m.Styles.Bold.Render(m.a.label+": ")+m.summary(&m.a))
 		out = append(out, m.Styles.Bold.Render(m.b.label+": ")+m.summary(&m.b))
 	} else if len(diffs) > 0 {
-		out = append(out, m.Styles.Bold.Render("Fates differ now at "+strings.Join(diffs, ", ")+" (marked ^)."))
+		out = append(out, m.Styles.Bold.Render("Fates differ now at "+strings.Join(diffs, ", ")+" (marked ≠)."))
 	} else {
 		out = append(out, m.Styles.Dim.Render("So far both runs agree on every message."))
 	}

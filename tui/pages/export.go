@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/kafkasim/kafkasim/scenarios"
+	"github.com/kafkasim/kafkasim/scenarios/export"
 )
 
 // sandboxExportedMsg reports where ExportYAML wrote the sandbox.
@@ -148,10 +149,16 @@ func scenarioSource(s *scenarios.Scenario) ([]byte, error) {
 // writeNew writes data to dir/base.yaml, or base-2.yaml, base-3.yaml …,
 // never over an existing file.
 func writeNew(dir, base string, data []byte) (string, error) {
+	return writeNewExt(dir, base, ".yaml", data)
+}
+
+// writeNewExt writes data to dir/base+ext, or base-2+ext …, never over an
+// existing file.
+func writeNewExt(dir, base, ext string, data []byte) (string, error) {
 	for i := 1; i < 1000; i++ {
-		name := base + ".yaml"
+		name := base + ext
 		if i > 1 {
-			name = fmt.Sprintf("%s-%d.yaml", base, i)
+			name = fmt.Sprintf("%s-%d%s", base, i, ext)
 		}
 		path := filepath.Join(dir, name)
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -170,7 +177,7 @@ func writeNew(dir, base string, data []byte) (string, error) {
 		}
 		return path, nil
 	}
-	return "", fmt.Errorf("export: %s.yaml and 998 numbered files exist in %s", base, dir)
+	return "", fmt.Errorf("export: %s%s and 998 numbered files exist in %s", base, ext, dir)
 }
 
 // slug is a name fit for a file name.
@@ -189,7 +196,8 @@ func slug(s string) string {
 
 // ExportYAML writes the session so far as a scenario file,
 // NAME-sandbox.yaml in ExportDir (the current directory by default), in
-// a command; the status line says where.
+// a command, with an expect block that freezes its outcome
+// (FreezeExpect); the status line says the file's full path.
 func (sb *Sandbox) ExportYAML() tea.Cmd {
 	owner, s, dir, lesson := sb, sb.Script(), sb.ExportDir, sb.lesson
 	n := len(sb.actions)
@@ -204,7 +212,99 @@ func (sb *Sandbox) ExportYAML() tea.Cmd {
 		if err != nil {
 			return sandboxExportedMsg{sb: owner, err: err}
 		}
+		if data, err = FreezeExpect(base+".yaml", data); err != nil {
+			return sandboxExportedMsg{sb: owner, err: err}
+		}
 		path, err := writeNew(dir, base, data)
+		if err == nil {
+			path, err = filepath.Abs(path)
+		}
 		return sandboxExportedMsg{sb: owner, path: path, err: err}
 	}
+}
+
+// frameWrittenMsg reports where WriteFrame wrote the frame.
+type frameWrittenMsg struct {
+	path string
+	err  error
+}
+
+// WriteFrame writes the current step as an SVG image (the partitions of
+// every group, the swimlanes, the narration; scenarios/export.SVG) to
+// FrameDir, named after the scenario, the time and the step, never over
+// an existing file; the key bar then says the full path.
+func (w *Walk) WriteFrame() tea.Cmd {
+	x, step, dir := w.X, w.step, w.FrameDir
+	base := fmt.Sprintf("%s-T%s-step%d", slug(w.Title), strings.ReplaceAll(scenarios.FormatTime(w.Time()), ".", "_"), step+1)
+	return func() tea.Msg {
+		var b strings.Builder
+		if err := export.SVG(&b, x, step, export.Options{}); err != nil {
+			return frameWrittenMsg{err: err}
+		}
+		path, err := writeNewExt(dir, base, ".svg", []byte(b.String()))
+		if err == nil {
+			path, err = filepath.Abs(path)
+		}
+		return frameWrittenMsg{path: path, err: err}
+	}
+}
+
+// maxExpectMessages bounds the messages an exported expect block names.
+const maxExpectMessages = 20
+
+// FreezeExpect runs the scenario file data (a sandbox export without an
+// expect block) and appends an expect block that holds exactly for that
+// run: the counts of every verdict, the LOST and DUPLICATED messages with
+// their causes, and every group's committed offsets. `kafkasim check` on
+// the file then proves the outcome the teacher saw; a change to the
+// simulator that changes it fails the check. It fails if the file with
+// its expectations does not load or does not check.
+func FreezeExpect(file string, data []byte) ([]byte, error) {
+	s, err := scenarios.Parse(file, data)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	r, err := scenarios.Run(s, scenarios.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	var b strings.Builder
+	b.Write(data)
+	k := r.Outcome.Counts
+	fmt.Fprintf(&b, "# The outcome of this run, frozen when it was exported: kafkasim check THIS_FILE\n")
+	fmt.Fprintf(&b, "expect:\n  lost: %d\n  duplicated: %d\n  redelivered: %d\n  ok: %d\n  pending: %d\n", k.Lost, k.Duplicated, k.Redelivered, k.OK, k.Pending)
+	n := 0
+	for _, m := range r.Outcome.Messages {
+		if m.Outcome != scenarios.Lost && m.Outcome != scenarios.Duplicated || n >= maxExpectMessages {
+			continue
+		}
+		if n == 0 {
+			b.WriteString("  messages:\n")
+		}
+		n++
+		fmt.Fprintf(&b, "    - {group: %s, topic: %s, partition: %d, offset: %d, outcome: %s", strconv.Quote(m.Group), strconv.Quote(m.Topic), m.Partition, m.Offset, m.Outcome)
+		if m.CauseKind != "" {
+			fmt.Fprintf(&b, ", cause_kind: %s", m.CauseKind)
+		}
+		b.WriteString("}\n")
+	}
+	first := true
+	for _, g := range r.Groups {
+		for _, p := range g.Partitions {
+			if first {
+				b.WriteString("  committed:\n")
+				first = false
+			}
+			fmt.Fprintf(&b, "    - {group: %s, topic: %s, partition: %d, offset: %d}\n", strconv.Quote(g.Group), strconv.Quote(p.Topic), p.Partition, p.Committed)
+		}
+	}
+	out := []byte(b.String())
+	back, err := scenarios.Parse(file, out)
+	if err != nil {
+		return nil, fmt.Errorf("export: the expect block does not load: %w", err)
+	}
+	if fails := back.Check(r); len(fails) > 0 {
+		return nil, fmt.Errorf("export: the frozen expect block does not hold: %s", fails[0])
+	}
+	return out, nil
 }

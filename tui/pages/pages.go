@@ -60,6 +60,23 @@ func tick(id, speed int) tea.Cmd {
 	return tea.Tick(speeds[speed], func(time.Time) tea.Msg { return tickMsg{id} })
 }
 
+// timeSpeeds are the paces of playback by virtual time: virtual time per
+// second of wall time, slowest first.
+var timeSpeeds = []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}
+
+const defaultTimeSpeed = 2
+
+// ticksPerSecond is how often playback by time moves.
+const ticksPerSecond = 10
+
+func timeSpeedLabel(i int) string {
+	return "×" + strings.TrimSuffix(fmt.Sprintf("%g", timeSpeeds[i].Seconds()), ".0") + " time"
+}
+
+func timeTick(id int) tea.Cmd {
+	return tea.Tick(time.Second/ticksPerSecond, func(time.Time) tea.Msg { return tickMsg{id} })
+}
+
 // titleBar draws the top line: left text, right text, reversed.
 func titleBar(c common.Common, left, right string, w int) string {
 	if w <= 0 {

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kafkasim/kafkasim/tui/common"
 )
@@ -26,6 +27,7 @@ type Picker struct {
 	Err string
 
 	filter   string
+	search   bool // "/" opened the search field: every key is text
 	sel      int
 	fileMode bool
 	path     string
@@ -66,7 +68,10 @@ func (p *Picker) LoadFailed(err string) {
 
 // Typing reports whether keys go to a text field, so the root must not
 // read q or ? as commands.
-func (p *Picker) Typing() bool { return p.fileMode || p.filter != "" }
+func (p *Picker) Typing() bool { return p.fileMode || p.search || p.filter != "" }
+
+// Searching reports whether the search field ("/") is open.
+func (p *Picker) Searching() bool { return p.search }
 
 func looksLikePath(s string) bool {
 	return strings.ContainsAny(s, "/\\") || strings.HasSuffix(s, ".yaml") || strings.HasSuffix(s, ".yml")
@@ -99,6 +104,7 @@ func (p *Picker) Update(msg tea.Msg) (*Picker, tea.Cmd) {
 		return p, nil
 	}
 	vis := p.Visible()
+	typing := p.search || p.filter != ""
 	switch {
 	case key.Matches(km, k.OpenFile):
 		p.fileMode, p.Err = true, ""
@@ -106,9 +112,9 @@ func (p *Picker) Update(msg tea.Msg) (*Picker, tea.Cmd) {
 		if looksLikePath(p.filter) {
 			p.path = p.filter
 		}
-	case key.Matches(km, k.Up):
+	case km.Type == tea.KeyUp || km.Type == tea.KeyCtrlP || !typing && km.String() == "k":
 		p.sel = max(0, p.sel-1)
-	case key.Matches(km, k.Down):
+	case km.Type == tea.KeyDown || km.Type == tea.KeyCtrlN || !typing && km.String() == "j":
 		p.sel = min(len(vis)-1, p.sel+1)
 	case km.Type == tea.KeyEnter:
 		if p.sel >= 0 && p.sel < len(vis) {
@@ -118,20 +124,21 @@ func (p *Picker) Update(msg tea.Msg) (*Picker, tea.Cmd) {
 			return p, send(OpenMsg{p.filter})
 		}
 	case km.Type == tea.KeyEsc:
-		if p.filter != "" {
-			p.filter, p.sel = "", 0
-		} else {
-			return p, send(BackMsg{})
-		}
+		// Clear the search; with nothing to clear, esc does nothing
+		// (q quits).
+		p.filter, p.sel, p.search = "", 0, false
 	case km.Type == tea.KeyBackspace:
 		if r := []rune(p.filter); len(r) > 0 {
 			p.filter = string(r[:len(r)-1])
 			p.sel = 0
+		} else {
+			p.search = false
 		}
-	case km.Type == tea.KeyRunes:
-		if km.String() == "/" && p.filter == "" {
-			return p, nil // "/" starts a filter, as in k9s; typing does too
-		}
+	case !typing && key.Matches(km, k.Filter):
+		// "/" opens the search field, as in less and k9s; from then on
+		// every key, "/" included, is text (an absolute path works).
+		p.search = true
+	case km.Type == tea.KeyRunes || km.Type == tea.KeySpace && typing:
 		p.filter += string(km.Runes)
 		p.sel = 0
 	}
@@ -152,10 +159,10 @@ func (p *Picker) View() string {
 	switch {
 	case p.fileMode:
 		out = append(out, s.Filter.Render("open file: ")+p.path+"_")
-	case p.filter != "":
-		out = append(out, s.Filter.Render("filter: ")+p.filter+"_"+s.Dim.Render("   (esc clears; a path opens with enter)"))
+	case p.filter != "" || p.search:
+		out = append(out, s.Filter.Render("search: ")+p.filter+"_"+s.Dim.Render("   (esc clears; a path opens with enter)"))
 	default:
-		out = append(out, s.Dim.Render("type to filter · enter opens · ctrl+o opens a scenario file"))
+		out = append(out, s.Dim.Render("/ searches (or just type) · j/k move · enter opens · ctrl+o opens a file"))
 	}
 	vis := p.Visible()
 	nameW := 8
@@ -170,9 +177,13 @@ func (p *Picker) View() string {
 	first := max(0, min(p.sel-listH/2, len(vis)-listH))
 	for i := first; i < len(vis) && i < first+max(listH, 0); i++ {
 		it := vis[i]
-		line := "  " + common.Pad(it.Name, nameW) + "  " + s.Summary.Render(it.Summary)
+		sum := it.Summary
+		if room := W - 2 - nameW - 2; ansi.StringWidth(sum) > room {
+			sum = ansi.Truncate(sum, max(room-1, 0), "") + "…"
+		}
+		line := "  " + common.Pad(it.Name, nameW) + "  " + s.Summary.Render(sum)
 		if i == p.sel {
-			line = s.ItemSelected.Render("> "+common.Pad(it.Name, nameW)) + "  " + it.Summary
+			line = s.ItemSelected.Render("> "+common.Pad(it.Name, nameW)) + "  " + sum
 		}
 		out = append(out, common.Pad(line, W))
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/kafkasim/kafkasim/scenarios"
 	"github.com/kafkasim/kafkasim/tui/common"
-	"github.com/kafkasim/kafkasim/tui/replay"
 )
 
 // SessionStarter starts a live run of a scenario (scenarios.Start on the
@@ -26,6 +25,10 @@ type sandboxMsg struct {
 	r   *scenarios.Result  // the timeline so far, for display
 	err error
 }
+
+// SandboxNote is what the timeline says about a crash the teacher asked
+// for in the sandbox (a script's says "scripted crash").
+const SandboxNote = "crashed from the sandbox"
 
 // maxQueued is how many keys pressed during a step wait for it.
 const maxQueued = 32
@@ -59,6 +62,8 @@ type Sandbox struct {
 	queued  []tea.KeyMsg
 	err     string
 	log     []string
+	// changes counts actions and undos since the last export.
+	changes int
 }
 
 // SandboxStart is the virtual time the sandbox opens at: past the group's
@@ -102,6 +107,13 @@ func snapshot(base *scenarios.Scenario, ss *scenarios.Session, end time.Duration
 	return r
 }
 
+// Lesson is the name of the scenario the sandbox started from.
+func (sb *Sandbox) Lesson() string { return sb.lesson }
+
+// Unexported is how many actions (and undos) the teacher made since the
+// last export: what quitting would lose.
+func (sb *Sandbox) Unexported() int { return sb.changes }
+
 // Now is the sandbox's virtual time.
 func (sb *Sandbox) Now() time.Duration { return sb.now }
 
@@ -111,8 +123,9 @@ func (sb *Sandbox) Actions() []scenarios.Action { return sb.actions }
 // Busy reports whether a step is running.
 func (sb *Sandbox) Busy() bool { return sb.busy }
 
-// Close drops the session. A step still running keeps it until it ends;
-// the garbage collector takes it then.
+// Close drops the session (leaving the sandbox with esc does not: the
+// root keeps it for when the teacher comes back). A step still running
+// keeps it until it ends; the garbage collector takes it then.
 func (sb *Sandbox) Close() {
 	if sb.ss != nil && !sb.busy {
 		sb.ss.Close()
@@ -165,7 +178,7 @@ func (sb *Sandbox) selected() string {
 func (sb *Sandbox) status(id string) string {
 	x := sb.Walk.X
 	if x.ConsumerIndex(id) < 0 {
-		return replay.StatusNew
+		return scenarios.StatusNew
 	}
 	return x.StatusAt(id, x.Len()-1)
 }
@@ -181,7 +194,7 @@ func (sb *Sandbox) banner() {
 	if sb.busy {
 		s += "  running…"
 	}
-	if n := len(sb.log); n > 0 && sb.err == "" {
+	if n := len(sb.log); n > 0 && sb.err == "" && !strings.HasPrefix(sb.log[n-1], "wrote ") {
 		s += "  last: " + sb.log[n-1]
 	}
 	sb.Walk.Banner = s
@@ -192,10 +205,58 @@ func (sb *Sandbox) act(a scenarios.Action, what string) tea.Cmd {
 	// Session.Do puts the action ahead of everything else due at this
 	// instant, where the same step in a script would be.
 	a.At = sb.now
+	if a.Do == scenarios.DoCrash {
+		a.Note = SandboxNote
+	}
 	sb.actions = append(sb.actions, a)
 	sb.log = append(sb.log, what+" @"+scenarios.FormatDuration(sb.now))
+	sb.changes++
 	sb.now += time.Second
 	return sb.step(&a, sb.now)
+}
+
+// undo takes the last action back: a new session replays the others and
+// stands where the world stood just before it.
+func (sb *Sandbox) undo() tea.Cmd {
+	n := len(sb.actions)
+	if n == 0 {
+		sb.err = "nothing to undo"
+		return nil
+	}
+	last := sb.actions[n-1]
+	sb.actions = sb.actions[:n-1]
+	for i := len(sb.log) - 1; i >= 0; i-- {
+		if !strings.HasPrefix(sb.log[i], "wrote ") {
+			sb.log = slices.Delete(sb.log, i, i+1)
+			break
+		}
+	}
+	sb.changes++
+	sb.now = last.At
+	sb.busy = true
+	owner, base, start, end, old := sb, sb.base, sb.start, sb.now, sb.ss
+	acts := slices.Clone(sb.actions)
+	return func() tea.Msg {
+		if old != nil {
+			old.Close()
+		}
+		ss, err := start(base)
+		if err != nil {
+			return sandboxMsg{sb: owner, err: err}
+		}
+		if err := ss.RunUntil(SandboxStart); err != nil {
+			return sandboxMsg{sb: owner, ss: ss, err: err}
+		}
+		for _, a := range acts {
+			if err := ss.Do(a); err != nil {
+				return sandboxMsg{sb: owner, ss: ss, err: err}
+			}
+		}
+		if err := ss.RunUntil(end); err != nil {
+			return sandboxMsg{sb: owner, ss: ss, err: err}
+		}
+		return sandboxMsg{sb: owner, ss: ss, r: snapshot(base, ss, end)}
+	}
 }
 
 func (sb *Sandbox) advance(d time.Duration) tea.Cmd {
@@ -242,9 +303,12 @@ func (sb *Sandbox) Update(msg tea.Msg) (*Sandbox, tea.Cmd) {
 			return sb, nil
 		}
 		sb.err = ""
+		sb.changes = 0
 		sb.log = append(sb.log, "wrote "+msg.path)
+		sb.Walk.Status = "wrote " + msg.path + " (kafkasim check it, kafkasim run it)"
 		return sb, nil
 	case tea.KeyMsg:
+		sb.Walk.Status = ""
 		if sb.busy && !key.Matches(msg, sb.Keys.Back) {
 			if len(sb.queued) < maxQueued {
 				sb.queued = append(sb.queued, msg)
@@ -260,12 +324,14 @@ func (sb *Sandbox) key(msg tea.KeyMsg) (*Sandbox, tea.Cmd) {
 	k := sb.Keys
 	id := sb.selected()
 	st := sb.status(id)
-	alive := st == replay.StatusRunning || st == replay.StatusStalled
+	alive := st == scenarios.StatusRunning || st == scenarios.StatusStalled
 	switch {
 	case key.Matches(msg, k.Back):
+		// The session stays: s on the walkthrough comes back to it.
 		sb.queued = nil
-		sb.Close()
 		return sb, send(BackMsg{})
+	case key.Matches(msg, k.Undo):
+		return sb, sb.undo()
 	case msg.String() == "up" || msg.String() == "k":
 		if n := len(sb.consumers()); n > 0 {
 			sb.sel = (sb.sel + n - 1) % n
@@ -276,7 +342,7 @@ func (sb *Sandbox) key(msg tea.KeyMsg) (*Sandbox, tea.Cmd) {
 		}
 	case key.Matches(msg, k.Export):
 		return sb, sb.ExportYAML()
-	case key.Matches(msg, k.NextNote):
+	case key.Matches(msg, k.Advance10):
 		return sb, sb.advance(10 * time.Second)
 	case key.Matches(msg, k.Advance):
 		return sb, sb.advance(time.Second)
@@ -288,7 +354,7 @@ func (sb *Sandbox) key(msg tea.KeyMsg) (*Sandbox, tea.Cmd) {
 		return sb, sb.act(scenarios.Action{Do: scenarios.DoCrash, Consumer: id}, "crash "+id)
 	case key.Matches(msg, k.StartCons):
 		do := scenarios.DoRestart
-		if st == replay.StatusNew {
+		if st == scenarios.StatusNew {
 			do = scenarios.DoStart
 		}
 		return sb, sb.act(scenarios.Action{Do: do, Consumer: id}, do+" "+id)
@@ -302,9 +368,9 @@ func (sb *Sandbox) key(msg tea.KeyMsg) (*Sandbox, tea.Cmd) {
 		sb.Walk.zoomKey(msg)
 	case key.Matches(msg, k.Stall):
 		switch st {
-		case replay.StatusRunning:
+		case scenarios.StatusRunning:
 			return sb, sb.act(scenarios.Action{Do: scenarios.DoStall, Consumer: id}, "stall "+id)
-		case replay.StatusStalled:
+		case scenarios.StatusStalled:
 			return sb, sb.act(scenarios.Action{Do: scenarios.DoResume, Consumer: id}, "resume "+id)
 		}
 		sb.err = id + " is not running"
@@ -320,7 +386,7 @@ func (sb *Sandbox) key(msg tea.KeyMsg) (*Sandbox, tea.Cmd) {
 		return sb, sb.act(scenarios.Action{Do: scenarios.DoBrokerUp}, "broker up")
 	default:
 		var cmd tea.Cmd
-		if key.Matches(msg, k.Focus, k.Faster, k.Slower, k.Group) {
+		if key.Matches(msg, k.Focus, k.Faster, k.Slower, k.Group, k.Frame, k.ScrollDown, k.ScrollUp) {
 			sb.Walk, cmd = sb.Walk.Update(msg)
 		}
 		return sb, cmd

@@ -3,6 +3,7 @@ package pages
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -163,5 +164,46 @@ func TestLanesBeforePartitionsOnSmallScreens(t *testing.T) {
 		if !strings.Contains(view, " "+cs.ID+" ") && !strings.Contains(view, ">"+cs.ID+" ") {
 			t.Errorf("no swimlane for %s:\n%s", cs.ID, view)
 		}
+	}
+}
+
+// t switches playback to virtual time: each tick moves the same stretch
+// of virtual time (1/10 s of wall time at ×1: 100 ms), whatever the
+// number of events in it; + goes faster.
+func TestPlayByVirtualTime(t *testing.T) {
+	s, err := scenarios.Builtin("auto-commit-loss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := scenarios.Run(s, scenarios.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := common.New()
+	c.Width, c.Height = 80, 24
+	w := NewWalk(c, "t", r)
+	w, _ = w.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'t'}})
+	if !w.ByTime() {
+		t.Fatal("t did not switch to playback by time")
+	}
+	w, cmd := w.Update(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+	if cmd == nil || !w.Playing() {
+		t.Fatal("space did not start playback")
+	}
+	for range 100 {
+		w, _ = w.Update(tickMsg{w.playID})
+	}
+	// 100 ticks of 100 ms: the last event at or before 10 s.
+	if got, want := w.Time(), w.X.Event(w.X.StepAtTime(10*time.Second)).At; got != want {
+		t.Errorf("after 100 ticks at ×1 the time is %s, want %s", got, want)
+	}
+	if !strings.Contains(w.View(), "×1 time") {
+		t.Errorf("the title does not say playback is by time:\n%s", w.View())
+	}
+	w, _ = w.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'+'}})
+	before := w.playAt
+	w, _ = w.Update(tickMsg{w.playID})
+	if d := w.playAt - before; d != 200*time.Millisecond {
+		t.Errorf("a tick at ×2 moved %s, want 200ms", d)
 	}
 }

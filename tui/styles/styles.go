@@ -2,48 +2,16 @@
 // colour and text attribute a screen uses comes from a Styles value, so a
 // theme or NO_COLOR changes everything in one place.
 //
-// Colours never carry meaning alone: every fate and lane glyph is also a
-// distinct letter or symbol, so the screens read the same with NO_COLOR on a
+// Colours never carry meaning alone: every fate (scenarios.Fate) and lane
+// glyph is also a distinct letter or symbol, so the screens read the same with NO_COLOR on a
 // projector that washes colours out.
 package styles
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"github.com/charmbracelet/lipgloss"
 
-// Fate is what has happened to one message, as a partition cell shows it.
-type Fate int
-
-// Fates, in the order a message usually goes through them.
-const (
-	FateNone       Fate = iota // not produced yet
-	FatePending                // in the log, not delivered yet
-	FateDelivered              // delivered, not being processed, not done: it will be read again
-	FateProcessing             // delivered to a live consumer that is working on it
-	FateProcessed              // its side effect happened once
-	FateLost                   // no effect, and the group committed past it
-	FateDuplicated             // its side effect happened twice or more
-	numFates
+	"github.com/kafkasim/kafkasim/scenarios"
 )
-
-// String is the fate's name as the legend shows it.
-func (f Fate) String() string {
-	return [...]string{"", "pending", "delivered", "processing", "processed", "lost", "duplicated"}[f]
-}
-
-// Short is the fate's name in at most five letters, for legends on
-// narrow screens.
-func (f Fate) Short() string {
-	return [...]string{"", "pend", "deliv", "proc", "done", "lost", "dup"}[f]
-}
-
-// Symbol is the one-character mark of the fate, readable without colour.
-func (f Fate) Symbol() string {
-	return [...]string{" ", ".", "d", "*", "+", "X", "2"}[f]
-}
-
-// Fates lists the fates a cell can show, for legends.
-func Fates() []Fate {
-	return []Fate{FatePending, FateDelivered, FateProcessing, FateProcessed, FateLost, FateDuplicated}
-}
 
 // Styles is the style sheet.
 type Styles struct {
@@ -61,7 +29,8 @@ type Styles struct {
 	Current      lipgloss.Style // the current step, wherever it shows
 
 	// Partitions.
-	Fate        [numFates]lipgloss.Style
+	// Fate is the style of each scenarios.Fate, indexed by it.
+	Fate        [8]lipgloss.Style
 	Ruler       lipgloss.Style
 	Marker      lipgloss.Style
 	CellCurrent lipgloss.Style // the cell the current event is about
@@ -111,13 +80,14 @@ func DefaultStyles() *Styles {
 	s.PanelFocused = n().Bold(true).Underline(true)
 	s.Current = n().Reverse(true)
 
-	s.Fate[FateNone] = n()
-	s.Fate[FatePending] = n().Foreground(grey)
-	s.Fate[FateDelivered] = n().Foreground(blue)
-	s.Fate[FateProcessing] = n().Foreground(yellow).Bold(true)
-	s.Fate[FateProcessed] = n().Foreground(green)
-	s.Fate[FateLost] = n().Foreground(red).Bold(true)
-	s.Fate[FateDuplicated] = n().Foreground(magenta).Bold(true)
+	s.Fate[scenarios.FateNone] = n()
+	s.Fate[scenarios.FatePending] = n().Foreground(grey)
+	s.Fate[scenarios.FateDelivered] = n().Foreground(blue)
+	s.Fate[scenarios.FateProcessing] = n().Foreground(yellow).Bold(true)
+	s.Fate[scenarios.FateAtRisk] = n().Foreground(red).Bold(true).Underline(true)
+	s.Fate[scenarios.FateProcessed] = n().Foreground(green)
+	s.Fate[scenarios.FateLost] = n().Foreground(red).Bold(true)
+	s.Fate[scenarios.FateDuplicated] = n().Foreground(magenta).Bold(true)
 	s.Ruler = n().Foreground(grey)
 	s.Marker = n().Bold(true)
 	s.CellCurrent = n().Reverse(true)
