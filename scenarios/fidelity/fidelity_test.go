@@ -1,11 +1,13 @@
 package fidelity
 
 import (
+	"net"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
@@ -137,5 +139,42 @@ func TestAlignThroughput(t *testing.T) {
 	real.Messages[2].Verdict = lost
 	if got, moved := alignThroughput(sim, real, 5); moved != 0 || cmp.Equal(got, sim) {
 		t.Errorf("a LOST message was aligned away: %d %v", moved, got)
+	}
+}
+
+// A kfake broker taken down refuses connections (TCP: the port is closed)
+// and accepts them again when it comes back, on the same address.
+func TestKfakeOutage(t *testing.T) {
+	k, err := StartKfake(KfakeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	addr := k.Brokers()[0]
+	dial := func() error {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	if err := dial(); err != nil {
+		t.Fatalf("broker up: %v", err)
+	}
+	if err := k.SetAvailable(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := dial(); err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("broker down: dial gave %v, want connection refused", err)
+	}
+	if err := k.SetAvailable(true); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for dial() != nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := dial(); err != nil {
+		t.Errorf("broker back: %v", err)
 	}
 }

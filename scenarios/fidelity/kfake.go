@@ -54,7 +54,12 @@ func StartKfake(o KfakeOptions) (*Kfake, error) {
 		if err != nil {
 			return nil, err
 		}
-		k.ln = &outageListener{Listener: l, conns: map[net.Conn]bool{}}
+		var relisten func() (net.Listener, error)
+		if !o.Virtual {
+			bound := l.Addr().String()
+			relisten = func() (net.Listener, error) { return net.Listen(network, bound) }
+		}
+		k.ln = newOutageListener(l, relisten)
 		return k.ln, nil
 	}))
 	if o.Virtual {
@@ -117,22 +122,67 @@ func (k *Kfake) Private() (*Kfake, error) {
 
 var privatePorts atomic.Int32
 
-// outageListener is the broker's listener: while the broker is down it
-// closes every connection, open or new.
+// outageListener is the broker's listener: while the broker is down
+// every open connection is closed and new ones are refused — on TCP the
+// port is closed (the client sees "connection refused", as from a stopped
+// broker) and opened again when the broker comes back; on the virtual
+// network, where a port cannot be reopened, new connections are closed
+// as they come.
 type outageListener struct {
-	net.Listener
-	mu    sync.Mutex
-	down  bool
-	conns map[net.Conn]bool
+	mu     sync.Mutex
+	cond   *sync.Cond
+	ln     net.Listener // nil while a TCP broker is down
+	relist func() (net.Listener, error)
+	down   bool
+	closed bool
+	conns  map[net.Conn]bool
+	addr   net.Addr
 }
 
+func newOutageListener(ln net.Listener, relisten func() (net.Listener, error)) *outageListener {
+	l := &outageListener{ln: ln, relist: relisten, conns: map[net.Conn]bool{}, addr: ln.Addr()}
+	l.cond = sync.NewCond(&l.mu)
+	return l
+}
+
+// Addr is the broker's address, up or down.
+func (l *outageListener) Addr() net.Addr { return l.addr }
+
+// Accept waits while a TCP broker is down.
 func (l *outageListener) Accept() (net.Conn, error) {
 	for {
-		c, err := l.Listener.Accept()
+		l.mu.Lock()
+		for !l.closed && l.down && l.relist != nil {
+			l.cond.Wait()
+		}
+		if l.closed {
+			l.mu.Unlock()
+			return nil, net.ErrClosed
+		}
+		if l.ln == nil {
+			ln, err := l.relist()
+			if err != nil {
+				l.mu.Unlock()
+				return nil, err
+			}
+			l.ln = ln
+		}
+		ln := l.ln
+		l.mu.Unlock()
+		c, err := ln.Accept()
+		l.mu.Lock()
 		if err != nil {
+			if l.closed || l.ln != ln {
+				// Closed by Close, or by the broker going down.
+				l.mu.Unlock()
+				if l.closed {
+					return nil, net.ErrClosed
+				}
+				continue
+			}
+			l.mu.Unlock()
 			return nil, err
 		}
-		l.mu.Lock()
 		if l.down {
 			l.mu.Unlock()
 			_ = c.Close()
@@ -154,7 +204,24 @@ func (l *outageListener) setAvailable(up bool) {
 			_ = c.(*trackedConn).Conn.Close()
 		}
 		clear(l.conns)
+		if l.relist != nil && l.ln != nil {
+			_ = l.ln.Close()
+			l.ln = nil
+		}
 	}
+	l.cond.Broadcast()
+}
+
+// Close closes the listener for good.
+func (l *outageListener) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	l.cond.Broadcast()
+	if l.ln != nil {
+		return l.ln.Close()
+	}
+	return nil
 }
 
 // trackedConn leaves its listener's set when closed.
