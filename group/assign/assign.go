@@ -10,6 +10,11 @@
 // order. Cooperative-sticky, like librdkafka's, takes members in the order
 // given (the JoinGroup response's) and breaks ties by member id. Results
 // are sorted by topic, then partition.
+//
+// It also holds the server-side assignors of the consumer group protocol
+// (KIP-848), which the group coordinator runs itself rather than a leader:
+// ServerUniform and ServerRange behind the ServerAssignor interface
+// (server.go), ported from Kafka's group-coordinator module.
 package assign
 
 import (
