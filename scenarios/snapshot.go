@@ -64,7 +64,7 @@ type ConsumerState struct {
 	// Status is running, stalled, crashed or closed (a consumer that is
 	// closing is still running).
 	Status string `json:"status"`
-	// Assigned is the current assignment, sorted.
+	// Assigned is the current assignment, sorted (none once crashed).
 	Assigned []TP `json:"assigned"`
 	// InFlight lists offsets delivered whose processing has not finished.
 	InFlight []CommittedOffset `json:"in_flight"`
@@ -113,7 +113,7 @@ func (x *Steps) Snapshot(i int) Snapshot {
 			out.Status = StatusRunning
 		}
 		for p, a := range cs.Assigned {
-			if a {
+			if a && cs.Status != StatusCrashed { // a snapshot's crashed consumer owns nothing
 				out.Assigned = append(out.Assigned, x.Parts[p])
 			}
 		}

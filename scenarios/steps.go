@@ -60,6 +60,10 @@ type Steps struct {
 	bad      []*MessageOutcome
 	tip      StepState            // the state after the last event
 	effCount map[gp]map[int64]int // effects so far per message
+	// genOwned is what each consumer owned once it had applied a
+	// generation's assignment (after its assign event of that
+	// generation): the coordinator's assignment, for Describe.
+	genOwned map[string]map[int32][]bool
 }
 
 type gp struct{ g, p int }
@@ -85,6 +89,7 @@ func NewSteps(r *Result) *Steps {
 		delivers: map[string][]int32{},
 		gstates:  map[string][]int32{},
 		effCount: map[gp]map[int64]int{},
+		genOwned: map[string]map[int32][]bool{},
 	}
 	x.setBad()
 	// Pass 1: names, and where each first appears.
@@ -267,6 +272,14 @@ func (x *Steps) index(i int) {
 		old = x.tip.Groups[gi].Committed[p]
 	}
 	x.tip.Apply(x, e)
+	if e.Kind == KindAssign && e.Generation >= 0 {
+		if ci := x.ConsumerIndex(e.Actor); ci >= 0 {
+			if x.genOwned[e.Actor] == nil {
+				x.genOwned[e.Actor] = map[int32][]bool{}
+			}
+			x.genOwned[e.Actor][e.Generation] = slices.Clone(x.tip.Cons[ci].Assigned)
+		}
+	}
 	if e.Kind == KindCommitOK && hasP && gi >= 0 && x.commitLoses(gi, p, old, e.Offset, i) {
 		moment = true // a loss: the commit passed a message nobody will process
 	}

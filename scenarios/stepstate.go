@@ -60,7 +60,9 @@ type StepConsumer struct {
 	Status     string
 	Member     string
 	Generation int32
-	// Assigned is true for each partition index it owns.
+	// Assigned is true for each partition index it owns: what it took
+	// in its last assignment, less what it gave up. A crashed consumer
+	// keeps them until the coordinator expires its member.
 	Assigned []bool
 	// Pos is the fetch position by partition index (-1: unknown).
 	Pos []int64
@@ -158,6 +160,12 @@ func (s *StepState) Apply(x *Steps, e *Event) {
 		if g != nil {
 			g.Members = slices.DeleteFunc(g.Members, func(m StepMember) bool { return m.ID == e.Member })
 		}
+		// A crashed member's partitions go with it.
+		for ci := range s.Cons {
+			if c := &s.Cons[ci]; c.Member == e.Member && c.Status == StatusCrashed {
+				clear(c.Assigned)
+			}
+		}
 	}
 	ci := x.ConsumerIndex(e.Actor)
 	if ci < 0 || !isStepConsumer(e) {
@@ -187,8 +195,13 @@ func (s *StepState) Apply(x *Steps, e *Event) {
 	case KindStall:
 		c.Status = StatusStalled
 	case KindCrash:
+		// The coordinator still counts the member, with its partitions,
+		// until its session expires: Assigned stays (Owner, Describe).
 		c.Status = StatusCrashed
-		reset()
+		for i := range c.Pos {
+			c.Pos[i] = -1
+		}
+		c.InFlight = nil
 	case KindClose:
 		c.Status = StatusClosing
 	case KindClosed:
