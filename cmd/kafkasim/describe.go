@@ -29,6 +29,7 @@ committed offset, log end, lag and owner of every partition.`,
 				return err
 			}
 			opts := seed.options(cmd)
+			end := s.Duration
 			if at != "" {
 				d, err := scenarios.ParseDuration(at)
 				if err != nil {
@@ -37,19 +38,22 @@ committed offset, log end, lag and owner of every partition.`,
 				if d > s.Duration {
 					return invalid(fmt.Errorf("--at: %s is after the end of the run (%s)", scenarios.FormatDuration(d), scenarios.FormatDuration(s.Duration)))
 				}
-				opts.Until = d
+				end = d
 			}
+			// The whole run once; the table at --at comes from its
+			// timeline (scenarios.Steps, the TUI's model).
 			r, err := scenarios.Run(s, opts)
 			if err != nil {
 				return failed(err)
 			}
+			x := scenarios.NewSteps(r)
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "T=%s\n", scenarios.FormatDuration(r.Duration))
+			fmt.Fprintf(out, "T=%s\n", scenarios.FormatDuration(end))
 			for i, g := range r.Groups {
 				if i > 0 {
 					fmt.Fprintln(out)
 				}
-				fmt.Fprint(out, g.Table)
+				fmt.Fprint(out, x.DescribeAt(g.Group, end).Table())
 			}
 			return nil
 		},

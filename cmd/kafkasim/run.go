@@ -4,14 +4,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kafkasim/kafkasim/scenarios"
+	"github.com/kafkasim/kafkasim/scenarios/export"
 )
 
 func newRunCmd() *cobra.Command {
 	var (
 		seed   runSeed
 		format string
+		at     string
 		rf     realFlags
 	)
 	cmd := &cobra.Command{
@@ -26,6 +31,12 @@ kafka-consumer-groups.sh --describe shows it. The json format prints the
 whole result in the schema of docs/json-schema.md; the same scenario and
 seed always print the same bytes.
 
+For slides and handouts: the svg format prints an image of the partitions
+(a cell per message, by fate) and the consumers' swimlanes at --at (the
+end by default); the html format prints one self-contained web page with
+the whole timeline, stepped with the arrow keys in a browser (no network
+needed). Redirect either to a file.
+
 With --brokers the scenario runs against a real Kafka cluster instead, in
 real time (a 90 s scenario takes 90 s), with the same output format. Its
 topics and groups are named "<name>-<run id>" and the topics deleted
@@ -38,6 +49,8 @@ cluster, say), 2 when the input is wrong (a scenario file, a flag, a
 client key, a broker address).`,
 		Example: `  kafkasim run auto-commit-loss
   kafkasim run manual-commit-duplicates --seed 7 --format json
+  kafkasim run auto-commit-loss --format svg --at 6s > crash.svg
+  kafkasim run close-vs-crash --format html > close-vs-crash.html
   kafkasim run ./my-scenario.yaml
   kafkasim run auto-commit-loss --brokers localhost:9092
   kafkasim run scale-out --brokers broker:9093 --config security.protocol=SASL_SSL \
@@ -45,8 +58,21 @@ client key, a broker address).`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarioArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" && format != "json" {
-				return invalid(fmt.Errorf("--format: expected text or json, got %q", format))
+			switch format {
+			case "text", "json", "svg", "html":
+			default:
+				return invalid(fmt.Errorf("--format: expected text, json, svg or html, got %q", format))
+			}
+			var until time.Duration
+			if at != "" {
+				if format != "svg" {
+					return invalid(errors.New("--at: only for --format svg (the html page has every step)"))
+				}
+				d, err := scenarios.ParseDuration(at)
+				if err != nil {
+					return invalid(fmt.Errorf("--at: %w", err))
+				}
+				until = d
 			}
 			s, err := open(args[0])
 			if err != nil {
@@ -62,6 +88,20 @@ client key, a broker address).`,
 				return failed(err)
 			}
 			out := cmd.OutOrStdout()
+			switch format {
+			case "svg":
+				x := scenarios.NewSteps(r)
+				step := x.Len() - 1
+				if at != "" {
+					if until > r.Duration {
+						return invalid(fmt.Errorf("--at: %s is after the end of the run (%s)", scenarios.FormatDuration(until), scenarios.FormatDuration(r.Duration)))
+					}
+					step = x.StepAtTime(until)
+				}
+				return export.SVG(out, x, step, export.Options{})
+			case "html":
+				return export.HTML(out, scenarios.NewSteps(r), export.Options{})
+			}
 			if format == "json" {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
@@ -71,9 +111,10 @@ client key, a broker address).`,
 		},
 	}
 	seed.add(cmd)
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, svg (an image at --at) or html (a page that steps through the run)")
+	cmd.Flags().StringVar(&at, "at", "", "with --format svg: the virtual time to draw, like 6s (default: the end of the run)")
 	rf.add(cmd, "run against this Kafka cluster (bootstrap.servers: host:port[,host:port]) instead of the simulator")
 	rf.addClient(cmd)
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "svg", "html"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
