@@ -3,6 +3,7 @@ package rdkafka
 import (
 	"encoding/base64"
 	"encoding/json"
+	"os"
 	"sync"
 	"time"
 
@@ -55,7 +56,11 @@ func NewProducer(conf client.ConfigMap, hooks ...client.Hook) (*Producer, error)
 	if err != nil {
 		return nil, err
 	}
-	delete(lconf, "debug") // the producer's log is not read
+	if os.Getenv(LogDirEnv) == "" {
+		delete(lconf, "debug") // the producer's log is not read
+	} else {
+		lconf["debug"] = "topic,metadata,msg,broker"
+	}
 	p, err := agentFor(hooks)
 	if err != nil {
 		return nil, err

@@ -551,6 +551,14 @@ func (b *backend) NewProducer(conf client.ConfigMap, hooks ...client.Hook) (clie
 		if err != nil {
 			return nil, err
 		}
+		// A librdkafka producer learns a topic's partitions from the
+		// metadata it asks for when it first sees the topic; one created
+		// an instant before its first produce can miss that request and
+		// wait for its next metadata scan, a second later. An app's
+		// producer has long been running: look the run's topics up now.
+		for _, t := range b.created {
+			_, _ = p.GetMetadata(&t, false, 5000)
+		}
 		rp = p
 	} else {
 		if b.cfg.Dialer != nil {
