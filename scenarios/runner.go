@@ -306,9 +306,18 @@ func (r *runner) setup() error {
 			return fmt.Errorf("run %s: create topic %s: %w", s.Name, t.Name, err)
 		}
 	}
+	// Anchored steps wait from their time for their event; they are armed
+	// ahead of every other step of that instant, so an anchor on a crash
+	// scripted at the same time sees it.
 	for i := range s.Script {
-		a := &s.Script[i]
-		r.atFirst(a.At, func() { r.act(a) })
+		if a := &s.Script[i]; a.After != nil {
+			r.atFirst(a.At, func() { r.act(a) })
+		}
+	}
+	for i := range s.Script {
+		if a := &s.Script[i]; a.After == nil {
+			r.atFirst(a.At, func() { r.act(a) })
+		}
 	}
 	scripted := map[string]bool{}
 	for _, a := range s.Script {
