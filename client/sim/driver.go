@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/internal/clock"
 )
 
@@ -222,6 +223,7 @@ func (d *Driver) Do(fn func()) {
 	d.owner.Store(true)
 	fn()
 	d.owner.Store(false)
+	d.changes++ // what parks wait for may have changed
 	d.mu.Lock()
 	later := d.goLater
 	d.goLater = nil
@@ -276,6 +278,35 @@ func (d *Driver) Sleep(dur time.Duration) {
 	d.park(callKey{op: opSleep}, c, d.clk.UnixNano()+int64(max(dur, 0)), never)
 	if c != nil && c.killed.Load() {
 		d.exit(true)
+	}
+}
+
+// Await parks the calling goroutine of the world until cond reports true
+// or, with a timeout that is not negative, until that much virtual time
+// has passed; it reports whether cond held. The driver asks cond after
+// every event and call, with the simulation held: it may read the world's
+// state, must be quick and must change nothing. For goroutines that wait
+// only on the cluster (lockstep); the owner does not wait (it gets cond's
+// answer at once).
+func (d *Driver) Await(cond func() bool, timeout time.Duration) bool {
+	if cond() {
+		return true
+	}
+	if d.owner.Load() {
+		return false
+	}
+	deadline := int64(0)
+	if timeout >= 0 {
+		deadline = d.clk.UnixNano() + int64(timeout)
+	}
+	for {
+		d.park(callKey{op: opSleep}, nil, deadline, cond)
+		if cond() {
+			return true
+		}
+		if deadline > 0 && d.clk.UnixNano() >= deadline {
+			return false
+		}
 	}
 }
 
@@ -569,10 +600,10 @@ func (c *Consumer) Killed() bool { return c.killed.Load() }
 // is served in its turn (key orders it among calls made at the same
 // instant: give a digest of what fn does), held back while the consumer is
 // stalled, and ends the calling goroutine if the consumer was killed. fn
-// runs with the simulation held: it may read the consumer's state but
-// must not call the cluster's clients. A property test records the app's
-// side effects through it.
-func (c *Consumer) Exclusive(key uint64, fn func()) {
+// gets the consumer's identity at that moment (member id, generation). It
+// runs with the simulation held and must not call the cluster's clients.
+// A property test records the app's side effects through it.
+func (c *Consumer) Exclusive(key uint64, fn func(client.Info)) {
 	defer c.cl.exit(c.cl.enter(c.id, opExclusive, key, c))
-	fn()
+	fn(c.info())
 }

@@ -16,7 +16,6 @@ import (
 // defaults so that session expiry and max.poll.interval.ms are reached by a
 // few drawn waits; the consumer configuration in Config can change them.
 const (
-	topicName   = "t"
 	groupName   = "g"
 	pollIdle    = time.Second
 	healCap     = 5 * time.Minute
@@ -38,6 +37,7 @@ type caseResult struct {
 	notes    []string // per script step: what the consumer was doing
 	problems []problem
 	healAt   time.Duration
+	err      error // the case could not run (Replay)
 }
 
 // problem is one broken rule.
@@ -60,6 +60,7 @@ func drawTopology(t *rapid.T, cfg *Config, faults Faults) *scenarios.Scenario {
 	seed := rapid.Uint64Range(1, 1<<20).Draw(t, "seed")
 	h := cfg.Handler
 	zero := time.Duration(0)
+	topicName := cfg.topic()
 	sc := &scenarios.Scenario{
 		Seed:    seed,
 		Topics:  []scenarios.Topic{{Name: topicName, Partitions: parts}},
@@ -76,6 +77,16 @@ func drawTopology(t *rapid.T, cfg *Config, faults Faults) *scenarios.Scenario {
 		}
 		for k, v := range cfg.Consumer {
 			conf[k] = v
+		}
+		if cfg.App != nil {
+			// A user's app: its own processing and commits.
+			c := scenarios.Consumer{ID: fmt.Sprintf("c%d", i+1), Group: groupName, Topics: []string{topicName},
+				Config: conf, PollIdle: pollIdle, Processing: scenarios.Processing{Commit: scenarios.StrategyNone, OnFailure: scenarios.FailSkip}}
+			if i == 0 || faults&Join == 0 || !rapid.Bool().Draw(t, "joins_late") {
+				c.Start = &zero
+			}
+			sc.Consumers = append(sc.Consumers, c)
+			continue
 		}
 		for k, v := range h.Strategy.config() {
 			conf[k] = v
@@ -101,21 +112,47 @@ func drawTopology(t *rapid.T, cfg *Config, faults Faults) *scenarios.Scenario {
 	return sc
 }
 
-// runCase draws and runs one case.
+// runCase draws and runs one case: in lockstep for a Handler's built-in
+// app, in a synctest bubble of its own for a user's App.
 func runCase(t *rapid.T, cfg *Config) *caseResult {
+	if cfg.App == nil {
+		return drawAndRun(t, cfg, false)
+	}
+	return inBubble(cfg.tt, func() *caseResult { return drawAndRun(t, cfg, true) })
+}
+
+// appState is what the harness knows of a consumer when it picks one for
+// a fault.
+type appState struct {
+	id                                 string
+	started, running, stalled, closing bool
+}
+
+func (w *world) states() []appState {
+	out := make([]appState, len(w.members))
+	for i, m := range w.members {
+		st := appState{id: m.spec.ID, started: m.started}
+		if inc := m.cur; inc != nil {
+			st.running, st.stalled, st.closing = inc.alive(), inc.stalled, inc.closing
+		}
+		out[i] = st
+	}
+	return out
+}
+
+// drawAndRun draws a case's topology and faults and runs it.
+func drawAndRun(t *rapid.T, cfg *Config, bubble bool) *caseResult {
 	if cfg.Setup != nil {
 		cfg.Setup()
 	}
 	var faults Faults
 	for _, n := range faultNames {
-		if cfg.Faults&n.f != 0 && rapid.Bool().Draw(t, "enable_"+n.name) {
+		if cfg.faults()&n.f != 0 && rapid.Bool().Draw(t, "enable_"+n.name) {
 			faults |= n.f
 		}
 	}
 	sc := drawTopology(t, cfg, faults)
-	gcfg := cfg.group
-	gcfg.InitialRebalanceDelay = -1
-	w, err := newWorld(sc, gcfg, cfg.Handler.Process)
+	w, err := newWorld(sc, cfg, cfg.app(), bubble, caseLabel())
 	if err != nil {
 		t.Fatalf("check: %v", err)
 	}
@@ -127,13 +164,12 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 	script := func(a scenarios.Action) {
 		step++
 		a.At = cursor + time.Duration(step)*time.Microsecond
-		res.notes = append(res.notes, w.note(a))
 		sc.Script = append(sc.Script, a)
-		w.act(a)
+		res.notes = append(res.notes, w.act(a))
 	}
-	pick := func(t *rapid.T, ok func(scenarios.AppState) bool) scenarios.AppState {
-		var cands []scenarios.AppState
-		for _, a := range w.apps() {
+	pick := func(t *rapid.T, ok func(appState) bool) appState {
+		var cands []appState
+		for _, a := range w.states() {
 			if ok(a) {
 				cands = append(cands, a)
 			}
@@ -143,11 +179,23 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 		}
 		return cands[rapid.IntRange(0, len(cands)-1).Draw(t, "consumer")]
 	}
-	running := func(a scenarios.AppState) bool { return a.Running }
-	consumerStep := func(do string, ok func(scenarios.AppState) bool) func(*rapid.T) {
+	running := func(a appState) bool { return a.running }
+	consumerStep := func(do string, ok func(appState) bool) func(*rapid.T) {
 		return func(t *rapid.T) {
 			a := pick(t, ok)
-			script(scenarios.Action{Do: do, Consumer: a.Spec.ID, Partition: client.PartitionAny})
+			script(scenarios.Action{Do: do, Consumer: a.id, Partition: client.PartitionAny})
+		}
+	}
+	check := func(t *rapid.T) {
+		if p := w.problem(); p != nil {
+			res.problems = append(res.problems, *p)
+		} else if p := chk.feed(w.events); p != nil {
+			res.problems = append(res.problems, *p)
+		}
+		if len(res.problems) > 0 {
+			res.events = w.events
+			w.finish()
+			t.Fatalf("%s", res.failure(cfg).Error())
 		}
 	}
 	actions := map[string]func(*rapid.T){
@@ -159,29 +207,23 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 			cursor = cursor.Truncate(time.Millisecond) + time.Duration(ms)*time.Millisecond
 			w.runTo(cursor)
 		},
-		"": func(t *rapid.T) {
-			if p := chk.feed(w.events); p != nil {
-				res.events = w.events
-				res.problems = append(res.problems, *p)
-				t.Fatalf("%s", res.failure(cfg).Error())
-			}
-		},
+		"": check,
 	}
 	if faults&Crash != 0 {
 		actions["crash"] = consumerStep(scenarios.DoCrash, running)
 	}
 	if faults&Close != 0 {
-		actions["close"] = consumerStep(scenarios.DoClose, func(a scenarios.AppState) bool { return a.Running && !a.Closing })
+		actions["close"] = consumerStep(scenarios.DoClose, func(a appState) bool { return a.running && !a.closing })
 	}
 	if faults&Restart != 0 {
-		actions["restart"] = consumerStep(scenarios.DoRestart, func(a scenarios.AppState) bool { return a.Started })
+		actions["restart"] = consumerStep(scenarios.DoRestart, func(a appState) bool { return a.started })
 	}
 	if faults&Stall != 0 {
-		actions["stall"] = consumerStep(scenarios.DoStall, func(a scenarios.AppState) bool { return a.Running && !a.Stalled && !a.Closing })
-		actions["resume"] = consumerStep(scenarios.DoResume, func(a scenarios.AppState) bool { return a.Running && a.Stalled })
+		actions["stall"] = consumerStep(scenarios.DoStall, func(a appState) bool { return a.running && !a.stalled && !a.closing })
+		actions["resume"] = consumerStep(scenarios.DoResume, func(a appState) bool { return a.running && a.stalled })
 	}
 	if faults&Join != 0 {
-		actions["join"] = consumerStep(scenarios.DoStart, func(a scenarios.AppState) bool { return !a.Started })
+		actions["join"] = consumerStep(scenarios.DoStart, func(a appState) bool { return !a.started })
 	}
 	if faults&BrokerOutage != 0 {
 		actions["broker"] = func(t *rapid.T) {
@@ -196,45 +238,73 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 	if faults&Produce != 0 {
 		actions["produce"] = func(t *rapid.T) {
 			n := rapid.IntRange(1, maxProduce).Draw(t, "produce_count")
-			script(scenarios.Action{Do: scenarios.DoProduce, Topic: topicName, Count: n, Key: fmt.Sprintf("x%d-{i}", step+1), Partition: client.PartitionAny})
+			script(scenarios.Action{Do: scenarios.DoProduce, Topic: cfg.topic(), Count: n, Key: fmt.Sprintf("x%d-{i}", step+1), Partition: client.PartitionAny})
 		}
 	}
 
+	w.setup()
 	// Chaos.
 	t.Repeat(actions)
 
 	// Heal: faults off, everyone back, catch up, close gracefully.
-	cursor = cursor.Truncate(time.Millisecond) + time.Second
-	res.healAt = cursor
-	w.runTo(cursor) // let closes in progress finish
+	heal(w, res, chk, &cursor, &step, brokerDown, script)
+	if w.err != nil {
+		w.finish()
+		t.Fatalf("check: %v", w.err)
+	}
+	res.events = w.events
+	if len(res.problems) == 0 {
+		if p := chk.feed(w.events); p != nil {
+			res.problems = append(res.problems, *p)
+		}
+	}
+	res.outcome = scenarios.Classify(w.events)
+	if len(res.problems) == 0 {
+		w.do(func() { res.problems = judge(cfg.Guarantee, &res.outcome, w) })
+	}
+	return res
+}
+
+// heal is the heal phase: the broker back, stalled consumers resumed,
+// the others (re)started, catch-up until the group is quiescent, then
+// every consumer closes gracefully, the last one once it has caught up.
+// It also runs a replayed scenario's end (replay.go).
+func heal(w *world, res *caseResult, chk *checker, cursor *time.Duration, step *int, brokerDown bool, script func(scenarios.Action)) {
+	*cursor = cursor.Truncate(time.Millisecond) + time.Second
+	res.healAt = *cursor
+	w.runTo(*cursor) // let closes in progress finish
 	if brokerDown {
 		script(scenarios.Action{Do: scenarios.DoBrokerUp, Partition: client.PartitionAny})
 		// Apps blocked in a synchronous commit carry on now, and a close
 		// that waited for its commit completes: let that happen before
 		// deciding who needs a restart.
-		w.runTo(cursor + time.Duration(step+1)*time.Microsecond)
+		w.runTo(*cursor + time.Duration(*step+1)*time.Microsecond)
 	}
 	anyStarted := false
-	for _, a := range w.apps() {
+	for _, a := range w.states() {
 		switch {
-		case a.Running && a.Stalled:
-			script(scenarios.Action{Do: scenarios.DoResume, Consumer: a.Spec.ID, Partition: client.PartitionAny})
-		case a.Started && !a.Running:
-			script(scenarios.Action{Do: scenarios.DoRestart, Consumer: a.Spec.ID, Partition: client.PartitionAny})
+		case a.running && a.stalled:
+			script(scenarios.Action{Do: scenarios.DoResume, Consumer: a.id, Partition: client.PartitionAny})
+		case a.started && !a.running:
+			script(scenarios.Action{Do: scenarios.DoRestart, Consumer: a.id, Partition: client.PartitionAny})
 		}
-		anyStarted = anyStarted || a.Started
+		anyStarted = anyStarted || a.started
 	}
 	if !anyStarted {
-		script(scenarios.Action{Do: scenarios.DoStart, Consumer: w.apps()[0].Spec.ID, Partition: client.PartitionAny})
+		script(scenarios.Action{Do: scenarios.DoStart, Consumer: w.members[0].spec.ID, Partition: client.PartitionAny})
 	}
 	// catchUp runs until the group is quiescent, or records a liveness
-	// problem after healCap.
+	// problem after the budget.
 	catchUp := func() {
-		from := cursor
+		from := *cursor
 		budget := w.healBudget()
-		for now := cursor; now < from+budget; now += healStep {
+		for now := *cursor; now < from+budget; now += healStep {
 			w.runTo(now)
-			cursor = now
+			*cursor = now
+			if p := w.problem(); p != nil {
+				res.problems = append(res.problems, *p)
+				return
+			}
 			if p := chk.feed(w.events); p != nil {
 				res.problems = append(res.problems, *p)
 				return
@@ -248,67 +318,42 @@ func runCase(t *rapid.T, cfg *Config) *caseResult {
 	catchUp()
 	// Graceful shutdown: all but one consumer close (the last takes over
 	// everything), then the last one once it has caught up.
-	var live []scenarios.AppState
-	for _, a := range w.apps() {
-		if a.Running {
+	var live []appState
+	for _, a := range w.states() {
+		if a.running {
 			live = append(live, a)
 		}
 	}
 	if len(live) > 1 && len(res.problems) == 0 {
-		cursor = cursor.Truncate(time.Millisecond) + time.Second
+		*cursor = cursor.Truncate(time.Millisecond) + time.Second
 		for _, a := range live[:len(live)-1] {
-			script(scenarios.Action{Do: scenarios.DoClose, Consumer: a.Spec.ID, Partition: client.PartitionAny})
+			script(scenarios.Action{Do: scenarios.DoClose, Consumer: a.id, Partition: client.PartitionAny})
 		}
 		catchUp()
 	}
-	cursor = cursor.Truncate(time.Millisecond) + time.Second
-	for _, a := range w.apps() {
-		if a.Running {
-			script(scenarios.Action{Do: scenarios.DoClose, Consumer: a.Spec.ID, Partition: client.PartitionAny})
+	*cursor = cursor.Truncate(time.Millisecond) + time.Second
+	for _, a := range w.states() {
+		if a.running && !a.closing {
+			script(scenarios.Action{Do: scenarios.DoClose, Consumer: a.id, Partition: client.PartitionAny})
 		}
 	}
 	var longest time.Duration
-	for _, c := range sc.Consumers {
+	for _, c := range w.sc.Consumers {
 		longest = max(longest, c.Processing.Time+c.Processing.CommitDelay)
 	}
-	end := cursor + longest + 10*time.Second
+	end := *cursor + longest + 10*time.Second
+	if w.cfg.App != nil {
+		end = max(end, *cursor+w.cfg.closeTimeout())
+	}
 	w.runTo(end)
-	w.ss.Close()
-	sc.Duration = end
-	if w.err != nil {
-		t.Fatalf("check: %v", w.err)
+	if p := w.problem(); p != nil && len(res.problems) == 0 {
+		res.problems = append(res.problems, *p)
 	}
-	res.events = w.events
-	if len(res.problems) == 0 {
-		if p := chk.feed(w.events); p != nil {
-			res.problems = append(res.problems, *p)
-		}
+	w.finish()
+	if p := w.leaks(); p != nil && len(res.problems) == 0 {
+		res.problems = append(res.problems, *p)
 	}
-	res.outcome = scenarios.Classify(w.events)
-	if len(res.problems) == 0 {
-		res.problems = judge(cfg.Guarantee, &res.outcome, w)
-	}
-	return res
-}
-
-// note says what the consumer of a script step was doing at that moment:
-// the fault point the step hit.
-func (w *world) note(a scenarios.Action) string {
-	ap, ok := w.app(a.Consumer)
-	if !ok || !ap.Running {
-		return ""
-	}
-	switch {
-	case ap.Current != nil && ap.Effected:
-		return "after processing " + ap.Current.TopicPartition.String() + ", before committing it"
-	case ap.Current != nil && ap.Stalled:
-		return "stalled while processing " + ap.Current.TopicPartition.String()
-	case ap.Current != nil:
-		return "while processing " + ap.Current.TopicPartition.String()
-	case ap.Stalled:
-		return "stalled between messages"
-	}
-	return "between messages"
+	w.sc.Duration = end
 }
 
 // quiescent reports whether the group has caught up: nothing waits in a
@@ -316,22 +361,29 @@ func (w *world) note(a scenarios.Action) string {
 // is committed to its log end or read to its log end by a running
 // consumer.
 func (w *world) quiescent() bool {
-	if asked, reported := w.ss.Produced(); reported < asked {
+	q := false
+	w.do(func() { q = w.quiescentNow() })
+	return q
+}
+
+func (w *world) quiescentNow() bool {
+	if w.reported < w.asked {
 		return false
 	}
-	for _, a := range w.apps() {
-		if a.Running && (a.Current != nil || a.Stalled) {
+	for _, m := range w.members {
+		if inc := m.cur; inc != nil && inc.alive() && (inc.busy() || inc.stalled || inc.closing) {
 			return false
 		}
 	}
 	b := w.cl.Broker()
-	n, err := b.Partitions(topicName)
+	topic := w.cfg.topic()
+	n, err := b.Partitions(topic)
 	if err != nil {
 		return true
 	}
 	var d *group.Description
 	for p := range n {
-		tp := broker.TopicPartition{Topic: topicName, Partition: p}
+		tp := broker.TopicPartition{Topic: topic, Partition: p}
 		end, _ := b.ListOffset(tp, broker.Latest())
 		if om, ok := b.CommittedOffset(groupName, tp); (ok && om.Offset == end) || end == 0 {
 			continue
@@ -353,19 +405,20 @@ func (w *world) quiescent() bool {
 // readToEnd reports whether a running consumer that is a current member
 // of the group owns partition p and has read it to end.
 func (w *world) readToEnd(p int32, end int64, d group.Description) bool {
-	for _, st := range w.apps() {
-		c := st.Client
-		if !st.Running || generation(c) != d.Generation {
+	for _, m := range w.members {
+		inc := m.cur
+		if inc == nil || !inc.alive() || inc.c.Generation() != d.Generation {
 			continue
 		}
+		c := inc.c
 		member := false
-		for _, m := range d.Members {
-			member = member || m.MemberID == c.MemberID()
+		for _, dm := range d.Members {
+			member = member || dm.MemberID == c.MemberID()
 		}
 		if !member {
 			continue
 		}
-		pos, err := c.Position([]client.TopicPartition{{Topic: topicName, Partition: p}})
+		pos, err := c.Position([]client.TopicPartition{{Topic: w.cfg.topic(), Partition: p}})
 		if err != nil || int64(pos[0].Offset) != end {
 			continue
 		}
@@ -388,6 +441,7 @@ type tpOff struct {
 // none).
 func (w *world) finalCommitted() []tpOff {
 	b := w.cl.Broker()
+	topicName := w.cfg.topic()
 	n, _ := b.Partitions(topicName)
 	out := make([]tpOff, 0, n)
 	for p := range n {
@@ -404,6 +458,7 @@ func (w *world) finalCommitted() []tpOff {
 // lagging lists the partitions whose committed offset is not the log end.
 func (w *world) lagging() []string {
 	b := w.cl.Broker()
+	topicName := w.cfg.topic()
 	n, err := b.Partitions(topicName)
 	if err != nil {
 		return nil
@@ -428,19 +483,20 @@ func (w *world) lagging() []string {
 // message twice over (the slowest consumer may end up owning everything).
 func (w *world) healBudget() time.Duration {
 	var slowest time.Duration
-	for _, a := range w.apps() {
-		p := a.Spec.Processing
+	for _, m := range w.members {
+		p := m.spec.Processing
 		slowest = max(slowest, max(p.Time, p.TimeMax)+p.CommitDelay)
 	}
-	_, produced := w.ss.Produced()
-	return healCap + 2*time.Duration(produced)*slowest
+	return healCap + 2*time.Duration(w.reported)*slowest
 }
 
 func (w *world) livenessProblem(healAt, budget time.Duration) problem {
+	var lag []string
+	w.do(func() { lag = w.lagging() })
 	return problem{
 		rule: "liveness (invariants 10, 11)",
 		text: fmt.Sprintf("%s after the heal phase began at T=%s the group had still not caught up: %v",
-			scenarios.FormatDuration(budget), scenarios.FormatDuration(healAt), w.lagging()),
+			scenarios.FormatDuration(budget), scenarios.FormatDuration(healAt), lag),
 		seq: -1, off: -1,
 	}
 }

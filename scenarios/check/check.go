@@ -1,10 +1,14 @@
 package check
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -203,12 +207,25 @@ func (f Faults) String() string {
 }
 
 // Config describes the consumer under test and the cases to draw. The zero
-// value of every field but Handler has a useful default.
+// value of every field but Handler or App has a useful default.
 type Config struct {
 	// Guarantee is what the consumer claims.
 	Guarantee Guarantee
-	// Handler is the consumer's logic.
+	// App is your consumer application, run unchanged (see App). Set it
+	// or Handler, not both. An App needs the test's *testing.T
+	// (TestConsumer, Search, Replay): each case runs in a testing/synctest
+	// bubble.
+	App App
+	// Handler is the consumer's logic, run by the check's own poll loop
+	// for the strategy it names (a built-in App).
 	Handler Handler
+	// Topic is the topic the check creates and produces to, which an App
+	// subscribes to (default "t").
+	Topic string
+	// CloseTimeout is how long an App may take to return once told to stop
+	// (its context cancelled) before the check reports it as hanging,
+	// naming its goroutines (default 30s of virtual time).
+	CloseTimeout time.Duration
 	// Consumer is extra consumer configuration in librdkafka spelling
 	// (for example session.timeout.ms); the strategy's own keys
 	// (enable.auto.commit ...) win over it. The check's defaults are
@@ -240,9 +257,61 @@ type Config struct {
 	group group.Config
 	// fixedShape draws no topology: always the maximum (benchmarks).
 	fixedShape bool
+	// builtin: the App is the Handler's; handlerSet: a Handler field is
+	// set (withDefaults).
+	builtin, handlerSet bool
+	// tt is the test, for an App's bubbles.
+	tt *testing.T
+}
+
+// ErrConfig is what a Config that cannot be run wraps: an App and a
+// Handler both set, an App without a *testing.T.
+var ErrConfig = errors.New("kafkasim/check: invalid Config")
+
+// handlerSet reports whether any Handler field is set.
+func (h Handler) set() bool {
+	return h.Process != nil || h.Strategy.commit != "" || h.Async || h.Idempotent || h.ProcessingTime != 0
+}
+
+// validate says what is wrong with a Config (after withDefaults).
+func (cfg *Config) validate() error {
+	if cfg.App != nil && cfg.handlerSet {
+		return fmt.Errorf("%w: set App or Handler, not both", ErrConfig)
+	}
+	return nil
+}
+
+// app is the App every consumer runs.
+func (cfg *Config) app() App {
+	if cfg.App != nil {
+		return cfg.App
+	}
+	return builtinApp(cfg.Handler)
+}
+
+// topic is the case's topic.
+func (cfg *Config) topic() string { return cmp.Or(cfg.Topic, "t") }
+
+// closeTimeout is CloseTimeout with its default.
+func (cfg *Config) closeTimeout() time.Duration {
+	if cfg.CloseTimeout > 0 {
+		return cfg.CloseTimeout
+	}
+	return 30 * time.Second
+}
+
+// faults are the fault kinds cases may draw: an App's processing time is
+// its own, so SlowProcessing does not apply to it.
+func (cfg *Config) faults() Faults {
+	if cfg.App != nil {
+		return cfg.Faults &^ SlowProcessing
+	}
+	return cfg.Faults
 }
 
 func (cfg Config) withDefaults() Config {
+	cfg.handlerSet = cfg.Handler.set()
+	cfg.builtin = cfg.App == nil
 	if cfg.Faults == 0 {
 		cfg.Faults = AllFaults
 	}
@@ -284,27 +353,96 @@ func (cfg Config) withDefaults() Config {
 // step and the outcome of every message at the end.
 //
 // On failure rapid shrinks the case to a minimal schedule; the test fails
-// with a report (the guarantee broken, the message and why, the schedule,
-// the relevant timeline) and the case is written as a scenario file that
-// `kafkasim run FILE` replays and `kafkasim tui FILE` opens.
+// once, with a report (the guarantee broken, the message and why, the
+// schedule, the relevant timeline, how to rerun it) and the case is
+// written as a scenario file that Replay runs again from Go and, for a
+// Handler, `kafkasim run FILE` replays and `kafkasim tui FILE` opens. See
+// Search for what happens to a file saved by an earlier run.
 func TestConsumer(t *testing.T, cfg Config) {
 	t.Helper()
+	if f := Search(t, cfg); f != nil {
+		t.Fatal(f.Error())
+	}
+}
+
+// Search is TestConsumer without failing the test: it returns the shrunk
+// counterexample, or nil. It needs the test's t for an App (each case runs
+// in a testing/synctest bubble) and to name the scenario file; it logs
+// what rapid says only with -rapid.v or KAFKASIM_VERBOSE set.
+//
+// A scenario file saved by an earlier run (Config.Dir, named after the
+// test) is replayed first. A failure found afresh is reported, shrunk for
+// the code as it is now, and replaces the file; when the search finds
+// none but the saved case still fails, that case is reported as such: it
+// was minimal for the code of the run that saved it, and may not be now
+// (delete the file to search afresh).
+func Search(t *testing.T, cfg Config) *Failure {
+	t.Helper()
 	cfg = cfg.withDefaults()
+	cfg.tt = t
 	if cfg.Name == "" {
 		cfg.Name = t.Name()
 	}
-	prop := Property(cfg)
+	if err := cfg.validate(); err != nil {
+		return configFailure(&cfg, err)
+	}
+	var stale *Failure
+	if path := filepath.Join(cfg.Dir, safeName(cfg.Name)+".yaml"); fileExists(path) {
+		stale = replayFile(t, path, cfg)
+		if stale != nil {
+			stale.Stale = true
+		}
+	}
+	f := search(&cfg, verbose(t))
+	if f == nil && stale != nil {
+		return stale
+	}
+	return f
+}
+
+// verbose is t when rapid's output was asked for (-rapid.v, or
+// KAFKASIM_VERBOSE set), else nil.
+func verbose(t *testing.T) *testing.T {
+	if os.Getenv("KAFKASIM_VERBOSE") != "" {
+		return t
+	}
+	if f := flag.Lookup("rapid.v"); f != nil && f.Value.String() == "true" {
+		return t
+	}
+	return nil
+}
+
+// search runs rounds of rapid checks of cfg until one fails or cfg.Cases
+// have run, and returns the shrunk counterexample. Rapid reports to a
+// quiet TB (log, if not nil, gets what it says); the fail file rapid
+// writes is removed, since the scenario file is the counterexample this
+// package keeps.
+func search(cfg *Config, log *testing.T) *Failure {
+	var last *Failure
+	prop := func(t *rapid.T) {
+		res := runCase(t, cfg)
+		if f := res.failure(cfg); f != nil {
+			last = f
+			t.Fatalf("%s", f.Error())
+		}
+	}
 	per := rapidChecks()
 	rounds := 1
 	if cfg.Cases > per {
 		rounds = (cfg.Cases + per - 1) / per
 	}
 	for range rounds {
-		rapid.Check(t, prop)
-		if t.Failed() {
-			return
+		tb := &quietTB{name: cfg.Name, log: log}
+		rapid.Check(tb, prop)
+		if tb.failed {
+			if last != nil {
+				last.Rerun = tb.rerun()
+			}
+			tb.removeFailFile()
+			return last
 		}
 	}
+	return nil
 }
 
 // rapidChecks is the -rapid.checks flag (cases per rapid.Check).
@@ -323,15 +461,19 @@ func rapidChecks() int {
 }
 
 // Property is the check as a rapid property, for rapid.Check or
-// rapid.MakeCheck. A failing case calls t.Fatalf with the report and
-// writes the scenario file (overwritten by each smaller failing case, so
-// that after shrinking it holds the minimal one).
+// rapid.MakeCheck, for a Handler (an App needs the test's *testing.T: use
+// TestConsumer or Search). A failing case calls t.Fatalf with the report
+// and writes the scenario file (overwritten by each smaller failing case,
+// so that after shrinking it holds the minimal one).
 func Property(cfg Config) func(*rapid.T) {
 	cfg = cfg.withDefaults()
 	if cfg.Name == "" {
 		cfg.Name = "check"
 	}
 	return func(t *rapid.T) {
+		if cfg.App != nil {
+			t.Fatalf("%v: Property runs a Handler; an App needs the test's *testing.T (TestConsumer, Search)", ErrConfig)
+		}
 		res := runCase(t, &cfg)
 		if f := res.failure(&cfg); f != nil {
 			t.Fatalf("%s", f.Error())
@@ -339,55 +481,96 @@ func Property(cfg Config) func(*rapid.T) {
 	}
 }
 
-// Find runs the check outside a test and returns the shrunk
+// Find runs the check of a Handler outside a test and returns the shrunk
 // counterexample, or nil if every case passed (or Cases were run without
-// one). It is TestConsumer for examples and tools; rapid's own fail file
-// is written under testdata/rapid unless -rapid.nofailfile is set.
+// one). It is TestConsumer for examples and tools; an App needs the
+// test's *testing.T (Search). Nothing is saved but the scenario file.
 func Find(cfg Config) *Failure {
 	cfg = cfg.withDefaults()
 	if cfg.Name == "" {
 		cfg.Name = "find"
 	}
-	var last *Failure
-	prop := func(t *rapid.T) {
-		res := runCase(t, &cfg)
-		if f := res.failure(&cfg); f != nil {
-			last = f
-			t.Fatalf("%s", f.Error())
-		}
+	if err := cfg.validate(); err != nil {
+		return configFailure(&cfg, err)
 	}
-	per := rapidChecks()
-	rounds := 1
-	if cfg.Cases > per {
-		rounds = (cfg.Cases + per - 1) / per
+	if cfg.App != nil {
+		return configFailure(&cfg, fmt.Errorf("%w: Find runs a Handler; an App needs the test's *testing.T (Search)", ErrConfig))
 	}
-	for range rounds {
-		tb := &quietTB{name: cfg.Name}
-		rapid.Check(tb, prop)
-		if tb.failed {
-			return last
-		}
-	}
-	return nil
+	return search(&cfg, nil)
 }
 
-// quietTB is a rapid.TB that records a failure instead of failing a test.
+// configFailure is the Failure of a Config that cannot run.
+func configFailure(cfg *Config, err error) *Failure {
+	return &Failure{Guarantee: cfg.Guarantee, Strategy: cfg.Handler.Strategy, app: cfg.App != nil, Problems: []string{err.Error()}, Err: err}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// quietTB is a rapid.TB that records a failure instead of failing a test,
+// and keeps what rapid says (log, if set, gets it too).
 type quietTB struct {
 	name   string
 	failed bool
+	log    *testing.T
+	msgs   []string
 }
 
-func (q *quietTB) Helper()               {}
-func (q *quietTB) Name() string          { return q.name }
-func (q *quietTB) Logf(string, ...any)   {}
-func (q *quietTB) Log(...any)            {}
-func (q *quietTB) Skipf(string, ...any)  { q.SkipNow() }
-func (q *quietTB) Skip(...any)           { q.SkipNow() }
-func (q *quietTB) SkipNow()              {}
-func (q *quietTB) Errorf(string, ...any) { q.failed = true }
-func (q *quietTB) Error(...any)          { q.failed = true }
-func (q *quietTB) Fatalf(string, ...any) { q.failed = true }
-func (q *quietTB) Fatal(...any)          { q.failed = true }
-func (q *quietTB) FailNow()              { q.failed = true }
-func (q *quietTB) Fail()                 { q.failed = true }
-func (q *quietTB) Failed() bool          { return q.failed }
+func (q *quietTB) Helper()      {}
+func (q *quietTB) Name() string { return q.name }
+func (q *quietTB) Logf(format string, args ...any) {
+	if q.log != nil {
+		q.log.Logf(format, args...)
+	}
+}
+func (q *quietTB) Log(args ...any) {
+	if q.log != nil {
+		q.log.Log(args...)
+	}
+}
+func (q *quietTB) Skipf(string, ...any) { q.SkipNow() }
+func (q *quietTB) Skip(...any)          { q.SkipNow() }
+func (q *quietTB) SkipNow()             {}
+func (q *quietTB) Errorf(format string, args ...any) {
+	q.failed = true
+	q.msgs = append(q.msgs, fmt.Sprintf(format, args...))
+	if q.log != nil {
+		q.log.Logf(format, args...)
+	}
+}
+func (q *quietTB) Error(args ...any)                 { q.Errorf("%s", fmt.Sprint(args...)) }
+func (q *quietTB) Fatalf(format string, args ...any) { q.Errorf(format, args...) }
+func (q *quietTB) Fatal(args ...any)                 { q.Error(args...) }
+func (q *quietTB) FailNow()                          { q.failed = true }
+func (q *quietTB) Fail()                             { q.failed = true }
+func (q *quietTB) Failed() bool                      { return q.failed }
+
+var (
+	rerunSeed = regexp.MustCompile(`-rapid\.seed=\d+`)
+	failFile  = regexp.MustCompile(`-rapid\.failfile="([^"]+)"`)
+)
+
+// rerun is the flag that reruns rapid's failing search, from what it
+// said ("-rapid.seed=N"), or "".
+func (q *quietTB) rerun() string {
+	for _, m := range q.msgs {
+		if s := rerunSeed.FindString(m); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// removeFailFile removes the fail file rapid wrote, so that a later run
+// does not replay it unshrunk: the scenario file is the counterexample
+// this package keeps (see Search).
+func (q *quietTB) removeFailFile() {
+	for _, m := range q.msgs {
+		if sub := failFile.FindStringSubmatch(m); sub != nil {
+			_ = os.Remove(sub[1])
+			_ = os.Remove(filepath.Dir(sub[1])) // only if empty
+		}
+	}
+}

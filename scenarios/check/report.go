@@ -29,12 +29,26 @@ type Failure struct {
 	// Timeline is the part of the timeline that tells the story: events of
 	// the affected message and partition, and every fault.
 	Timeline []string
-	// Faults are the fault kinds the case enabled.
+	// Faults are the fault kinds the case's schedule uses (a kind the
+	// case enabled but never drew is left out: it plays no part).
 	Faults Faults
-	// File is the scenario file written for the case ("" if writing
-	// failed; WriteErr says why).
-	File     string
+	// File is the scenario file written for the case, or the one
+	// replayed ("" if writing failed; WriteErr says why).
+	File string
+	// WriteErr is why the scenario file could not be written.
 	WriteErr error
+	// Rerun is the flag that makes rapid search the same way again
+	// ("-rapid.seed=N"), "" for a replay.
+	Rerun string
+	// Stale: the failure is that of a scenario file saved by an earlier
+	// run, replayed; the search found nothing else. It was shrunk for the
+	// code of that run and may not be minimal now.
+	Stale bool
+	// Err is set when the check could not run at all (ErrConfig, a
+	// scenario file that does not load); Problems then holds its text.
+	Err error
+	// app: the consumer is an App, not a Handler.
+	app bool
 	// Scenario is the case as a scenario.
 	Scenario *scenarios.Scenario
 	// Outcome is the classification of every message.
@@ -46,7 +60,14 @@ type Failure struct {
 // Error is the report.
 func (f *Failure) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "kafkasim/check: %s consumer (strategy %s) broke a rule:\n", f.Guarantee, f.Strategy)
+	if f.Err != nil {
+		return f.Err.Error()
+	}
+	if f.app {
+		fmt.Fprintf(&b, "kafkasim/check: %s app broke a rule:\n", f.Guarantee)
+	} else {
+		fmt.Fprintf(&b, "kafkasim/check: %s consumer (strategy %s) broke a rule:\n", f.Guarantee, f.Strategy)
+	}
 	for i, p := range f.Problems {
 		if i == 3 {
 			fmt.Fprintf(&b, "  ... and %d more\n", len(f.Problems)-3)
@@ -63,10 +84,19 @@ func (f *Failure) Error() string {
 	for _, s := range f.Timeline {
 		fmt.Fprintf(&b, "  %s\n", s)
 	}
-	if f.File != "" {
+	switch {
+	case f.File != "" && f.app:
+		fmt.Fprintf(&b, "\nscenario file: %s\n  replay: check.Replay(t, %q, cfg)\n", f.File, f.File)
+	case f.File != "":
 		fmt.Fprintf(&b, "\nscenario file: %s\n  replay: kafkasim run %s\n  watch:  kafkasim tui %s\n", f.File, f.File, f.File)
-	} else if f.WriteErr != nil {
+	case f.WriteErr != nil:
 		fmt.Fprintf(&b, "\nscenario file not written: %v\n", f.WriteErr)
+	}
+	if f.Stale {
+		fmt.Fprintf(&b, "\nThis is the counterexample an earlier run saved, replayed: this run's search found no other. It was\nshrunk for the code of that run and may not be minimal now; delete the file to search afresh.\n")
+	}
+	if f.Rerun != "" {
+		fmt.Fprintf(&b, "\nthe same search again: go test -run 'TEST' %s\n", f.Rerun)
 	}
 	return b.String()
 }
@@ -88,20 +118,37 @@ func describeTopology(sc *scenarios.Scenario, faults Faults) string {
 		}
 		cs = append(cs, s)
 	}
-	return fmt.Sprintf("topology: topic %s with %d partition(s), %d message(s) produced at 0s, seed %d\n  consumers: %s\n  fault kinds enabled: %s",
-		topicName, sc.Topics[0].Partitions, msgs, sc.Seed, strings.Join(cs, "; "), faults)
+	return fmt.Sprintf("topology: topic %s with %d partition(s), %d message(s) produced at 0s, seed %d\n  consumers: %s\n  fault kinds used: %s",
+		sc.Topics[0].Name, sc.Topics[0].Partitions, msgs, sc.Seed, strings.Join(cs, "; "), faults)
 }
 
 // failure builds the Failure of a case, writing its scenario file, or
 // returns nil if the case passed.
 func (r *caseResult) failure(cfg *Config) *Failure {
+	f := r.failureOf(cfg)
+	if f == nil {
+		return nil
+	}
+	name := cfg.Name
+	if name == "" {
+		name = "check"
+	}
+	r.sc.Name = "check-" + safeName(name)
+	r.sc.Summary = fmt.Sprintf("kafkasim/check counterexample: %s", r.problems[0].rule)
+	f.File, f.WriteErr = writeScenario(cfg.Dir, safeName(name)+".yaml", r.sc, f)
+	return f
+}
+
+// failureOf is the Failure of a case (nil if it passed), without writing
+// a file.
+func (r *caseResult) failureOf(cfg *Config) *Failure {
 	if len(r.problems) == 0 {
 		return nil
 	}
 	if r.sc.Duration == 0 && len(r.events) > 0 {
 		r.sc.Duration = r.events[len(r.events)-1].At.Truncate(time.Millisecond) + time.Second
 	}
-	f := &Failure{Guarantee: cfg.Guarantee, Strategy: cfg.Handler.Strategy, Faults: r.faults, Scenario: r.sc, Outcome: r.outcome, Events: r.events}
+	f := &Failure{Guarantee: cfg.Guarantee, Strategy: cfg.Handler.Strategy, Faults: r.used(cfg), Scenario: r.sc, Outcome: r.outcome, Events: r.events, app: cfg.App != nil}
 	for _, p := range r.problems {
 		f.Problems = append(f.Problems, p.rule+": "+p.text)
 	}
@@ -122,13 +169,39 @@ func (r *caseResult) failure(cfg *Config) *Failure {
 		f.Schedule = append(f.Schedule, line)
 	}
 	f.Timeline = excerpt(r.events, r.problems[0])
-	name := cfg.Name
-	if name == "" {
-		name = "check"
+	return f
+}
+
+// used are the fault kinds the case's chaos steps (the script before the
+// heal phase) and topology use.
+func (r *caseResult) used(cfg *Config) Faults {
+	var f Faults
+	for _, a := range r.sc.Script {
+		if r.healAt > 0 && a.At >= r.healAt {
+			break
+		}
+		switch a.Do {
+		case scenarios.DoCrash:
+			f |= Crash
+		case scenarios.DoClose:
+			f |= Close
+		case scenarios.DoRestart:
+			f |= Restart
+		case scenarios.DoStall, scenarios.DoResume:
+			f |= Stall
+		case scenarios.DoBrokerDown, scenarios.DoBrokerUp:
+			f |= BrokerOutage
+		case scenarios.DoStart:
+			f |= Join
+		case scenarios.DoProduce:
+			f |= Produce
+		}
 	}
-	r.sc.Name = "check-" + safeName(name)
-	r.sc.Summary = fmt.Sprintf("kafkasim/check counterexample: %s", r.problems[0].rule)
-	f.File, f.WriteErr = writeScenario(cfg.Dir, safeName(name)+".yaml", r.sc, f)
+	for _, c := range r.sc.Consumers {
+		if cfg.App == nil && c.Processing.Time > cfg.Handler.ProcessingTime {
+			f |= SlowProcessing
+		}
+	}
 	return f
 }
 
