@@ -87,12 +87,23 @@ func Lanes(c common.Common, v View, w, h int) string {
 			mark = "*"
 		}
 		b.WriteString(c.Styles.LaneName.Render(common.Pad(mark+l.Name, nameW-1)) + " |")
-		for k, cell := range export.LaneCells(x, l, v.Step, from, dt, cols) {
-			st := tones[cell.Tone]
+		// Runs of one tone are rendered at once (a style per column costs
+		// most of a frame).
+		cells := export.LaneCells(x, l, v.Step, from, dt, cols)
+		for k := 0; k < len(cells); {
 			if k == curCol {
-				st = st.Inherit(c.Styles.Cursor)
+				b.WriteString(tones[cells[k].Tone].Inherit(c.Styles.Cursor).Render(cells[k].Ch))
+				k++
+				continue
 			}
-			b.WriteString(st.Render(cell.Ch))
+			j := k
+			var run strings.Builder
+			for j < len(cells) && j != curCol && cells[j].Tone == cells[k].Tone {
+				run.WriteString(cells[j].Ch)
+				j++
+			}
+			b.WriteString(tones[cells[k].Tone].Render(run.String()))
+			k = j
 		}
 		out = append(out, b.String())
 	}

@@ -214,7 +214,15 @@ func partition(c common.Common, v View, p, per, w int) []string {
 		focus = end
 	}
 	start := max(0, min(focus-int64(n)/3, end+1-int64(n)))
-	var ruler, cells, marks strings.Builder
+	var ruler, cells, marks, run strings.Builder
+	runFate := scenarios.Fate(-1)
+	flush := func() {
+		if run.Len() > 0 {
+			cells.WriteString(c.Styles.Fate[runFate].Render(run.String()))
+			run.Reset()
+		}
+		runFate = -1
+	}
 	for k := int64(0); k < int64(n); k++ {
 		o := start + k
 		label := fmt.Sprint(o)
@@ -231,14 +239,25 @@ func partition(c common.Common, v View, p, per, w int) []string {
 		if o == cur {
 			cell = "[" + sym + "]"
 		}
-		stl := c.Styles.Fate[f]
-		if o == cur {
-			stl = stl.Inherit(c.Styles.CellCurrent)
+		differs := v.Differs != nil && v.Differs(p, o)
+		if o == cur || differs {
+			stl := c.Styles.Fate[f]
+			if o == cur {
+				stl = stl.Inherit(c.Styles.CellCurrent)
+			}
+			if differs {
+				stl = stl.Inherit(c.Styles.Diff)
+			}
+			flush()
+			cells.WriteString(stl.Render(cell))
+		} else {
+			// Runs of one fate are rendered at once.
+			if runFate != f {
+				flush()
+				runFate = f
+			}
+			run.WriteString(cell)
 		}
-		if v.Differs != nil && v.Differs(p, o) {
-			stl = stl.Inherit(c.Styles.Diff)
-		}
-		cells.WriteString(stl.Render(cell))
 		m := ""
 		if o == committed {
 			m += markCommitted
@@ -252,17 +271,19 @@ func partition(c common.Common, v View, p, per, w int) []string {
 				break
 			}
 		}
-		if v.Differs != nil && v.Differs(p, o) {
+		if differs {
 			m += markDiffers
 		}
-		marks.WriteString(c.Styles.Marker.Render(common.Pad(m, cellW)))
+		marks.WriteString(common.Pad(m, cellW))
 	}
+	flush()
+	markRow := c.Styles.Marker.Render(marks.String())
 	name := tp.String()
 	switch per {
 	case 4:
-		return []string{common.Pad(c.Styles.Bold.Render(hdr.String()), w), c.Styles.Ruler.Render(ruler.String()), cells.String(), marks.String()}
+		return []string{common.Pad(c.Styles.Bold.Render(hdr.String()), w), c.Styles.Ruler.Render(ruler.String()), cells.String(), markRow}
 	case 3:
-		return []string{common.Pad(c.Styles.Bold.Render(hdr.String()), w), cells.String(), marks.String()}
+		return []string{common.Pad(c.Styles.Bold.Render(hdr.String()), w), cells.String(), markRow}
 	case 2:
 		return []string{common.Pad(c.Styles.Bold.Render(hdr.String()), w), cells.String()}
 	}

@@ -56,6 +56,7 @@ type Walk struct {
 	cacheW     int
 	narrLines  int
 	laneLegend []string
+	laneShort  string // the legend's first line with "? more", when it does not all fit
 
 	// Live is set by the sandbox: the outcome is always shown (what is
 	// lost is only at risk while the run goes on) and the key bar lists
@@ -381,6 +382,10 @@ func (w *Walk) cache(narrW, laneW int) {
 	w.cacheX, w.cacheLen, w.cacheW = w.X, w.X.Len(), narrW<<16|laneW
 	w.narrLines = components.NarrationLines(w.X, narrW, 0)
 	w.laneLegend = components.LaneLegendLines(w.X, laneW, w.Selected != "")
+	w.laneShort = ""
+	if short := components.LaneLegendLines(w.X, laneW-8, w.Selected != ""); len(short) > 1 {
+		w.laneShort = short[0] + "  ? more"
+	}
 }
 
 // partitionsTitle names the partitions panel and the group it shows.
@@ -424,8 +429,8 @@ func (w *Walk) body(W, H int) string {
 		legL = min(legL, 1)
 	}
 	v.LaneLegend = w.laneLegend[:legL]
-	if legL < len(w.laneLegend) && legL > 0 {
-		v.LaneLegend = []string{components.LaneLegendLines(x, W-8, w.Selected != "")[0] + "  ? more"}
+	if legL < len(w.laneLegend) && legL > 0 && w.laneShort != "" {
+		v.LaneLegend = []string{w.laneShort}
 	}
 	explain := 2
 	if H >= 30 {
