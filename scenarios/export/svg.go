@@ -158,9 +158,15 @@ func (s *svg) frame(x *scenarios.Steps, step int, opts Options) {
 			s.text(pad, s.y, ` font-style="italic" font-family="DejaVu Sans, Helvetica, Arial, sans-serif"`, l)
 		}
 	}
-	if step >= 0 {
+	// The event the frame is about: a narration step's is the event the
+	// narration follows.
+	ev := step
+	for ev >= 0 && (x.Event(ev).Kind == scenarios.KindNarration || x.Event(ev).Kind == scenarios.KindPause) {
+		ev--
+	}
+	if ev >= 0 {
 		s.y += lineH
-		s.text(pad, s.y, ` font-weight="bold"`, "> "+scenarios.EventString(x.Event(step)))
+		s.text(pad, s.y, ` font-weight="bold"`, "> "+scenarios.EventString(x.Event(ev)))
 	}
 	s.y += 12
 	for g := range x.Groups {
