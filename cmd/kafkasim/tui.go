@@ -33,11 +33,13 @@ func newTUICmd() *cobra.Command {
 		Short: "Open the classroom terminal UI: pick a scenario, step through it, compare, sandbox",
 		Long: `Open the terminal UI. Without an argument it shows the scenario picker;
 with a built-in name or a scenario file it opens the walkthrough of that
-scenario. Keys: space play/pause, ←/→ step, shift+←/→ notable events,
-home/end, +/- speed, i/o zoom the swimlanes, tab focus, c compare (v
-there picks the right-hand variant), s sandbox (e there exports the
-session as a scenario file), ? help, esc back, q quit. NO_COLOR (or
---no-color) draws without colour.`,
+scenario. Keys: space play/pause, t play by step or by virtual time,
+←/→ step, ]/[ (shift+←/→) lesson moments, home/end, +/- speed, i/o zoom
+the swimlanes, tab focus (j/k scroll the outcome), ctrl+g next group, p
+presenter view, w write the frame as SVG, c compare (v there picks the
+right-hand variant), s sandbox (u undo, e export the session as a
+scenario file with its outcome as expectations), ? help, esc back, q
+quit. NO_COLOR (or --no-color) draws without colour.`,
 		Example: `  kafkasim tui
   kafkasim tui auto-commit-loss
   kafkasim tui ./my-scenario.yaml --seed 7`,
