@@ -17,8 +17,11 @@ import (
 	"github.com/kafkasim/kafkasim/internal/kerr"
 )
 
-// CommitOffsets handles an OffsetCommit request and answers at once. It
-// validates in the order of docs/kafka-semantics.md §4 — a Dead group gets
+// CommitOffsets handles an OffsetCommit request and answers at once. A
+// commit to a consumer group (KIP-848) is checked by member epoch instead:
+// Generation is then the member epoch, and the errors are
+// UNKNOWN_MEMBER_ID and STALE_MEMBER_EPOCH (consumer_commit.go). For a
+// classic group it validates in the order of docs/kafka-semantics.md §4 — a Dead group gets
 // COORDINATOR_NOT_AVAILABLE from its former members; a generation < 0 commit
 // to an Empty, unknown or Dead group is accepted (a Dead group starts
 // afresh, as Kafka has removed it); then UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
@@ -29,6 +32,9 @@ import (
 func (c *Coordinator) CommitOffsets(req CommitRequest) error {
 	if !c.b.Available() {
 		return unavailable("commit", req.Group)
+	}
+	if cg := c.consumer[req.Group]; cg != nil {
+		return c.commitConsumer(cg, req)
 	}
 	g := c.groups[req.Group]
 	if g != nil && g.state == Dead && req.Generation >= 0 {

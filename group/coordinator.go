@@ -19,7 +19,8 @@ type Coordinator struct {
 	b         *broker.Broker
 	cfg       Config
 	rnd       *rand.Rand
-	groups    map[string]*group
+	groups    map[string]*group  // classic groups
+	consumer  map[string]*cgroup // consumer groups (KIP-848); ids disjoint from groups
 	observers []func(Transition)
 }
 
@@ -28,7 +29,7 @@ type Coordinator struct {
 // the uuids in member ids. It registers with b.OnOffsetsExpired to move
 // Empty groups whose offsets all expired to Dead.
 func NewCoordinator(clk clock.Clock, b *broker.Broker, cfg Config, r *rand.Rand) *Coordinator {
-	c := &Coordinator{clk: clk, b: b, cfg: cfg.withDefaults(), rnd: r, groups: map[string]*group{}}
+	c := &Coordinator{clk: clk, b: b, cfg: cfg.withDefaults(), rnd: r, groups: map[string]*group{}, consumer: map[string]*cgroup{}}
 	b.OnOffsetsExpired(c.offsetsExpired)
 	return c
 }
@@ -40,10 +41,14 @@ func (c *Coordinator) OnTransition(fn func(Transition)) {
 	c.observers = append(c.observers, fn)
 }
 
-// Groups returns the ids of every known group (Dead ones included), sorted.
+// Groups returns the ids of every known group (Dead classic ones
+// included, consumer groups too), sorted.
 func (c *Coordinator) Groups() []string {
-	out := make([]string, 0, len(c.groups))
+	out := make([]string, 0, len(c.groups)+len(c.consumer))
 	for id := range c.groups {
+		out = append(out, id)
+	}
+	for id := range c.consumer {
 		out = append(out, id)
 	}
 	slices.Sort(out)
@@ -52,14 +57,21 @@ func (c *Coordinator) Groups() []string {
 
 // State returns a group's state; Dead for an unknown group.
 func (c *Coordinator) State(group string) State {
+	if cg := c.consumer[group]; cg != nil {
+		return cg.state
+	}
 	if g := c.groups[group]; g != nil {
 		return g.state
 	}
 	return Dead
 }
 
-// Generation returns a group's generation id; 0 for an unknown group.
+// Generation returns a group's generation id (a consumer group's group
+// epoch); 0 for an unknown group.
 func (c *Coordinator) Generation(group string) int32 {
+	if cg := c.consumer[group]; cg != nil {
+		return cg.epoch
+	}
 	if g := c.groups[group]; g != nil {
 		return g.generation
 	}
@@ -67,8 +79,15 @@ func (c *Coordinator) Generation(group string) int32 {
 }
 
 // Assignment returns the partitions the coordinator holds for a member in
-// the current generation (what its SyncGroup returns), sorted.
+// the current generation (what its SyncGroup returns; in a consumer group
+// the member's current assignment), sorted.
 func (c *Coordinator) Assignment(group, memberID string) []broker.TopicPartition {
+	if cg := c.consumer[group]; cg != nil {
+		if m := cg.members[memberID]; m != nil {
+			return slices.Clone(m.assigned)
+		}
+		return nil
+	}
 	if g := c.groups[group]; g != nil {
 		if m := g.members[memberID]; m != nil {
 			return slices.Clone(m.assignment)
@@ -129,6 +148,13 @@ func (c *Coordinator) setState(g *group, s State, cause string) {
 
 // offsetsExpired is the broker's KIP-211 hook.
 func (c *Coordinator) offsetsExpired(group string, all bool) {
+	if cg := c.consumer[group]; cg != nil {
+		if all && cg.state == Empty {
+			c.emitConsumer(cg, OffsetsExpired, "", "every committed offset of the group expired (offsets.retention.minutes)", nil)
+			c.deleteConsumerGroup(cg, "an Empty consumer group with no offsets left is removed")
+		}
+		return
+	}
 	g := c.groups[group]
 	if g == nil || !all || g.state != Empty {
 		return

@@ -24,10 +24,17 @@ type Description struct {
 	// ProtocolType is "consumer" for a group that used group management,
 	// empty for a standalone (manual assign) group.
 	ProtocolType string
-	// Protocol is the chosen assignor (ASSIGNMENT-STRATEGY), if any.
+	// Protocol is the chosen assignor (ASSIGNMENT-STRATEGY), if any; a
+	// consumer group's server assignor.
 	Protocol string
-	// Generation is the current generation id.
+	// GroupProtocol is GroupProtocolConsumer for a consumer group
+	// (KIP-848), empty for a classic group.
+	GroupProtocol string
+	// Generation is the current generation id; a consumer group's group
+	// epoch.
 	Generation int32
+	// AssignmentEpoch is a consumer group's target assignment epoch.
+	AssignmentEpoch int32
 	// Leader is the leader's member id, if any.
 	Leader string
 	// Members in member-id order.
@@ -48,9 +55,15 @@ type MemberDescription struct {
 	ClientID string
 	// ClientHost is HOST.
 	ClientHost string
-	// Assignment is the member's partitions; empty unless the group is
-	// Stable (as the real DescribeGroups).
+	// Assignment is the member's partitions; for a classic group empty
+	// unless the group is Stable (as the real DescribeGroups), for a
+	// consumer group its current assignment in every state.
 	Assignment []broker.TopicPartition
+	// MemberEpoch is a consumer group member's epoch.
+	MemberEpoch int32
+	// TargetAssignment is a consumer group member's part of the target
+	// assignment.
+	TargetAssignment []broker.TopicPartition
 }
 
 // PartitionOffset is one row of --describe. Missing numbers are -1 and
@@ -74,6 +87,9 @@ type PartitionOffset struct {
 // Describe reports a group as kafka-consumer-groups.sh --describe does.
 // It reads committed offsets and high watermarks from the broker.
 func (c *Coordinator) Describe(group string) Description {
+	if cg := c.consumer[group]; cg != nil {
+		return c.describeConsumer(cg)
+	}
 	d := Description{Group: group, State: Dead}
 	g := c.groups[group]
 	if g == nil || g.state == Dead {
@@ -88,17 +104,23 @@ func (c *Coordinator) Describe(group string) Description {
 		}
 		d.Members = append(d.Members, md)
 	}
+	d.Offsets = c.offsetRows(group, d.Members)
+	return d
+}
+
+// offsetRows is OffsetRows over the broker's committed offsets and high
+// watermarks.
+func (c *Coordinator) offsetRows(group string, members []MemberDescription) []PartitionOffset {
 	committed := map[broker.TopicPartition]int64{}
 	for _, o := range c.b.GroupOffsets(group) {
 		committed[o.TopicPartition] = o.Offset
 	}
-	d.Offsets = OffsetRows(d.Members, committed, func(tp broker.TopicPartition) (int64, bool) {
+	return OffsetRows(members, committed, func(tp broker.TopicPartition) (int64, bool) {
 		if ti, err := c.b.DescribeTopic(tp.Topic); err == nil && int(tp.Partition) < len(ti.Partitions) && tp.Partition >= 0 {
 			return ti.Partitions[tp.Partition].HighWatermark, true
 		}
 		return 0, false
 	})
-	return d
 }
 
 // OffsetRows lists a group's partitions in the order
@@ -186,7 +208,7 @@ func (d Description) notice(rows int) (string, bool) {
 		return "\nError: Consumer group '" + d.Group + "' does not exist.\n", false
 	case Empty:
 		return "\nConsumer group '" + d.Group + "' has no active members.\n", rows > 0
-	case PreparingRebalance, CompletingRebalance:
+	case PreparingRebalance, CompletingRebalance, Assigning, Reconciling:
 		return "\nWarning: Consumer group '" + d.Group + "' is rebalancing.\n", rows > 0
 	}
 	return "", rows > 0

@@ -41,6 +41,17 @@ func (c *Coordinator) Join(req JoinRequest, reply func(JoinResponse)) {
 			dur(req.SessionTimeout), dur(c.cfg.MinSessionTimeout), dur(c.cfg.MaxSessionTimeout))
 		return
 	}
+	if cg := c.consumer[req.Group]; cg != nil {
+		// One protocol per group id: an Empty consumer group gives way to
+		// the classic one (Kafka deletes it); one with members refuses
+		// the classic member (Kafka would take it in as a classic member
+		// of the consumer group, which is not modelled).
+		if len(cg.members) > 0 {
+			fail(kerr.InconsistentGroupProtocol, "group %s is a consumer group (group.protocol=consumer) with members; a classic member cannot join it", req.Group)
+			return
+		}
+		c.deleteConsumerGroup(cg, "an Empty consumer group is replaced by a classic group (its offsets stay)")
+	}
 	g := c.getOrCreate(req.Group)
 	if !g.supportsProtocols(req.Protocols) {
 		fail(kerr.InconsistentGroupProtocol, "none of %v is supported by every member", protocolNames(req.Protocols))

@@ -6,10 +6,14 @@ import (
 	"github.com/kafkasim/kafkasim/broker"
 )
 
-// State is a classic group's state.
+// State is a group's state as kafka-consumer-groups.sh prints it: a
+// classic group is Empty, PreparingRebalance, CompletingRebalance, Stable
+// or Dead; a consumer group (KIP-848) is Empty, Assigning, Reconciling or
+// Stable.
 type State int
 
-// The classic group states (Kafka ClassicGroupState).
+// The group states (Kafka ClassicGroupState, then the two of
+// ConsumerGroupState the classic protocol lacks).
 const (
 	// Empty: no members; offsets may remain. A join starts a rebalance.
 	Empty State = iota
@@ -21,6 +25,12 @@ const (
 	Stable
 	// Dead: the group has no members and no offsets.
 	Dead
+	// Assigning (consumer groups): the group epoch moved past the target
+	// assignment's; the next heartbeat computes a new target.
+	Assigning
+	// Reconciling (consumer groups): some member has not reached the
+	// target assignment yet (or a static member is away).
+	Reconciling
 )
 
 // String is the state name as kafka-consumer-groups.sh prints it.
@@ -36,6 +46,10 @@ func (s State) String() string {
 		return "Stable"
 	case Dead:
 		return "Dead"
+	case Assigning:
+		return "Assigning"
+	case Reconciling:
+		return "Reconciling"
 	}
 	return "Unknown"
 }
@@ -71,6 +85,17 @@ const (
 	AssignmentComputed
 	// OffsetsExpired: every committed offset expired (KIP-211).
 	OffsetsExpired
+	// EpochBumped (consumer groups): the group epoch rose; Generation is
+	// the new epoch and Cause says why.
+	EpochBumped
+	// MemberReconciled (consumer groups): a member's epoch or assignment
+	// changed in a heartbeat; MemberEpoch, Assigned and Revoking say how
+	// it stands now.
+	MemberReconciled
+	// StaticLeft (consumer groups): a static member left for a while
+	// (epoch -2) and keeps its partitions until it returns or its
+	// session expires.
+	StaticLeft
 )
 
 // String names the kind.
@@ -98,6 +123,12 @@ func (k TransitionKind) String() string {
 		return "assignment"
 	case OffsetsExpired:
 		return "offsets-expired"
+	case EpochBumped:
+		return "epoch"
+	case MemberReconciled:
+		return "reconcile"
+	case StaticLeft:
+		return "static-leave"
 	}
 	return "unknown"
 }
@@ -113,14 +144,25 @@ type Transition struct {
 	// From and To are the group's state before and after (equal unless
 	// Kind is StateChanged).
 	From, To State
-	// Generation is the group's generation after the change.
+	// Generation is the group's generation after the change (a consumer
+	// group's group epoch).
 	Generation int32
 	// MemberID is the member concerned, if any.
 	MemberID string
 	// Cause says why, in plain words.
 	Cause string
-	// Moved lists partitions that changed owner (AssignmentComputed).
+	// Moved lists partitions that changed owner (AssignmentComputed; in
+	// a consumer group, owner in the target assignment).
 	Moved []PartitionMove
+	// MemberEpoch is the member's epoch after the change (consumer
+	// groups, member transitions).
+	MemberEpoch int32
+	// Assigned is what the member owns after the change
+	// (MemberReconciled).
+	Assigned []broker.TopicPartition
+	// Revoking is what the member was asked to give up and has not
+	// confirmed yet (MemberReconciled).
+	Revoking []broker.TopicPartition
 }
 
 // PartitionMove is a partition changing owner between two generations.

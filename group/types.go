@@ -22,22 +22,42 @@ type Config struct {
 	// suite (scenarios/check): when true, an OffsetCommit from a fenced
 	// member — one no longer in the group, or from an older generation —
 	// is accepted and stored instead of failing with UNKNOWN_MEMBER_ID or
-	// ILLEGAL_GENERATION. Never set it outside tests.
+	// ILLEGAL_GENERATION (STALE_MEMBER_EPOCH in a consumer group). Never
+	// set it outside tests.
 	TestingAcceptStaleCommits bool
+
+	// ConsumerSessionTimeout is group.consumer.session.timeout.ms
+	// (default 45 s): with the consumer group protocol the broker, not
+	// the member, sets the session timeout.
+	ConsumerSessionTimeout time.Duration
+	// ConsumerHeartbeatInterval is group.consumer.heartbeat.interval.ms
+	// (default 5 s), sent to members in every heartbeat response.
+	ConsumerHeartbeatInterval time.Duration
+	// ConsumerMaxSize is group.consumer.max.size; 0 means unlimited.
+	ConsumerMaxSize int
 }
 
 // DefaultConfig is Kafka's defaults: sessions 6 s..30 min, initial
-// rebalance delay 3 s, unlimited group size.
+// rebalance delay 3 s, unlimited group size; for consumer groups a 45 s
+// session and a 5 s heartbeat interval.
 func DefaultConfig() Config {
 	return Config{
-		MinSessionTimeout:     6 * time.Second,
-		MaxSessionTimeout:     30 * time.Minute,
-		InitialRebalanceDelay: 3 * time.Second,
+		MinSessionTimeout:         6 * time.Second,
+		MaxSessionTimeout:         30 * time.Minute,
+		InitialRebalanceDelay:     3 * time.Second,
+		ConsumerSessionTimeout:    45 * time.Second,
+		ConsumerHeartbeatInterval: 5 * time.Second,
 	}
 }
 
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
+	if c.ConsumerSessionTimeout <= 0 {
+		c.ConsumerSessionTimeout = d.ConsumerSessionTimeout
+	}
+	if c.ConsumerHeartbeatInterval <= 0 {
+		c.ConsumerHeartbeatInterval = d.ConsumerHeartbeatInterval
+	}
 	if c.MinSessionTimeout == 0 {
 		c.MinSessionTimeout = d.MinSessionTimeout
 	}
@@ -52,7 +72,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// ProtocolType is the only group protocol type kafkasim models.
+// ProtocolType is the only group protocol type kafkasim models (the
+// classic protocol's "consumer" embedded protocol; not to be confused with
+// the consumer group protocol, GroupProtocolConsumer).
 const ProtocolType = "consumer"
 
 // Protocol is one assignment strategy a member supports, with the
