@@ -67,3 +67,22 @@ func TestAutoCommitLossNarrationFollowsItsEvents(t *testing.T) {
 		}
 	}
 }
+
+// A narration that follows an event at once is shown with that event:
+// at auto-commit-loss's crash step the crash's narration is in effect.
+func TestNarrationShowsWithItsEvent(t *testing.T) {
+	x := NewSteps(builtinRun(t, "auto-commit-loss"))
+	for i := 0; i < x.Len(); i++ {
+		if x.Event(i).Kind == KindCrash {
+			text, at := x.Narration(i)
+			if at != i+1 || !strings.Contains(text, "c1 dies") {
+				t.Errorf("at the crash the narration is %q (step %d)", text, at)
+			}
+			if prev, _ := x.Narration(i - 1); strings.Contains(prev, "c1 dies") {
+				t.Errorf("the crash's narration shows before the crash")
+			}
+			return
+		}
+	}
+	t.Fatal("no crash")
+}

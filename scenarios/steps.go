@@ -397,8 +397,15 @@ func (x *Steps) NextPause(from, to int) int {
 }
 
 // Narration returns the scenario's narration in effect at step i: the text
-// of the last narration event at or before i, and its step (-1: none).
+// of the last narration event at or before i, and its step (-1: none). A
+// narration that comes right after step i, at the same time, is about
+// step i (an anchored say, or a say right after a scripted fault): it is
+// already in effect at i, so the class reads it with the event it
+// explains.
 func (x *Steps) Narration(i int) (string, int) {
+	if i >= 0 && i+1 < len(x.ev) && x.ev[i].Kind != KindNarration && x.ev[i+1].Kind == KindNarration && x.ev[i+1].At == x.ev[i].At {
+		return x.ev[i+1].Detail, i + 1
+	}
 	j := sort.Search(len(x.narr), func(k int) bool { return int(x.narr[k]) > i })
 	if j == 0 {
 		return "", -1
