@@ -265,6 +265,13 @@ func (x *Steps) index(i int) {
 	}
 	if e.Kind == KindNarration {
 		x.narr = append(x.narr, seq)
+		if x.attached(i) {
+			// Shown with the event it follows: that event is the moment.
+			moment = false
+			if n := len(x.moments); n == 0 || x.moments[n-1] != seq-1 {
+				x.moments = append(x.moments, seq-1)
+			}
+		}
 	}
 	var old int64 = -1
 	gi := x.GroupIndex(e.Group)
@@ -326,6 +333,21 @@ func isMomentKind(e *Event) bool {
 		return e.State == "PreparingRebalance" || e.State == "Stable"
 	}
 	return false
+}
+
+// attached reports whether step i is a narration that follows the event
+// before it at once (same time): it is about that event.
+func (x *Steps) attached(i int) bool {
+	return i > 0 && i < len(x.ev) && x.ev[i].Kind == KindNarration && x.ev[i-1].Kind != KindNarration && x.ev[i-1].At == x.ev[i].At
+}
+
+// Subject is the step whose event step i is about: the event an attached
+// narration follows (see Narration), else i itself.
+func (x *Steps) Subject(i int) int {
+	if x.attached(i) {
+		return i - 1
+	}
+	return i
 }
 
 // Len is the number of events.
@@ -403,7 +425,7 @@ func (x *Steps) NextPause(from, to int) int {
 // already in effect at i, so the class reads it with the event it
 // explains.
 func (x *Steps) Narration(i int) (string, int) {
-	if i >= 0 && i+1 < len(x.ev) && x.ev[i].Kind != KindNarration && x.ev[i+1].Kind == KindNarration && x.ev[i+1].At == x.ev[i].At {
+	if x.attached(i + 1) {
 		return x.ev[i+1].Detail, i + 1
 	}
 	j := sort.Search(len(x.narr), func(k int) bool { return int(x.narr[k]) > i })

@@ -97,11 +97,16 @@ func buildHTML(x *scenarios.Steps, opts Options) *htmlData {
 	// Steps: text, narration, moments.
 	narrIdx := map[int]int{}
 	prev := x.At(-1)
+	var steps []htmlStep
 	for i := 0; i < n; i++ {
 		e := x.Event(i)
 		cur := prev.Clone()
 		cur.Apply(x, e)
 		st := htmlStep{T: "T=" + scenarios.FormatTime(e.At), At: e.At.Milliseconds(), Ev: scenarios.EventString(e), Why: x.Explain(i, &prev, &cur), Narr: -1}
+		if subj := x.Subject(i); subj != i {
+			// An attached narration is about the event it follows.
+			st.Ev, st.Why = steps[subj].Ev, steps[subj].Why
+		}
 		if _, at := x.Narration(i); at >= 0 {
 			k, ok := narrIdx[at]
 			if !ok {
@@ -115,6 +120,7 @@ func buildHTML(x *scenarios.Steps, opts Options) *htmlData {
 			d.Moments = append(d.Moments, i)
 		}
 		d.Steps = append(d.Steps, st)
+		steps = d.Steps
 		prev = cur
 	}
 	groups := []int{-1}

@@ -158,11 +158,11 @@ func (s *svg) frame(x *scenarios.Steps, step int, opts Options) {
 			s.text(pad, s.y, ` font-style="italic" font-family="DejaVu Sans, Helvetica, Arial, sans-serif"`, l)
 		}
 	}
-	// The event the frame is about: a narration step's is the event the
-	// narration follows.
+	// The event the frame is about: an attached narration's is the event
+	// it follows.
 	ev := step
-	for ev >= 0 && (x.Event(ev).Kind == scenarios.KindNarration || x.Event(ev).Kind == scenarios.KindPause) {
-		ev--
+	if ev >= 0 {
+		ev = x.Subject(ev)
 	}
 	if ev >= 0 {
 		s.y += lineH

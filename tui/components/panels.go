@@ -36,14 +36,23 @@ func Narration(c common.Common, v View, w, h int) string {
 	if v.Step < 0 {
 		return common.Fit(wrapJoin(c, "Press space to play, → to step, ] to jump to the next lesson moment. The class sees nothing of the future: the panels fill in step by step.", w, h), w, h)
 	}
-	e := x.Event(v.Step)
 	text, _ := x.Narration(v.Step)
+	// A narration step that follows an event is about that event: show
+	// the event and its explanation with it.
+	subj := x.Subject(v.Step)
+	e := x.Event(subj)
 	line := scenarios.EventString(e)
 	if e.Kind == scenarios.KindNarration {
 		line = "T=" + scenarios.FormatTime(e.At) + " the teacher's note"
 	}
 	ev := c.Styles.Current.Render(common.Pad("> "+line, w))
-	why := common.Wrap(x.Explain(v.Step, v.Prev, v.St), w)
+	var why []string
+	if subj == v.Step {
+		why = common.Wrap(x.Explain(v.Step, v.Prev, v.St), w)
+	} else {
+		before, after := x.At(subj-1), x.At(subj)
+		why = common.Wrap(x.Explain(subj, &before, &after), w)
+	}
 	var say []string
 	if text != "" {
 		say = common.Wrap("» "+text, w)
