@@ -1,16 +1,15 @@
 package scenarios
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -19,37 +18,57 @@ import (
 	"github.com/kafkasim/kafkasim/client"
 )
 
+// ErrInternal is wrapped by the error of a failure that is a bug, not a
+// mistake in the input: the YAML parser panicking on a file, say. The
+// command line exits with its own status for it.
+var ErrInternal = errors.New("internal error")
+
 // DefaultDuration is how long a run lasts when the scenario does not say.
 const DefaultDuration = 2 * time.Minute
 
 // MaxDuration bounds a scenario's virtual duration (offset-expiry lessons
-// need days).
+// need days), and every other duration in a scenario file.
 const MaxDuration = 30 * 24 * time.Hour
 
 // Load reads and validates the scenario file at path. Errors in the file
 // are LoadErrors (errors.Is(err, ErrInvalid)), each with file:line:column.
+// It reads at most MaxFileSize bytes and one more: a larger file (or an
+// endless one, like /dev/zero) is refused without reading the rest.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load scenario: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("load scenario: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, LoadErrors{{Pos: Pos{File: path, Line: 1, Col: 1}, Err: ErrTooLarge,
+			Msg: fmt.Sprintf("the file is larger than %s: scenario files are limited to %s", sizeText(MaxFileSize), sizeText(MaxFileSize))}}
 	}
 	return Parse(path, data)
 }
 
 // Parse decodes and validates a scenario from data; file names it in
-// errors and gives the default name.
+// errors and gives the default name. data is checked against the input
+// limits (MaxFileSize, MaxDepth, MaxNodes) before it is parsed; a UTF-8
+// byte order mark at its start is skipped.
 func Parse(file string, data []byte) (s *Scenario, err error) {
 	defer func() {
-		// The YAML parser is third-party code: never let a panic in it
-		// escape to the caller.
+		// A panic here, in the third-party YAML parser or in the
+		// decoder, is a bug: it never escapes to the caller, and it is
+		// not reported as a mistake in the file.
 		if r := recover(); r != nil {
-			s, err = nil, LoadErrors{{Pos: Pos{File: file, Line: 1, Col: 1}, Msg: fmt.Sprintf("cannot parse as YAML (parser failure: %v)", r)}}
+			s, err = nil, LoadErrors{{Pos: Pos{File: file, Line: 1, Col: 1}, Err: ErrInternal,
+				Msg: fmt.Sprintf("the YAML parser failed on this file (a bug, not a mistake in the file: please report it with the file): %v", r)}}
 		}
 	}()
 	d := &decoder{file: file}
-	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		d.errAt(Pos{File: file, Line: 1, Col: 1}, "not a YAML file: it contains binary data")
-		return nil, d.errs
+	data, lerr := preflight(file, data)
+	if lerr != nil {
+		return nil, LoadErrors{lerr}
 	}
 	f, perr := parser.ParseBytes(data, 0)
 	if perr != nil {
@@ -115,6 +134,7 @@ func (d *decoder) scenario(n ast.Node) *Scenario {
 	s.Teaches = o.strs("teaches")
 	s.Seed = uint64(o.integer("seed", 1, 0, 1<<62))
 	s.Duration = o.duration("duration", DefaultDuration)
+	d.durationPos = o.valPos("duration")
 	if c, ok := o.sub("cluster"); ok {
 		s.Cluster.Pos = d.pos(c.node)
 		if c.has("group_initial_rebalance_delay") {

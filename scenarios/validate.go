@@ -12,7 +12,7 @@ import (
 // between sections, time order and ranges.
 func (d *decoder) validate(s *Scenario) {
 	if s.Duration <= 0 || s.Duration > MaxDuration {
-		d.errAt(Pos{File: d.file, Line: 1, Col: 1}, "duration: expected more than 0s and at most %s, got %s", FormatDuration(MaxDuration), FormatDuration(s.Duration))
+		d.errAt(d.durationPos, "scenario.duration: expected more than 0s and at most %s, got %s", durationText(MaxDuration), FormatDuration(s.Duration))
 	}
 	topics := map[string]Topic{}
 	for i, t := range s.Topics {

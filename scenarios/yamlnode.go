@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,9 @@ func (p Pos) String() string {
 type LoadError struct {
 	Pos Pos
 	Msg string
+	// Err, when set, is a sentinel saying what kind of problem it is
+	// (ErrTooLarge), for errors.Is.
+	Err error
 }
 
 // Error is "file:line:col: message".
@@ -57,15 +61,31 @@ func (es LoadErrors) Error() string {
 // opposed to an I/O error), so callers can tell them apart with errors.Is.
 var ErrInvalid = errors.New("invalid scenario")
 
-// Unwrap lets errors.Is(err, ErrInvalid) match.
-func (es LoadErrors) Unwrap() error { return ErrInvalid }
+// Unwrap lets errors.Is(err, ErrInvalid) match, and errors.Is and
+// errors.As see each problem.
+func (es LoadErrors) Unwrap() []error {
+	out := make([]error, 0, len(es)+1)
+	out = append(out, ErrInvalid)
+	for _, e := range es {
+		out = append(out, e)
+	}
+	return out
+}
 
-// Unwrap lets errors.Is(err, ErrInvalid) match.
-func (e *LoadError) Unwrap() error { return ErrInvalid }
+// Unwrap lets errors.Is(err, ErrInvalid) match, and errors.Is(err,
+// e.Err) when the problem has a kind.
+func (e *LoadError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrInvalid, e.Err}
+	}
+	return []error{ErrInvalid}
+}
 
 type decoder struct {
 	file string
 	errs LoadErrors
+	// durationPos is where the scenario's duration is written.
+	durationPos Pos
 }
 
 func (d *decoder) pos(n ast.Node) Pos {
@@ -403,32 +423,69 @@ func durationValue(n ast.Node) (time.Duration, error) {
 
 // ParseDuration parses a duration as written in scenario files: Go's
 // syntax ("5s", "300ms", "1m30s", "1h") plus days ("7d"). Negative
-// durations are rejected.
+// durations, and durations longer than MaxDuration (30d, the longest a
+// scenario can run), are rejected.
 func ParseDuration(s string) (time.Duration, error) {
 	t := strings.TrimSpace(s)
 	if t == "" {
 		return 0, fmt.Errorf("expected a duration like 5s or 300ms, got empty text")
 	}
+	tooLong := fmt.Errorf("a duration must be at most %s (the longest a scenario can run), got %q", durationText(MaxDuration), s)
 	var days time.Duration
 	if i := strings.IndexByte(t, 'd'); i > 0 {
-		n, err := strconv.ParseInt(t[:i], 10, 32)
-		if err != nil || n < 0 || n > 36500 {
+		digits := t[:i]
+		n, err := strconv.ParseUint(digits, 10, 64)
+		if err != nil && !allDigits(digits) {
 			return 0, fmt.Errorf("expected a duration like 5s, 300ms or 7d, got %q", s)
+		}
+		if err != nil || n > uint64(MaxDuration/(24*time.Hour)) {
+			return 0, tooLong
 		}
 		days = time.Duration(n) * 24 * time.Hour
 		t = t[i+1:]
 		if t == "" {
 			return days, nil
 		}
+		if t[0] == '-' || t[0] == '+' {
+			return 0, fmt.Errorf("expected a duration like 5s, 300ms or 1d12h, got %q", s)
+		}
 	}
 	d, err := time.ParseDuration(t)
 	if err != nil {
+		if durationSyntax.MatchString(t) {
+			return 0, tooLong // well written, too large for time.Duration
+		}
 		return 0, fmt.Errorf("expected a duration like 5s, 300ms or 1m30s, got %q", s)
 	}
 	if d < 0 {
 		return 0, fmt.Errorf("a duration must not be negative, got %q", s)
 	}
+	if d > MaxDuration || days+d > MaxDuration {
+		return 0, tooLong
+	}
 	return days + d, nil
+}
+
+// durationText is a duration for messages, in days when it is whole days
+// ("30d"), as FormatDuration otherwise.
+func durationText(d time.Duration) string {
+	if day := 24 * time.Hour; d >= day && d%day == 0 {
+		return fmt.Sprintf("%dd", d/day)
+	}
+	return FormatDuration(d)
+}
+
+// durationSyntax is Go's duration syntax without a sign: a text that
+// matches it and still fails to parse is too large.
+var durationSyntax = regexp.MustCompile(`^(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // list calls fn for each element of a list.
