@@ -47,6 +47,12 @@ type app struct {
 	// inBurst: step is handing out messages processed at once; the next
 	// turn is taken in step's loop instead of a scheduled event.
 	inBurst bool
+	// finishing: startProcessing is finishing messages processed at
+	// once, in a loop; again asks it for another turn (a retry of the
+	// message, processed at once too) instead of a call into finish
+	// from inside finish, which a retry-forever app would make without
+	// end.
+	finishing, again bool
 	// waiting: the app is blocked in a synchronous commit while the broker
 	// is down (librdkafka waits for the coordinator); waitCont finishes
 	// the commit and carries on (see waitForCoordinator).
@@ -313,7 +319,19 @@ func (a *app) startProcessing(m *client.Message) {
 	d := a.duration()
 	if d == 0 {
 		// Instant processing: no timer needed.
-		a.finish()
+		if a.finishing {
+			a.again = true // a retry from inside finish: the loop below takes it
+			return
+		}
+		a.finishing = true
+		for {
+			a.again = false
+			a.finish()
+			if !a.again || a.r.stopped {
+				break
+			}
+		}
+		a.finishing, a.again = false, false
 		return
 	}
 	inc := a.inc

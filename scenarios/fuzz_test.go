@@ -1,8 +1,12 @@
 package scenarios
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/goccy/go-yaml/parser"
 )
@@ -59,4 +63,92 @@ func checkLoadErrors(t *testing.T, err error) {
 			t.Fatalf("error without a position: %v", e)
 		}
 	}
+}
+
+// fuzzBudget keeps each run of FuzzLoadAndRun to milliseconds.
+var fuzzBudget = Budget{Messages: 2000, Bytes: 1 << 20, Partitions: 200, Events: 50_000, Steps: 300_000}
+
+// fuzzWatchdog is how long one input may take, loading and running it
+// twice, before the fuzzer is told it hangs. The budget keeps a run far
+// below it; a run that does not end is a bug the budget missed.
+const fuzzWatchdog = 20 * time.Second
+
+// FuzzLoadAndRun loads each input and runs what loads, twice, on a small
+// budget: no panic, no run that does not end (a watchdog panics after
+// fuzzWatchdog, so a hang is a crash the fuzzer saves), no stack overflow,
+// no error but a budget's, and the same bytes from both runs. A scenario
+// over the budget is refused or stopped (a BudgetError), never left to
+// run long. The seeds are the built-in library and a few scenarios that
+// stalled, recursed or blew up before the limits.
+//
+//	go test -run '^$' -fuzz FuzzLoadAndRun -fuzztime 2m ./scenarios/
+func FuzzLoadAndRun(f *testing.F) {
+	for _, n := range Names() {
+		data, err := libraryFS.ReadFile("library/" + n + ".yaml")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	head := "duration: 20s\ntopics: [{name: t, partitions: 2}]\nproducers: [{topic: t, count: 5}]\n"
+	for _, c := range []string{
+		"consumers: [{id: c1, group: g, topics: [t], poll_idle: 0s}]",
+		"consumers: [{id: c1, group: g, topics: [t], poll_idle: 1ms}]",
+		"consumers: [{id: c1, group: g, topics: [t], config: {auto.offset.reset: earliest}, processing: {time: 0s, fail_probability: 1, on_failure: retry}}]",
+		"consumers: [{id: c1, group: g, topics: [t], config: {auto.offset.reset: earliest}, processing: {time: 0s, fail_probability: 0.99, on_failure: retry, commit: before-process}}]",
+		"consumers: [{id: c1, group: g, topics: [t], config: {auto.offset.reset: earliest, heartbeat.interval.ms: 1, session.timeout.ms: 1, max.poll.interval.ms: 1}}]",
+		"cluster: {offsets_retention_check: 1ms, offsets_retention: 1ms}\nconsumers: [{id: c1, group: g, topics: [t]}]",
+		"consumers: [{id: c1, group: g, topics: [t], config: {auto.offset.reset: earliest, auto.commit.interval.ms: 1}, processing: {time: 1ms..2ms, commit: every-2, async: true}}]\nscript: [{at: 1s, do: broker-down}, {at: 2s, do: restart, consumer: c1}, {at: 3s, do: broker-up}]",
+		"consumers: [{id: c1, group: g, topics: [t]}]\nscript: [{at: 0s, do: produce, topic: t, count: 1000000, interval: 1ns}]",
+	} {
+		f.Add([]byte(head + c + "\n"))
+	}
+	f.Add([]byte("a: " + string(bytes.Repeat([]byte("["), 200)) + "\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(fuzzWatchdog):
+				panic(fmt.Sprintf("FuzzLoadAndRun: no answer after %v for input %q", fuzzWatchdog, data))
+			}
+		}()
+		s, err := Parse("fuzz.yaml", data)
+		if err != nil {
+			checkLoadErrors(t, err)
+			return
+		}
+		first, err := fuzzRun(s)
+		if err != nil {
+			if !errors.Is(err, ErrBudget) {
+				t.Fatalf("run failed: %v", err)
+			}
+			return
+		}
+		again, err := fuzzRun(s)
+		if err != nil {
+			t.Fatalf("the second run failed: %v", err)
+		}
+		if !bytes.Equal(first, again) {
+			t.Fatal("two runs of the same scenario and seed differ")
+		}
+	})
+}
+
+// fuzzRun runs s on the fuzz budget and returns its JSON and text.
+func fuzzRun(s *Scenario) ([]byte, error) {
+	r, err := Run(s, Options{Budget: fuzzBudget})
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(r); err != nil {
+		return nil, fmt.Errorf("json: %w", err)
+	}
+	if err := r.WriteText(&b); err != nil {
+		return nil, fmt.Errorf("text: %w", err)
+	}
+	_ = s.Check(r)
+	return b.Bytes(), nil
 }

@@ -30,6 +30,12 @@ const DefaultDuration = 2 * time.Minute
 // need days), and every other duration in a scenario file.
 const MaxDuration = 30 * 24 * time.Hour
 
+// MinPeriod is the shortest period a scenario may give anything that
+// repeats on its own (a consumer's poll_idle, the broker's
+// offsets_retention_check): a shorter one would spend the run's steps
+// without virtual time moving.
+const MinPeriod = time.Millisecond
+
 // Load reads and validates the scenario file at path. Errors in the file
 // are LoadErrors (errors.Is(err, ErrInvalid)), each with file:line:column.
 // It reads at most MaxFileSize bytes and one more: a larger file (or an
@@ -143,6 +149,9 @@ func (d *decoder) scenario(n ast.Node) *Scenario {
 		}
 		s.Cluster.OffsetsRetention = c.duration("offsets_retention", 0)
 		s.Cluster.OffsetsRetentionCheck = c.duration("offsets_retention_check", 0)
+		if ch := s.Cluster.OffsetsRetentionCheck; ch > 0 && ch < MinPeriod {
+			d.errAt(c.valPos("offsets_retention_check"), "cluster.offsets_retention_check: must be at least %s (0: the default, 10m), got %s", FormatDuration(MinPeriod), FormatDuration(ch))
+		}
 		s.Cluster.AutoCreateTopics = c.boolean("auto_create_topics", false)
 		c.finish()
 	}
@@ -303,6 +312,9 @@ func (d *decoder) consumer(i int, n ast.Node) Consumer {
 		o.known = append(o.known, "start")
 	}
 	c.PollIdle = o.duration("poll_idle", 100*time.Millisecond)
+	if c.PollIdle < MinPeriod && o.has("poll_idle") {
+		d.errAt(o.valPos("poll_idle"), "%s.poll_idle: must be at least %s (an app that polls again sooner never lets virtual time move), got %s", what, FormatDuration(MinPeriod), FormatDuration(c.PollIdle))
+	}
 	if p, ok := o.sub("processing"); ok {
 		c.Processing = d.processing(p)
 	} else {
@@ -378,6 +390,9 @@ func (d *decoder) processing(o *obj) Processing {
 		default:
 			d.errAt(o.valPos("commit"), "%s: expected auto, after-each, every-N (like every-10), before-process, store-after-process or none, got %q", o.field("commit"), v)
 		}
+	}
+	if p.FailProbability >= 1 && p.OnFailure == FailRetry && p.Time < MinPeriod {
+		d.errAt(o.valPos("fail_probability"), "%s: fail_probability 1 with on_failure: retry fails every attempt and retries at once, so the message never gets done and virtual time never moves: give processing a time of at least %s, or a fail_probability below 1", o.what, FormatDuration(MinPeriod))
 	}
 	p.CommitDelay = o.duration("commit_delay", 0)
 	p.Async = o.boolean("async", false)

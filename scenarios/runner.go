@@ -35,6 +35,9 @@ type Options struct {
 	// as the consumer's on_failure says. The property tests of
 	// scenarios/check plug the user's handler in here.
 	Process func(ctx context.Context, m *client.Message) error
+	// Budget bounds the run's cost (fields 0: DefaultBudget); a scenario
+	// over it is refused, a run that goes over it on the way is stopped.
+	Budget Budget
 }
 
 // ErrSkipped is what Options.Process returns when it recognised the
@@ -165,6 +168,11 @@ type runner struct {
 	anchored []*Action
 	firing   bool
 	scratch  Event
+	// budget is the run's Budget (defaults filled in); stopped is set
+	// once the run went over it: nothing more is recorded and the loop
+	// returns.
+	budget  Budget
+	stopped bool
 }
 
 type msgID struct {
@@ -202,6 +210,10 @@ func (r *runner) now() time.Duration {
 
 // emit records e, stamped with the current time, as a full event.
 func (r *runner) emit(e Event) {
+	if int64(r.t.len()) >= r.budget.Events {
+		r.overEvents()
+		return
+	}
 	e.At = r.now()
 	r.t.addFull(e)
 	if len(r.anchored) > 0 && !r.firing {
@@ -211,6 +223,10 @@ func (r *runner) emit(e Event) {
 
 // add records a compact entry stamped with the current time.
 func (r *runner) add(x *rec) {
+	if int64(r.t.len()) >= r.budget.Events {
+		r.overEvents()
+		return
+	}
 	x.at = r.now()
 	r.t.add(x)
 	if len(r.anchored) > 0 && !r.firing {

@@ -25,8 +25,13 @@ type Session struct {
 // Start creates the backend, the topics, and schedules the scenario's
 // script, consumer starts and producers; nothing runs until RunUntil or Do.
 // opts.Until is ignored (it is Run's). Call Finish, or Close to drop the
-// run, when done.
+// run, when done. A scenario over opts.Budget is refused with a
+// *BudgetError before anything is built.
 func Start(s *Scenario, opts Options) (*Session, error) {
+	budget := opts.Budget.withDefaults()
+	if err := s.CheckBudget(budget); err != nil {
+		return nil, err
+	}
 	seed := s.Seed
 	if opts.SeedSet {
 		seed = opts.Seed
@@ -40,7 +45,7 @@ func Start(s *Scenario, opts Options) (*Session, error) {
 		return nil, fmt.Errorf("run %s: %w", s.Name, err)
 	}
 	r := &runner{s: s, seed: seed, b: b, loop: b.Loop(), rnd: b.Rand(), process: opts.Process,
-		commitTrig: map[uint64]string{}, commitIDs: map[clientCommit]uint64{}}
+		commitTrig: map[uint64]string{}, commitIDs: map[clientCommit]uint64{}, budget: budget}
 	r.start = r.loop.Now()
 	r.startNs = r.start.UnixNano()
 	r.sim, _ = r.loop.(*clock.Sim)
@@ -71,14 +76,15 @@ func (ss *Session) Now() time.Duration { return ss.now }
 // RunUntil runs the world up to virtual time d since the start: every
 // event due before d happens, and the session stands at d (nothing happens
 // if d is not after Now). It returns the first error of the run (a client
-// that could not be created, a backend failure).
+// that could not be created, a backend failure, a run stopped over its
+// budget: a *BudgetError).
 func (ss *Session) RunUntil(d time.Duration) error {
 	if ss.err != nil {
 		return ss.err
 	}
 	if d > ss.now {
 		ss.now = d
-		ss.r.b.RunUntil(ss.r.start.Add(d - 1))
+		ss.r.runBounded(ss.r.start.Add(d - 1))
 	}
 	return ss.check()
 }
@@ -169,7 +175,7 @@ func (ss *Session) Finish() (*Result, error) {
 		return nil, ss.err
 	}
 	// What is due at the last instant reached happens too.
-	ss.r.b.RunUntil(ss.r.start.Add(ss.now))
+	ss.r.runBounded(ss.r.start.Add(ss.now))
 	if err := ss.check(); err != nil {
 		ss.Close()
 		return nil, err
