@@ -423,7 +423,7 @@ func TestHelpListsVimKeysAndScrolls(t *testing.T) {
 	m := open(t, Options{Scenario: "auto-commit-loss"}, 80, 24)
 	drive(t, m, keys("?")...)
 	v := m.View()
-	for _, k := range []string{"← h", "→ l", "⇧← H [", "⇧→ L ]", "home g", "end G", "next lesson moment"} {
+	for _, k := range []string{"← h", "→ l", "⇧← H [", "⇧→ L ]", "home g", "end G", "next lesson moment", "presenter view", "write frame as SVG", "quit"} {
 		if !strings.Contains(v, k) {
 			t.Errorf("help does not list %q:\n%s", k, v)
 		}
@@ -431,5 +431,14 @@ func TestHelpListsVimKeysAndScrolls(t *testing.T) {
 	drive(t, m, keys("j", "j", "j")...)
 	if v2 := m.View(); v2 == v || !m.help {
 		t.Errorf("j did not scroll the help screen")
+	}
+	// Compare's and the sandbox's help fit 80 columns too.
+	drive(t, m, keys("esc", "c", "?")...)
+	if v := m.View(); !strings.Contains(v, "next right-hand run") || !strings.Contains(v, "quit") || strings.Contains(v, "…") {
+		t.Errorf("compare's help at 80 columns:\n%s", v)
+	}
+	drive(t, m, keys("esc", "esc", "s", "?")...)
+	if v := m.View(); !strings.Contains(v, "undo last action") || !strings.Contains(v, "export as scenario YAML") || strings.Contains(v, "…") {
+		t.Errorf("the sandbox's help at 80 columns:\n%s", v)
 	}
 }

@@ -148,11 +148,10 @@ func (k *KeyMap) Walkthrough() Help {
 	return Help{
 		// ? and q early: an 80-column bar shows about the first six.
 		Short: []key.Binding{k.PlayPause, barStep, barNote, k.Help, k.Quit, barEnds, k.PlayMode, barSpeed, k.Presenter, k.Focus, k.Compare, k.Sandbox, k.Frame, k.Back},
-		// Three columns: four do not fit 80 columns.
+		// Two long columns: three of these do not fit 80 columns.
 		Full: [][]key.Binding{
-			{k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote, k.Home, k.End, k.PlayMode},
-			{k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.Focus, k.ScrollDown, k.Group, k.Presenter},
-			{k.Compare, k.Sandbox, k.Frame, k.Help, k.Back, k.Quit},
+			{k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote, k.Home, k.End, k.PlayMode, k.Faster, k.Slower, k.ZoomIn},
+			{k.ZoomOut, k.Focus, k.ScrollDown, k.Group, k.Presenter, k.Frame, k.Compare, k.Sandbox, k.Help, k.Back, k.Quit},
 		},
 	}
 }
