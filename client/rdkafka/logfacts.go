@@ -77,6 +77,7 @@ var (
 	reCommitting = regexp.MustCompile(`Committing offsets for (\d+) partition\(s\) with generation-id (-?\d+) in join-state [^:]*: (.*)$`)
 	reReturned   = regexp.MustCompile(`OffsetCommit for (-?\d+) partition\(s\) in join-state [^:]*: (.*): returned: (.*)$`)
 	reDeferring  = regexp.MustCompile(`^Deferring "(.*)" offset commit for (\d+) partition\(s\) in state `)
+	reRetryLater = regexp.MustCompile(`^Group "[^"]*": unable to OffsetCommit in state .*: retrying later$`)
 	reMaxPoll    = regexp.MustCompile(`^Application maximum poll interval \((\d+)ms\) exceeded by (\d+)ms`)
 	reLeave      = regexp.MustCompile(`^Group "[^"]*": leave \(in state`)
 	reLost       = regexp.MustCompile(`^Group "[^"]*": current assignment of \d+ partition\(s\) lost: (.*)$`)
@@ -101,6 +102,8 @@ type interpreter struct {
 	startReason map[client.PartitionKey]fact
 	inflight    []*inflightCommit
 	nextID      uint64
+	// held is a commit's answer that may or may not end it (see feed).
+	held *fact
 }
 
 func newInterpreter(errs map[string]client.ErrorCode) *interpreter {
@@ -127,6 +130,23 @@ func (in *interpreter) errCode(text string) client.ErrorCode {
 
 // feed interprets one line.
 func (in *interpreter) feed(l logLine) []fact {
+	if in.held != nil {
+		held := *in.held
+		in.held = nil
+		if l.Fac == "COMMIT" && reRetryLater.MatchString(l.Msg) {
+			// Deferred: the commit is still under way.
+			if c := in.oldest(held.Reason); c != nil {
+				c.deferred = true
+			}
+			return nil
+		}
+		// Not deferred again: that answer ended the commit.
+		c := in.finish(held.Reason)
+		if c != nil {
+			held.Offsets, held.ID = c.offsets, c.id
+		}
+		return append([]fact{held}, in.feed(l)...)
+	}
 	f := fact{Time: l.Time}
 	switch l.Fac {
 	case "MEMBERID":
@@ -193,6 +213,18 @@ func (in *interpreter) feed(l logLine) []fact {
 			reason := m[2]
 			f.Kind, f.N, f.Reason, f.ErrText = factCommitDone, int(atoi32(m[1])), reason, m[3]
 			f.Err = in.errCode(m[3])
+			switch f.Err {
+			case client.ErrInProgress:
+				// librdkafka retries the commit (rd_kafka_cgrp_op_handle_OffsetCommit).
+				return nil
+			case client.ErrNotCoordinator, client.ErrCoordinatorNotAvailable, client.ErrTransport:
+				// Deferred until the coordinator is back, unless it was
+				// deferred once already: the next line says which.
+				if c := in.oldest(reason); c != nil {
+					in.held = &f
+					return nil
+				}
+			}
 			out := []fact{}
 			c := in.finish(reason)
 			if c == nil {
@@ -270,6 +302,16 @@ func (in *interpreter) start(reason string, offs []client.TopicPartition, deferr
 func (in *interpreter) deferred(reason string) *inflightCommit {
 	for _, c := range in.inflight {
 		if c.reason == reason && c.deferred {
+			return c
+		}
+	}
+	return nil
+}
+
+// oldest is the oldest in-flight commit with this reason.
+func (in *interpreter) oldest(reason string) *inflightCommit {
+	for _, c := range in.inflight {
+		if c.reason == reason {
 			return c
 		}
 	}

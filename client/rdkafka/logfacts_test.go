@@ -30,6 +30,13 @@ const capturedLog = `%7|1796361938.456|MEMBERID|c1#consumer-2| [thrd:main]: Grou
 %7|1796361942.479|COMMIT|c1#consumer-2| [thrd:main]: GroupCoordinator/0: OffsetCommit for 1 partition(s) in join-state wait-unassign-to-complete: unassigned partitions: returned: Success
 %7|1796361942.480|COMMIT|c1#consumer-2| [thrd:main]: GroupCoordinator/0: OffsetCommit for 1 partition(s) in join-state steady: cgrp auto commit timer: returned: Broker: Specified group generation id is not valid
 %7|1796361943.000|COMMIT|c1#consumer-2| [thrd:main]: GroupCoordinator/0: OffsetCommit for -1 partition(s) in join-state steady: manual: returned: Local: No offset stored
+%7|1796361943.100|OFFSET|c1#consumer-2| [thrd:main]: Topic orders [0]: stored offset 12, committed offset 9: setting stored offset 12 for commit
+%7|1796361943.100|COMMIT|c1#consumer-2| [thrd:main]: GroupCoordinator/0: Committing offsets for 1 partition(s) with generation-id 1 in join-state steady: cgrp auto commit timer
+%7|1796361943.200|COMMIT|c1#consumer-2| [thrd:main]: GroupCoordinator/0: OffsetCommit for 1 partition(s) in join-state steady: cgrp auto commit timer: returned: Local: Operation in progress
+%7|1796361943.300|COMMIT|c1#consumer-2| [thrd:main]: GroupCoordinator/0: OffsetCommit for 1 partition(s) in join-state steady: cgrp auto commit timer: returned: Local: Broker transport failure
+%7|1796361943.300|COMMIT|c1#consumer-2| [thrd:main]: Group "g": unable to OffsetCommit in state up: cgrp auto commit timer: coordinator (127.0.0.1:1/0) is unavailable: retrying later
+%7|1796361943.900|COMMIT|c1#consumer-2| [thrd:main]: GroupCoordinator/0: Committing offsets for 1 partition(s) with generation-id 1 in join-state steady: cgrp auto commit timer
+%7|1796361943.950|COMMIT|c1#consumer-2| [thrd:main]: GroupCoordinator/0: OffsetCommit for 1 partition(s) in join-state steady: cgrp auto commit timer: returned: Success
 %4|1796361944.000|MAXPOLL|c1#consumer-2| [thrd:main]: Application maximum poll interval (10000ms) exceeded by 312ms (adjust max.poll.interval.ms for long-running message processing): leaving group
 %7|1796361945.489|LEAVE|c1#consumer-2| [thrd:main]: Group "g": leave (in state up)
 not a log line`
@@ -39,6 +46,8 @@ func TestInterpreter(t *testing.T) {
 		"Success": client.ErrNoError,
 		"Broker: Specified group generation id is not valid": client.ErrIllegalGeneration,
 		"Local: No offset stored":                            client.ErrNoOffset,
+		"Local: Operation in progress":                       client.ErrInProgress,
+		"Local: Broker transport failure":                    client.ErrTransport,
 	})
 	var got []string
 	for _, s := range strings.Split(capturedLog, "\n") {
@@ -63,6 +72,8 @@ func TestInterpreter(t *testing.T) {
 		"commit#3 done cgrp auto commit timer [orders[1]@4] Broker: Specified group generation id is not valid (code ILLEGAL_GENERATION)",
 		"commit#4 started manual []",
 		"commit#4 done manual [] Local: No offset stored (code _NO_OFFSET)",
+		"commit#5 started cgrp auto commit timer [orders[0]@12]",
+		"commit#5 done cgrp auto commit timer [orders[0]@12] Success",
 		"max-poll",
 		"leave",
 	}

@@ -24,6 +24,7 @@ type realFlags struct {
 	keepTopics bool
 	connect    time.Duration
 	library    string
+	lateness   time.Duration
 }
 
 // Client names for --client.
@@ -34,6 +35,7 @@ func (f *realFlags) add(cmd *cobra.Command, brokersHelp string) {
 	cmd.Flags().StringArrayVar(&f.configs, "config", nil, "client configuration key=value for every client (repeatable), e.g. security.protocol=SASL_SSL; a value env:NAME is read from the environment variable NAME")
 	cmd.Flags().BoolVar(&f.keepTopics, "keep-topics", false, "keep the topics the run creates (deleted afterwards by default)")
 	cmd.Flags().DurationVar(&f.connect, "connect-timeout", 10*time.Second, "how long to wait for the cluster before giving up")
+	cmd.Flags().DurationVar(&f.lateness, "max-lateness", realkafka.DefaultMaxLateness, "how far a real-time run may fall behind its schedule (a busy machine) before it is reported as unreliable; 0: no limit")
 }
 
 // addClient adds --client, the client library of a run.
@@ -113,7 +115,14 @@ func (f *realFlags) config() (realkafka.Config, error) {
 			return realkafka.Config{}, failed(err)
 		}
 	}
-	return realkafka.Config{Brokers: brokers, Client: m, KeepTopics: f.keepTopics, ConnectTimeout: f.connect, Log: os.Stderr, Library: lib}, nil
+	if f.lateness < 0 {
+		return realkafka.Config{}, invalid(fmt.Errorf("--max-lateness: must be 0 (no limit) or more, got %s", f.lateness))
+	}
+	late := f.lateness
+	if late == 0 {
+		late = -1
+	}
+	return realkafka.Config{Brokers: brokers, Client: m, KeepTopics: f.keepTopics, ConnectTimeout: f.connect, Log: os.Stderr, Library: lib, MaxLateness: late}, nil
 }
 
 // run runs s on the simulator, or on the cluster when --brokers is set.

@@ -80,7 +80,16 @@ const (
 // (docs/real-kafka.md explains each).
 var Explained = map[string]map[string]string{
 	realkafka.FranzGo:    explainedFranzGo,
-	realkafka.Librdkafka: {},
+	realkafka.Librdkafka: explainedLibrdkafka,
+}
+
+var explainedLibrdkafka = map[string]string{
+	"sticky-rebalance-cost": "the sticky group commits every 20 messages while its cooperative rebalances run; a commit " +
+		"that reaches the coordinator after it formed the next generation but before the member learnt it is refused " +
+		"with ILLEGAL_GENERATION, and librdkafka 2.0.2 then treats the whole assignment as lost and rejoins " +
+		"(rd_kafka_cgrp_op_handle_OffsetCommit, rdkafka_cgrp.c), which starts another rebalance: how many messages " +
+		"are repeated depends on milliseconds. The simulator's coordinator answers a join at the instant the " +
+		"generation forms, so that window does not exist there",
 }
 
 var explainedFranzGo = map[string]string{

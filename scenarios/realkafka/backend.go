@@ -205,6 +205,18 @@ func CheckConfig(s *scenarios.Scenario, cfg Config) error {
 	return nil
 }
 
+// clientsOf is how many clients a run of s creates at most: its
+// consumers, their restarts and starts, and its producers.
+func clientsOf(s *scenarios.Scenario) int {
+	n := len(s.Consumers) + len(s.Producers)
+	for _, a := range s.Script {
+		if a.Do == scenarios.DoRestart || a.Do == scenarios.DoStart {
+			n++
+		}
+	}
+	return n
+}
+
 // brokerStepsOnly reports whether broker-down / broker-up steps are the
 // only thing keeping s from a real cluster.
 func brokerStepsOnly(s *scenarios.Scenario) bool {
@@ -293,8 +305,9 @@ func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error
 		return nil, err
 	}
 	if cfg.Library == Librdkafka {
-		// Every client the scenario starts at once gets an agent at once.
-		pool, err := rdkafka.NewPool(min(len(s.Consumers)+len(s.Producers), 8))
+		// Every client the scenario starts gets an agent at once: starting
+		// one in the middle of the run would hold the runner up.
+		pool, err := rdkafka.NewPool(min(clientsOf(s), 32))
 		if err != nil {
 			adm.Close()
 			return nil, err
