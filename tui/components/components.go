@@ -38,8 +38,10 @@ type View struct {
 	// once elsewhere).
 	NoLegend bool
 	// LaneLegend are the lines drawn under the swimlanes
-	// (LaneLegendLines); nil draws none.
-	LaneLegend []string
+	// (LaneLegendLines); nil draws none. LaneLegendShort is one line
+	// drawn instead when the panel is too short for all of them.
+	LaneLegend      []string
+	LaneLegendShort string
 }
 
 // MaxZoom is the deepest swimlane zoom: 1/64 of the run.

@@ -45,7 +45,11 @@ func Lanes(c common.Common, v View, w, h int) string {
 	x := v.X
 	all := export.Lanes(x)
 	ls := all
+	// The whole legend when every lane fits with it, else its short form.
 	leg := v.LaneLegend
+	if len(ls)+1+len(leg) > h && v.LaneLegendShort != "" {
+		leg = []string{v.LaneLegendShort}
+	}
 	if len(leg) > h-2 {
 		leg = nil
 	}

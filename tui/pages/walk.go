@@ -424,14 +424,10 @@ func (w *Walk) body(W, H int) string {
 		nl++
 	}
 	legP := components.PartitionLegendLines(W, false)
+	// The lanes' legend: all of it when the panel has room after every
+	// lane (and the other panels' minimums), else one line ending "? more".
 	legL := len(w.laneLegend)
-	if H < 30 {
-		legL = min(legL, 1)
-	}
-	v.LaneLegend = w.laneLegend[:legL]
-	if legL < len(w.laneLegend) && legL > 0 && w.laneShort != "" {
-		v.LaneLegend = []string{w.laneShort}
-	}
+	v.LaneLegend, v.LaneLegendShort = w.laneLegend, w.laneShort
 	explain := 2
 	if H >= 30 {
 		explain = 3
@@ -443,7 +439,8 @@ func (w *Walk) body(W, H int) string {
 		narrWant = narrMin // at the end the outcome takes the explanation's room
 	}
 	partMin, partWant := min(np, 1)*2+legP, np*4+legP
-	laneMin, laneWant := min(nl, 2)+1+legL, nl+1+legL
+	laneMin, laneWant := min(nl, 2)+1+min(legL, 1), nl+1+legL
+	laneAll := nl + 1 + min(legL, 1) // every lane, the axis, a line of legend
 	var outLines []string
 	outW := W
 	if wide {
@@ -543,27 +540,27 @@ func (w *Walk) body(W, H int) string {
 	// The narration's text, a line of partitions and two lanes first;
 	// then every lane, then the group panel (or the outcome), then more
 	// partitions, then the narration's explanation, then the rest.
-	seq := []slot{{2, false}, {0, false}, {1, false}}
+	seq := []slot{{2, false, 0}, {0, false, 0}, {1, false, 0}}
 	if outcome {
-		seq = append(seq, slot{3, false}) // the outcome comes before more lanes
+		seq = append(seq, slot{3, false, 0}) // the outcome comes before more lanes
 	}
 	if w.focus >= 0 {
 		for i := range ps {
 			if ps[i].focused {
-				seq = append(seq, slot{i, false}, slot{i, true})
+				seq = append(seq, slot{i, false, 0}, slot{i, true, 0})
 			}
 		}
 	}
-	seq = append(seq, slot{1, true}, slot{0, true})
+	seq = append(seq, slot{1, true, laneAll}, slot{0, true, 0})
 	if outcome {
 		// At the end the outcome takes the group panel's place; the
 		// group keeps a line only when there is room.
-		seq = append(seq, slot{3, true}, slot{4, false})
+		seq = append(seq, slot{3, true, 0}, slot{4, false, 0}, slot{1, true, 0})
 	} else {
 		for _, i := range prio[3:] {
-			seq = append(seq, slot{i, false})
+			seq = append(seq, slot{i, false, 0})
 		}
-		seq = append(seq, slot{2, true}, slot{3, true}, slot{4, true})
+		seq = append(seq, slot{1, true, 0}, slot{2, true, 0}, slot{3, true, 0}, slot{4, true, 0})
 	}
 	hs := allotSeq(ps, seq, H)
 	if hs[0] > 0 {
@@ -604,24 +601,25 @@ func allot(ps []panel, prio, growOrder []int, h int) []int {
 	}
 	var seq []slot
 	for _, i := range prio {
-		seq = append(seq, slot{i, false})
+		seq = append(seq, slot{i, false, 0})
 	}
 	for _, i := range prio {
 		if ps[i].focused {
-			seq = append(seq, slot{i, true})
+			seq = append(seq, slot{i, true, 0})
 		}
 	}
 	for _, i := range growOrder {
-		seq = append(seq, slot{i, true})
+		seq = append(seq, slot{i, true, 0})
 	}
 	return allotSeq(ps, seq, h)
 }
 
 // slot is one move of allotSeq: give panel i its minimum, or grow it to
-// what it wants.
+// what it wants (to upTo, when not 0).
 type slot struct {
 	i    int
 	grow bool
+	upTo int
 }
 
 // allotSeq gives panels their heights in the order of seq, then the flex
@@ -642,7 +640,11 @@ func allotSeq(ps []panel, seq []slot, h int) []int {
 			hs[i] = budget - 1
 			budget = 0
 		case sl.grow && hs[i] > 0 && !ps[i].flex:
-			extra := min(max(0, ps[i].want-hs[i]), budget)
+			want := ps[i].want
+			if sl.upTo > 0 {
+				want = min(want, sl.upTo)
+			}
+			extra := min(max(0, want-hs[i]), budget)
 			hs[i] += extra
 			budget -= extra
 		}
