@@ -38,7 +38,7 @@ import (
 // ConsumerHeartbeatResponse for the errors. While the broker is down the
 // error wraps kerr.CoordinatorNotAvailable and broker.ErrUnavailable.
 func (c *Coordinator) ConsumerHeartbeat(req ConsumerHeartbeatRequest) ConsumerHeartbeatResponse {
-	if !c.b.Available() {
+	if !c.consumerUp() {
 		return ConsumerHeartbeatResponse{Err: unavailable("consumer heartbeat", req.Group)}
 	}
 	if err := validateConsumerHeartbeat(req); err != nil {
@@ -133,7 +133,12 @@ func (c *Coordinator) consumerHeartbeat(req ConsumerHeartbeatRequest) (ConsumerH
 	if req.InstanceID != "" {
 		m.instanceID = req.InstanceID
 	}
-	m.clientID, m.clientHost = req.ClientID, req.ClientHost
+	if req.ClientID != "" {
+		m.clientID = req.ClientID
+	}
+	if req.ClientHost != "" {
+		m.clientHost = req.ClientHost
+	}
 	subscriptionChanged := !slices.Equal(prevTopics, m.topics)
 	switch {
 	case isNew:

@@ -592,3 +592,39 @@ func TestConsumerStalledApplication(t *testing.T) {
 		t.Fatalf("after the rejoin: c1 %s epoch %d owns %v, %+v", c1.id, c1.epoch, c1.owned, info)
 	}
 }
+
+// TestConsumerOutageRestartsTimers: after an outage the coordinator
+// restarts every session and rebalance timeout, as a real one reloading
+// its groups does (here at the first request after the outage).
+func TestConsumerOutageRestartsTimers(t *testing.T) {
+	e := newEnv(t, map[string]int{"t": 2}, Config{})
+	hb := func(req ConsumerHeartbeatRequest) ConsumerHeartbeatResponse {
+		req.Group = "g"
+		return e.c.ConsumerHeartbeat(req)
+	}
+	join := ConsumerHeartbeatRequest{MemberID: "a", MemberEpoch: 0, RebalanceTimeout: 10 * time.Second, SubscribedTopics: []string{"t"}, Owned: []broker.TopicPartition{}}
+	hb(join)
+	join.MemberID = "b"
+	hb(join)
+	if r := hb(ConsumerHeartbeatRequest{MemberID: "a", MemberEpoch: 1, Owned: tps("t:0,1")}); tpList(r.Assignment) != "t[0]" {
+		t.Fatalf("a was not asked to revoke: %+v", r) // revocation requested at 0 s
+	}
+	e.run(5 * time.Second)
+	e.b.SetAvailable(false)
+	e.run(time.Second)
+	if r := hb(ConsumerHeartbeatRequest{MemberID: "a", MemberEpoch: 1}); !errors.Is(r.Err, kerr.CoordinatorNotAvailable) {
+		t.Fatalf("during the outage: %+v", r)
+	}
+	e.run(3 * time.Second)
+	e.b.SetAvailable(true) // 9 s
+	e.run(500 * time.Millisecond)
+	hb(ConsumerHeartbeatRequest{MemberID: "b", MemberEpoch: 2}) // 9.5 s: the coordinator is back
+	e.run(10*time.Second - time.Millisecond)
+	if _, ok := e.consumerInfo("g").member("a"); !ok {
+		t.Fatal("a fenced before 10 s had passed since the coordinator came back")
+	}
+	e.run(time.Millisecond)
+	if _, ok := e.consumerInfo("g").member("a"); ok {
+		t.Fatal("a not fenced 10 s after the coordinator came back")
+	}
+}

@@ -14,9 +14,44 @@ package group
 // reconciliation step leaves it with partitions to revoke (restarted on
 // every such step); if the member is still at that epoch when it runs out,
 // it is removed. While the broker is down, a timer that runs out starts
-// again instead (as the classic coordinator's sessions do).
+// again instead (as the classic coordinator's sessions do). A real
+// coordinator reloads its groups when it comes back and restarts every
+// member's session and rebalance timeouts (GroupMetadataManager.onLoaded);
+// here the first heartbeat or timer after an outage the coordinator
+// noticed does that, a little later than the recovery itself.
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
+
+// consumerUp reports whether the broker is up, noting outages and
+// restarting the consumer group timers at the first call after one.
+func (c *Coordinator) consumerUp() bool {
+	if !c.b.Available() {
+		c.consumerDown = true
+		return false
+	}
+	if c.consumerDown {
+		c.consumerDown = false
+		ids := make([]string, 0, len(c.consumer))
+		for id := range c.consumer {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			cg := c.consumer[id]
+			for _, mid := range cg.order {
+				m := cg.members[mid]
+				c.touchConsumer(m)
+				if m.state == memberUnrevoked {
+					c.armRevokeTimer(m)
+				}
+			}
+		}
+	}
+	return true
+}
 
 // touchConsumer restarts m's session.
 func (c *Coordinator) touchConsumer(m *cmember) {
@@ -30,12 +65,14 @@ func (c *Coordinator) consumerSessionFired(m *cmember) {
 	if m.removed || c.consumer[m.g.id] != m.g {
 		return
 	}
-	if now := c.clk.Now(); now.Before(m.deadline) {
-		m.timer = c.clk.At(m.deadline, m.expireFn)
+	if !c.consumerUp() {
+		c.touchConsumer(m)
 		return
 	}
-	if !c.b.Available() {
-		c.touchConsumer(m)
+	if now := c.clk.Now(); now.Before(m.deadline) {
+		if !m.timer.Pending() {
+			m.timer = c.clk.At(m.deadline, m.expireFn)
+		}
 		return
 	}
 	c.removeConsumerMember(m.g, m, SessionExpired, fmt.Sprintf("session of %s expired: no heartbeat for %s (group.consumer.session.timeout.ms)",
@@ -53,9 +90,12 @@ func (c *Coordinator) revokeTimerFired(m *cmember, epoch int32) {
 	if m.removed || c.consumer[m.g.id] != m.g || m.epoch != epoch {
 		return
 	}
-	if !c.b.Available() {
+	if !c.consumerUp() {
 		c.armRevokeTimer(m)
 		return
+	}
+	if m.revokeTimer.Pending() {
+		return // restarted after an outage
 	}
 	c.removeConsumerMember(m.g, m, RebalanceTimedOut, fmt.Sprintf("%s did not confirm revoking %s within its rebalance timeout (%s, max.poll.interval.ms) and was removed",
 		m.id, tpList(m.pending), dur(m.rebalance)))

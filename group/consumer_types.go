@@ -63,9 +63,11 @@ type ConsumerHeartbeatRequest struct {
 	// full requests: its acknowledgement of revocations and assignments.
 	// nil means not reported; a join must send an empty, non-nil slice.
 	Owned []broker.TopicPartition
-	// ClientID is client.id (CLIENT-ID in describe output).
+	// ClientID is client.id (CLIENT-ID in describe output); empty keeps
+	// the one the member sent before (on the wire it is in every
+	// request's header).
 	ClientID string
-	// ClientHost is shown by Describe as HOST.
+	// ClientHost is shown by Describe as HOST; empty keeps the previous.
 	ClientHost string
 }
 

@@ -22,6 +22,8 @@ type Coordinator struct {
 	groups    map[string]*group  // classic groups
 	consumer  map[string]*cgroup // consumer groups (KIP-848); ids disjoint from groups
 	observers []func(Transition)
+
+	consumerDown bool // an outage was seen; consumer timers restart when it ends
 }
 
 // NewCoordinator returns a coordinator using clk for every timer, b for
