@@ -1,6 +1,7 @@
 package group
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -297,4 +298,322 @@ func checkOwners(rt *rapid.T, e *env, members []*tmember, exact bool) {
 			rt.Fatalf("Stable generation %d: %v has no owner\n%s", d.Generation, tp, e.describe("g"))
 		}
 	}
+}
+
+// sometimesConsumer must each happen in some case of
+// TestConsumerGroupStateMachine, so that its checks do not pass vacuously.
+var sometimesConsumer = []string{"session-expired", "leave", "static-leave", "static-rejoin", "revoking", "unreleased",
+	"assigning", "fenced-epoch", "unreleased-instance", "commit-accepted", "commit-stale", "poll-timeout-leave", "resubscribe", "healed-with-2+"}
+
+// TestConsumerGroupStateMachine drives one consumer group (KIP-848) with
+// random joins (dynamic and static), closes, crashes, restarts, stalled
+// applications, subscription changes, broker outages, stray heartbeats
+// (lost responses, zombies, wrong epochs), commits and time steps, and
+// checks after every action and every virtual second:
+//   - a partition has at most one owner at any time, counting partitions
+//     pending revocation as still owned, in the coordinator's view; among
+//     live clients; and no live client consumes a partition the
+//     coordinator does not count as its member's;
+//   - the group epoch never goes back and rises by one at a time; the
+//     target assignment epoch never passes it, and no member's epoch
+//     passes the target assignment epoch;
+//   - a commit is accepted exactly when it carries the member's current
+//     epoch (or epoch -1 to a group without members), and a rejected one
+//     changes nothing.
+//
+// Then everyone left alive polls again for three minutes: the group must be
+// Stable at its target assignment, every member at the group epoch owning
+// exactly its target, every subscribed partition owned once.
+func TestConsumerGroupStateMachine(t *testing.T) {
+	seen := map[string]int{}
+	defer func() {
+		for _, k := range sometimesConsumer {
+			if seen[k] == 0 && !t.Failed() {
+				t.Errorf("no case exercised %s: %v", k, seen)
+			}
+		}
+	}()
+	property := func(rt *rapid.T) {
+		assignor := rapid.SampledFrom([]string{"", "uniform", "range"}).Draw(rt, "assignor")
+		e := newEnv(rt, map[string]int{"t": 5, "u": 3}, Config{})
+		e.keepLog = os.Getenv("SMDEBUG") != ""
+		var clients []*cclient
+		lastEpoch := int32(0)
+		e.c.OnTransition(func(tr Transition) {
+			seen[tr.Kind.String()]++
+			switch tr.Kind {
+			case EpochBumped:
+				if tr.Generation != lastEpoch+1 {
+					rt.Fatalf("group epoch %d after %d: %+v", tr.Generation, lastEpoch, tr)
+				}
+				lastEpoch = tr.Generation
+			case StateChanged:
+				if tr.To == Assigning {
+					seen["assigning"]++
+				}
+				if tr.To == Dead {
+					lastEpoch = 0 // a new group of that id starts again
+				}
+			case MemberReconciled:
+				if len(tr.Revoking) > 0 {
+					seen["revoking"]++
+				}
+			}
+		})
+		subs := [][]string{{"t"}, {"t", "u"}, {"u"}}
+		pick := func(rt *rapid.T, filter func(*cclient) bool, label string) *cclient {
+			var cs []*cclient
+			for _, c := range clients {
+				if filter(c) {
+					cs = append(cs, c)
+				}
+			}
+			if len(cs) == 0 {
+				rt.Skip("no candidate")
+			}
+			return cs[rapid.IntRange(0, len(cs)-1).Draw(rt, label)]
+		}
+		alive := func(c *cclient) bool { return c.alive }
+		instanceInUse := func(c *cclient) bool {
+			for _, o := range clients {
+				if o != c && o.alive && c.instanceID != "" && o.instanceID == c.instanceID {
+					return true
+				}
+			}
+			return false
+		}
+		dump := func(rt *rapid.T) {
+			if !e.keepLog {
+				return
+			}
+			for _, tr := range e.log {
+				rt.Logf("%v %s %s epoch=%d member-epoch=%d %s", tr.Time.Sub(clock.Epoch), tr.Kind, tr.MemberID, tr.Generation, tr.MemberEpoch, tr.Cause)
+			}
+			for _, c := range clients {
+				rt.Logf("%s alive=%v stalled=%v left=%v id=%s epoch=%d owned=%v lastErr=%v", c.name, c.alive, c.stalled, c.left, c.id, c.epoch, c.owned, c.lastErr)
+			}
+		}
+		defer func() {
+			if rt.Failed() {
+				dump(rt)
+			}
+		}()
+		check := func(rt *rapid.T) {
+			checkSingleOwner(rt, e, "g", clients)
+			info, ok := e.c.ConsumerGroup("g")
+			if !ok {
+				return
+			}
+			if info.GroupEpoch < lastEpoch || info.AssignmentEpoch > info.GroupEpoch {
+				rt.Fatalf("epochs: group %d (last seen %d), assignment %d", info.GroupEpoch, lastEpoch, info.AssignmentEpoch)
+			}
+			held := map[string][]broker.TopicPartition{}
+			for _, m := range info.Members {
+				if m.MemberEpoch > info.AssignmentEpoch {
+					rt.Fatalf("%s at epoch %d past the target's %d", m.MemberID, m.MemberEpoch, info.AssignmentEpoch)
+				}
+				if m.State == "UNRELEASED_PARTITIONS" {
+					seen["unreleased"]++
+				}
+				held[m.MemberID] = append(slices.Clone(m.Assigned), m.PendingRevocation...)
+			}
+			for _, c := range clients {
+				if !c.alive {
+					continue
+				}
+				for _, tp := range c.owned {
+					if !slices.Contains(held[c.id], tp) {
+						rt.Fatalf("%s consumes %v, which the coordinator does not count as %s's: %+v", c.name, tp, c.id, info)
+					}
+				}
+			}
+		}
+		actions := map[string]func(*rapid.T){
+			"join": func(rt *rapid.T) {
+				if len(clients) >= 6 {
+					rt.Skip("enough clients")
+				}
+				c := e.client(fmt.Sprintf("c%d", len(clients)), "g", rapid.SampledFrom(subs).Draw(rt, "topics")...)
+				c.assignor = assignor
+				c.maxPoll = time.Duration(rapid.SampledFrom([]int{20, 60}).Draw(rt, "maxpoll")) * time.Second
+				if rapid.Bool().Draw(rt, "static") {
+					c.instanceID = fmt.Sprintf("i%d", rapid.IntRange(0, 2).Draw(rt, "instance"))
+					if instanceInUse(c) {
+						rt.Skip("instance id in use")
+					}
+				}
+				clients = append(clients, c)
+				c.start()
+			},
+			"restart": func(rt *rapid.T) {
+				c := pick(rt, func(c *cclient) bool { return !c.alive && c.fatal == nil }, "restart")
+				if instanceInUse(c) {
+					rt.Skip("instance id in use")
+				}
+				c.start()
+			},
+			"close": func(rt *rapid.T) {
+				pick(rt, alive, "closer").close()
+			},
+			"crash": func(rt *rapid.T) { pick(rt, alive, "crasher").crash() },
+			"resubscribe": func(rt *rapid.T) {
+				// The next heartbeat is a full request with the new topics.
+				c := pick(rt, alive, "resubscriber")
+				c.topics = rapid.SampledFrom(subs).Draw(rt, "new topics")
+				c.resend = true
+				seen["resubscribe"]++
+			},
+			"broker down": func(rt *rapid.T) {
+				e.b.SetAvailable(false)
+				for range rapid.IntRange(1, 60).Draw(rt, "down seconds") {
+					e.run(time.Second)
+					check(rt)
+				}
+				e.b.SetAvailable(true)
+			},
+			"stall": func(rt *rapid.T) {
+				pick(rt, func(c *cclient) bool { return c.alive && !c.stalled }, "staller").stall()
+			},
+			"unstall": func(rt *rapid.T) {
+				c := pick(rt, func(c *cclient) bool { return c.alive && c.stalled }, "unstaller")
+				if c.left {
+					seen["poll-timeout-leave"]++
+				}
+				c.unstall()
+			},
+			"stray heartbeat": func(rt *rapid.T) {
+				// A heartbeat whose response is lost (the client sends a
+				// full request next), or a zombie's, sometimes with a
+				// wrong epoch.
+				c := pick(rt, func(c *cclient) bool { return c.id != "" }, "heartbeater")
+				epoch := c.epoch + rapid.SampledFrom([]int32{0, 0, -1, 1}).Draw(rt, "skew")
+				if epoch <= 0 {
+					rt.Skip("not a heartbeat")
+				}
+				err := e.c.ConsumerHeartbeat(ConsumerHeartbeatRequest{Group: "g", MemberID: c.id, MemberEpoch: epoch, InstanceID: c.instanceID}).Err
+				c.resend = true
+				switch kerr.CodeOf(err) {
+				case kerr.NoError, kerr.UnknownMemberID, kerr.FencedInstanceID, kerr.GroupIDNotFound:
+				case kerr.FencedMemberEpoch:
+					seen["fenced-epoch"]++
+				default:
+					rt.Fatalf("stray heartbeat: unexpected %v", err)
+				}
+			},
+			"commit": func(rt *rapid.T) {
+				c := pick(rt, func(*cclient) bool { return true }, "committer")
+				req := CommitRequest{Group: "g", MemberID: c.id, InstanceID: c.instanceID, Generation: c.epoch,
+					Offsets: []OffsetCommit{{TopicPartition: broker.TopicPartition{Topic: "t", Partition: rapid.Int32Range(0, 4).Draw(rt, "p")}, Offset: rapid.Int64Range(0, 100).Draw(rt, "offset")}}}
+				if rapid.IntRange(0, 5).Draw(rt, "admin") == 0 {
+					req.MemberID, req.InstanceID, req.Generation = "", "", -1
+				}
+				info, isConsumer := e.c.ConsumerGroup("g")
+				var valid bool
+				switch {
+				case !isConsumer:
+					valid = req.Generation < 0 // a standalone commit to no group
+				case req.Generation < 0:
+					valid = len(info.Members) == 0
+				default:
+					m, ok := info.member(req.MemberID)
+					valid = ok && m.MemberEpoch == req.Generation
+				}
+				before := e.c.FetchOffsets("g", nil)
+				err := e.c.CommitOffsets(req)
+				if err != nil && !maps.Equal(before, e.c.FetchOffsets("g", nil)) {
+					rt.Fatalf("rejected commit (%v) changed offsets", err)
+				}
+				if (err == nil) != valid {
+					rt.Fatalf("commit %+v: err %v, expected valid=%v; group %+v", req, err, valid, info)
+				}
+				switch {
+				case err == nil:
+					seen["commit-accepted"]++
+				case errors.Is(err, kerr.StaleMemberEpoch):
+					seen["commit-stale"]++
+				}
+			},
+			"advance": func(rt *rapid.T) {
+				for range rapid.IntRange(1, 30).Draw(rt, "seconds") {
+					e.run(time.Second)
+					check(rt)
+				}
+			},
+			"": check,
+		}
+		rt.Repeat(actions)
+
+		// Heal: no more faults; the living poll again.
+		for _, c := range clients {
+			if c.alive && c.stalled {
+				c.unstall()
+			}
+		}
+		for range 180 {
+			e.run(time.Second)
+			check(rt)
+		}
+		for _, c := range clients {
+			if errors.Is(c.lastErr, kerr.UnreleasedInstanceID) {
+				seen["unreleased-instance"]++
+			}
+		}
+		var live []*cclient
+		for _, c := range clients {
+			if c.alive {
+				live = append(live, c)
+			}
+		}
+		info, ok := e.c.ConsumerGroup("g")
+		if len(live) == 0 {
+			if ok && len(info.Members) > 0 {
+				rt.Fatalf("nobody alive, yet %+v", info)
+			}
+			return
+		}
+		if !ok || info.State != Stable || info.AssignmentEpoch != info.GroupEpoch || len(info.Members) != len(live) {
+			rt.Fatalf("after heal: %+v (%d alive)", info, len(live))
+		}
+		subscribed := map[broker.TopicPartition]bool{}
+		owner := map[broker.TopicPartition]string{}
+		for _, c := range live {
+			m, ok := info.member(c.id)
+			if !ok || m.MemberEpoch != info.GroupEpoch || m.State != "STABLE" || len(m.PendingRevocation) > 0 ||
+				!slices.Equal(m.Assigned, m.Target) || !slices.Equal(c.owned, m.Assigned) {
+				rt.Fatalf("after heal, %s (%s epoch %d) owns %v: %+v", c.name, c.id, c.epoch, c.owned, m)
+			}
+			for _, tp := range c.owned {
+				owner[tp] = c.name
+			}
+			for _, topic := range c.topics {
+				n, _ := e.b.Partitions(topic)
+				for p := range n {
+					subscribed[broker.TopicPartition{Topic: topic, Partition: p}] = true
+				}
+			}
+		}
+		for tp := range subscribed {
+			if _, ok := owner[tp]; !ok {
+				rt.Fatalf("after heal %v has no owner: %+v", tp, info)
+			}
+		}
+		if len(live) >= 2 {
+			seen["healed-with-2+"]++
+		}
+	}
+	for range 20 {
+		rapid.Check(t, property)
+		if t.Failed() || allSeenOf(seen, sometimesConsumer) {
+			break
+		}
+	}
+}
+
+func allSeenOf(seen map[string]int, kinds []string) bool {
+	for _, k := range kinds {
+		if seen[k] == 0 {
+			return false
+		}
+	}
+	return true
 }
