@@ -95,11 +95,12 @@ func (b *heteroBuilder) subscribes(m int, topic string) bool {
 // previous target on the topics it still subscribes to.
 func (b *heteroBuilder) keepPrevious() {
 	for m, prev := range b.prev {
-		for t, ps := range byTopic(prev) {
+		byT := byTopic(prev)
+		for _, t := range keysSorted(byT) {
 			if !b.subscribes(m, t) {
 				continue
 			}
-			for _, p := range ps {
+			for _, p := range byT[t] {
 				if p < 0 || p >= b.topics[t] || b.owner[t][p] != -1 {
 					continue // no such partition, or an invalid double claim
 				}
