@@ -161,8 +161,9 @@ type RebalanceKind int
 const (
 	// RebalanceAssigned: partitions added (eager: the whole new assignment).
 	RebalanceAssigned RebalanceKind = iota
-	// RebalanceRevoked: partitions given up in an orderly way (their
-	// stored offsets were auto-committed first, if enabled).
+	// RebalanceRevoked: partitions given up in an orderly way; with
+	// auto-commit, their stored offsets are committed right after, as
+	// librdkafka's unassign does.
 	RebalanceRevoked
 	// RebalanceLost: partitions lost — session or poll-interval expiry,
 	// fencing — and not committed.

@@ -38,6 +38,19 @@ func (c *Consumer) storedAhead(parts []client.TopicPartition) []client.TopicPart
 	return out
 }
 
+// storedValid lists the stored offsets of parts that are set, whether or
+// not they are ahead of the committed ones: what librdkafka commits for
+// partitions leaving the assignment.
+func (c *Consumer) storedValid(parts []client.TopicPartition) []client.TopicPartition {
+	var out []client.TopicPartition
+	for _, tp := range parts {
+		if ps := c.byKey[tp.Key()]; ps != nil && ps.stored >= 0 {
+			out = append(out, client.TopicPartition{Topic: ps.tp.Topic, Partition: ps.tp.Partition, Offset: ps.stored, Metadata: ps.storedMD})
+		}
+	}
+	return out
+}
+
 // commitStored commits stored offsets ahead of the committed ones.
 // silentEmpty: nothing to commit is not reported (auto-commit).
 func (c *Consumer) commitStored(parts []client.TopicPartition, trig client.CommitTrigger, async, silentEmpty bool) ([]client.TopicPartition, error) {

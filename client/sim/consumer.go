@@ -683,8 +683,13 @@ func (c *Consumer) removePartitions(tps []client.TopicPartition, lost, manual bo
 			gone = append(gone, client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: client.OffsetInvalid})
 		}
 	}
+	// As librdkafka's unassign does (rd_kafka_assignment_serve_removals):
+	// the partitions leave the assignment, then, with auto-commit and
+	// unless the assignment was lost, every one with a stored offset has
+	// it committed, even one already committed.
+	var offs []client.TopicPartition
 	if !lost && c.cfg.EnableAutoCommit && !c.java && c.fatal == nil && len(gone) > 0 {
-		_, _ = c.commitStored(gone, c.revokeTrig, false, true)
+		offs = c.storedValid(gone)
 	}
 	for _, tp := range gone {
 		ps := c.byKey[tp.Key()]
@@ -700,6 +705,9 @@ func (c *Consumer) removePartitions(tps []client.TopicPartition, lost, manual bo
 	}
 	if len(gone) > 0 {
 		c.rebalanceHook(kind, gone, manual)
+	}
+	if len(offs) > 0 {
+		_, _ = c.commit(offs, c.revokeTrig, false, false)
 	}
 	if len(c.parts) == 0 {
 		c.lost = false
