@@ -259,13 +259,20 @@ func (c *Consumer) positionsLocked(parts []client.TopicPartition) []client.Topic
 }
 
 // leavingOffsetsLocked is what auto-commit commits for parts as they leave
-// the assignment: their positions in the Java model, else their stored
-// offsets ahead of the committed ones.
+// the assignment: their positions in the Java model, else every stored
+// offset, even one already committed (librdkafka's
+// rd_kafka_assignment_serve_removals).
 func (c *Consumer) leavingOffsetsLocked(parts []client.TopicPartition) []client.TopicPartition {
 	if c.java {
 		return c.positionsLocked(parts)
 	}
-	return c.storedAheadLocked(parts)
+	var out []client.TopicPartition
+	for _, tp := range parts {
+		if ps := c.parts[tp.Key()]; ps != nil && ps.stored >= 0 {
+			out = append(out, client.TopicPartition{Topic: ps.key.Topic, Partition: ps.key.Partition, Offset: ps.stored, Metadata: ps.storedMD})
+		}
+	}
+	return out
 }
 
 // startAutoCommitLocked starts librdkafka's auto-commit timer: a goroutine

@@ -165,6 +165,9 @@ func (c *Consumer) applyReq(req *rebReq, given []client.TopicPartition) {
 	if autoCommit {
 		offs = c.leavingOffsetsLocked(parts)
 	}
+	// As librdkafka's unassign: the partitions leave the assignment (the
+	// revoke is reported), then their offsets are committed.
+	c.removeLocked(parts, req.lost, false)
 	c.mu.Unlock()
 	if len(offs) > 0 {
 		// kgo is blocked in OnPartitionsRevoked: the commit goes out
@@ -173,7 +176,6 @@ func (c *Consumer) applyReq(req *rebReq, given []client.TopicPartition) {
 		_, _ = c.doCommit(offs, trig, false, c.java)
 	}
 	c.mu.Lock()
-	c.removeLocked(parts, req.lost, false)
 	c.finishReqLocked(req)
 	c.mu.Unlock()
 }
@@ -498,12 +500,12 @@ func (c *Consumer) assignDirect(partitions []client.TopicPartition, replace bool
 	if len(drop) > 0 && c.cfg.EnableAutoCommit {
 		offs = c.leavingOffsetsLocked(drop)
 	}
+	c.removeLocked(drop, false, true)
 	c.mu.Unlock()
 	if len(offs) > 0 {
 		_, _ = c.doCommit(offs, client.TriggerRevoke, false, c.java)
 	}
 	c.mu.Lock()
-	c.removeLocked(drop, false, true)
 	// Partitions to (re)start: new ones, and kept ones at their position.
 	var want []startReq
 	var newParts []client.TopicPartition
@@ -608,12 +610,12 @@ func (c *Consumer) dropDirect(trig client.CommitTrigger) {
 	if c.cfg.EnableAutoCommit && c.fatal == nil {
 		offs = c.leavingOffsetsLocked(all)
 	}
+	c.removeLocked(all, false, true)
 	c.mu.Unlock()
 	if len(offs) > 0 {
 		_, _ = c.doCommit(offs, trig, false, c.java)
 	}
 	c.mu.Lock()
-	c.removeLocked(all, false, true)
 	kcl := c.kcl
 	c.kcl = nil
 	c.sess++
