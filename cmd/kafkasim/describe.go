@@ -44,7 +44,7 @@ committed offset, log end, lag and owner of every partition.`,
 			// timeline (scenarios.Steps, the TUI's model).
 			r, err := scenarios.Run(s, opts)
 			if err != nil {
-				return failed(err)
+				return runFailed(err)
 			}
 			x := scenarios.NewSteps(r)
 			out := cmd.OutOrStdout()

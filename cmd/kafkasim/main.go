@@ -19,7 +19,9 @@ func main() {
 
 // Main runs the command line with os.Args and returns the exit code: 0 on
 // success, 1 when a scenario's expectation failed or a run failed, 2 on
-// invalid input (bad flags, unknown scenario, invalid scenario file).
+// invalid input (bad flags, unknown scenario, invalid scenario file, a
+// scenario over its run budget), 70 on an internal error (a bug in
+// kafkasim, never the input's fault).
 func Main() int {
 	return execute(os.Args[1:], os.Stdout, os.Stderr)
 }

@@ -25,6 +25,9 @@ type realFlags struct {
 	connect    time.Duration
 	library    string
 	lateness   time.Duration
+	// simOK: the command runs on the simulator unless told otherwise
+	// (addClient), so --config alone would be ignored.
+	simOK bool
 }
 
 // Client names for --client.
@@ -36,10 +39,12 @@ func (f *realFlags) add(cmd *cobra.Command, brokersHelp string) {
 	cmd.Flags().BoolVar(&f.keepTopics, "keep-topics", false, "keep the topics the run creates (deleted afterwards by default)")
 	cmd.Flags().DurationVar(&f.connect, "connect-timeout", 10*time.Second, "how long to wait for the cluster before giving up")
 	cmd.Flags().DurationVar(&f.lateness, "max-lateness", realkafka.DefaultMaxLateness, "how far a real-time run may fall behind its schedule (a busy machine) before it is reported as unreliable; 0: no limit")
+	f.checkFirst(cmd)
 }
 
 // addClient adds --client, the client library of a run.
 func (f *realFlags) addClient(cmd *cobra.Command) {
+	f.simOK = true
 	cmd.Flags().StringVar(&f.library, "client", "", "the client library: sim (the simulator; the default without --brokers), franz-go (the default with --brokers) or librdkafka (the real librdkafka, through Debian's python3-confluent-kafka); a real client without --brokers runs against an in-process kfake cluster")
 }
 
@@ -70,19 +75,28 @@ func (f *realFlags) lib() (string, error) {
 }
 
 // conf parses --config: key=value, values env:NAME read from the
-// environment. Values never appear in errors.
+// environment. Values never appear in errors, nor does anything of a
+// malformed argument but a known key.
 func (f *realFlags) conf() (client.ConfigMap, error) {
 	m := client.ConfigMap{}
-	for _, kv := range f.configs {
+	for i, kv := range f.configs {
 		k, v, ok := strings.Cut(kv, "=")
 		k = strings.TrimSpace(k)
-		if !ok || k == "" {
-			return nil, invalid(fmt.Errorf("--config %q: expected key=value", k))
+		if !ok || k == "" || strings.IndexFunc(k, func(r rune) bool { return r > 0x7f || !isKeyChar(byte(r)) }) >= 0 {
+			return nil, invalid(malformedConfig(i+1, kv))
+		}
+		if v == "" {
+			// "--config sasl.password= hunter2": the shell split the
+			// value off, and it would come back as an argument.
+			return nil, invalid(fmt.Errorf("--config %s: the value is empty (a space after = makes the value a separate argument): write %s=VALUE, or %s=env:NAME", k, k, k))
 		}
 		if name, isEnv := strings.CutPrefix(v, "env:"); isEnv {
 			val, set := os.LookupEnv(name)
-			if !set {
+			if !set && envName(name) {
 				return nil, invalid(fmt.Errorf("--config %s: environment variable %s is not set", k, name))
+			}
+			if !set {
+				return nil, invalid(fmt.Errorf("--config %s: env: must be followed by the name of an environment variable, like env:KAFKA_PASSWORD; no variable has the name given (not shown: it may be the secret itself)", k))
 			}
 			v = val
 		}
@@ -128,7 +142,11 @@ func (f *realFlags) config() (realkafka.Config, error) {
 // run runs s on the simulator, or on the cluster when --brokers is set.
 func (f *realFlags) run(s *scenarios.Scenario, opts scenarios.Options) (*scenarios.Result, error) {
 	if !f.real() {
-		return scenarios.Run(s, opts)
+		r, err := scenarios.Run(s, opts)
+		if err != nil {
+			return nil, runFailed(err)
+		}
+		return r, nil
 	}
 	cfg, err := f.config()
 	if err != nil {
@@ -152,6 +170,9 @@ func (f *realFlags) run(s *scenarios.Scenario, opts scenarios.Options) (*scenari
 	if errors.Is(err, client.ErrInvalidArg) {
 		// A malformed address or client key: bad input, not a failed run.
 		return nil, invalid(err)
+	}
+	if err != nil {
+		err = runFailed(err)
 	}
 	return r, err
 }

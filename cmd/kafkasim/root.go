@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,7 +16,11 @@ import (
 const (
 	exitOK      = 0
 	exitFailed  = 1 // an expectation failed, or a run failed
-	exitInvalid = 2 // invalid input: flags, names, scenario files
+	exitInvalid = 2 // invalid input: flags, names, scenario files, a scenario over its run budget
+	// exitInternal is a bug in kafkasim (a panic, an internal error),
+	// never the input's fault: EX_SOFTWARE of BSD's sysexits.h, far from
+	// the small codes the other outcomes use.
+	exitInternal = 70
 )
 
 // exitError carries an exit code through cobra.
@@ -67,21 +73,71 @@ Start with "kafkasim list", then "kafkasim run auto-commit-loss".`,
 func execute(args []string, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
+	return executeRoot(root, stderr)
+}
+
+// executeRoot runs root and maps its error to an exit code. A panic (a
+// bug) is caught here and reported as one, with exitInternal, never as
+// bad input: without this the Go runtime would exit 2, the code of bad
+// input.
+func executeRoot(root *cobra.Command, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "kafkasim: internal error: %v\n", r)
+			fmt.Fprintln(stderr, "This is a bug in kafkasim, not a mistake in your input; please report it with the command line and the scenario file.")
+			fmt.Fprint(stderr, stackHead(debug.Stack(), 40))
+			code = exitInternal
+		}
+	}()
 	err := root.Execute()
 	if err == nil {
 		return exitOK
 	}
+	code = exitCode(err)
+	if code == exitInternal {
+		fmt.Fprintln(stderr, "kafkasim: internal error:", err)
+		fmt.Fprintln(stderr, "This is a bug in kafkasim, not a mistake in your input; please report it with the command line and the scenario file.")
+		return code
+	}
 	fmt.Fprintln(stderr, "kafkasim:", err)
+	return code
+}
+
+// exitCode is the exit status for a command's error.
+func exitCode(err error) int {
+	if errors.Is(err, scenarios.ErrInternal) {
+		return exitInternal
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	if errors.Is(err, scenarios.ErrInvalid) || errors.Is(err, scenarios.ErrNotFound) {
-		return exitInvalid
-	}
-	// cobra's own errors (unknown command, wrong argument count) are
-	// invalid input.
+	// Scenario files and names, and cobra's own errors (unknown command,
+	// wrong argument count), are invalid input.
 	return exitInvalid
+}
+
+// stackHead is the first n lines of a stack trace.
+func stackHead(stack []byte, n int) string {
+	lines := strings.SplitAfterN(string(stack), "\n", n+1)
+	if len(lines) > n {
+		lines = append(lines[:n], "\t...\n")
+	}
+	return strings.Join(lines, "")
+}
+
+// runFailed is the error of a run that returned err: a run over its
+// budget is invalid input (exit 2), an internal error keeps its kind,
+// anything else is a failed run (exit 1).
+func runFailed(err error) error {
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee), errors.Is(err, scenarios.ErrInternal):
+		return err
+	case errors.Is(err, scenarios.ErrBudget):
+		return invalid(err)
+	}
+	return failed(err)
 }
 
 // open loads a scenario by built-in name or file path, as an invalid-input

@@ -46,7 +46,8 @@ See docs/real-kafka.md.
 
 Exit status: 0 when the run completes, 1 when it fails (an unreachable
 cluster, say), 2 when the input is wrong (a scenario file, a flag, a
-client key, a broker address).`,
+client key, a broker address, a scenario over its run budget: see
+--budget), 70 on an internal error (a bug in kafkasim).`,
 		Example: `  kafkasim run auto-commit-loss
   kafkasim run manual-commit-duplicates --seed 7 --format json
   kafkasim run auto-commit-loss --format svg --at 6s > crash.svg

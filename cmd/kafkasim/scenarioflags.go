@@ -15,18 +15,26 @@ func completeScenarioArg(_ *cobra.Command, args []string, _ string) ([]string, c
 	return scenarios.Names(), cobra.ShellCompDirectiveDefault
 }
 
-// runSeed is the --seed flag of a command that runs one scenario.
-type runSeed struct{ v uint64 }
+// runSeed is the flags that shape a command's run of one scenario:
+// --seed, and --budget (budgetFlag).
+type runSeed struct {
+	v      uint64
+	budget budgetFlag
+}
 
 func (s *runSeed) add(cmd *cobra.Command) {
 	cmd.Flags().Uint64Var(&s.v, "seed", 0, "seed for everything random in the run (default: the scenario's seed)")
+	s.budget.add(cmd)
 }
 
-// options are the run options --seed asks for: its seed when given, the
-// scenario's own otherwise.
+// options are the run options the flags ask for: --seed's seed when
+// given (the scenario's own otherwise), and --budget's budget (checked
+// before the command ran: see budgetFlag.add).
 func (s *runSeed) options(cmd *cobra.Command) scenarios.Options {
+	var o scenarios.Options
 	if cmd.Flags().Changed("seed") {
-		return scenarios.Options{Seed: s.v, SeedSet: true}
+		o.Seed, o.SeedSet = s.v, true
 	}
-	return scenarios.Options{}
+	o.Budget, _ = s.budget.budget()
+	return o
 }
