@@ -60,5 +60,6 @@ committed offset, log end, lag and owner of every partition.`,
 	}
 	cmd.Flags().StringVar(&at, "at", "", "virtual time to stop at, like 30s or 1m30s (default: the end of the run)")
 	seed.add(cmd)
+	seed.addBudget(cmd)
 	return cmd
 }

@@ -112,6 +112,7 @@ client key, a broker address, a scenario over its run budget: see
 		},
 	}
 	seed.add(cmd)
+	seed.addBudget(cmd)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, svg (an image at --at) or html (a page that steps through the run)")
 	cmd.Flags().StringVar(&at, "at", "", "with --format svg: the virtual time to draw, like 6s (default: the end of the run)")
 	rf.add(cmd, "run against this Kafka cluster (bootstrap.servers: host:port[,host:port]) instead of the simulator")

@@ -16,7 +16,7 @@ func completeScenarioArg(_ *cobra.Command, args []string, _ string) ([]string, c
 }
 
 // runSeed is the flags that shape a command's run of one scenario:
-// --seed, and --budget (budgetFlag).
+// --seed, and for the commands that add it, --budget (budgetFlag).
 type runSeed struct {
 	v      uint64
 	budget budgetFlag
@@ -24,8 +24,11 @@ type runSeed struct {
 
 func (s *runSeed) add(cmd *cobra.Command) {
 	cmd.Flags().Uint64Var(&s.v, "seed", 0, "seed for everything random in the run (default: the scenario's seed)")
-	s.budget.add(cmd)
 }
+
+// addBudget adds --budget. (Not for tui: its sandbox and exports start
+// runs of their own, on the default budget.)
+func (s *runSeed) addBudget(cmd *cobra.Command) { s.budget.add(cmd) }
 
 // options are the run options the flags ask for: --seed's seed when
 // given (the scenario's own otherwise), and --budget's budget (checked
