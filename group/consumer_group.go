@@ -343,7 +343,11 @@ func (c *Coordinator) replaceStaticMember(cg *cgroup, old *cmember, newID string
 	m.assigned, m.pending = slices.Clone(old.assigned), slices.Clone(old.pending)
 	m.epoch, m.prevEpoch = 0, 0
 	target, hadTarget := cg.target[old.id]
-	c.emitConsumer(cg, MemberFenced, old.id, fmt.Sprintf("static instance %s rejoined as %s, which takes the place of %s", old.instanceID, newID, old.id), nil)
+	cause := fmt.Sprintf("static instance %s rejoined as %s, which takes the place of %s", old.instanceID, newID, old.id)
+	if newID == old.id {
+		cause = fmt.Sprintf("static instance %s rejoined under the same member id %s", old.instanceID, newID)
+	}
+	c.emitConsumer(cg, MemberFenced, old.id, cause, nil)
 	cg.drop(old)
 	if hadTarget {
 		cg.target[newID] = target

@@ -130,8 +130,11 @@ func (c *Coordinator) consumerHeartbeat(req ConsumerHeartbeatRequest) (ConsumerH
 	if req.SubscribedTopics != nil {
 		m.topics = sortedUnique(req.SubscribedTopics)
 	}
-	if req.InstanceID != "" {
+	if req.InstanceID != "" && m.instanceID != req.InstanceID {
 		m.instanceID = req.InstanceID
+		if !isNew {
+			cg.static[m.instanceID] = m.id // a member that became static
+		}
 	}
 	if req.ClientID != "" {
 		m.clientID = req.ClientID

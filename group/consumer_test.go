@@ -628,3 +628,36 @@ func TestConsumerOutageRestartsTimers(t *testing.T) {
 		t.Fatal("a not fenced 10 s after the coordinator came back")
 	}
 }
+
+// TestConsumerStaticIdentity: a static member back under its own member id
+// takes its place again; a dynamic member can become static only by
+// rejoining (a heartbeat with an instance id nobody has is unknown).
+func TestConsumerStaticIdentity(t *testing.T) {
+	e := newEnv(t, map[string]int{"t": 2}, Config{})
+	join := func(id, instance string) ConsumerHeartbeatResponse {
+		return e.c.ConsumerHeartbeat(ConsumerHeartbeatRequest{Group: "g", MemberID: id, MemberEpoch: 0, InstanceID: instance,
+			RebalanceTimeout: time.Minute, SubscribedTopics: []string{"t"}, Owned: []broker.TopicPartition{}})
+	}
+	if r := join("s", "i1"); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	e.c.ConsumerHeartbeat(ConsumerHeartbeatRequest{Group: "g", MemberID: "s", MemberEpoch: LeaveStaticEpoch, InstanceID: "i1"})
+	if r := join("s", "i1"); r.Err != nil || tpList(r.Assignment) != "t[0] t[1]" || r.MemberEpoch != 1 {
+		t.Fatalf("back under the same id: %+v", r)
+	}
+	if r := join("d", ""); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if err := e.c.ConsumerHeartbeat(ConsumerHeartbeatRequest{Group: "g", MemberID: "d", MemberEpoch: 2, InstanceID: "i2"}).Err; !errors.Is(err, kerr.UnknownMemberID) {
+		t.Fatalf("heartbeat with a new instance id: %v", err)
+	}
+	if r := join("d", "i2"); r.Err != nil {
+		t.Fatalf("rejoin as static: %v", r.Err)
+	}
+	if err := e.c.ConsumerHeartbeat(ConsumerHeartbeatRequest{Group: "g", MemberID: "x", MemberEpoch: 2, InstanceID: "i2"}).Err; !errors.Is(err, kerr.FencedInstanceID) {
+		t.Fatalf("i2 is d's now, so another member id is fenced: %v", err)
+	}
+	if len(e.transitions(MemberFenced)) != 1 || !strings.Contains(e.transitions(MemberFenced)[0].Cause, "same member id") {
+		t.Fatalf("%v", e.transitions(MemberFenced))
+	}
+}
