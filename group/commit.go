@@ -21,11 +21,12 @@ import (
 // commit to a consumer group (KIP-848) is checked by member epoch instead:
 // Generation is then the member epoch, and the errors are
 // UNKNOWN_MEMBER_ID and STALE_MEMBER_EPOCH (consumer_commit.go). For a
-// classic group it validates in the order of docs/kafka-semantics.md §4 — a Dead group gets
-// COORDINATOR_NOT_AVAILABLE from its former members; a generation < 0 commit
-// to an Empty, unknown or Dead group is accepted (a Dead group starts
-// afresh, as Kafka has removed it); then UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
-// ILLEGAL_GENERATION, and REBALANCE_IN_PROGRESS in CompletingRebalance. A
+// classic group it validates in the order of docs/kafka-semantics.md §4 —
+// a Dead group gets COORDINATOR_NOT_AVAILABLE from its former members; a
+// generation < 0 commit to an Empty, unknown or Dead group is accepted (a
+// Dead group starts afresh, as Kafka has removed it); then
+// UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID, ILLEGAL_GENERATION, and
+// REBALANCE_IN_PROGRESS in CompletingRebalance. A
 // rejected commit stores nothing. While the broker is down the error wraps
 // kerr.CoordinatorNotAvailable and broker.ErrUnavailable. The offsets are
 // not checked against the log (Kafka does not either).

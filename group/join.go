@@ -7,9 +7,10 @@ package group
 // members joining directly and replacing an earlier instance (KIP-345),
 // session timeout bounds, group.max.size, protocol support and vote, the
 // initial rebalance delay, the rebalance timeout, leader (re)election,
-// known members rejoining in each state.
+// known members rejoining in each state, a consumer group (KIP-848) of the
+// same id refusing the join unless it is Empty.
 // Not modelled: the 5-minute new-member join timeout, protocol types other
-// than "consumer", KIP-848 heartbeats.
+// than "consumer", classic members inside a consumer group.
 
 import (
 	"fmt"
