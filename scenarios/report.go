@@ -12,6 +12,9 @@ import (
 func (r *Result) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "scenario %s (seed %d, %s)\n\n", r.Scenario, r.Seed, r.Backend)
+	if r.Incomplete != "" {
+		fmt.Fprintf(bw, "INCOMPLETE: %s\n\n", r.Incomplete)
+	}
 	evs := r.Events()
 	for i := range evs {
 		e := &evs[i]
@@ -25,6 +28,9 @@ func (r *Result) WriteText(w io.Writer) error {
 		}
 	}
 	o := &r.Outcome
+	if r.Incomplete != "" {
+		fmt.Fprintf(bw, "\nINCOMPLETE: %s\n", r.Incomplete)
+	}
 	fmt.Fprintf(bw, "\noutcome: %d OK, %d REDELIVERED, %d DUPLICATED, %d LOST, %d PENDING\n",
 		o.Counts.OK, o.Counts.Redelivered, o.Counts.Duplicated, o.Counts.Lost, o.Counts.Pending)
 	for _, m := range o.Messages {

@@ -27,6 +27,10 @@ type Result struct {
 	Outcome Outcome `json:"outcome"`
 	// Groups is the final state of every consumer group, sorted by id.
 	Groups []GroupResult `json:"groups"`
+	// Incomplete, when set, says why the run does not tell the scenario's
+	// whole story: a real-cluster run interrupted (Ctrl-C), or one that
+	// lost its cluster. The outcome covers what happened up to then.
+	Incomplete string `json:"incomplete,omitempty"`
 
 	tape *tape // the timeline (Events)
 }
@@ -57,12 +61,13 @@ type resultJSON struct {
 	Events        []Event       `json:"events"`
 	Outcome       Outcome       `json:"outcome"`
 	Groups        []GroupResult `json:"groups"`
+	Incomplete    string        `json:"incomplete,omitempty"`
 }
 
 // MarshalJSON writes the documented form (docs/json-schema.md), with the
 // timeline as "events".
 func (r Result) MarshalJSON() ([]byte, error) {
-	return json.Marshal(resultJSON{r.SchemaVersion, r.Scenario, r.Seed, r.Backend, r.Duration, r.Events(), r.Outcome, r.Groups})
+	return json.Marshal(resultJSON{r.SchemaVersion, r.Scenario, r.Seed, r.Backend, r.Duration, r.Events(), r.Outcome, r.Groups, r.Incomplete})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -71,7 +76,7 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*r = Result{SchemaVersion: j.SchemaVersion, Scenario: j.Scenario, Seed: j.Seed, Backend: j.Backend, Duration: j.Duration, Outcome: j.Outcome, Groups: j.Groups}
+	*r = Result{SchemaVersion: j.SchemaVersion, Scenario: j.Scenario, Seed: j.Seed, Backend: j.Backend, Duration: j.Duration, Outcome: j.Outcome, Groups: j.Groups, Incomplete: j.Incomplete}
 	r.SetEvents(j.Events)
 	return nil
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -166,6 +169,11 @@ func (f *realFlags) run(s *scenarios.Scenario, opts scenarios.Options) (*scenari
 		fmt.Fprintf(os.Stderr, "running %s on %s clients against an in-process kfake cluster at %s, in real time (%s)\n",
 			s.Name, cfg.Library, strings.Join(cfg.Brokers, ","), scenarios.FormatDuration(s.Duration))
 	}
+	// Ctrl-C or SIGTERM end a real run early: its topics are deleted and
+	// what happened so far is printed, marked incomplete.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg.Context = ctx
 	r, err := realkafka.Run(s, opts, cfg)
 	if errors.Is(err, client.ErrInvalidArg) {
 		// A malformed address or client key: bad input, not a failed run.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -81,6 +82,14 @@ client key, a broker address, a scenario over its run budget: see
 			}
 			opts := seed.options(cmd)
 			r, err := rf.run(s, opts)
+			if err != nil && r != nil {
+				// A real run interrupted, behind its schedule, or without
+				// its cluster: what happened is shown (marked incomplete
+				// where it is), and the run fails.
+				if werr := writeResult(cmd.OutOrStdout(), r, format, at, until); werr != nil {
+					return failed(werr)
+				}
+			}
 			if err != nil {
 				var ee *exitError
 				if errors.As(err, &ee) {
@@ -88,27 +97,7 @@ client key, a broker address, a scenario over its run budget: see
 				}
 				return failed(err)
 			}
-			out := cmd.OutOrStdout()
-			switch format {
-			case "svg":
-				x := scenarios.NewSteps(r)
-				step := x.Len() - 1
-				if at != "" {
-					if until > r.Duration {
-						return invalid(fmt.Errorf("--at: %s is after the end of the run (%s)", scenarios.FormatDuration(until), scenarios.FormatDuration(r.Duration)))
-					}
-					step = x.StepAtTime(until)
-				}
-				return export.SVG(out, x, step, export.Options{})
-			case "html":
-				return export.HTML(out, scenarios.NewSteps(r), export.Options{})
-			}
-			if format == "json" {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(r)
-			}
-			return r.WriteText(out)
+			return writeResult(cmd.OutOrStdout(), r, format, at, until)
 		},
 	}
 	seed.add(cmd)
@@ -119,4 +108,28 @@ client key, a broker address, a scenario over its run budget: see
 	rf.addClient(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "svg", "html"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// writeResult writes a run in the chosen format: text, json, svg (at
+// --at, or the end) or html.
+func writeResult(out io.Writer, r *scenarios.Result, format, at string, until time.Duration) error {
+	switch format {
+	case "svg":
+		x := scenarios.NewSteps(r)
+		step := x.Len() - 1
+		if at != "" {
+			if until > r.Duration {
+				return invalid(fmt.Errorf("--at: %s is after the end of the run (%s)", scenarios.FormatDuration(until), scenarios.FormatDuration(r.Duration)))
+			}
+			step = x.StepAtTime(until)
+		}
+		return export.SVG(out, x, step, export.Options{})
+	case "html":
+		return export.HTML(out, scenarios.NewSteps(r), export.Options{})
+	case "json":
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return r.WriteText(out)
 }

@@ -63,6 +63,10 @@ type Config struct {
 	// (an in-process kfake cluster offers it; a cluster of somebody's
 	// does not).
 	Broker BrokerControl
+	// Context, if not nil, ends the run early when it is done (the
+	// command line's Ctrl-C and SIGTERM): Run returns the result so far,
+	// marked Incomplete, with ErrInterrupted, after deleting its topics.
+	Context context.Context
 	// MaxLateness is how far behind its schedule a run may fall (the
 	// machine too busy to run the script's steps and the apps' polls on
 	// time) before Run reports it with ErrBehindSchedule: 0 means
@@ -73,6 +77,20 @@ type Config struct {
 // DefaultMaxLateness is Config.MaxLateness's default: the lessons keep
 // their decisive moments about a second apart.
 const DefaultMaxLateness = 400 * time.Millisecond
+
+// ErrInterrupted is wrapped by Run's error when Config.Context ended the
+// run early (Ctrl-C): its result covers the run up to then
+// (Result.Incomplete says so), and its topics were deleted.
+var ErrInterrupted = errors.New("the run was interrupted")
+
+// ErrClusterLost is wrapped by Run's error when the cluster stopped
+// answering during the run without a scripted broker-down: the result
+// is returned, marked Incomplete, but it is not the scenario's story.
+var ErrClusterLost = errors.New("the cluster stopped answering")
+
+// ErrCleanup is wrapped by Run's error when the run's topics or groups
+// could not be deleted afterwards; the message names them.
+var ErrCleanup = errors.New("the run's topics could not be deleted")
 
 // ErrBehindSchedule is wrapped by Run's error when the run fell behind
 // its schedule by more than Config.MaxLateness: its result is returned
@@ -117,8 +135,11 @@ var ErrSessionTimeout = errors.New("session timeout refused by the broker")
 // duration in real time. It fails with a clear error when the cluster
 // cannot be reached, a topic cannot be created, the broker refuses a
 // session timeout, or the scenario needs something a real cluster cannot
-// do (see Check). A run that fell behind its schedule returns its result
-// with an error wrapping ErrBehindSchedule.
+// do (see Check). A run that was interrupted (ErrInterrupted), lost its
+// cluster (ErrClusterLost), fell behind its schedule (ErrBehindSchedule)
+// or could not delete its topics (ErrCleanup) returns its result with
+// the error (errors.Join of them); Result.Incomplete says when its
+// outcome does not tell the scenario's whole story.
 func Run(s *scenarios.Scenario, opts scenarios.Options, cfg Config) (*scenarios.Result, error) {
 	var b *backend
 	opts.Backend = func(s *scenarios.Scenario, seed uint64) (scenarios.Backend, error) {
@@ -129,24 +150,83 @@ func Run(s *scenarios.Scenario, opts scenarios.Options, cfg Config) (*scenarios.
 		b = bb
 		return bb, nil
 	}
-	res, err := scenarios.Run(s, opts)
+	ss, err := scenarios.Start(s, opts)
 	if err != nil {
 		return nil, err
 	}
-	if b != nil {
-		if err := b.fatalErr(); err != nil {
-			return nil, fmt.Errorf("run %s: %w", s.Name, err)
+	end := s.Duration
+	if opts.Until > 0 && opts.Until < end {
+		end = opts.Until
+	}
+	ctx := cfg.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	// The run goes on in steps, so that an interruption (Ctrl-C) or a
+	// fatal error ends it within a step.
+	interrupted := time.Duration(-1)
+	for t := min(runStep, end); ; t = min(t+runStep, end) {
+		if err := ss.RunUntil(t); err != nil {
+			ss.Close()
+			return nil, err
 		}
-		limit := cfg.MaxLateness
-		if limit == 0 {
-			limit = DefaultMaxLateness
+		if b != nil && b.fatalErr() != nil {
+			break
 		}
-		if late, at := b.wall.Lateness(); limit > 0 && late > limit {
-			return res, fmt.Errorf("run %s: at T=%s the run was %s behind its schedule (the machine was too busy for a real-time run; the limit is %s): %w",
-				s.Name, scenarios.FormatDuration(at.Sub(b.start).Round(time.Millisecond)), late.Round(time.Millisecond), limit, ErrBehindSchedule)
+		if ctx.Err() != nil {
+			interrupted = t
+			if b != nil {
+				b.mu.Lock()
+				b.interrupted = true
+				b.mu.Unlock()
+			}
+			break
+		}
+		if t >= end {
+			break
 		}
 	}
-	return res, nil
+	res, err := ss.Finish()
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		return res, nil
+	}
+	if err := b.fatalErr(); err != nil {
+		return nil, fmt.Errorf("run %s: %w", s.Name, err)
+	}
+	var problems []error
+	if interrupted >= 0 {
+		res.Incomplete = fmt.Sprintf("interrupted at T=%s of %s: the outcome covers the run up to then", scenarios.FormatDuration(interrupted), scenarios.FormatDuration(end))
+		problems = append(problems, fmt.Errorf("run %s: %s: %w", s.Name, res.Incomplete, ErrInterrupted))
+	}
+	if lost := b.clusterLost(); lost != "" {
+		res.Incomplete = joinNonEmpty(res.Incomplete, lost)
+		problems = append(problems, fmt.Errorf("run %s: %s: %w", s.Name, lost, ErrClusterLost))
+	}
+	limit := cfg.MaxLateness
+	if limit == 0 {
+		limit = DefaultMaxLateness
+	}
+	if late, at := b.wall.Lateness(); limit > 0 && late > limit {
+		problems = append(problems, fmt.Errorf("run %s: at T=%s the run was %s behind its schedule (the machine was too busy for a real-time run; the limit is %s): %w",
+			s.Name, scenarios.FormatDuration(at.Sub(b.start).Round(time.Millisecond)), late.Round(time.Millisecond), limit, ErrBehindSchedule))
+	}
+	if left := b.leftovers(); left != "" {
+		problems = append(problems, fmt.Errorf("run %s: %s: %w", s.Name, left, ErrCleanup))
+	}
+	return res, errors.Join(problems...)
+}
+
+// runStep is how often a real-cluster run looks for an interruption.
+const runStep = 100 * time.Millisecond
+
+func joinNonEmpty(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // Factory returns a scenarios.Options.Backend for cfg. Prefer Run, which
@@ -244,6 +324,14 @@ type backend struct {
 	maxGen   map[string]int32 // scenario group → highest generation seen
 	clientNo map[string]int
 	pool     *rdkafka.Pool // librdkafka agents started in advance
+
+	// The cluster going away without a scripted broker-down.
+	scriptedDown bool      // a broker-down step is in force
+	lostAt       time.Time // first unscripted _ALL_BROKERS_DOWN (zero: none)
+	backAt       time.Time // the cluster answered again after lostAt
+	down         bool      // lost and not back
+	left         string    // what Close could not delete
+	interrupted  bool      // Config.Context ended the run
 }
 
 func newBackend(s *scenarios.Scenario, seed uint64, cfg Config) (*backend, error) {
@@ -477,6 +565,9 @@ func (b *backend) post(fn func()) {
 // before the run).
 func (b *backend) SetBrokerAvailable(up bool) error {
 	if b.cfg.Broker != nil {
+		b.mu.Lock()
+		b.scriptedDown = !up
+		b.mu.Unlock()
 		return b.cfg.Broker.SetAvailable(up)
 	}
 	return fmt.Errorf("broker-down/up: kafkasim cannot stop or start a broker of a real cluster: %w", ErrNotPossible)
@@ -667,13 +758,21 @@ func (b *backend) Describe(g string, topics []string) scenarios.GroupResult {
 func (b *backend) Close() {
 	b.mu.Lock()
 	b.stopped = true
+	// Without a cluster a close would wait for the coordinator, and an
+	// interrupted run must end now: the clients stop as if they crashed.
+	gone := b.down || b.interrupted
 	b.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, c := range b.cons {
 		wg.Go(func() {
-			if !c.c.IsClosed() {
-				_ = c.c.Close()
+			if c.c.IsClosed() {
+				return
 			}
+			if gone {
+				c.c.Crash()
+				return
+			}
+			_ = c.c.Close()
 		})
 	}
 	for _, p := range b.prods {
@@ -691,8 +790,14 @@ func (b *backend) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), describeWait)
 	defer cancel()
 	if !b.cfg.KeepTopics {
-		if err := b.adm.DeleteTopics(ctx, b.created...); err != nil && b.cfg.Log != nil {
-			fmt.Fprintf(b.cfg.Log, "could not delete topics %s: %v\n", strings.Join(b.created, ", "), err)
+		if err := b.adm.DeleteTopics(ctx, b.created...); err != nil {
+			b.mu.Lock()
+			b.left = fmt.Sprintf("could not delete topics %s on %s (%v): delete them by hand, e.g. kafka-topics.sh --delete --topic NAME",
+				strings.Join(b.created, ", "), strings.Join(b.cfg.Brokers, ","), err)
+			b.mu.Unlock()
+			if b.cfg.Log != nil {
+				fmt.Fprintf(b.cfg.Log, "could not delete topics %s: %v\n", strings.Join(b.created, ", "), err)
+			}
 		} else if b.cfg.Log != nil && len(b.created) > 0 {
 			fmt.Fprintf(b.cfg.Log, "deleted topics %s\n", strings.Join(b.created, ", "))
 		}
@@ -717,6 +822,55 @@ func mapsKeys(m map[string]bool) func(func(string) bool) {
 			}
 		}
 	}
+}
+
+// noteAllDown records a client's _ALL_BROKERS_DOWN: the cluster is gone,
+// unless a broker-down step took it down.
+func (b *backend) noteAllDown() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.scriptedDown || b.stopped {
+		return
+	}
+	if b.lostAt.IsZero() {
+		b.lostAt = b.wall.Now()
+	}
+	b.down = true
+}
+
+// noteAnswer records a sign the cluster answers (a delivery, a produce,
+// a commit accepted).
+func (b *backend) noteAnswer() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.down {
+		b.down = false
+		b.backAt = b.wall.Now()
+	}
+}
+
+// clusterLost describes an unscripted loss of the cluster during the run
+// ("" when there was none).
+func (b *backend) clusterLost() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.lostAt.IsZero() {
+		return ""
+	}
+	at := scenarios.FormatDuration(b.lostAt.Sub(b.start).Round(time.Millisecond))
+	where := strings.Join(b.cfg.Brokers, ",")
+	if b.down {
+		return fmt.Sprintf("the cluster at %s stopped answering at T=%s (_ALL_BROKERS_DOWN) and did not come back: the outcome covers the run up to then", where, at)
+	}
+	return fmt.Sprintf("the cluster at %s stopped answering at T=%s (_ALL_BROKERS_DOWN) and came back at T=%s: the outcome is not the scenario's",
+		where, at, scenarios.FormatDuration(b.backAt.Sub(b.start).Round(time.Millisecond)))
+}
+
+// leftovers says what Close could not delete ("" when nothing).
+func (b *backend) leftovers() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.left
 }
 
 // noteGeneration remembers the highest generation a group's consumers

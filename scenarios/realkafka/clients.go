@@ -38,6 +38,7 @@ func (h *hookProxy) OnLifecycle(l client.Lifecycle) {
 
 // OnMessageDelivered forwards deliveries.
 func (h *hookProxy) OnMessageDelivered(m client.MessageDelivered) {
+	h.b.noteAnswer()
 	if x, ok := h.inner.(client.HookMessageDelivered); ok {
 		m.Info = h.info(m.Info)
 		m.Message = h.b.names.msg(m.Message, h.back)
@@ -64,6 +65,9 @@ func (h *hookProxy) OnCommitStarted(c client.Commit) {
 
 // OnCommitFinished forwards commit results.
 func (h *hookProxy) OnCommitFinished(c client.Commit) {
+	if c.Err == nil {
+		h.b.noteAnswer()
+	}
 	if x, ok := h.inner.(client.HookCommit); ok {
 		c = h.commit(c)
 		h.b.post(func() { x.OnCommitFinished(c) })
@@ -116,6 +120,9 @@ func (h *hookProxy) OnMaxPollExceeded(m client.MaxPollExceeded) {
 // OnError forwards errors raised to the app; a refused session timeout
 // ends the run with a clear error.
 func (h *hookProxy) OnError(e client.ErrorRaised) {
+	if e.Err.Code() == client.ErrAllBrokersDown {
+		h.b.noteAllDown()
+	}
 	if e.Err.Code() == client.ErrInvalidSessionTimeout {
 		h.b.setFatal(fmt.Errorf("consumer %s: the broker refused its session.timeout.ms (INVALID_SESSION_TIMEOUT): it must lie within the broker's group.min.session.timeout.ms and group.max.session.timeout.ms; change those on the broker or session.timeout.ms in the scenario: %w", h.actor, ErrSessionTimeout))
 	}
@@ -128,6 +135,9 @@ func (h *hookProxy) OnError(e client.ErrorRaised) {
 
 // OnProduced forwards deliveries to the log.
 func (h *hookProxy) OnProduced(p client.Produced) {
+	if p.Message.TopicPartition.Error == nil {
+		h.b.noteAnswer()
+	}
 	if x, ok := h.inner.(client.HookProduced); ok {
 		p.Info = h.info(p.Info)
 		p.Message = h.b.names.msg(p.Message, h.back)
