@@ -40,6 +40,11 @@ func builtinApp(h Handler) App {
 		b := &builtin{h: h, inc: r.inc, rec: r, c: sc, d: r.inc.m.w.d, spec: r.inc.m.spec,
 			pending: map[client.PartitionKey]client.Offset{}}
 		b.p = &b.spec.Processing
+		r.inc.onRemoved = func(tps []scenarios.TP) {
+			for _, tp := range tps {
+				delete(b.pending, client.PartitionKey{Topic: tp.Topic, Partition: tp.Partition})
+			}
+		}
 		err := b.run()
 		if errors.Is(err, errClosed) {
 			return nil
@@ -80,11 +85,11 @@ func (b *builtin) run() error {
 func (b *builtin) gone() bool { return b.inc.crashed || !b.inc.running }
 
 // idle waits d between steps (a step at +d, as the model schedules it); a
-// close ends the wait at once, a stall holds the next step back until the
+// close ends the wait at once, a stall cancels the next step until the
 // app resumes (then it comes at once, at +0).
 func (b *builtin) idle(d time.Duration) error {
 	inc := b.inc
-	b.d.Await(func() bool { return b.gone() || inc.closing }, d)
+	b.d.Await(func() bool { return b.gone() || inc.closing || inc.stalled }, d)
 	if b.gone() {
 		return errClosed
 	}

@@ -115,10 +115,7 @@ func drawTopology(t *rapid.T, cfg *Config, faults Faults) *scenarios.Scenario {
 // runCase draws and runs one case: in lockstep for a Handler's built-in
 // app, in a synctest bubble of its own for a user's App.
 func runCase(t *rapid.T, cfg *Config) *caseResult {
-	if cfg.App == nil {
-		return drawAndRun(t, cfg, false)
-	}
-	return inBubble(cfg.tt, func() *caseResult { return drawAndRun(t, cfg, true) })
+	return drawAndRun(t, cfg, cfg.App != nil)
 }
 
 // appState is what the harness knows of a consumer when it picks one for
@@ -156,6 +153,7 @@ func drawAndRun(t *rapid.T, cfg *Config, bubble bool) *caseResult {
 	if err != nil {
 		t.Fatalf("check: %v", err)
 	}
+	defer w.close()
 	res := &caseResult{sc: sc, faults: faults}
 	chk := newChecker(cfg)
 	brokerDown := false
@@ -193,8 +191,15 @@ func drawAndRun(t *rapid.T, cfg *Config, bubble bool) *caseResult {
 			res.problems = append(res.problems, *p)
 		}
 		if len(res.problems) > 0 {
+			// Run on to the end the scenario file will have (a second
+			// past the last event), so that the outcome covers what a
+			// replay of the file covers.
+			end := w.events[len(w.events)-1].At.Truncate(time.Millisecond) + time.Second
+			w.runTo(end)
+			sc.Duration = end
 			res.events = w.events
-			w.finish()
+			res.outcome = scenarios.Classify(w.events)
+			w.close()
 			t.Fatalf("%s", res.failure(cfg).Error())
 		}
 	}
@@ -249,7 +254,6 @@ func drawAndRun(t *rapid.T, cfg *Config, bubble bool) *caseResult {
 	// Heal: faults off, everyone back, catch up, close gracefully.
 	heal(w, res, chk, &cursor, &step, brokerDown, script)
 	if w.err != nil {
-		w.finish()
 		t.Fatalf("check: %v", w.err)
 	}
 	res.events = w.events
@@ -262,6 +266,7 @@ func drawAndRun(t *rapid.T, cfg *Config, bubble bool) *caseResult {
 	if len(res.problems) == 0 {
 		w.do(func() { res.problems = judge(cfg.Guarantee, &res.outcome, w) })
 	}
+	w.close()
 	return res
 }
 

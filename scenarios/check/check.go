@@ -224,7 +224,8 @@ type Config struct {
 	Topic string
 	// CloseTimeout is how long an App may take to return once told to stop
 	// (its context cancelled) before the check reports it as hanging,
-	// naming its goroutines (default 30s of virtual time).
+	// naming its goroutines (default 30s of virtual time; time while the
+	// broker is down does not count).
 	CloseTimeout time.Duration
 	// Consumer is extra consumer configuration in librdkafka spelling
 	// (for example session.timeout.ms); the strategy's own keys
@@ -262,6 +263,9 @@ type Config struct {
 	builtin, handlerSet bool
 	// tt is the test, for an App's bubbles.
 	tt *testing.T
+	// found is the last Failure a case built (the shrunk one, once rapid
+	// is done).
+	found *Failure
 }
 
 // ErrConfig is what a Config that cannot be run wraps: an App and a
@@ -418,11 +422,9 @@ func verbose(t *testing.T) *testing.T {
 // writes is removed, since the scenario file is the counterexample this
 // package keeps.
 func search(cfg *Config, log *testing.T) *Failure {
-	var last *Failure
 	prop := func(t *rapid.T) {
 		res := runCase(t, cfg)
 		if f := res.failure(cfg); f != nil {
-			last = f
 			t.Fatalf("%s", f.Error())
 		}
 	}
@@ -433,12 +435,18 @@ func search(cfg *Config, log *testing.T) *Failure {
 	}
 	for range rounds {
 		tb := &quietTB{name: cfg.Name, log: log}
+		cfg.found = nil
 		rapid.Check(tb, prop)
+		last := cfg.found
 		if tb.failed {
-			if last != nil {
-				last.Rerun = tb.rerun()
-			}
 			tb.removeFailFile()
+			if last == nil {
+				// rapid failed without a failing case: too many cases
+				// skipped, a panic in the check itself.
+				err := fmt.Errorf("kafkasim/check: the search failed: %s", strings.Join(tb.msgs, "; "))
+				return &Failure{Guarantee: cfg.Guarantee, Strategy: cfg.Handler.Strategy, app: cfg.App != nil, Problems: []string{err.Error()}, Err: err}
+			}
+			last.Rerun = tb.rerun()
 			return last
 		}
 	}

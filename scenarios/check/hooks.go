@@ -197,6 +197,9 @@ func (h *hooks) OnRebalance(rb client.Rebalance) {
 		e.Detail = "manual"
 	}
 	h.w.emit(e)
+	if k != scenarios.KindAssign && h.inc != nil && h.inc.onRemoved != nil {
+		h.inc.onRemoved(e.Partitions)
+	}
 	if k != scenarios.KindAssign && h.inc != nil {
 		// What was processed of a partition given up will not be
 		// committed by this incarnation any more.

@@ -30,38 +30,66 @@ var caseCounter atomic.Uint64
 // caseLabel numbers a case, for its goroutines' labels.
 func caseLabel() string { return fmt.Sprintf("case-%d", caseCounter.Add(1)) }
 
-// inBubble runs fn in a testing/synctest bubble of its own, carrying
-// rapid's panics (a failure, a skipped case) out of it. The bubble's
-// deadlock panic (goroutines left blocked when the case ended, which fn
-// has reported) is dropped.
-func inBubble(t *testing.T, fn func() *caseResult) *caseResult {
+// bubble is a testing/synctest bubble serving a case's world: the
+// harness (rapid's property, on its own goroutine, where rapid's draws and
+// failures must happen) hands it one function at a time (do); the bubble
+// runs it and stands still until the next. Its main goroutine waits for
+// work on a channel made outside the bubble, which does not count as
+// blocked: virtual time moves only inside do.
+type bubble struct {
+	cmds     chan func()
+	done     chan any
+	exited   chan struct{}
+	panicked any
+}
+
+// startBubble starts a bubble for t.
+func startBubble(t *testing.T) *bubble {
 	if t == nil {
-		panic("kafkasim/check: an App runs in a testing/synctest bubble, which needs the test's *testing.T: use TestConsumer, Search or Replay")
+		panic(fmt.Errorf("%w: an App runs in a testing/synctest bubble, which needs the test's *testing.T: use TestConsumer, Search or Replay", ErrConfig))
 	}
-	var (
-		res      *caseResult
-		panicked any
-		failed   bool
-	)
-	func() {
+	b := &bubble{cmds: make(chan func()), done: make(chan any), exited: make(chan struct{})}
+	go func() {
+		defer close(b.exited)
 		defer func() {
+			// synctest's deadlock panic: goroutines left blocked when the
+			// case ended, which leaks has reported.
 			if r := recover(); r != nil && !isDeadlock(r) {
-				panic(r)
+				b.panicked = r
 			}
 		}()
 		synctest.Test(t, func(*testing.T) {
-			defer func() {
-				if r := recover(); r != nil {
-					panicked, failed = r, true
-				}
-			}()
-			res = fn()
+			for fn := range b.cmds {
+				b.done <- b.run(fn)
+			}
 		})
 	}()
-	if failed {
-		panic(panicked)
+	return b
+}
+
+// run runs fn, returning what it panicked with.
+func (b *bubble) run(fn func()) (p any) {
+	defer func() { p = recover() }()
+	fn()
+	return nil
+}
+
+// do runs fn in the bubble and waits for it (a panic in it comes out
+// here).
+func (b *bubble) do(fn func()) {
+	b.cmds <- fn
+	if p := <-b.done; p != nil {
+		panic(p)
 	}
-	return res
+}
+
+// stop ends the bubble.
+func (b *bubble) stop() {
+	close(b.cmds)
+	<-b.exited
+	if b.panicked != nil {
+		panic(b.panicked)
+	}
 }
 
 // isDeadlock reports whether r is synctest's panic about goroutines left
@@ -72,16 +100,21 @@ func isDeadlock(r any) bool {
 }
 
 // watch looks for incarnations told to close that have not returned
-// within Config.CloseTimeout: a hang, reported once, naming the
-// goroutines still running.
+// within Config.CloseTimeout of it (time while the broker is down does not
+// count: the app may be waiting for the coordinator, as librdkafka's
+// synchronous commits do): a hang, reported once, naming the goroutines
+// still running.
 func (w *world) watch() {
 	if !w.bubble {
 		return
 	}
+	if w.brokerDown {
+		return // closing waits for the coordinator meanwhile (librdkafka's commits do)
+	}
 	now := w.now()
 	for _, m := range w.members {
 		inc := m.cur
-		if inc == nil || !inc.closing || inc.crashed || inc.hung || inc.returned.Load() || now-inc.closeAt < w.cfg.closeTimeout() {
+		if inc == nil || !inc.closing || inc.crashed || inc.hung || inc.returned.Load() || now-max(inc.closeAt, w.brokerUpAt) < w.cfg.closeTimeout() {
 			continue
 		}
 		inc.hung = true
@@ -111,6 +144,12 @@ func (w *world) leaks() *problem {
 	if !w.bubble {
 		return nil
 	}
+	var p *problem
+	w.call(func() { p = w.leaksNow() })
+	return p
+}
+
+func (w *world) leaksNow() *problem {
 	if runtime.NumGoroutine() <= w.base {
 		return nil
 	}

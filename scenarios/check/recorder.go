@@ -14,9 +14,21 @@ import (
 // call on the app's consumer as far as the check is concerned: after a
 // crash it never returns (the process is gone, and so is the effect),
 // while the app hangs (a stall) it waits.
+//
+// A goroutine of a crashed app goes on running until its next call to
+// the consumer or the Recorder (Go cannot stop it sooner): a side effect
+// made on the app's own state in between (a write to a map standing for
+// its database) would outlive the crash. Make such an effect with Apply,
+// which does not run it at all once the app has crashed.
 type Recorder interface {
 	// Effect records that m's side effect happened.
 	Effect(m *client.Message)
+	// Apply makes m's side effect by calling fn, and records it as an
+	// effect if fn reports true, as skipped (a repeat the app recognised)
+	// if false. fn runs as one of the consumer's calls, with the
+	// simulation held: after a crash it is not called, and it must be
+	// quick and must not call the consumer.
+	Apply(m *client.Message, fn func() bool)
 	// Skipped records that the app recognised m as a repeat and did
 	// nothing (an idempotent consumer): not an effect.
 	Skipped(m *client.Message)
@@ -33,6 +45,16 @@ type recorder struct {
 
 // Effect records m's effect.
 func (r *recorder) Effect(m *client.Message) { r.record(m, scenarios.KindEffect, "", false) }
+
+// Apply makes and records m's effect, or records it skipped.
+func (r *recorder) Apply(m *client.Message, fn func() bool) {
+	r.recordFn(m, func() (scenarios.Kind, string) {
+		if fn() {
+			return scenarios.KindEffect, ""
+		}
+		return scenarios.KindEffectSkipped, "the app skipped it: already processed"
+	}, false)
+}
 
 // Skipped records that m was recognised as a repeat.
 func (r *recorder) Skipped(m *client.Message) {
@@ -53,6 +75,11 @@ func (r *recorder) Failed(m *client.Message, err error) {
 // while it hung (abandon), as the scenario runner's model does; it
 // reports whether it recorded.
 func (r *recorder) record(m *client.Message, k scenarios.Kind, detail string, builtin bool) bool {
+	return r.recordFn(m, func() (scenarios.Kind, string) { return k, detail }, builtin)
+}
+
+// recordFn is record with the kind and detail decided inside the call.
+func (r *recorder) recordFn(m *client.Message, what func() (scenarios.Kind, string), builtin bool) bool {
 	if m == nil {
 		return false
 	}
@@ -65,6 +92,7 @@ func (r *recorder) record(m *client.Message, k scenarios.Kind, detail string, bu
 			return
 		}
 		ok = true
+		k, detail := what()
 		e := scenarios.Event{Actor: inc.m.spec.ID, Kind: k, Group: inc.m.spec.Group, Member: info.MemberID, Generation: -1,
 			Topic: tp.Topic, Partition: tp.Partition, Offset: int64(tp.Offset), Detail: detail}
 		if info.MemberID != "" {

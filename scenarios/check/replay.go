@@ -41,13 +41,7 @@ func replayFile(t *testing.T, file string, cfg Config) *Failure {
 		cfg.Topic = sc.Topics[0].Name
 	}
 	cfg.tt = t
-	run := func() *caseResult { return execute(sc, &cfg, cfg.App != nil) }
-	var res *caseResult
-	if cfg.App != nil {
-		res = inBubble(t, run)
-	} else {
-		res = run()
-	}
+	res := execute(sc, &cfg, cfg.App != nil)
 	if res.err != nil {
 		return configFailure(&cfg, fmt.Errorf("replay %s: %w", file, res.err))
 	}
@@ -67,7 +61,7 @@ func execute(sc *scenarios.Scenario, cfg *Config, bubble bool) *caseResult {
 		res.err = err
 		return res
 	}
-	defer w.finish()
+	defer w.close()
 	chk := newChecker(cfg)
 	script := slices.Clone(sc.Script)
 	for _, c := range sc.Consumers {

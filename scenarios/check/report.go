@@ -136,6 +136,7 @@ func (r *caseResult) failure(cfg *Config) *Failure {
 	r.sc.Name = "check-" + safeName(name)
 	r.sc.Summary = fmt.Sprintf("kafkasim/check counterexample: %s", r.problems[0].rule)
 	f.File, f.WriteErr = writeScenario(cfg.Dir, safeName(name)+".yaml", r.sc, f)
+	cfg.found = f
 	return f
 }
 

@@ -52,6 +52,7 @@ type world struct {
 	commitIDs       map[commitKey]uint64
 	commitSeq       uint64
 	brokerDown      bool
+	brokerUpAt      time.Duration // when it last came back
 	// seen is the idempotent store of Handler.Idempotent, shared by the
 	// group and surviving crashes.
 	seen map[msgID]bool
@@ -68,6 +69,48 @@ type world struct {
 	// cancels are contexts to cancel once the current Do is over.
 	cancels []context.CancelFunc
 	err     error
+	// bub is the bubble an App's world lives in (nil in lockstep), and
+	// serving says the bubble is running one of the harness's calls.
+	bub     *bubble
+	serving bool
+	closed  bool
+}
+
+// call runs fn in the world: in its bubble, if it has one (the harness
+// runs on rapid's goroutine).
+func (w *world) call(fn func()) {
+	if w.bub == nil || w.serving {
+		fn()
+		return
+	}
+	w.bub.do(func() {
+		w.serving = true
+		defer func() { w.serving = false }()
+		fn()
+	})
+}
+
+// close ends the case (finish) and the world's bubble. The scenario
+// loses the consumers that never started: a scenario file starts a
+// consumer that has no start and no start step at 0s.
+func (w *world) close() {
+	if w.closed {
+		return
+	}
+	w.closed = true
+	w.finish()
+	var kept []scenarios.Consumer
+	for _, m := range w.members {
+		if m.started {
+			kept = append(kept, *m.spec)
+		}
+	}
+	if len(kept) > 0 {
+		w.sc.Consumers = kept
+	}
+	if w.bub != nil {
+		w.bub.stop()
+	}
 }
 
 type commitKey struct {
@@ -120,6 +163,9 @@ type incarnation struct {
 	// flights are the messages delivered to it and not yet done with:
 	// what it is doing, for the schedule and the timeline.
 	flights []flight
+	// onRemoved, if set, hears of partitions revoked or lost (a built-in
+	// app forgets what it has not committed of them).
+	onRemoved func([]scenarios.TP)
 }
 
 // flight is a message an incarnation has in hand.
@@ -134,8 +180,23 @@ func newWorld(sc *scenarios.Scenario, cfg *Config, app App, bubble bool, label s
 	gcfg.InitialRebalanceDelay = -1
 	w := &world{cfg: cfg, sc: sc, app: app, bubble: bubble, label: label,
 		byID: map[string]*member{}, prods: map[string]*sim.Producer{}, commitIDs: map[commitKey]uint64{}, seen: map[msgID]bool{}}
-	w.cl = sim.NewCluster(sim.Config{Seed: sc.Seed, Group: gcfg})
 	if bubble {
+		w.bub = startBubble(cfg.tt)
+	}
+	var err error
+	w.call(func() { err = w.build(gcfg) })
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// build makes the world's cluster (in its bubble).
+func (w *world) build(gcfg group.Config) error {
+	sc := w.sc
+	w.cl = sim.NewCluster(sim.Config{Seed: sc.Seed, Group: gcfg})
+	if w.bubble {
 		w.d = w.cl.DriveInBubble(waitFunc)
 	} else {
 		w.d = w.cl.DriveInLockstep()
@@ -156,10 +217,7 @@ func newWorld(sc *scenarios.Scenario, cfg *Config, app App, bubble bool, label s
 			w.byID[m.spec.ID] = m
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	return w, nil
+	return err
 }
 
 // now is the virtual time since the start (for the owner, and for hooks).
@@ -183,30 +241,36 @@ func (w *world) fail(err error) {
 // runTo runs the world up to virtual time d since the start, then looks
 // for apps that hang.
 func (w *world) runTo(d time.Duration) {
-	if d > w.now() {
-		w.d.RunUntil(w.start.Add(d))
-	}
-	w.watch()
+	w.call(func() {
+		if d > w.now() {
+			w.d.RunUntil(w.start.Add(d))
+		}
+		w.watch()
+	})
 }
 
 // do runs fn with the world standing still, then cancels the contexts fn
 // asked to (cancelling wakes the app's goroutines, which Do must not).
 func (w *world) do(fn func()) {
-	w.d.Do(fn)
-	cs := w.cancels
-	w.cancels = nil
-	for _, c := range cs {
-		c()
-	}
+	w.call(func() {
+		w.d.Do(fn)
+		cs := w.cancels
+		w.cancels = nil
+		for _, c := range cs {
+			c()
+		}
+	})
 }
 
 // act applies a script step at its time (runTo first) and returns what
 // the consumer it names was doing then (the fault point: "while
 // processing t[0]@3"), the same words its timeline event uses.
 func (w *world) act(a scenarios.Action) string {
-	w.runTo(a.At)
 	var note string
-	w.do(func() { note = w.apply(&a) })
+	w.call(func() {
+		w.runTo(a.At)
+		w.do(func() { note = w.apply(&a) })
+	})
 	return note
 }
 
@@ -229,6 +293,9 @@ func (w *world) apply(a *scenarios.Action) string {
 		w.emit(scenarios.Event{Actor: "broker", Kind: k, Generation: -1, Partition: -1, Offset: -1})
 		w.cl.SetBrokerAvailable(up)
 		w.brokerDown = !up
+		if up {
+			w.brokerUpAt = w.now()
+		}
 	case scenarios.DoStart:
 		if m.cur == nil || !m.cur.alive() {
 			w.startApp(m, scenarios.KindStart)
@@ -532,6 +599,11 @@ func (w *world) finish() {
 		return
 	}
 	w.finished = true
+	w.call(w.end)
+}
+
+// end is finish in the world.
+func (w *world) end() {
 	w.do(func() {
 		for _, m := range w.members {
 			if inc := m.cur; inc != nil && !inc.returned.Load() && inc.c != nil {
