@@ -93,8 +93,10 @@ type Consumer struct {
 	// (Stall); killed: its process is gone (Kill). See driver.go.
 	stalled bool
 	killed  atomic.Bool
-	cfg     client.ConsumerConfig
-	hooks   client.Hooks
+	// pollReadyF is pollReady, for a driven cluster's parks (readyFn).
+	pollReadyF func() bool
+	cfg        client.ConsumerConfig
+	hooks      client.Hooks
 	// dh are the hooks of every delivery, picked out of hooks once.
 	dh   consumerstate.DeliveryHooks
 	java bool

@@ -68,9 +68,12 @@ type Driver struct {
 	// changes counts what may change what a park waits for: events run,
 	// turns handed out. A park's ready is asked again only after one.
 	changes uint64
-	free    []*ticket
-	cur     callState // the call being served
-	stack   []callState
+	// moved: since the bubble was last waited for, a turn was handed out
+	// or time moved (goroutines may be running).
+	moved bool
+	free  []*ticket
+	cur   callState // the call being served
+	stack []callState
 
 	// The bubble's clock when the driver was made, and the cluster's.
 	b0    time.Time
@@ -277,7 +280,7 @@ func (d *Driver) Sleep(dur time.Duration) {
 	c := d.cur.c
 	d.park(callKey{op: opSleep}, c, d.clk.UnixNano()+int64(max(dur, 0)), never)
 	if c != nil && c.killed.Load() {
-		d.exit(true)
+		d.exit(false) // lockstep: Go's goroutine gives the turn back
 	}
 }
 
@@ -315,9 +318,14 @@ func (d *Driver) Await(cond func() bool, timeout time.Duration) bool {
 // on when nothing is left at the current instant. It returns at until
 // (or, forever, when stopped).
 func (d *Driver) loop(until int64, forever bool) {
+	d.moved = true
 	for {
-		if d.wait != nil {
+		if d.wait != nil && d.moved {
+			// Goroutines may have run (a turn handed out) or woken (time
+			// moved): let them reach their calls, or block, first. An
+			// event alone wakes nobody.
 			d.wait()
+			d.moved = false
 		}
 		if t := d.nextWaiter(); t != nil {
 			d.handoff(t)
@@ -360,6 +368,7 @@ func (d *Driver) loop(until int64, forever bool) {
 		if ok {
 			d.timer.Reset(time.Duration(next - now))
 		}
+		d.moved = true
 		select {
 		case <-d.timer.C:
 		case <-d.kick:
@@ -372,9 +381,16 @@ func (d *Driver) loop(until int64, forever bool) {
 }
 
 // handoff gives t's goroutine the turn and waits until it gives it back.
+// In a bubble it waits for the bubble to settle instead (the goroutine
+// has then given the turn back and gone on until it blocked: nothing that
+// holds the turn blocks), which saves the driver a wake-up per turn.
 func (d *Driver) handoff(t *ticket) {
 	d.changes++
 	t.grant <- struct{}{}
+	if d.wait != nil {
+		d.wait()
+		d.moved = false
+	}
 	<-d.yield
 }
 
@@ -460,19 +476,21 @@ func (d *Driver) acquire(k callKey, c *Consumer) gateTok {
 		<-t.grant
 		d.put(t)
 	}
-	d.hold(c, k)
+	d.hold(c, k, false)
 	return tokDriven
 }
 
 // hold makes a call of a stalled consumer wait until it is unstalled, and
-// ends the goroutine of a killed consumer's call. With the turn.
-func (d *Driver) hold(c *Consumer, k callKey) {
+// ends the goroutine of a killed consumer's call. With the turn; inCall:
+// from inside a call, whose deferred exit gives the turn back as the
+// goroutine ends (else hold gives it back itself).
+func (d *Driver) hold(c *Consumer, k callKey, inCall bool) {
 	if c == nil {
 		return
 	}
 	for {
 		if c.killed.Load() {
-			d.exit(true)
+			d.exit(!inCall)
 		}
 		if !c.stalled {
 			return
@@ -490,12 +508,12 @@ func (d *Driver) release(tok gateTok) {
 	}
 }
 
-// exit ends the calling goroutine, which has the turn (held: inside a
-// call), because its consumer was killed: the process it stands for is
-// gone. In lockstep the goroutine Go started gives the turn back as it
-// ends.
-func (d *Driver) exit(held bool) {
-	if held && d.wait != nil {
+// exit ends the calling goroutine, which has the turn, because its
+// consumer was killed: the process it stands for is gone. yield: give the
+// turn back first (not from inside a call, whose deferred exit does). In
+// lockstep the goroutine Go started gives the turn back as it ends.
+func (d *Driver) exit(yield bool) {
+	if yield && d.wait != nil {
 		d.yield <- struct{}{}
 	}
 	runtime.Goexit()
@@ -552,7 +570,7 @@ func (d *Driver) waitFor(deadline time.Time, done, ready func() bool) bool {
 		k := cur.key
 		k.op = opWait
 		d.park(k, cur.c, dl, ready)
-		d.hold(cur.c, cur.key)
+		d.hold(cur.c, cur.key, true)
 	}
 }
 
@@ -601,9 +619,15 @@ func (c *Consumer) Killed() bool { return c.killed.Load() }
 // instant: give a digest of what fn does), held back while the consumer is
 // stalled, and ends the calling goroutine if the consumer was killed. fn
 // gets the consumer's identity at that moment (member id, generation). It
-// runs with the simulation held and must not call the cluster's clients.
-// A property test records the app's side effects through it.
-func (c *Consumer) Exclusive(key uint64, fn func(client.Info)) {
+// runs with the simulation held and must not call the cluster's clients;
+// once the consumer has crashed it does not run at all (the process is
+// gone). It reports whether fn ran. A property test records the app's
+// side effects through it.
+func (c *Consumer) Exclusive(key uint64, fn func(client.Info)) bool {
 	defer c.cl.exit(c.cl.enter(c.id, opExclusive, key, c))
+	if c.crashed {
+		return false
+	}
 	fn(c.info())
+	return true
 }

@@ -27,6 +27,12 @@ func (c *Consumer) Poll(timeoutMs int) client.Event {
 // poll is Poll without the gate, for calls from inside a call.
 func (c *Consumer) poll(timeoutMs int) client.Event {
 	if c.closed {
+		if c.crashed && c.cl.drv != nil && timeoutMs != 0 {
+			// A crashed process's goroutine polling on (a driven
+			// cluster's app): nothing comes, and its timeout passes, so
+			// that a loop that does not stop does not spin.
+			c.cl.runLoopReady(c.cl.deadline(timeoutMs), func() bool { return false }, never)
+		}
 		return nil
 	}
 	c.inPoll = true
@@ -43,7 +49,7 @@ func (c *Consumer) poll(timeoutMs int) client.Event {
 		c.cl.runLoopReady(c.cl.deadline(timeoutMs), func() bool {
 			ev = c.serve()
 			return ev != nil || c.closed
-		}, c.pollReady)
+		}, c.readyFn())
 	}
 	c.inPoll = false
 	c.pollReturned()
@@ -211,6 +217,15 @@ func (c *Consumer) serveOpNow(op *rebOp) {
 func (c *Consumer) callback(ev client.Event) {
 	cb := c.cb
 	c.cl.callout(c.cl.tok(), func() { _ = cb(c, ev) })
+}
+
+// readyFn is c.pollReady as a func value, made once (a method value
+// allocates each time).
+func (c *Consumer) readyFn() func() bool {
+	if c.pollReadyF == nil {
+		c.pollReadyF = c.pollReady
+	}
+	return c.pollReadyF
 }
 
 // pollReady reports whether a Poll waiting on a driven cluster may find

@@ -71,7 +71,7 @@ func batchingApp(ctx context.Context, c client.Consumer, rec check.Recorder) err
 			pending.commit(c)
 		default:
 		}
-		if m, ok := c.Poll(100).(*client.Message); ok {
+		if m, ok := c.Poll(1000).(*client.Message); ok {
 			process(m)
 			rec.Effect(m)
 			pending[m.TopicPartition.Key()] = m.TopicPartition.Offset + 1
@@ -107,7 +107,7 @@ func workerPoolApp(ctx context.Context, c client.Consumer, rec check.Recorder) e
 		wg.Wait()
 	}()
 	for ctx.Err() == nil {
-		if m, ok := c.Poll(100).(*client.Message); ok {
+		if m, ok := c.Poll(1000).(*client.Message); ok {
 			work <- m
 			_ = c.CommitMessageAsync(m) // the bug: the workers are not done with it
 		}
@@ -144,7 +144,7 @@ func rebalanceApp(commitOnRevoke bool) check.App {
 		}
 		n := 0
 		for ctx.Err() == nil {
-			if m, ok := c.Poll(100).(*client.Message); ok {
+			if m, ok := c.Poll(1000).(*client.Message); ok {
 				process(m)
 				rec.Effect(m)
 				pending[m.TopicPartition.Key()] = m.TopicPartition.Offset + 1
@@ -207,7 +207,7 @@ func idempotentApp(db *store) check.App {
 			return err
 		}
 		for ctx.Err() == nil {
-			m, ok := c.Poll(100).(*client.Message)
+			m, ok := c.Poll(1000).(*client.Message)
 			if !ok {
 				continue
 			}
@@ -227,7 +227,7 @@ func ignoresCtxApp(ctx context.Context, c client.Consumer, rec check.Recorder) e
 		return err
 	}
 	for {
-		if m, ok := c.Poll(100).(*client.Message); ok {
+		if m, ok := c.Poll(1000).(*client.Message); ok {
 			process(m)
 			rec.Effect(m)
 			_, _ = c.CommitMessage(m)
@@ -242,7 +242,7 @@ func offsetPlusTwoApp(ctx context.Context, c client.Consumer, rec check.Recorder
 		return err
 	}
 	for ctx.Err() == nil {
-		if m, ok := c.Poll(100).(*client.Message); ok {
+		if m, ok := c.Poll(1000).(*client.Message); ok {
 			process(m)
 			rec.Effect(m)
 			tp := m.TopicPartition
@@ -250,4 +250,80 @@ func offsetPlusTwoApp(ctx context.Context, c client.Consumer, rec check.Recorder
 		}
 	}
 	return c.Close()
+}
+
+// workerPoolAtLeastOnce is the worker pool done right: the workers mark
+// what they have processed, and what is committed is, per partition, the
+// offset below which everything is processed (the workers finish out of
+// order). At-least-once: it passes.
+func workerPoolAtLeastOnce(ctx context.Context, c client.Consumer, rec check.Recorder) error {
+	if err := c.Subscribe(topic, nil); err != nil {
+		return err
+	}
+	marks := &marks{next: map[client.PartitionKey]client.Offset{}, done: map[client.PartitionKey]map[client.Offset]bool{}}
+	work := make(chan *client.Message, 8)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range work {
+				process(m)
+				rec.Effect(m)
+				if tp, ok := marks.finish(m); ok {
+					_ = c.CommitOffsetsAsync([]client.TopicPartition{tp})
+				}
+			}
+		}()
+	}
+	for ctx.Err() == nil {
+		if m, ok := c.Poll(1000).(*client.Message); ok {
+			marks.add(m)
+			work <- m
+		}
+	}
+	close(work)
+	wg.Wait()
+	return c.Close()
+}
+
+// marks tracks, per partition, the messages handed to the workers and
+// those they finished.
+type marks struct {
+	mu   sync.Mutex
+	next map[client.PartitionKey]client.Offset // below it, all finished
+	done map[client.PartitionKey]map[client.Offset]bool
+}
+
+// add notes a polled message; one before the partition's mark (read again
+// after a rebalance) starts the partition over.
+func (k *marks) add(m *client.Message) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	key, off := m.TopicPartition.Key(), m.TopicPartition.Offset
+	if next, ok := k.next[key]; !ok || off < next {
+		k.next[key] = off
+		k.done[key] = map[client.Offset]bool{}
+	}
+}
+
+// finish notes a processed message and returns the partition's new
+// commit offset if it moved.
+func (k *marks) finish(m *client.Message) (client.TopicPartition, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	key, off := m.TopicPartition.Key(), m.TopicPartition.Offset
+	next, ok := k.next[key]
+	if !ok || off < next {
+		return client.TopicPartition{}, false
+	}
+	k.done[key][off] = true
+	moved := false
+	for k.done[key][next] {
+		delete(k.done[key], next)
+		next++
+		moved = true
+	}
+	k.next[key] = next
+	return client.TopicPartition{Topic: key.Topic, Partition: key.Partition, Offset: next}, moved
 }

@@ -278,6 +278,12 @@ func heal(w *world, res *caseResult, chk *checker, cursor *time.Duration, step *
 	*cursor = cursor.Truncate(time.Millisecond) + time.Second
 	res.healAt = *cursor
 	w.runTo(*cursor) // let closes in progress finish
+	// An App told to stop returns when it notices (after its poll, say):
+	// wait for that, up to CloseTimeout (then it hangs, and watch says so).
+	for end := *cursor + w.cfg.closeTimeout(); w.closing() && *cursor < end; {
+		*cursor += 100 * time.Millisecond
+		w.runTo(*cursor)
+	}
 	if brokerDown {
 		script(scenarios.Action{Do: scenarios.DoBrokerUp, Partition: client.PartitionAny})
 		// Apps blocked in a synchronous commit carry on now, and a close
@@ -359,6 +365,16 @@ func heal(w *world, res *caseResult, chk *checker, cursor *time.Duration, step *
 		res.problems = append(res.problems, *p)
 	}
 	w.sc.Duration = end
+}
+
+// closing reports whether an App told to stop has not returned yet.
+func (w *world) closing() bool {
+	for _, m := range w.members {
+		if inc := m.cur; inc != nil && inc.alive() && inc.closing && !inc.hung {
+			return true
+		}
+	}
+	return false
 }
 
 // quiescent reports whether the group has caught up: nothing waits in a

@@ -2,6 +2,9 @@ package check
 
 import (
 	"testing"
+	"time"
+
+	"pgregory.net/rapid"
 
 	"github.com/kafkasim/kafkasim/scenarios"
 )
@@ -21,4 +24,34 @@ func ReplayEvents(t *testing.T, file string, cfg Config) []scenarios.Event {
 		t.Fatal(res.err)
 	}
 	return res.events
+}
+
+// BenchCases runs b.N cases of cfg on the benchmarks' shape (3 consumers,
+// 3 partitions, 200 messages, rapid's default 30 steps, every fault
+// kind; timings and faults drawn from a fixed seed sequence) and reports
+// cases/s and events/case. t hosts an App's bubbles.
+func BenchCases(b *testing.B, t *testing.T, cfg Config) {
+	cfg.MaxConsumers, cfg.MaxPartitions, cfg.MaxMessages = 3, 3, 200
+	if cfg.Dir == "" {
+		cfg.Dir = b.TempDir()
+	}
+	cfg = cfg.withDefaults()
+	cfg.tt = t
+	cfg.fixedShape = true
+	gen := rapid.Custom(func(rt *rapid.T) int {
+		res := runCase(rt, &cfg)
+		if f := res.failure(&cfg); f != nil {
+			b.Fatal(f.Error())
+		}
+		return len(res.events)
+	})
+	b.ReportAllocs()
+	start := time.Now()
+	events := 0
+	for i := 0; b.Loop(); i++ {
+		events += gen.Example(i)
+	}
+	el := time.Since(start)
+	b.ReportMetric(float64(b.N)/el.Seconds(), "cases/s")
+	b.ReportMetric(float64(events)/float64(b.N), "events/case")
 }

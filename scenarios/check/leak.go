@@ -188,7 +188,7 @@ func goroutines(label string) []string {
 	}
 	var out []string
 	sc := bufio.NewScanner(&buf)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var count string
 	var labels string
 	var frames []string
@@ -296,15 +296,17 @@ func shortFile(file string) string {
 	return file
 }
 
-// settle ends what is left of a case in a bubble: the world runs on, in
-// steps of a second of virtual time, until every goroutine the apps
-// started has returned or base goroutines are left (at most limit).
+// settle lets what is left of a case end in a bubble: the world runs on,
+// in steps of a second of virtual time, until no more than base goroutines
+// are left (every goroutine the apps started has returned), for at most
+// limit.
 func (w *world) settle(base int, limit time.Duration) {
 	for t := time.Duration(0); t < limit; t += time.Second {
 		waitFunc()
 		if runtime.NumGoroutine() <= base {
 			return
 		}
+
 		w.d.RunFor(time.Second)
 	}
 }

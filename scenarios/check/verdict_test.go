@@ -33,6 +33,12 @@ func TestWorkerPoolLoopLoses(t *testing.T) {
 	t.Logf("\n%s", f)
 }
 
+func TestWorkerPoolWithMarksPasses(t *testing.T) {
+	if f := check.Search(t, appConfig(t, workerPoolAtLeastOnce, check.AtLeastOnce, 300)); f != nil {
+		t.Fatalf("a worker pool committing only below what its workers finished failed:\n%s", f)
+	}
+}
+
 func TestRebalanceCommitLoop(t *testing.T) {
 	cfg := func(commitOnRevoke bool) check.Config {
 		c := appConfig(t, rebalanceApp(commitOnRevoke), check.AtMostOnce, 400)

@@ -178,7 +178,7 @@ type flight struct {
 func newWorld(sc *scenarios.Scenario, cfg *Config, app App, bubble bool, label string) (*world, error) {
 	gcfg := cfg.group
 	gcfg.InitialRebalanceDelay = -1
-	w := &world{cfg: cfg, sc: sc, app: app, bubble: bubble, label: label,
+	w := &world{cfg: cfg, sc: sc, app: app, bubble: bubble, label: label, events: make([]scenarios.Event, 0, 2048),
 		byID: map[string]*member{}, prods: map[string]*sim.Producer{}, commitIDs: map[commitKey]uint64{}, seen: map[msgID]bool{}}
 	if bubble {
 		w.bub = startBubble(cfg.tt)
@@ -447,7 +447,13 @@ func (m *member) crash(why, doing string) {
 	}
 	m.w.emit(e)
 	inc.running, inc.crashed = false, true
-	inc.c.Kill()
+	// From now on the app's calls fail (a Poll waits its timeout, and
+	// gets nothing) and what it records does not count; its context is
+	// cancelled, so that its goroutines wind down. finish ends those that
+	// do not.
+	inc.stalled = false
+	inc.c.Unstall()
+	inc.c.Crash()
 	m.w.cancels = append(m.w.cancels, inc.cancel)
 }
 
@@ -602,14 +608,23 @@ func (w *world) finish() {
 	w.call(w.end)
 }
 
-// end is finish in the world.
+// end is finish in the world: the goroutines of crashed apps, whose
+// contexts are cancelled, get time to wind down (settleLimit); then every
+// incarnation's consumer is killed, so that a goroutine still calling it
+// ends there, and they get time again.
 func (w *world) end() {
+	if w.bubble {
+		w.settle(w.base, settleLimit)
+	}
 	w.do(func() {
 		for _, m := range w.members {
-			if inc := m.cur; inc != nil && !inc.returned.Load() && inc.c != nil {
-				inc.running = false
-				inc.c.Kill()
-				w.cancels = append(w.cancels, inc.cancel)
+			for _, inc := range m.all {
+				if inc.c != nil && !inc.c.Killed() {
+					inc.running = false
+					inc.c.Unstall()
+					inc.c.Kill()
+					w.cancels = append(w.cancels, inc.cancel)
+				}
 			}
 		}
 	})
@@ -620,4 +635,4 @@ func (w *world) end() {
 }
 
 // settleLimit bounds how long finish waits for an app's goroutines.
-const settleLimit = 2 * time.Minute
+const settleLimit = 30 * time.Second
