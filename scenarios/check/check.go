@@ -446,7 +446,13 @@ func search(cfg *Config, log *testing.T) *Failure {
 				err := fmt.Errorf("kafkasim/check: the search failed: %s", strings.Join(tb.msgs, "; "))
 				return &Failure{Guarantee: cfg.Guarantee, Strategy: cfg.Handler.Strategy, app: cfg.App != nil, Problems: []string{err.Error()}, Err: err}
 			}
-			last.Rerun = tb.rerun()
+			rerun := tb.rerun()
+			if last.res != nil {
+				if m := minimize(cfg, last.res); m != last.res {
+					last = m.failure(cfg)
+				}
+			}
+			last.Rerun = rerun
 			return last
 		}
 	}

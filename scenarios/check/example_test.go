@@ -54,7 +54,9 @@ func Example_commitBeforeProcessFails() {
 		Guarantee: check.AtLeastOnce,
 		Handler:   check.Handler{Strategy: check.CommitBeforeProcess},
 		Faults:    check.Crash | check.Restart,
-		Dir:       dir,
+		// A small topology keeps the search and the shrinking short.
+		MaxConsumers: 2, MaxMessages: 20,
+		Dir: dir,
 	})
 	if f == nil {
 		fmt.Println("no counterexample")

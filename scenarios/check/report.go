@@ -49,6 +49,8 @@ type Failure struct {
 	Err error
 	// app: the consumer is an App, not a Handler.
 	app bool
+	// res is the case it reports (for minimize).
+	res *caseResult
 	// Scenario is the case as a scenario.
 	Scenario *scenarios.Scenario
 	// Outcome is the classification of every message.
@@ -136,6 +138,7 @@ func (r *caseResult) failure(cfg *Config) *Failure {
 	r.sc.Name = "check-" + safeName(name)
 	r.sc.Summary = fmt.Sprintf("kafkasim/check counterexample: %s", r.problems[0].rule)
 	f.File, f.WriteErr = writeScenario(cfg.Dir, safeName(name)+".yaml", r.sc, f)
+	f.res = r
 	cfg.found = f
 	return f
 }

@@ -1,0 +1,150 @@
+package check
+
+import (
+	"slices"
+	"time"
+
+	"github.com/kafkasim/kafkasim/scenarios"
+)
+
+// Schedules are shrunk twice. rapid shrinks the draws of a case, which
+// removes most steps; but a step it draws is several draws (which action,
+// which consumer), and a stall is only harmless without its resume, so it
+// leaves pairs it cannot take out one draw at a time. minimize then
+// removes steps from the schedule itself, pairs first, then single steps,
+// and keeps each removal after which the case still breaks the same rule,
+// rerunning the case from its topology and remaining steps (the heal
+// phase is run afresh each time).
+
+// Bounds of the second shrinking: it stops after minimizeRuns reruns or
+// minimizeTime, whichever comes first.
+const (
+	minimizeRuns = 400
+	minimizeTime = 3 * time.Second
+)
+
+// minimize returns a case with fewer chaos steps that breaks the same
+// rule as res, or res.
+func minimize(cfg *Config, res *caseResult) *caseResult {
+	if len(res.problems) == 0 {
+		return res
+	}
+	rule := res.problems[0].rule
+	chaos := res.chaos()
+	best := res
+	start := time.Now()
+	runs := 0
+	for changed := true; changed; {
+		changed = false
+		for _, size := range []int{2, 1} {
+			for i := 0; i+size <= len(chaos); i++ {
+				if runs >= minimizeRuns || time.Since(start) > minimizeTime {
+					return best
+				}
+				cand := slices.Concat(chaos[:i], chaos[i+size:])
+				runs++
+				r := runChaos(cfg, res.sc, cand, res.healAt, res.faults)
+				if len(r.problems) > 0 && r.problems[0].rule == rule && r.err == nil {
+					chaos, best, changed = cand, r, true
+					i--
+				}
+			}
+		}
+	}
+	return best
+}
+
+// chaos are the case's steps before its heal phase.
+func (r *caseResult) chaos() []scenarios.Action {
+	var out []scenarios.Action
+	for _, a := range r.sc.Script {
+		if r.healAt > 0 && a.At >= r.healAt {
+			break
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// runChaos runs a case from base's topology and the chaos steps given (at
+// their times, checked after each), then waits until the heal phase's
+// time (healAt; for a case that failed during its chaos, until base's end)
+// and runs the heal phase and the verdict, as drawAndRun does.
+func runChaos(cfg *Config, base *scenarios.Scenario, chaos []scenarios.Action, healAt time.Duration, faults Faults) *caseResult {
+	if cfg.Setup != nil {
+		cfg.Setup()
+	}
+	sc := *base
+	sc.Script = nil
+	sc.Consumers = slices.Clone(base.Consumers)
+	res := &caseResult{sc: &sc, faults: faults}
+	w, err := newWorld(&sc, cfg, cfg.app(), cfg.App != nil, caseLabel())
+	if err != nil {
+		res.err = err
+		return res
+	}
+	defer w.close()
+	chk := newChecker(cfg)
+	w.setup()
+	failed := func() bool {
+		if p := w.problem(); p != nil {
+			res.problems = append(res.problems, *p)
+		} else if p := chk.feed(w.events); p != nil {
+			res.problems = append(res.problems, *p)
+		}
+		if len(res.problems) == 0 {
+			return false
+		}
+		end := w.events[len(w.events)-1].At.Truncate(time.Millisecond) + time.Second
+		w.runTo(end)
+		sc.Duration = end
+		res.events = w.events
+		res.outcome = scenarios.Classify(w.events)
+		return true
+	}
+	brokerDown := false
+	for _, a := range chaos {
+		sc.Script = append(sc.Script, a)
+		res.notes = append(res.notes, w.act(a))
+		switch a.Do {
+		case scenarios.DoBrokerDown:
+			brokerDown = true
+		case scenarios.DoBrokerUp:
+			brokerDown = false
+		}
+		if failed() {
+			return res
+		}
+	}
+	cursor := healAt - time.Second
+	if healAt <= 0 {
+		cursor = base.Duration
+	}
+	w.runTo(cursor)
+	if failed() {
+		return res
+	}
+	step := len(chaos)
+	script := func(a scenarios.Action) {
+		step++
+		a.At = cursor + time.Duration(step)*time.Microsecond
+		sc.Script = append(sc.Script, a)
+		res.notes = append(res.notes, w.act(a))
+	}
+	heal(w, res, chk, &cursor, &step, brokerDown, script)
+	if w.err != nil {
+		res.err = w.err
+		return res
+	}
+	res.events = w.events
+	if len(res.problems) == 0 {
+		if p := chk.feed(w.events); p != nil {
+			res.problems = append(res.problems, *p)
+		}
+	}
+	res.outcome = scenarios.Classify(w.events)
+	if len(res.problems) == 0 {
+		w.do(func() { res.problems = judge(cfg.Guarantee, &res.outcome, w) })
+	}
+	return res
+}
