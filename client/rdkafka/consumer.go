@@ -54,6 +54,9 @@ type Consumer struct {
 	syncResult []client.TopicPartition
 	pumpDone   chan struct{}
 	dying      atomic.Bool // Crash was called
+	// maxPollRaised counts _MAX_POLL_EXCEEDED errors reported from the
+	// log and not yet handed out by Poll.
+	maxPollRaised int
 }
 
 // manualCommit is a commit the app asked for: whether it is asynchronous,
@@ -346,6 +349,11 @@ func (c *Consumer) factLocked(f fact) {
 		client.Each(c.hooks, func(h client.HookMaxPollExceeded) {
 			h.OnMaxPollExceeded(client.MaxPollExceeded{Info: info, LastPoll: c.lastPoll, Interval: c.cfg.MaxPollInterval})
 		})
+		// librdkafka queues _MAX_POLL_EXCEEDED for the app at this moment
+		// (rd_kafka_cgrp_max_poll_interval_check_tmr_cb); Poll hands it
+		// out later. The hook reports errors as they are raised.
+		c.errorHookLocked(client.NewError(client.ErrMaxPollExceeded, fmt.Sprintf("Application maximum poll interval (%dms) exceeded", c.cfg.MaxPollInterval.Milliseconds()), false))
+		c.maxPollRaised++
 	case factSessionTimeout, factHeartbeatFailed:
 		var err error
 		if f.Err != client.ErrNoError {
@@ -661,7 +669,11 @@ func (c *Consumer) eventOfLocked(v json.RawMessage) client.Event {
 		if e.IsFatal() {
 			c.fatal = &e
 		}
-		c.errorHookLocked(e)
+		if code == client.ErrMaxPollExceeded && c.maxPollRaised > 0 {
+			c.maxPollRaised-- // reported when librdkafka raised it
+		} else {
+			c.errorHookLocked(e)
+		}
 		return e
 	}
 	m := &client.Message{TopicPartition: tp, Key: unb64(am.Key), Value: unb64(am.Value)}

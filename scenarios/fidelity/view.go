@@ -29,6 +29,23 @@ type View struct {
 	Committed []Committed
 	// Assignments is, per group, the assignment after each rebalance.
 	Assignments []GroupAssignments
+	// Order is, per consumer, the order of the client events a lesson
+	// turns on (see ClientOrder); nil where it is not compared.
+	Order []ClientOrder
+}
+
+// ClientOrder is the sequence of one consumer's lesson events, in the
+// order the consumer saw them: starts and restarts, assignments, revokes
+// and losses (their partitions for an eager group, their number for a
+// cooperative one), the commits made as partitions leave (revoke, close)
+// with their result, max.poll.interval.ms expiry, LeaveGroup, the errors
+// a lesson shows (_MAX_POLL_EXCEEDED, _ALL_BROKERS_DOWN,
+// UNKNOWN_TOPIC_OR_PART), crashes and closes. Timer and app commits are
+// left out (how many there are depends on timing, not on the protocol),
+// as are empty assignments and repeats of the same event in a row.
+type ClientOrder struct {
+	Consumer string
+	Events   []string
 }
 
 // Message is one message's verdict in one group.
@@ -114,8 +131,77 @@ func ViewOf(r *scenarios.Result) View {
 	slices.SortFunc(v.Committed, func(a, b Committed) int {
 		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
 	})
-	v.Assignments = assignments(r.Events())
+	evs := r.Events()
+	v.Assignments = assignments(evs)
+	v.Order = clientOrder(evs)
 	return v
+}
+
+// lessonErrors are the error codes ClientOrder keeps.
+var lessonErrors = map[string]bool{"_MAX_POLL_EXCEEDED": true, "_ALL_BROKERS_DOWN": true, "UNKNOWN_TOPIC_OR_PART": true}
+
+// clientOrder builds the ClientOrder of every consumer.
+func clientOrder(events []scenarios.Event) []ClientOrder {
+	byActor := map[string][]string{}
+	coop := map[string]bool{}
+	for _, e := range events {
+		if e.Kind == scenarios.KindAssign && e.Detail == "cooperative" {
+			coop[e.Actor] = true
+		}
+	}
+	add := func(actor, s string) {
+		l := byActor[actor]
+		if n := len(l); n > 0 && l[n-1] == s {
+			return
+		}
+		byActor[actor] = append(l, s)
+	}
+	parts := func(e scenarios.Event) string {
+		if coop[e.Actor] {
+			return fmt.Sprintf("(%d partitions)", len(e.Partitions))
+		}
+		tps := make([]string, len(e.Partitions))
+		for i, tp := range e.Partitions {
+			tps[i] = tp.String()
+		}
+		slices.Sort(tps)
+		return "[" + strings.Join(tps, " ") + "]"
+	}
+	for _, e := range events {
+		if e.Group == "" || strings.HasPrefix(e.Actor, "group:") {
+			continue
+		}
+		switch e.Kind {
+		case scenarios.KindStart, scenarios.KindRestart, scenarios.KindCrash, scenarios.KindClose, scenarios.KindClosed,
+			scenarios.KindMaxPoll, scenarios.KindLeave:
+			add(e.Actor, string(e.Kind))
+		case scenarios.KindAssign:
+			if len(e.Partitions) > 0 {
+				add(e.Actor, "assign "+parts(e))
+			}
+		case scenarios.KindRevoke, scenarios.KindLost:
+			if len(e.Partitions) > 0 {
+				add(e.Actor, string(e.Kind)+" "+parts(e))
+			}
+		case scenarios.KindCommitOK, scenarios.KindCommitFailed:
+			if e.Commit == scenarios.CommitRevoke || e.Commit == scenarios.CommitClose {
+				s := string(e.Kind) + " (" + e.Commit + ")"
+				if e.Error != "" {
+					s += " " + e.Error
+				}
+				add(e.Actor, s)
+			}
+		case scenarios.KindClientErr:
+			if lessonErrors[e.Error] {
+				add(e.Actor, "error "+e.Error)
+			}
+		}
+	}
+	out := []ClientOrder{}
+	for _, a := range slices.Sorted(maps.Keys(byActor)) {
+		out = append(out, ClientOrder{Consumer: a, Events: byActor[a]})
+	}
+	return out
 }
 
 // assignments replays assign, revoke, lost, start, crash and close events
