@@ -169,26 +169,7 @@ func (c *Consumer) callLocked(req map[string]any, wait time.Duration) (json.RawM
 	if wait < 0 {
 		limit = 100 * 365 * 24 * time.Hour
 	}
-	for {
-		m, err := c.p.next(limit)
-		if err != nil {
-			if !errors.Is(err, errAgentGone) {
-				// Hung: a client that does not answer is as good as dead.
-				c.p.kill()
-			}
-			return nil, c.goneLocked(err)
-		}
-		c.readLogLocked(m.Sync)
-		switch m.T {
-		case "ret":
-			if m.Err != nil {
-				return nil, c.errorOf(m.Err)
-			}
-			return m.V, nil
-		case "cb":
-			c.callbackLocked(m)
-		}
-	}
+	return c.replyLocked(limit, false)
 }
 
 // goneLocked is the error of a call on an agent that ended: ClosedError
@@ -745,20 +726,23 @@ func (c *Consumer) commitCall(offs []client.TopicPartition, async bool) ([]clien
 	}
 	// The reply is read by callLocked's loop; the sync result is attached
 	// to the commit's end before the log up to the reply is read.
-	v, err := c.replyLocked(!async)
+	v, err := c.replyLocked(callTimeout+c.cfg.SocketTimeout, !async)
 	if err != nil || async {
 		return nil, err
 	}
 	return decodeTPs(v)
 }
 
-// replyLocked is callLocked after the request was sent; with syncCommit
-// the reply's partitions become the commit's result in the hooks.
-func (c *Consumer) replyLocked(syncCommit bool) (json.RawMessage, error) {
+// replyLocked waits up to limit for the reply to the request just sent,
+// reading librdkafka's log up to it and serving the callbacks librdkafka
+// runs meanwhile; with syncCommit the reply's partitions become the
+// commit's result in the hooks.
+func (c *Consumer) replyLocked(limit time.Duration, syncCommit bool) (json.RawMessage, error) {
 	for {
-		m, err := c.p.next(callTimeout + time.Duration(c.cfg.SocketTimeout))
+		m, err := c.p.next(limit)
 		if err != nil {
 			if !errors.Is(err, errAgentGone) {
+				// Hung: a client that does not answer is as good as dead.
 				c.p.kill()
 			}
 			return nil, c.goneLocked(err)
