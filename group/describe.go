@@ -115,9 +115,22 @@ func (c *Coordinator) offsetRows(group string, members []MemberDescription) []Pa
 	for _, o := range c.b.GroupOffsets(group) {
 		committed[o.TopicPartition] = o.Offset
 	}
+	// Each topic is described once: DescribeTopic copies every partition
+	// of it, and a row per partition must not pay for the whole topic.
+	type described struct {
+		ti broker.TopicInfo
+		ok bool
+	}
+	topics := map[string]described{}
 	return OffsetRows(members, committed, func(tp broker.TopicPartition) (int64, bool) {
-		if ti, err := c.b.DescribeTopic(tp.Topic); err == nil && int(tp.Partition) < len(ti.Partitions) && tp.Partition >= 0 {
-			return ti.Partitions[tp.Partition].HighWatermark, true
+		d, seen := topics[tp.Topic]
+		if !seen {
+			ti, err := c.b.DescribeTopic(tp.Topic)
+			d = described{ti, err == nil}
+			topics[tp.Topic] = d
+		}
+		if d.ok && int(tp.Partition) < len(d.ti.Partitions) && tp.Partition >= 0 {
+			return d.ti.Partitions[tp.Partition].HighWatermark, true
 		}
 		return 0, false
 	})
