@@ -24,6 +24,11 @@ type group struct {
 	static  map[string]string // group.instance.id → member id
 	pending map[string]clock.Timer
 
+	// protoCount counts the members supporting each protocol name
+	// (Kafka's supportedProtocols), so that a join checks the joiner's
+	// protocols without a pass over every member.
+	protoCount map[string]int
+
 	// The delayed join: the rebalance timeout, or the initial delay.
 	joinTimer      clock.Timer
 	initialDelay   bool
@@ -65,6 +70,7 @@ func newGroup(id string) *group {
 	return &group{
 		id:          id,
 		members:     map[string]*member{},
+		protoCount:  map[string]int{},
 		static:      map[string]string{},
 		pending:     map[string]clock.Timer{},
 		pendingSync: map[string]bool{},
@@ -135,18 +141,27 @@ func (g *group) supportsProtocols(ps []Protocol) bool {
 		return true
 	}
 	for _, p := range ps {
-		all := true
-		for _, id := range g.order {
-			if !slices.ContainsFunc(g.members[id].protocols, func(q Protocol) bool { return q.Name == p.Name }) {
-				all = false
-				break
-			}
-		}
-		if all {
+		if g.protoCount[p.Name] == len(g.members) {
 			return true
 		}
 	}
 	return false
+}
+
+// countProtocols adds d (1 or -1) to the count of each protocol name m
+// supports (a name listed twice counts once). Every change to g.members,
+// or to the protocols of one of them, goes with it.
+func (g *group) countProtocols(m *member, d int) {
+	for i, p := range m.protocols {
+		if slices.ContainsFunc(m.protocols[:i], func(q Protocol) bool { return q.Name == p.Name }) {
+			continue
+		}
+		if n := g.protoCount[p.Name] + d; n > 0 {
+			g.protoCount[p.Name] = n
+		} else {
+			delete(g.protoCount, p.Name)
+		}
+	}
 }
 
 // selectProtocol is Kafka's vote: among the protocols every member
@@ -273,6 +288,7 @@ func (m *member) update(req JoinRequest) {
 
 func (c *Coordinator) addMember(g *group, m *member) {
 	g.members[m.id] = m
+	g.countProtocols(m, 1)
 	g.order = append(g.order, m.id)
 	if m.instanceID != "" {
 		g.static[m.instanceID] = m.id
@@ -287,6 +303,7 @@ func (c *Coordinator) dropMember(g *group, m *member) {
 	m.removed = true
 	m.timer.Stop()
 	delete(g.members, m.id)
+	g.countProtocols(m, -1)
 	if i := slices.Index(g.order, m.id); i >= 0 {
 		g.order = slices.Delete(g.order, i, i+1)
 	}

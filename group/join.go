@@ -192,7 +192,9 @@ func (c *Coordinator) addMemberAndRebalance(g *group, id string, req JoinRequest
 }
 
 func (c *Coordinator) updateMemberAndRebalance(g *group, m *member, req JoinRequest, reply func(JoinResponse), cause string) {
+	g.countProtocols(m, -1)
 	m.update(req)
+	g.countProtocols(m, 1)
 	c.parkJoin(g, m, reply)
 	if cause == "" {
 		c.emit(g, MemberRejoined, m.id, fmt.Sprintf("%s rejoined for the rebalance", m.id), nil)
@@ -230,7 +232,9 @@ func (c *Coordinator) replaceStatic(g *group, old *member, newID string, req Joi
 	m := c.newMember(g, newID, req)
 	m.assignment = old.assignment
 	delete(g.members, old.id)
+	g.countProtocols(old, -1)
 	g.members[newID] = m
+	g.countProtocols(m, 1)
 	g.order[slices.Index(g.order, old.id)] = newID
 	g.static[m.instanceID] = newID
 	if g.leader == old.id {
