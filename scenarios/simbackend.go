@@ -2,8 +2,8 @@ package scenarios
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/kafkasim/kafkasim/broker"
@@ -94,15 +94,36 @@ func (b *simBackend) WatchGroups(fn func(Event)) {
 				return
 			}
 			e.Kind = KindGroupEvent
-			e.Detail = "moved:"
-			for _, m := range t.Moved {
-				e.Detail += fmt.Sprintf(" %s[%d] %s→%s", m.Partition.Topic, m.Partition.Partition, orDash(m.From), orDash(m.To))
-			}
+			e.Detail = movedDetail(t.Moved)
 		default:
 			return
 		}
 		fn(e)
 	})
+}
+
+// movedDetail is a group_event's Detail for partitions a rebalance moved:
+// "moved: t[0] c1→c2 t[1] -→c3". It is built in one buffer: a string
+// grown by += per partition copies all of it each time, which is
+// quadratic in the partitions of a large group.
+func movedDetail(moved []group.PartitionMove) string {
+	n := len("moved:")
+	for _, m := range moved {
+		n += len(m.Partition.Topic) + len(m.From) + len(m.To) + 20
+	}
+	b := make([]byte, 0, n)
+	b = append(b, "moved:"...)
+	for _, m := range moved {
+		b = append(b, ' ')
+		b = append(b, m.Partition.Topic...)
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(m.Partition.Partition), 10)
+		b = append(b, "] "...)
+		b = append(b, orDash(m.From)...)
+		b = append(b, "→"...)
+		b = append(b, orDash(m.To)...)
+	}
+	return string(b)
 }
 
 func orDash(s string) string {
