@@ -496,8 +496,8 @@ func (a *app) afterCommit() {
 // waitForCoordinator blocks the app in a synchronous commit (of what)
 // while the broker is down, as librdkafka's commit waits for the group
 // coordinator: the app neither commits nor polls until the broker is back
-// (the runner calls endWait) or socket.timeout.ms passes, when the commit
-// is made anyway and fails. It reports whether the app is now waiting;
+// (the runner calls endWait) or session.timeout.ms passes, when
+// librdkafka gives the commit up (_WAIT_COORD). It reports whether the app is now waiting;
 // cont then makes the commit and carries on. An app inside a clock
 // callback cannot block, so the wait is its own stretch of virtual time.
 func (a *app) waitForCoordinator(what string, cont func()) bool {
@@ -516,14 +516,14 @@ func (a *app) block(why string, cont func()) {
 	e.Detail = why
 	a.r.emit(e)
 	a.tick.Stop()
-	timeout := a.cfg.SocketTimeout
+	timeout := a.cfg.SessionTimeout
 	if timeout <= 0 {
-		timeout = time.Minute
+		timeout = 45 * time.Second
 	}
 	inc := a.inc
 	a.waitTimer = a.r.loop.After(timeout, func() {
 		if a.inc == inc {
-			a.endWait("socket.timeout.ms (" + FormatDuration(timeout) + ") passed without a coordinator: the commit is sent and fails")
+			a.endWait("session.timeout.ms (" + FormatDuration(timeout) + ") passed without a coordinator: librdkafka gives the commit up (_WAIT_COORD)")
 		}
 	})
 }
@@ -633,7 +633,7 @@ func (a *app) close() {
 // doClose closes the client. Close commits synchronously (the every-N
 // strategy's last offsets, and under enable.auto.commit the stored ones):
 // while the broker is down it first waits for the coordinator, as
-// librdkafka's close does, until the broker is back or socket.timeout.ms
+// librdkafka's close does, until the broker is back or session.timeout.ms
 // passes.
 func (a *app) doClose() {
 	if a.r.brokerDown && !a.waiting && a.closeCommits() {

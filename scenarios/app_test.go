@@ -30,7 +30,7 @@ consumers:
   - id: c1
     group: g
     topics: [t]
-    config: {auto.offset.reset: earliest, enable.auto.commit: false, socket.timeout.ms: 2000}
+    config: {auto.offset.reset: earliest, enable.auto.commit: false, session.timeout.ms: 6000}
     processing: {time: 1s, commit: before-process}
 script:
   - {at: 5s, do: broker-down}
@@ -60,7 +60,7 @@ script:
 // A synchronous commit while the broker is down waits for the coordinator,
 // as librdkafka's does: the app blocks (and does not poll) until the broker
 // is back, then the commit goes through; an outage longer than
-// socket.timeout.ms makes it fail then, not at once.
+// session.timeout.ms makes it fail then (_WAIT_COORD), not at once.
 func TestSyncCommitWaitsForTheCoordinator(t *testing.T) {
 	const y = `
 name: outage-sync
@@ -118,15 +118,16 @@ script:
 		t.Error("the timeline does not show the app blocked in its commit")
 	}
 
-	// A 90 s outage: the commit waits socket.timeout.ms (60 s), then fails.
+	// A 90 s outage: the commit waits session.timeout.ms (45 s), then
+	// librdkafka gives it up with _WAIT_COORD.
 	var failed []commit
 	for _, c := range results(run("93.5s")) {
 		if c.kind == scenarios.KindCommitFailed {
 			failed = append(failed, c)
 		}
 	}
-	if len(failed) == 0 || failed[0].at != 63500*time.Millisecond || failed[0].err != "_TIMED_OUT" {
-		t.Errorf("failed commits %+v, want the first at 1m3.5s with _TIMED_OUT", failed)
+	if len(failed) == 0 || failed[0].at != 48500*time.Millisecond || failed[0].err != "_WAIT_COORD" {
+		t.Errorf("failed commits %+v, want the first at 48.5s with _WAIT_COORD", failed)
 	}
 }
 
@@ -170,10 +171,10 @@ func TestProcessedMessagesAreNotReused(t *testing.T) {
 
 // Closing while the broker is down waits for the coordinator too:
 // librdkafka's close commits the stored offsets synchronously. With the
-// broker back within socket.timeout.ms the commit goes through and the
+// broker back within session.timeout.ms the commit goes through and the
 // next member starts after the processed messages; with a longer outage
-// the commit fails once socket.timeout.ms has passed, and they are read
-// again. Nothing else commits meanwhile (the auto-commit timer stops).
+// the commit fails once session.timeout.ms has passed (_WAIT_COORD), and
+// they are read again. Nothing else commits meanwhile (the auto-commit timer stops).
 func TestCloseWaitsForTheCoordinator(t *testing.T) {
 	const y = `
 name: close-outage
@@ -231,7 +232,7 @@ script:
 	}
 
 	r, cs = run("100s")
-	want = []commit{{66 * time.Second, scenarios.KindCommit, scenarios.CommitClose, ""}, {66 * time.Second, scenarios.KindCommitFailed, scenarios.CommitClose, "_TIMED_OUT"}}
+	want = []commit{{51 * time.Second, scenarios.KindCommit, scenarios.CommitClose, ""}, {51 * time.Second, scenarios.KindCommitFailed, scenarios.CommitClose, "_WAIT_COORD"}}
 	if diff := cmp.Diff(want, cs, cmp.AllowUnexported(commit{})); diff != "" {
 		t.Errorf("c1's commits after the broker went down, 95 s outage (-want +got):\n%s", diff)
 	}

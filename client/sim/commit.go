@@ -143,8 +143,8 @@ func (c *Consumer) sendCommit(offs []client.TopicPartition) error {
 }
 
 // commit sends an OffsetCommit. Synchronous commits wait (running the
-// loop, up to socket.timeout.ms) for a down broker; asynchronous ones are
-// held and sent when it is back. noEvent suppresses the OffsetsCommitted
+// loop, up to session.timeout.ms) for a down broker; asynchronous ones are
+// held and sent when it is back, or given up after session.timeout.ms. noEvent suppresses the OffsetsCommitted
 // event of an asynchronous commit (Java-model auto-commit).
 func (c *Consumer) commit(offs []client.TopicPartition, trig client.CommitTrigger, async, noEvent bool) ([]client.TopicPartition, error) {
 	offs = slices.Clone(offs)
@@ -161,15 +161,38 @@ func (c *Consumer) commit(offs []client.TopicPartition, trig client.CommitTrigge
 		return c.finishCommit(id, offs, client.NewError(client.ErrNoOffset, "", false), trig, async, noEvent)
 	}
 	if !c.net() {
+		// As librdkafka does without a coordinator
+		// (rd_kafka_cgrp_defer_offset_commit): the commit is held until
+		// the coordinator is back, for at most session.timeout.ms, then
+		// fails with _WAIT_COORD (rd_kafka_cgrp_timeout_scan); a
+		// synchronous one waits for it.
 		if async {
-			c.pendingCommits = append(c.pendingCommits, &pendingCommit{id: id, offs: offs, trig: trig, noEvent: noEvent})
+			p := &pendingCommit{id: id, offs: offs, trig: trig, noEvent: noEvent}
+			p.expiry = c.cl.clk.After(c.cfg.SessionTimeout, func() { c.expireCommit(p) })
+			c.pendingCommits = append(c.pendingCommits, p)
 			return nil, nil
 		}
-		if !c.waitBroker(c.cl.clk.Now().Add(c.cfg.SocketTimeout)) {
-			return c.finishCommit(id, offs, client.NewError(client.ErrTimedOut, "commit: coordinator unavailable", false), trig, async, noEvent)
+		if !c.waitBroker(c.cl.clk.Now().Add(c.cfg.SessionTimeout)) {
+			return c.finishCommit(id, offs, waitCoordErr(), trig, async, noEvent)
 		}
 	}
 	return c.finishCommit(id, offs, c.sendCommit(offs), trig, async, noEvent)
+}
+
+// waitCoordErr is the error of a commit given up for want of a
+// coordinator.
+func waitCoordErr() client.Error {
+	return client.NewError(client.ErrWaitCoord, "Commit failed: Local: Waiting for coordinator", false)
+}
+
+// expireCommit gives up an asynchronous commit held for the coordinator.
+func (c *Consumer) expireCommit(p *pendingCommit) {
+	i := slices.Index(c.pendingCommits, p)
+	if i < 0 || c.closed {
+		return
+	}
+	c.pendingCommits = slices.Delete(c.pendingCommits, i, i+1)
+	c.finishCommit(p.id, p.offs, waitCoordErr(), p.trig, true, p.noEvent)
 }
 
 // finishCommit records a commit's result, reports it, and reacts to the
@@ -370,6 +393,9 @@ func (c *Consumer) crash() {
 	c.stopTimers()
 	c.joinSeq++
 	c.closed, c.crashed = true, true
+	for _, p := range c.pendingCommits {
+		p.expiry.Stop()
+	}
 	c.pendingCommits = nil
 	c.lifecycle(client.LifecycleCrashed, nil)
 }

@@ -185,6 +185,7 @@ type pendingCommit struct {
 	offs    []client.TopicPartition
 	trig    client.CommitTrigger
 	noEvent bool
+	expiry  clock.Timer // gives the commit up after session.timeout.ms
 }
 
 // NewConsumer creates a consumer from a librdkafka-style configuration
@@ -324,6 +325,7 @@ func (c *Consumer) onReconnect() {
 	pend := c.pendingCommits
 	c.pendingCommits = nil
 	for _, p := range pend {
+		p.expiry.Stop()
 		err := c.sendCommit(p.offs)
 		c.finishCommit(p.id, p.offs, err, p.trig, true, p.noEvent)
 	}
