@@ -309,19 +309,24 @@ func (r *runner) fail(err error) {
 	}
 }
 
-// setup creates the topics and schedules the script, the consumers'
-// starts and the producers.
+// createTopics creates the scenario's topics.
+func (r *runner) createTopics() error {
+	for _, t := range r.s.Topics {
+		if err := r.b.CreateTopic(t); err != nil {
+			return fmt.Errorf("run %s: create topic %s: %w", r.s.Name, t.Name, err)
+		}
+	}
+	return nil
+}
+
+// setup schedules the script, the consumers' starts and the producers
+// (the topics exist: see createTopics).
 func (r *runner) setup() error {
 	s := r.s
 	r.byID = map[string]*app{}
 	r.prods = map[string]client.Producer{}
 	r.seen = map[string]map[msgID]bool{}
 	r.b.WatchGroups(func(e Event) { r.emit(e) })
-	for _, t := range s.Topics {
-		if err := r.b.CreateTopic(t); err != nil {
-			return fmt.Errorf("run %s: create topic %s: %w", s.Name, t.Name, err)
-		}
-	}
 	// Anchored steps wait from their time for their event; they are armed
 	// ahead of every other step of that instant, so an anchor on a crash
 	// scripted at the same time sees it.

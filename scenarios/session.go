@@ -46,6 +46,12 @@ func Start(s *Scenario, opts Options) (*Session, error) {
 	}
 	r := &runner{s: s, seed: seed, b: b, loop: b.Loop(), rnd: b.Rand(), process: opts.Process,
 		commitTrig: map[uint64]string{}, commitIDs: map[clientCommit]uint64{}, budget: budget}
+	// The topics exist before the run's clock starts: on a real cluster
+	// creating them takes time the script's first steps must not lose.
+	if err := r.createTopics(); err != nil {
+		b.Close()
+		return nil, err
+	}
 	r.start = r.loop.Now()
 	r.startNs = r.start.UnixNano()
 	r.sim, _ = r.loop.(*clock.Sim)
