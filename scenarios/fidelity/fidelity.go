@@ -234,6 +234,9 @@ func Check(s *scenarios.Scenario, t Target) Report {
 		// its order is our emulation's: the order is the real client's
 		// to check.
 		rep.Sim.Order, rep.Real.Order = nil, nil
+		// kgo's CooperativeStickyBalancer is not librdkafka's assignor:
+		// compare how many partitions each consumer owns and keeps.
+		rep.Sim.Assignments, rep.Real.Assignments = countCooperative(rep.Sim.Assignments), countCooperative(rep.Real.Assignments)
 	}
 	cmpReal := rep.Real
 	if share := Throughput[s.Name]; share > 0 {

@@ -116,6 +116,55 @@ func TestViewAssignments(t *testing.T) {
 	}
 }
 
+// TestViewCooperativeAssignments: a cooperative group's assignments list
+// their partitions (the comparison with the real librdkafka), and
+// countCooperative turns them into counts of owned and kept partitions
+// (the comparison with franz-go), leaving eager groups as they are.
+func TestViewCooperativeAssignments(t *testing.T) {
+	tp := func(p int32) scenarios.TP { return scenarios.TP{Topic: "t", Partition: p} }
+	ev := func(group, actor string, k scenarios.Kind, gen int32, detail string, parts ...scenarios.TP) scenarios.Event {
+		return scenarios.Event{Actor: actor, Group: group, Kind: k, Generation: gen, Member: actor + "-x", Partitions: parts, Detail: detail}
+	}
+	coop := func(actor string, k scenarios.Kind, gen int32, parts ...scenarios.TP) scenarios.Event {
+		return ev("g", actor, k, gen, "cooperative", parts...)
+	}
+	events := []scenarios.Event{
+		coop("c1", scenarios.KindAssign, 1, tp(0), tp(2)),
+		coop("c2", scenarios.KindAssign, 1, tp(1), tp(3)),
+		ev("e", "e1", scenarios.KindAssign, 1, "eager", tp(0)),
+		coop("c1", scenarios.KindRevoke, 2, tp(0)),
+		coop("c3", scenarios.KindAssign, 2),
+		coop("c1", scenarios.KindAssign, 2),
+		coop("c3", scenarios.KindAssign, 3, tp(0)),
+	}
+	got := assignments(events)
+	exact := []GroupAssignments{
+		{Group: "e", Steps: []Assignment{{"e1": {"t[0]"}}}},
+		{Group: "g", Cooperative: true, Steps: []Assignment{
+			{"c1": {"t[0]", "t[2]"}, "c2": {"t[1]", "t[3]"}},
+			{"c1": {"t[2]"}, "c2": {"t[1]", "t[3]"}},
+			{"c1": {"t[2]"}, "c2": {"t[1]", "t[3]"}, "c3": {"t[0]"}},
+		}},
+	}
+	if d := cmp.Diff(exact, got); d != "" {
+		t.Fatalf("assignments (-want +got):\n%s", d)
+	}
+	counts := []GroupAssignments{
+		exact[0],
+		{Group: "g", Cooperative: true, Steps: []Assignment{
+			{"c1": {"2 partitions", "0 kept"}, "c2": {"2 partitions", "0 kept"}},
+			{"c1": {"1 partitions", "1 kept"}, "c2": {"2 partitions", "2 kept"}},
+			{"c1": {"1 partitions", "1 kept"}, "c2": {"2 partitions", "2 kept"}, "c3": {"1 partitions", "0 kept"}},
+		}},
+	}
+	if d := cmp.Diff(counts, countCooperative(got)); d != "" {
+		t.Errorf("countCooperative (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(exact, got); d != "" {
+		t.Errorf("countCooperative changed its argument (-want +got):\n%s", d)
+	}
+}
+
 // A throughput-bound scenario may end with the processed/pending boundary
 // a few messages apart; anything else still differs.
 func TestAlignThroughput(t *testing.T) {

@@ -75,8 +75,9 @@ type Committed struct {
 // GroupAssignments is the sequence of a group's assignments.
 type GroupAssignments struct {
 	Group string
-	// Cooperative is true when the group rebalanced cooperatively; Steps
-	// then count partitions (see Assignment).
+	// Cooperative is true when the group rebalanced cooperatively; in a
+	// comparison with franz-go its Steps count partitions (see
+	// Assignment).
 	Cooperative bool
 	Steps       []Assignment
 }
@@ -89,11 +90,13 @@ type GroupAssignments struct {
 // between kgo, librdkafka and the simulator, and says nothing about
 // ownership.
 //
-// For a cooperative group (assign events say "cooperative") the lists
-// read {"N partitions", "K kept"} instead: which partitions a sticky
-// assignor picks is the assignor's choice (kgo's CooperativeStickyBalancer
-// and librdkafka's cooperative-sticky differ), how many each member owns
-// and keeps across a rebalance is the protocol's promise.
+// ViewOf lists the partitions of cooperative groups (assign events say
+// "cooperative") too: the simulator's cooperative-sticky is librdkafka's,
+// so on the real librdkafka the partitions must agree. Compared with
+// franz-go, whose CooperativeStickyBalancer picks other partitions, Check
+// turns a cooperative group's lists into {"N partitions", "K kept"}: how
+// many each member owns and keeps across a rebalance is the protocol's
+// promise, which partitions is the assignor's choice.
 type Assignment map[string][]string
 
 // String is "c1=[t[0] t[1]] c2=[]" in consumer order.
@@ -268,9 +271,6 @@ func assignments(events []scenarios.Event) []GroupAssignments {
 		if len(steps) == 0 {
 			continue
 		}
-		if gs.coop {
-			steps = counted(steps)
-		}
 		out = append(out, GroupAssignments{Group: g, Cooperative: gs.coop, Steps: steps})
 	}
 	return out
@@ -291,6 +291,18 @@ func snapshot(owned map[string]map[scenarios.TP]bool) Assignment {
 		a[id] = tps
 	}
 	return a
+}
+
+// countCooperative returns gas with the steps of every cooperative group
+// turned into partition counts (see Assignment); gas is left as it is.
+func countCooperative(gas []GroupAssignments) []GroupAssignments {
+	out := slices.Clone(gas)
+	for i, ga := range out {
+		if ga.Cooperative {
+			out[i].Steps = counted(ga.Steps)
+		}
+	}
+	return out
 }
 
 // counted turns assignments into partition counts and how many each
