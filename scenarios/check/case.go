@@ -100,7 +100,7 @@ func drawTopology(t *rapid.T, cfg *Config, faults Faults) *scenarios.Scenario {
 			OnFailure: scenarios.FailSkip, Async: h.Async, Idempotent: h.Idempotent,
 		}
 		if p.Commit != scenarios.StrategyAuto && p.Commit != scenarios.StrategyBeforeProcess {
-			p.CommitDelay = time.Duration(rapid.IntRange(0, 10).Draw(t, "commit_delay_ms")) * time.Millisecond
+			p.CommitDelay = time.Duration(rapid.IntRange(0, 50).Draw(t, "commit_delay_ms")) * time.Millisecond
 		}
 		c := scenarios.Consumer{ID: fmt.Sprintf("c%d", i+1), Group: groupName, Topics: []string{topicName},
 			Config: conf, PollIdle: pollIdle, Processing: p}

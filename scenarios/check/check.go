@@ -243,8 +243,8 @@ type Config struct {
 	MaxPartitions, MaxConsumers, MaxMessages int
 	// Cases is the least number of cases to run. TestConsumer runs rapid
 	// in rounds of -rapid.checks cases (default 100) until it has run
-	// Cases. Default: the KAFKASIM_CHECKS environment variable, else one
-	// round.
+	// Cases. Default: the KAFKASIM_CHECKS environment variable, else
+	// DefaultCases (-short: a fifth).
 	Cases int
 	// Dir is where a counterexample is written as a scenario file.
 	// Default: the KAFKASIM_FAILURES environment variable, else
@@ -341,12 +341,22 @@ func (cfg Config) withDefaults() Config {
 		cfg.Dir = "testdata/kafkasim"
 	}
 	if cfg.Cases <= 0 {
+		cfg.Cases = DefaultCases
 		if n, err := strconv.Atoi(os.Getenv("KAFKASIM_CHECKS")); err == nil && n > 0 {
 			cfg.Cases = n
+		}
+		if testing.Short() {
+			cfg.Cases = max(cfg.Cases/5, 1)
 		}
 	}
 	return cfg
 }
+
+// DefaultCases is how many cases a check runs when neither Config.Cases
+// nor KAFKASIM_CHECKS says: enough to find a dedupe store that remembers
+// only the last key (one such bug in a hundred cases or so) in every one of
+// 40 searches (docs/testing.md).
+const DefaultCases = 500
 
 // TestConsumer checks that the consumer keeps its claimed guarantee under
 // random fault schedules. Each case draws a topology (partitions,
@@ -429,10 +439,7 @@ func search(cfg *Config, log *testing.T) *Failure {
 		}
 	}
 	per := rapidChecks()
-	rounds := 1
-	if cfg.Cases > per {
-		rounds = (cfg.Cases + per - 1) / per
-	}
+	rounds := max((cfg.Cases+per-1)/per, 1)
 	for range rounds {
 		tb := &quietTB{name: cfg.Name, log: log}
 		cfg.found = nil
@@ -459,19 +466,21 @@ func search(cfg *Config, log *testing.T) *Failure {
 	return nil
 }
 
-// rapidChecks is the -rapid.checks flag (cases per rapid.Check).
+// rapidChecks is how many cases one rapid.Check runs: the -rapid.checks
+// flag, which rapid divides by 5 under -short.
 func rapidChecks() int {
+	n := 100
 	if f := flag.Lookup("rapid.checks"); f != nil {
 		if g, ok := f.Value.(flag.Getter); ok {
-			if n, ok := g.Get().(int); ok && n > 0 {
-				if testing.Short() {
-					n /= 5
-				}
-				return max(n, 1)
+			if v, ok := g.Get().(int); ok && v > 0 {
+				n = v
 			}
 		}
 	}
-	return 100
+	if testing.Short() {
+		n /= 5
+	}
+	return max(n, 1)
 }
 
 // Property is the check as a rapid property, for rapid.Check or
