@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -65,9 +66,16 @@ type resultJSON struct {
 }
 
 // MarshalJSON writes the documented form (docs/json-schema.md), with the
-// timeline as "events".
+// timeline as "events", compact. The timeline is read from the run's
+// recording, not built as []Event (see WriteJSON).
 func (r Result) MarshalJSON() ([]byte, error) {
-	return json.Marshal(resultJSON{r.SchemaVersion, r.Scenario, r.Seed, r.Backend, r.Duration, r.Events(), r.Outcome, r.Groups, r.Incomplete})
+	var buf bytes.Buffer
+	j := newJSONWriter(&buf, false)
+	r.writeJSON(j)
+	if err := j.flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.

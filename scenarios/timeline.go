@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -142,49 +143,75 @@ type Event struct {
 func (e *Event) TP() TP { return TP{e.Topic, e.Partition} }
 
 // String is the event as one timeline line: "T=5s c1 commit t[0]@101 (auto)".
-func (e *Event) String() string {
-	s := "T=" + FormatDuration(e.At) + " " + e.Actor + " " + string(e.Kind)
+func (e *Event) String() string { return string(e.appendText(nil, FormatDuration(e.At))) }
+
+// appendText appends the event's timeline line (String) to b, its time
+// already formatted as at.
+func (e *Event) appendText(b []byte, at string) []byte {
+	b = append(b, "T="...)
+	b = append(b, at...)
+	b = append(b, ' ')
+	b = append(b, e.Actor...)
+	b = append(b, ' ')
+	b = append(b, e.Kind...)
 	if e.Topic != "" {
-		s += " " + e.TP().String()
+		b = append(b, ' ')
+		b = appendTP(b, e.Topic, e.Partition)
 		if e.Offset >= 0 {
-			s += fmt.Sprintf("@%d", e.Offset)
+			b = append(b, '@')
+			b = strconv.AppendInt(b, e.Offset, 10)
 		}
 	} else if e.Offset >= 0 {
-		s += fmt.Sprintf(" @%d", e.Offset)
+		b = append(b, " @"...)
+		b = strconv.AppendInt(b, e.Offset, 10)
 	}
 	if len(e.Partitions) > 0 {
-		s += " ["
+		b = append(b, " ["...)
 		for i, tp := range e.Partitions {
 			if i > 0 {
-				s += " "
+				b = append(b, ' ')
 			}
-			s += tp.String()
+			b = appendTP(b, tp.Topic, tp.Partition)
 		}
-		s += "]"
+		b = append(b, ']')
 	}
 	if e.State != "" {
-		s += " " + e.State
+		b = append(b, ' ')
+		b = append(b, e.State...)
 	}
 	if e.Generation >= 0 && (e.Kind == KindJoin || e.Kind == KindGroupState) {
-		s += fmt.Sprintf(" gen=%d", e.Generation)
+		b = append(b, " gen="...)
+		b = strconv.AppendInt(b, int64(e.Generation), 10)
 	}
 	if e.Commit != "" {
-		mode := ""
+		b = append(b, " ("...)
+		b = append(b, e.Commit...)
 		if e.Async {
-			mode = " async"
+			b = append(b, " async"...)
 		}
-		s += " (" + e.Commit + mode + ")"
+		b = append(b, ')')
 	}
 	if e.Error != "" {
-		s += " " + e.Error
+		b = append(b, ' ')
+		b = append(b, e.Error...)
 	}
 	if e.Detail != "" {
-		s += ": " + e.Detail
+		b = append(b, ": "...)
+		b = append(b, e.Detail...)
 	}
 	if e.Cause != "" {
-		s += " — " + e.Cause
+		b = append(b, " — "...)
+		b = append(b, e.Cause...)
 	}
-	return s
+	return b
+}
+
+// appendTP appends "topic[partition]" (TP.String).
+func appendTP(b []byte, topic string, partition int32) []byte {
+	b = append(b, topic...)
+	b = append(b, '[')
+	b = strconv.AppendInt(b, int64(partition), 10)
+	return append(b, ']')
 }
 
 // FormatDuration prints a virtual time compactly: "0s", "300ms", "5s",
