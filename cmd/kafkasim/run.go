@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,7 +29,11 @@ happened to every message (OK, REDELIVERED, DUPLICATED, LOST, PENDING, with
 the cause of each LOST or DUPLICATED one), then each group as
 kafka-consumer-groups.sh --describe shows it. The json format prints the
 whole result in the schema of docs/json-schema.md; the same scenario and
-seed always print the same bytes.
+seed always print the same bytes. The jsonl format prints the same as JSON
+Lines, one compact object per line (a line per event, per message, per
+group), for big runs and line tools (grep, jq -c). Every format is written
+as it is read from the run's recording: a run of a million messages prints
+without holding its output in memory.
 
 For slides and handouts: the svg format prints an image of the partitions
 (a cell per message, by fate) and the consumers' swimlanes at --at (the
@@ -51,6 +54,7 @@ client key, a broker address, a scenario over its run budget: see
 --budget), 70 on an internal error (a bug in kafkasim).`,
 		Example: `  kafkasim run auto-commit-loss
   kafkasim run manual-commit-duplicates --seed 7 --format json
+  kafkasim run ./big.yaml --budget messages=1000000 --format jsonl > big.jsonl
   kafkasim run auto-commit-loss --format svg --at 6s > crash.svg
   kafkasim run close-vs-crash --format html > close-vs-crash.html
   kafkasim run ./my-scenario.yaml
@@ -61,9 +65,9 @@ client key, a broker address, a scenario over its run budget: see
 		ValidArgsFunction: completeScenarioArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
-			case "text", "json", "svg", "html":
+			case "text", "json", "jsonl", "svg", "html":
 			default:
-				return invalid(fmt.Errorf("--format: expected text, json, svg or html, got %q", format))
+				return invalid(fmt.Errorf("--format: expected text, json, jsonl, svg or html, got %q", format))
 			}
 			var until time.Duration
 			if at != "" {
@@ -102,16 +106,17 @@ client key, a broker address, a scenario over its run budget: see
 	}
 	seed.add(cmd)
 	seed.addBudget(cmd)
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, svg (an image at --at) or html (a page that steps through the run)")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, jsonl (JSON Lines), svg (an image at --at) or html (a page that steps through the run)")
 	cmd.Flags().StringVar(&at, "at", "", "with --format svg: the virtual time to draw, like 6s (default: the end of the run)")
 	rf.add(cmd, "run against this Kafka cluster (bootstrap.servers: host:port[,host:port]) instead of the simulator")
 	rf.addClient(cmd)
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "svg", "html"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "jsonl", "svg", "html"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-// writeResult writes a run in the chosen format: text, json, svg (at
-// --at, or the end) or html.
+// writeResult writes a run in the chosen format: text, json, jsonl, svg
+// (at --at, or the end) or html. text, json and jsonl stream: nothing of
+// the output is held but a buffer.
 func writeResult(out io.Writer, r *scenarios.Result, format, at string, until time.Duration) error {
 	switch format {
 	case "svg":
@@ -127,9 +132,9 @@ func writeResult(out io.Writer, r *scenarios.Result, format, at string, until ti
 	case "html":
 		return export.HTML(out, scenarios.NewSteps(r), export.Options{})
 	case "json":
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return r.WriteJSON(out)
+	case "jsonl":
+		return r.WriteJSONL(out)
 	}
 	return r.WriteText(out)
 }
