@@ -266,6 +266,9 @@ type Config struct {
 	// found is the last Failure a case built (the shrunk one, once rapid
 	// is done).
 	found *Failure
+	// showLoss: do not stop at a commit ahead of processing (invariant 6),
+	// to see what a crash makes of it (showLoss in minimize.go).
+	showLoss bool
 }
 
 // ErrConfig is what a Config that cannot be run wraps: an App and a
@@ -455,7 +458,11 @@ func search(cfg *Config, log *testing.T) *Failure {
 			}
 			rerun := tb.rerun()
 			if last.res != nil {
-				if m := minimize(cfg, last.res); m != last.res {
+				m := minimize(cfg, last.res)
+				if l := showLoss(cfg, m); l != nil {
+					m = l
+				}
+				if m != last.res {
 					last = m.failure(cfg)
 				}
 			}

@@ -159,6 +159,10 @@ func (h *hooks) OnCommitFinished(c client.Commit) {
 		e.Error = errName(err)
 		h.w.emit(e)
 		if err == nil {
+			if h.inc.committed == nil {
+				h.inc.committed = map[scenarios.TP]int64{}
+			}
+			h.inc.committed[e.TP()] = max(h.inc.committed[e.TP()], e.Offset)
 			h.inc.done(e.TP(), e.Offset)
 		}
 	}

@@ -45,7 +45,7 @@ type holding struct {
 
 func newChecker(cfg *Config) *checker {
 	return &checker{
-		noLoss: cfg.Guarantee.noLoss(),
+		noLoss: cfg.Guarantee.noLoss() && !cfg.showLoss,
 		logEnd: map[scenarios.TP]int64{}, epoch: map[epochKey]int64{}, posAt: map[epochKey]int64{},
 		owner: map[scenarios.TP]holding{}, removed: map[string]bool{},
 		effects: map[scenarios.TP]map[int64]bool{}, done: map[scenarios.TP]int64{},

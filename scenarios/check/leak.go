@@ -237,8 +237,9 @@ func describeStack(count string, frames []string) string {
 				wait = "time.Sleep"
 			}
 		case strings.Contains(fn, "kafkasim/client/sim."):
-			if wait == "" || strings.HasPrefix(wait, "runtime") {
-				wait = "a client call (" + shortFn(fn) + ")"
+			if app == "" {
+				// the outermost frame of the client: the call the app made
+				wait = "a call to the consumer (" + strings.TrimPrefix(shortFn(fn), "sim.") + ")"
 			}
 		case strings.Contains(fn, "kafkasim/scenarios/check.") && !strings.Contains(fn, "_test"):
 			// the engine's own frames

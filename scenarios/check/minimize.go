@@ -2,7 +2,10 @@ package check
 
 import (
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/kafkasim/kafkasim/client"
 
 	"github.com/kafkasim/kafkasim/scenarios"
 )
@@ -147,4 +150,53 @@ func runChaos(cfg *Config, base *scenarios.Scenario, chaos []scenarios.Action, h
 		w.do(func() { res.problems = judge(cfg.Guarantee, &res.outcome, w) })
 	}
 	return res
+}
+
+// showLoss turns a commit ahead of processing into the loss it stands for:
+// when res failed because a consumer committed past a message it had not
+// processed (invariant 6), the same schedule with that consumer crashing
+// right after the commit loses the message, and that case is the clearer
+// counterexample. It returns nil when there is none (the guarantee does
+// not forbid loss, crashes are not among the fault kinds, or no message
+// is lost).
+func showLoss(cfg *Config, res *caseResult) *caseResult {
+	if len(res.problems) == 0 || !cfg.Guarantee.noLoss() || cfg.faults()&Crash == 0 {
+		return nil
+	}
+	p := res.problems[0]
+	if !strings.Contains(p.rule, "COMMITTED-TOO-FAR") || p.seq < 0 || p.seq >= len(res.events) {
+		return nil
+	}
+	commit := res.events[p.seq]
+	var chaos []scenarios.Action
+	for _, a := range res.chaos() {
+		if a.At <= commit.At {
+			chaos = append(chaos, a)
+		}
+	}
+	chaos = append(chaos, scenarios.Action{At: commit.At + time.Microsecond, Do: scenarios.DoCrash, Consumer: commit.Actor, Partition: client.PartitionAny})
+	c := *cfg
+	c.showLoss = true
+	r := runChaos(&c, res.sc, chaos, 0, res.faults|Crash)
+	if r.err != nil {
+		return nil
+	}
+	r.problems = lostFirst(r.problems)
+	if len(r.problems) == 0 || !strings.HasSuffix(r.problems[0].rule, ": LOST") {
+		return nil
+	}
+	return r
+}
+
+// lostFirst puts the LOST messages first.
+func lostFirst(ps []problem) []problem {
+	var lost, rest []problem
+	for _, q := range ps {
+		if strings.HasSuffix(q.rule, ": LOST") {
+			lost = append(lost, q)
+		} else {
+			rest = append(rest, q)
+		}
+	}
+	return append(lost, rest...)
 }

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"slices"
+
 	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/scenarios"
 )
@@ -103,6 +105,11 @@ func (r *recorder) recordFn(m *client.Message, what func() (scenarios.Kind, stri
 			f := &inc.flights[i]
 			if !f.effected && f.tp == e.TP() && f.off == e.Offset {
 				f.effected = true
+				if c, ok := inc.committed[f.tp]; ok && f.off < c {
+					// committed before it was processed (or by a later
+					// message's commit): nothing left to do with it
+					inc.flights = slices.Delete(inc.flights, i, i+1)
+				}
 				break
 			}
 		}

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,8 +41,18 @@ func replayFile(t *testing.T, file string, cfg Config) *Failure {
 	if len(sc.Topics) > 0 {
 		cfg.Topic = sc.Topics[0].Name
 	}
+	// A counterexample that shows a loss (showLoss) is judged as it was
+	// found: past the early commit, to the loss. Its summary says where
+	// the heal phase began, for the report.
+	rule, heal, _ := strings.Cut(sc.Summary, " (heal phase from T=")
+	cfg.showLoss = strings.HasSuffix(rule, ": LOST")
+	var healAt time.Duration
+	if d, err := time.ParseDuration(strings.TrimSuffix(heal, ")")); err == nil && heal != "" {
+		healAt = d
+	}
 	cfg.tt = t
 	res := execute(sc, &cfg, cfg.App != nil)
+	res.healAt = healAt
 	if res.err != nil {
 		return configFailure(&cfg, fmt.Errorf("replay %s: %w", file, res.err))
 	}
@@ -105,6 +116,9 @@ func execute(sc *scenarios.Scenario, cfg *Config, bubble bool) *caseResult {
 	res.outcome = scenarios.Classify(w.events)
 	if len(res.problems) == 0 {
 		w.do(func() { res.problems = judge(cfg.Guarantee, &res.outcome, w) })
+	}
+	if cfg.showLoss {
+		res.problems = lostFirst(res.problems)
 	}
 	return res
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -49,8 +50,9 @@ type Failure struct {
 	Err error
 	// app: the consumer is an App, not a Handler.
 	app bool
-	// res is the case it reports (for minimize).
-	res *caseResult
+	// res is the case it reports (for minimize); name is the test's.
+	res  *caseResult
+	name string
 	// Scenario is the case as a scenario.
 	Scenario *scenarios.Scenario
 	// Outcome is the classification of every message.
@@ -98,7 +100,7 @@ func (f *Failure) Error() string {
 		fmt.Fprintf(&b, "\nThis is the counterexample an earlier run saved, replayed: this run's search found no other. It was\nshrunk for the code of that run and may not be minimal now; delete the file to search afresh.\n")
 	}
 	if f.Rerun != "" {
-		fmt.Fprintf(&b, "\nthe same search again: go test -run 'TEST' %s\n", f.Rerun)
+		fmt.Fprintf(&b, "\nthe same search again: go test -run '^%s$' %s\n", regexp.QuoteMeta(f.name), f.Rerun)
 	}
 	return b.String()
 }
@@ -137,6 +139,9 @@ func (r *caseResult) failure(cfg *Config) *Failure {
 	}
 	r.sc.Name = "check-" + safeName(name)
 	r.sc.Summary = fmt.Sprintf("kafkasim/check counterexample: %s", r.problems[0].rule)
+	if r.healAt > 0 {
+		r.sc.Summary += fmt.Sprintf(" (heal phase from T=%s)", scenarios.FormatDuration(r.healAt))
+	}
 	f.File, f.WriteErr = writeScenario(cfg.Dir, safeName(name)+".yaml", r.sc, f)
 	f.res = r
 	cfg.found = f
@@ -152,7 +157,7 @@ func (r *caseResult) failureOf(cfg *Config) *Failure {
 	if r.sc.Duration == 0 && len(r.events) > 0 {
 		r.sc.Duration = r.events[len(r.events)-1].At.Truncate(time.Millisecond) + time.Second
 	}
-	f := &Failure{Guarantee: cfg.Guarantee, Strategy: cfg.Handler.Strategy, Faults: r.used(cfg), Scenario: r.sc, Outcome: r.outcome, Events: r.events, app: cfg.App != nil}
+	f := &Failure{Guarantee: cfg.Guarantee, Strategy: cfg.Handler.Strategy, Faults: r.used(cfg), Scenario: r.sc, Outcome: r.outcome, Events: r.events, app: cfg.App != nil, name: cfg.Name}
 	for _, p := range r.problems {
 		f.Problems = append(f.Problems, p.rule+": "+p.text)
 	}
@@ -264,11 +269,23 @@ func writeScenario(dir, file string, sc *scenarios.Scenario, f *Failure) (string
 		return "", fmt.Errorf("write scenario: %w", err)
 	}
 	path := filepath.Join(dir, file)
-	if err := os.WriteFile(path, []byte(ScenarioYAML(sc, f.Problems, f.Guarantee)), 0o644); err != nil {
+	text := ScenarioYAML(sc, f.Problems, f.Guarantee)
+	if f.app {
+		text = strings.Replace(text, replayLine, appReplayLine, 1)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		return "", fmt.Errorf("write scenario: %w", err)
 	}
 	return path, nil
 }
+
+// How a counterexample's file says it is replayed: a Handler's with
+// kafkasim run (its strategy is the scenario runner's model); an App's from
+// Go, since kafkasim run has no app of its own to run.
+const (
+	replayLine    = "# Replay: kafkasim run THIS_FILE    Watch: kafkasim tui THIS_FILE\n"
+	appReplayLine = "# Replay with your App: check.Replay(t, THIS_FILE, cfg). kafkasim run and tui\n# replay the schedule with consumers that never commit, not with your App.\n"
+)
 
 // ScenarioYAML renders a scenario in the scenario file format, with the
 // problems as a comment and the guarantee's forbidden outcomes as the
@@ -282,7 +299,7 @@ func ScenarioYAML(sc *scenarios.Scenario, problems []string, g Guarantee) string
 			w("#   %s\n", l)
 		}
 	}
-	w("# Replay: kafkasim run THIS_FILE    Watch: kafkasim tui THIS_FILE\n")
+	w("%s", replayLine)
 	w("name: %s\n", quote(sc.Name))
 	w("summary: %s\n", quote(sc.Summary))
 	w("seed: %d\n", sc.Seed)

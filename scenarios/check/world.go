@@ -166,6 +166,9 @@ type incarnation struct {
 	// onRemoved, if set, hears of partitions revoked or lost (a built-in
 	// app forgets what it has not committed of them).
 	onRemoved func([]scenarios.TP)
+	// committed is, per partition, the highest offset this incarnation
+	// committed: a message processed below it is done with.
+	committed map[scenarios.TP]int64
 }
 
 // flight is a message an incarnation has in hand.
