@@ -170,7 +170,9 @@ var Keys = sortKeys([]Key{
 	// Consumer.
 	strKey("group.id", ScopeConsumer, "", "Consumer group; required for a consumer (as in confluent-kafka-go)."),
 	strKey("group.instance.id", ScopeConsumer, "", "Static membership (KIP-345): no LeaveGroup on close; a restart within session.timeout.ms gets its old assignment back without a rebalance."),
-	enumKey("group.protocol", ScopeConsumer, "classic", same("classic", "consumer"), "classic or consumer", "Group protocol; the simulator models classic only (consumer is KIP-848)."),
+	enumKey("group.protocol", ScopeConsumer, "classic", same("classic", "consumer"), "classic or consumer", "Group protocol: classic (JoinGroup/SyncGroup) or consumer (KIP-848: the broker assigns, members reconcile incrementally through ConsumerGroupHeartbeat; session timeout and heartbeat interval are the broker's)."),
+	strKey("group.protocol.type", ScopeConsumer, "consumer", "The classic protocol's protocol type; consumer is the only one (refused with group.protocol=consumer)."),
+	strKey("group.remote.assignor", ScopeConsumer, "", "Server-side assignor a group.protocol=consumer member asks for: uniform or range (unset: the broker's default, uniform). The broker refuses other names with UNSUPPORTED_ASSIGNOR."),
 	intKey("session.timeout.ms", ScopeConsumer, 45000, 1, 3600000, "The coordinator removes a member that has not heartbeated for this long."),
 	intKey("heartbeat.interval.ms", ScopeConsumer, 3000, 1, 3600000, "Heartbeat period."),
 	intKey("max.poll.interval.ms", ScopeConsumer, 300000, 1, 86400000, "Longest allowed gap between returns from Poll; also the JoinGroup rebalance timeout. Must be >= session.timeout.ms."),
@@ -496,7 +498,10 @@ type ConsumerConfig struct {
 	GroupID    string
 	InstanceID string
 	// GroupProtocol is "classic" or "consumer" (KIP-848).
-	GroupProtocol      string
+	GroupProtocol string
+	// RemoteAssignor is group.remote.assignor: the server assignor a
+	// consumer-protocol member asks for ("" leaves it to the broker).
+	RemoteAssignor     string
 	SessionTimeout     time.Duration
 	HeartbeatInterval  time.Duration
 	MaxPollInterval    time.Duration
@@ -540,6 +545,7 @@ func ParseConsumerConfig(m ConfigMap) (ConsumerConfig, error) {
 		GroupID:                r.str("group.id"),
 		InstanceID:             r.str("group.instance.id"),
 		GroupProtocol:          r.str("group.protocol"),
+		RemoteAssignor:         r.str("group.remote.assignor"),
 		SessionTimeout:         r.ms("session.timeout.ms"),
 		HeartbeatInterval:      r.ms("heartbeat.interval.ms"),
 		MaxPollInterval:        r.ms("max.poll.interval.ms"),
@@ -568,11 +574,64 @@ func ParseConsumerConfig(m ConfigMap) (ConsumerConfig, error) {
 	if c.GroupID == "" {
 		return ConsumerConfig{}, NewError(ErrInvalidArg, "group.id: required for a consumer", false)
 	}
+	if c.GroupProtocol == GroupProtocolConsumer {
+		if err := consumerProtocolRefusal(r); err != nil {
+			return ConsumerConfig{}, err
+		}
+		// The consumer protocol is always incremental: librdkafka reports
+		// COOPERATIVE and the rebalance callback gets increments.
+		c.Cooperative = true
+		c.AssignmentStrategies = nil
+		return c, nil
+	}
 	if c.MaxPollInterval < c.SessionTimeout {
 		return ConsumerConfig{}, NewError(ErrInvalidArg, fmt.Sprintf("max.poll.interval.ms: invalid value %q: must be >= session.timeout.ms (%d)",
 			r.str("max.poll.interval.ms"), c.SessionTimeout.Milliseconds()), false)
 	}
 	return c, nil
+}
+
+// Group protocols (group.protocol).
+const (
+	// GroupProtocolClassic is JoinGroup/SyncGroup (the default).
+	GroupProtocolClassic = "classic"
+	// GroupProtocolConsumer is KIP-848's consumer group protocol.
+	GroupProtocolConsumer = "consumer"
+)
+
+// consumerProtocolRefusals are the keys librdkafka refuses with
+// group.protocol=consumer when they are set, in the order it checks them,
+// with its messages (rd_kafka_conf_finalize in src/rdkafka_conf.c,
+// librdkafka 2.10 to 2.14; 2.15 adds "or share consumer" after
+// "`group.protocol=consumer`" to three of them). rd_kafka_new fails with
+// _INVALID_ARG and the message as its error string.
+var consumerProtocolRefusals = []struct{ key, msg string }{
+	{"session.timeout.ms", "`session.timeout.ms` is not supported for `group.protocol=consumer`. It is defined broker side"},
+	{"partition.assignment.strategy", "`partition.assignment.strategy` is not supported for `group.protocol=consumer`. Use `group.remote.assignor` instead"},
+	{"group.protocol.type", "`group.protocol.type` is not supported for `group.protocol=consumer`"},
+	{"heartbeat.interval.ms", "`heartbeat.interval.ms` is not supported for `group.protocol=consumer`. It is defined broker side"},
+}
+
+// ConsumerProtocolRefusedKeys lists the keys a group.protocol=consumer
+// consumer may not set (librdkafka refuses them), in the order librdkafka
+// checks them.
+func ConsumerProtocolRefusedKeys() []string {
+	out := make([]string, len(consumerProtocolRefusals))
+	for i, r := range consumerProtocolRefusals {
+		out[i] = r.key
+	}
+	return out
+}
+
+// consumerProtocolRefusal is librdkafka's refusal of the first key set
+// that group.protocol=consumer does not allow, or nil.
+func consumerProtocolRefusal(r resolved) error {
+	for _, x := range consumerProtocolRefusals {
+		if r.set[x.key] {
+			return NewError(ErrInvalidArg, x.msg, false)
+		}
+	}
+	return nil
 }
 
 // ProducerConfig is a validated producer configuration with librdkafka's
