@@ -14,6 +14,7 @@ import (
 
 	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/internal/clock"
+	"github.com/kafkasim/kafkasim/internal/kerr"
 )
 
 // Options tune a run.
@@ -146,7 +147,7 @@ type runner struct {
 	pmem  *produceArena
 	apps  []*app
 	byID  map[string]*app
-	prods map[string]client.Producer
+	prods map[string]*scriptedProducer
 	err   error
 	// process is Options.Process.
 	process func(ctx context.Context, m *client.Message) error
@@ -324,7 +325,7 @@ func (r *runner) createTopics() error {
 func (r *runner) setup() error {
 	s := r.s
 	r.byID = map[string]*app{}
-	r.prods = map[string]client.Producer{}
+	r.prods = map[string]*scriptedProducer{}
 	r.seen = map[string]map[msgID]bool{}
 	r.b.WatchGroups(func(e Event) { r.emit(e) })
 	// Anchored steps wait from their time for their event; they are armed
@@ -361,7 +362,9 @@ func (r *runner) setup() error {
 	}
 	for i := range s.Producers {
 		p := &s.Producers[i]
-		r.at(p.At, func() { r.produce(p.ID, p.Config, p.Topic, p.Count, p.Interval, p.Key, p.Keys, p.Value, p.Partition) })
+		r.at(p.At, func() {
+			r.produce(p.ID, p.Config, p.Topic, p.Count, p.Interval, p.Key, p.Keys, p.Value, p.Partition, p.OnQueueFull == QueueFullError)
+		})
 	}
 	return nil
 }
@@ -416,7 +419,7 @@ func (r *runner) act(a *Action) {
 	case DoPause:
 		r.emit(Event{Actor: "script", Kind: KindPause, Generation: -1, Partition: -1, Offset: -1, Detail: strings.TrimSpace(a.Say)})
 	case DoProduce:
-		r.produce("script", nil, a.Topic, a.Count, a.Interval, a.Key, nil, a.Value, a.Partition)
+		r.produce("script", nil, a.Topic, a.Count, a.Interval, a.Key, nil, a.Value, a.Partition, false)
 	case DoBrokerDown, DoBrokerUp:
 		up := a.Do == DoBrokerUp
 		k := KindBrokerDown
@@ -466,9 +469,17 @@ func (r *runner) act(a *Action) {
 }
 
 // produce sends count messages, one every interval, from producer id.
-func (r *runner) produce(id string, conf client.ConfigMap, topic string, count int, interval time.Duration, key string, keys []string, value string, partition int32) {
-	p := r.prods[id]
-	if p == nil {
+// A message the producer's queue has no room for (_QUEUE_FULL,
+// queue.buffering.max.messages) is sent as a producing app sends it: the
+// step polls until a delivery report frees room (librdkafka's
+// examples/producer.c: rd_kafka_poll(rk, 1000), then the same message
+// again), and the messages after it follow; one produce_wait event per
+// stretch of waiting says how long and how many polls. With failOnFull
+// (a producer's on_queue_full: error) the app takes the error instead:
+// the message is not produced and an error event records it.
+func (r *runner) produce(id string, conf client.ConfigMap, topic string, count int, interval time.Duration, key string, keys []string, value string, partition int32, failOnFull bool) {
+	sp := r.prods[id]
+	if sp == nil {
 		// No delivery reports: the hooks record each message as it is
 		// sent, and a report waiting for a Poll would keep its message
 		// (and everything it points at) alive for the rest of the run.
@@ -476,57 +487,165 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 		for k, v := range conf {
 			m[k] = v
 		}
-		var err error
-		p, err = r.b.NewProducer(m, &recorder{r: r, actor: id})
+		sp = &scriptedProducer{recorder: &recorder{r: r, actor: id}}
+		p, err := r.b.NewProducer(m, sp)
 		if err != nil {
 			r.fail(fmt.Errorf("producer %s: %w", id, err))
 			return
 		}
-		r.prods[id] = p
+		sp.p = p
+		if pc, ok := p.(interface{ Config() client.ProducerConfig }); ok {
+			sp.queueMax = pc.Config().QueueMaxMessages
+		}
+		r.prods[id] = sp
 	}
+	p := sp.p
 	r.asked += count
 	ar := r.pmem
 	kt, vt := parseTemplate(key), parseTemplate(value)
 	if value == "" {
 		vt = idTemplate(id)
 	}
-	var num decimal
-	var first time.Time // when the first message was sent
-	var send func(i int)
-	send = func(i int) {
-		if i >= count {
-			return
-		}
-		msg := ar.message(topic, partition)
-		digits := num.of(i)
-		if len(keys) > 0 {
-			if k := keys[i%len(keys)]; k != "" {
-				msg.Key = ar.literal(k)
+	var (
+		num   decimal
+		first time.Time       // when the first message was sent
+		i     int             // the next message to send
+		msg   *client.Message // message i, built and refused for want of room: sent again as it is
+		polls int             // polls since the queue was found full (0: not waiting)
+		since time.Duration   // when it was found full
+	)
+	// try sends message i and reports whether it is done with (sent, or
+	// failed and reported); false: the queue is full and the step waits.
+	try := func() bool {
+		if msg == nil {
+			msg = ar.message(topic, partition)
+			digits := num.of(i)
+			if len(keys) > 0 {
+				if k := keys[i%len(keys)]; k != "" {
+					msg.Key = ar.literal(k)
+				}
+			} else if key != "" {
+				msg.Key = ar.expand(&kt, digits)
 			}
-		} else if key != "" {
-			msg.Key = ar.expand(&kt, digits)
+			msg.Value = ar.expand(&vt, digits)
 		}
-		msg.Value = ar.expand(&vt, digits)
 		if err := p.Produce(msg, nil); err != nil {
+			if !failOnFull && errors.Is(err, kerr.QueueFull) {
+				return false
+			}
 			r.emit(Event{Actor: id, Kind: KindClientErr, Generation: -1, Topic: topic, Partition: -1, Offset: -1, Error: errName(err), Detail: "produce: " + err.Error()})
 		}
+		msg = nil
+		if polls > 0 {
+			r.emit(Event{Actor: id, Kind: KindProduceWait, Generation: -1, Topic: topic, Partition: -1, Offset: -1, Error: kerr.QueueFull.String(),
+				Detail: sp.waitDetail(i, count, polls, r.now()-since)})
+			polls = 0
+		}
+		i++
+		return true
+	}
+	var run func()
+	// wait polls the producer until a delivery report frees room in its
+	// queue, or for at most a second, and runs the step on.
+	wait := func() {
+		if polls == 0 {
+			since = r.now()
+		}
+		polls++
+		sp.waitForReport(r.loop, func() {
+			p.Poll(0)
+			run()
+		})
+	}
+	run = func() {
 		if interval > 0 {
+			if i >= count {
+				return
+			}
+			if !try() {
+				wait()
+				return
+			}
 			p.Poll(0)
 			// On the producer's schedule, not interval after this send: a
 			// real cluster's produce call takes time, and the schedule
-			// must not drift by it.
-			r.loop.At(first.Add(time.Duration(i+1)*interval), func() { send(i + 1) })
+			// must not drift by it (nor by a wait for room: what is late
+			// goes at once).
+			r.loop.At(first.Add(time.Duration(i)*interval), run)
+			return
 		}
+		for i < count {
+			if !try() {
+				wait()
+				return
+			}
+		}
+		p.Poll(0)
 	}
-	if interval > 0 {
-		first = r.loop.Now()
-		send(0)
+	first = r.loop.Now()
+	run()
+}
+
+// pollTimeout is how long a producing app waiting for room in its queue
+// polls before it tries again without a delivery report.
+const pollTimeout = time.Second
+
+// scriptedProducer is a producer of the scenario (or the script's): its
+// client, the hooks that record what it sends, and the produce steps
+// waiting for room in its queue.
+type scriptedProducer struct {
+	*recorder
+	p        client.Producer
+	queueMax int // queue.buffering.max.messages, 0 when the client does not say
+	// waiting are the steps polling for room: the next delivery report
+	// (a message sent or failed) ends their poll.
+	waiting []*reportWait
+}
+
+// reportWait is a produce step polling for a delivery report.
+type reportWait struct {
+	timer clock.Timer
+	fn    func()
+}
+
+// OnProduced records the message and ends the waiting steps' polls: the
+// queue has room again. They go on right after this instant's sending.
+func (sp *scriptedProducer) OnProduced(p client.Produced) {
+	sp.recorder.OnProduced(p)
+	if len(sp.waiting) == 0 {
 		return
 	}
-	for i := range count {
-		send(i)
+	ws := sp.waiting
+	sp.waiting = nil
+	for _, w := range ws {
+		w.timer.Stop()
+		sp.r.loop.After(0, w.fn)
 	}
-	p.Poll(0)
+}
+
+// waitForReport runs fn after the producer's next delivery report, or
+// after pollTimeout if none comes (a poll that timed out).
+func (sp *scriptedProducer) waitForReport(loop clock.Loop, fn func()) {
+	w := &reportWait{fn: fn}
+	w.timer = loop.After(pollTimeout, func() {
+		sp.waiting = slices.DeleteFunc(sp.waiting, func(x *reportWait) bool { return x == w })
+		fn()
+	})
+	sp.waiting = append(sp.waiting, w)
+}
+
+// waitDetail is a produce_wait event's Detail: the producer waited polls
+// times, for d, before message i of count went.
+func (sp *scriptedProducer) waitDetail(i, count, polls int, d time.Duration) string {
+	q := "the queue was full"
+	if sp.queueMax > 0 {
+		q = fmt.Sprintf("the queue was full (queue.buffering.max.messages=%d)", sp.queueMax)
+	}
+	times := "once"
+	if polls > 1 {
+		times = fmt.Sprintf("%d times", polls)
+	}
+	return fmt.Sprintf("%s at message %d of %d: the producer polled %s for delivery reports, waited %s, then produced on", q, i, count, times, FormatDuration(d))
 }
 
 // produceArena hands out the messages the run's producers send, and their

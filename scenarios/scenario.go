@@ -80,8 +80,24 @@ type Producer struct {
 	Partition int32
 	// Config is extra producer configuration (librdkafka keys).
 	Config client.ConfigMap
-	Pos    Pos
+	// OnQueueFull is what the producing app does when the producer's
+	// queue is full (_QUEUE_FULL, queue.buffering.max.messages):
+	// QueueFullWait (the default) or QueueFullError.
+	OnQueueFull string
+	Pos         Pos
 }
+
+// What a producing app does on _QUEUE_FULL (Producer.OnQueueFull).
+const (
+	// QueueFullWait: poll until a delivery report frees room, then send
+	// the message again (librdkafka's examples/producer.c), so that every
+	// message of the count is produced; a produce_wait event says how
+	// long and how often the producer waited.
+	QueueFullWait = "wait"
+	// QueueFullError: take the error and move on to the next message; the
+	// message is not produced and an error event records it.
+	QueueFullError = "error"
+)
 
 // Commit strategies (Processing.Commit).
 const (

@@ -24,7 +24,8 @@ const (
 	KindPause     Kind = "pause"     // a teaching breakpoint: the TUI stops here
 
 	// Producer.
-	KindProduce Kind = "produce" // a message reached the log at Topic/Partition/Offset; Key set
+	KindProduce     Kind = "produce"      // a message reached the log at Topic/Partition/Offset; Key set
+	KindProduceWait Kind = "produce_wait" // the producer's queue was full (_QUEUE_FULL): it polled until there was room, then produced on; Detail says how long and how often
 
 	// Consumer lifecycle (scripted or observed).
 	KindStart   Kind = "start"   // consumer created and subscribed
