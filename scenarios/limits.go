@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -87,15 +88,32 @@ type limitScanner struct {
 	nodes int
 	// deepest is the deepest nesting seen.
 	deepest int
-	// flow is the nesting of the flow collection being scanned (0: none).
-	flow int
-	// quote is the quote character of a quoted scalar that goes on to
-	// the next line (0: none).
-	quote byte
+	// flow is the stack of open flow collections ('[' or '{'), pair
+	// how many implicit single-pair mappings ("[a: b]", "{a: b: c}") the
+	// entry being scanned in each has opened, pairs how many in all;
+	// flowCol is the column of the outermost one and flowMax the deepest
+	// nesting seen in it.
+	flow             []byte
+	pair             []int
+	colons           []int
+	pairs            int
+	flowCol, flowMax int
 	// textAbove: lines indented more than textAbove are the text of a
 	// block scalar (noText: none), textIndent the indentation of its
 	// first line (-1: not seen yet).
 	textAbove, textIndent int
+	// tagged: the last line ended with a tag or an anchor whose node is
+	// still to come; the parser takes the next line's node as it, at
+	// any indentation, so the next line nests under the last.
+	tagged bool
+	// props counts the tags and anchors in a row, across lines, before
+	// the node they belong to.
+	props int
+	// emptyDash and emptyKey are the column of a "-" or of a "key:"
+	// that ended the last line, an entry whose node is still to come:
+	// the parser takes the next line as it, even in line with the "-"
+	// or the key, unless it is an entry itself (-1: none).
+	emptyDash, emptyKey int
 	// line and lineStart locate the line being scanned, for errors.
 	line, lineStart int
 }
@@ -109,20 +127,26 @@ const noText = -2
 
 // scan returns the first limit the text goes over, or nil.
 func (s *limitScanner) scan() *LoadError {
-	s.textAbove = noText
+	s.textAbove, s.emptyDash, s.emptyKey = noText, -1, -1
 	for start := 0; start <= len(s.data); {
-		end := bytes.IndexByte(s.data[start:], '\n')
+		// Lines end at "\n", "\r\n" or a lone "\r", as YAML's do.
+		end := bytes.IndexAny(s.data[start:], "\r\n")
+		next := 0
 		if end < 0 {
-			end = len(s.data)
+			end, next = len(s.data), len(s.data)+1
 		} else {
 			end += start
+			next = end + 1
+			if s.data[end] == '\r' && next < len(s.data) && s.data[next] == '\n' {
+				next++
+			}
 		}
 		s.line++
 		s.lineStart = start
 		if e := s.scanLine(start, end); e != nil {
 			return e
 		}
-		start = end + 1
+		start = next
 	}
 	return nil
 }
@@ -152,19 +176,8 @@ func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
 func (s *limitScanner) scanLine(start, end int) *LoadError {
 	d := s.data
 	i := start
-	if s.quote != 0 {
-		var ok bool
-		if i, ok = s.skipQuoted(i, end, s.quote); !ok {
-			return nil
-		}
-		s.quote = 0
-		if s.flow == 0 {
-			return s.structure(i, end, start) // what follows a closing quote
-		}
-		return s.scanFlow(i, end)
-	}
-	if s.flow > 0 {
-		return s.scanFlow(i, end)
+	if len(s.flow) > 0 {
+		return s.flowThen(i, end)
 	}
 	for i < end && isBlank(d[i]) {
 		i++
@@ -190,18 +203,48 @@ func (s *limitScanner) scanLine(start, end int) *LoadError {
 	if ind == 0 && (bytes.HasPrefix(d[i:end], []byte("---")) || bytes.HasPrefix(d[i:end], []byte("..."))) &&
 		(i+3 == end || isBlank(d[i+3])) {
 		s.block = s.block[:0]
+		if e := s.node(i); e != nil {
+			return e
+		}
 		return s.structure(i+3, end, start)
 	}
 	if ind == 0 && d[i] == '%' {
-		return nil // a directive
+		return s.node(i) // a directive
 	}
+	// The node of a tag or anchor above nests under it, wherever it is
+	// written: nothing closes before it.
+	tagged, emptyDash, emptyKey := s.tagged, s.emptyDash, s.emptyKey
+	s.tagged, s.emptyDash, s.emptyKey = false, -1, -1
 	seqEntry := isIndicator(d, i, end, '-')
-	for n := len(s.block); n > 0; n-- {
+	if emptyKey == ind && !seqEntry && !isIndicator(d, i, end, '?') {
+		if _, key := s.keyEnd(i, end); !key {
+			tagged = true // the key's value, in line with it ("a:\n[]")
+		}
+	}
+	// A line that starts with ": " makes a key of what comes before it,
+	// for the parser even of a plain scalar on the line above: it nests
+	// under that line.
+	valueLine := isIndicator(d, i, end, ':')
+	for n := len(s.block); n > 0 && !tagged && !valueLine; n-- {
 		top := s.block[n-1]
 		if top.col < ind || top.col == ind && !top.seq && seqEntry {
 			break
 		}
+		// A line that is no entry, in line with a list's "-": the
+		// parser takes it as the entry's node after an empty "-"
+		// ("-\n  {}"); otherwise too, unless the list hangs under a key
+		// in the same column ("a:\n- x\nb: 1"), where it is the next
+		// key.
+		if top.col == ind && top.seq && !seqEntry &&
+			(emptyDash == ind || !(n >= 2 && !s.block[n-2].seq && s.block[n-2].col == ind)) {
+			break
+		}
 		s.block = s.block[:n-1]
+		if top.col == ind && !top.seq {
+			// The line is this mapping's next key: a mapping in the same
+			// column below it (one a tag or anchor nested it in) stays.
+			break
+		}
 	}
 	return s.structure(i, end, start)
 }
@@ -212,6 +255,7 @@ func (s *limitScanner) scanLine(start, end int) *LoadError {
 // parser would take each), then the value.
 func (s *limitScanner) structure(i, end, start int) *LoadError {
 	d := s.data
+	tag := -1 // where a tag or anchor of the node that follows is
 	for {
 		for i < end && isBlank(d[i]) {
 			i++
@@ -220,24 +264,80 @@ func (s *limitScanner) structure(i, end, start int) *LoadError {
 			return nil
 		}
 		if d[i] == '!' || d[i] == '&' {
-			// A tag or an anchor: the node follows.
+			// A tag or an anchor: the node follows, on this line or the
+			// next.
+			t := i
+			if tag < 0 {
+				tag = i
+			}
+			// A node takes one tag and one anchor; the parser nests
+			// each in the next, at a cost that grows with the square of
+			// their number.
+			if s.props++; s.props > 2 {
+				return s.errAt(i, "more than a tag and an anchor in a row: a node takes at most one of each; scenario files are limited to that")
+			}
+			if e := s.node(i); e != nil {
+				return e
+			}
 			for i < end && !isBlank(d[i]) {
 				i++
+			}
+			if i-t == 1 && d[t] == '&' {
+				// "& name": the parser takes the name after the blank.
+				for i = skipBlanks(d, i, end); i < end && !isBlank(d[i]); i++ {
+				}
+			}
+			if i-t > 1 && d[i-1] == ':' {
+				// "!:" or "&a:": the tag or anchor of an empty key. At the
+				// end of the line, the next line is its value, wherever
+				// it is written (see tagged).
+				if e := s.open(t, start, false); e != nil {
+					return e
+				}
+				if j := skipBlanks(d, i, end); j == end || d[j] == '#' {
+					s.tagged = true
+					return nil
+				}
+				continue
+			}
+			for i < end && isBlank(d[i]) {
+				i++
+			}
+			if i == end || d[i] == '#' {
+				s.tagged = true
+				return nil
 			}
 			continue
 		}
 		if isIndicator(d, i, end, '-') || isIndicator(d, i, end, '?') || isIndicator(d, i, end, ':') {
-			if e := s.open(i, start, true); e != nil {
+			if e := s.open(i, start, d[i] == '-'); e != nil {
 				return e
 			}
+			dash := d[i] == '-'
+			col := i - start
 			i++
+			for i < end && isBlank(d[i]) {
+				i++
+			}
+			if dash && (i == end || d[i] == '#') {
+				s.emptyDash = col
+			}
+			tag = -1
 			continue
 		}
 		if k, ok := s.keyEnd(i, end); ok {
-			if e := s.open(i, start, false); e != nil {
+			// A tagged mapping starts where its tag is, for the parser.
+			at := i
+			if tag >= 0 {
+				at = tag
+			}
+			if e := s.open(at, start, false); e != nil {
 				return e
 			}
-			i = k + 1
+			i, tag = k+1, -1
+			if j := skipBlanks(d, i, end); j == end || d[j] == '#' {
+				s.emptyKey = at - start
+			}
 			continue
 		}
 		break
@@ -252,6 +352,7 @@ func (s *limitScanner) structure(i, end, start int) *LoadError {
 // open opens a block collection (a list when seq) at byte i of the line
 // that starts at start.
 func (s *limitScanner) open(i, start int, seq bool) *LoadError {
+	s.props = 0
 	s.block = append(s.block, blockLevel{col: i - start, seq: seq})
 	s.deepest = max(s.deepest, len(s.block))
 	if len(s.block) > MaxDepth {
@@ -276,7 +377,7 @@ func (s *limitScanner) keyEnd(i, end int) (int, bool) {
 	case '"', '\'':
 		k, ok := s.skipQuoted(i+1, end, d[i])
 		if !ok {
-			return 0, false
+			break // taken as plain text (see skipQuoted)
 		}
 		for k < end && isBlank(d[k]) {
 			k++
@@ -285,8 +386,8 @@ func (s *limitScanner) keyEnd(i, end int) (int, bool) {
 			return k, true
 		}
 		return 0, false
-	case '[', '{', '|', '>', '*', '&', '!', '#', '@', '`':
-		return 0, false
+	case '[', '{', '#':
+		return 0, false // a flow collection as a key: see flowThen
 	}
 	for ; j < end; j++ {
 		switch {
@@ -303,25 +404,54 @@ func (s *limitScanner) keyEnd(i, end int) (int, bool) {
 // column of the collection it belongs to (-1 at the top).
 func (s *limitScanner) value(i, end, parent int) *LoadError {
 	d := s.data
+	s.props = 0
 	if e := s.node(i); e != nil {
 		return e
 	}
 	switch d[i] {
 	case '[', '{':
-		return s.scanFlow(i, end)
+		s.flowCol, s.flowMax = i-s.lineStart, 0
+		return s.flowThen(i, end)
 	case '|', '>':
 		s.textAbove, s.textIndent = parent, -1
-	case '"', '\'':
-		if _, ok := s.skipQuoted(i+1, end, d[i]); !ok {
-			s.quote = d[i]
+		return nil
+	}
+	// Quoted scalars and aliases are a token each, however many the line
+	// has (more than one is a mistake the parser spends time on).
+	for {
+		switch d[i] {
+		case '"', '\'':
+			k, ok := s.skipQuoted(i+1, end, d[i])
+			if !ok {
+				return nil // plain text to the end of the line (see skipQuoted)
+			}
+			i = k
+		case '*':
+			for i < end && !isBlank(d[i]) {
+				i++
+			}
+		default:
+			return nil // plain text, to the end of the line
+		}
+		for i < end && isBlank(d[i]) {
+			i++
+		}
+		if i == end || d[i] == '#' {
+			return nil
+		}
+		if e := s.node(i); e != nil {
+			return e
 		}
 	}
-	return nil
 }
 
 // skipQuoted skips the rest of a quoted scalar from byte i of a line; it
 // returns the index after the closing quote, or false when the scalar
-// goes on past the line.
+// goes on past the line. A quoted scalar over several lines is scanned
+// as if it were not quoted, its text line by line like any other: the
+// parser does not always take a quote for one (after a block scalar it
+// takes '"' for plain text), and text counted as structure can only make
+// the count higher.
 func (s *limitScanner) skipQuoted(i, end int, q byte) (int, bool) {
 	d := s.data
 	for ; i < end; i++ {
@@ -337,59 +467,159 @@ func (s *limitScanner) skipQuoted(i, end int, q byte) (int, bool) {
 	return end, false
 }
 
+// flowThen scans flow collections from byte i of a line (see scanFlow)
+// and, when the outermost one closes on the line, what follows it: ": "
+// makes it a key, so it was nested one deeper than counted, and the
+// value follows.
+func (s *limitScanner) flowThen(i, end int) *LoadError {
+	k, e := s.scanFlow(i, end)
+	if e != nil || len(s.flow) > 0 {
+		return e
+	}
+	for k < end && isBlank(s.data[k]) {
+		k++
+	}
+	if k == end || !isIndicator(s.data, k, end, ':') && s.data[k] != ':' {
+		return nil
+	}
+	// A key: the mapping it belongs to holds it.
+	s.deepest = max(s.deepest, s.flowMax+1)
+	if s.flowMax+1 > MaxDepth {
+		return s.depthErr(k)
+	}
+	if e := s.open(s.lineStart+s.flowCol, s.lineStart, false); e != nil {
+		return e
+	}
+	return s.structure(k+1, end, s.lineStart)
+}
+
+// depthNow is the nesting at the current point of a flow collection.
+func (s *limitScanner) depthNow() int { return len(s.block) + len(s.flow) + s.pairs }
+
+// deeper records the nesting at byte i of a flow collection.
+func (s *limitScanner) deeper(i int) *LoadError {
+	d := s.depthNow()
+	s.deepest = max(s.deepest, d)
+	s.flowMax = max(s.flowMax, d)
+	if d > MaxDepth {
+		return s.depthErr(i)
+	}
+	return nil
+}
+
 // scanFlow scans flow collections ([...] and {...}) from byte i of a line
-// to its end or to where the outermost one closes.
-func (s *limitScanner) scanFlow(i, end int) *LoadError {
+// to its end or to where the outermost one closes, and returns where it
+// stopped.
+func (s *limitScanner) scanFlow(i, end int) (int, *LoadError) {
 	d := s.data
-	inScalar := false
+	inScalar, afterQuote := false, false
 	for ; i < end; i++ {
 		c := d[i]
+		top := len(s.flow) - 1
+		if !inScalar && (c == '!' || c == '&') {
+			// A tag or an anchor (see structure).
+			if s.props++; s.props > 2 {
+				return i, s.errAt(i, "more than a tag and an anchor in a row: a node takes at most one of each; scenario files are limited to that")
+			}
+			if e := s.node(i); e != nil {
+				return i, e
+			}
+			for i+1 < end && !isBlank(d[i+1]) && strings.IndexByte(",[]{}", d[i+1]) < 0 {
+				i++
+			}
+			continue
+		}
+		if !isBlank(c) {
+			s.props = 0
+		}
 		switch {
 		case c == '[' || c == '{':
-			s.flow++
-			s.deepest = max(s.deepest, len(s.block)+s.flow)
-			if len(s.block)+s.flow > MaxDepth {
-				return s.depthErr(i)
+			s.flow, s.pair, s.colons = append(s.flow, c), append(s.pair, 0), append(s.colons, 0)
+			if e := s.deeper(i); e != nil {
+				return i, e
 			}
-			if s.flow > 1 {
+			if len(s.flow) > 1 {
 				if e := s.node(i); e != nil {
-					return e
+					return i, e
 				}
 			}
-			inScalar = false
+			inScalar, afterQuote = false, false
+		case (c == ']' || c == '}') && top >= 0 && c != s.flow[top]+2:
+			// "]" closing a "{" (or "}" a "["): the parser passes over
+			// it, and so does the count.
+			inScalar, afterQuote = false, false
 		case c == ']' || c == '}':
-			s.flow--
-			inScalar = false
-			if s.flow <= 0 {
-				s.flow = 0
-				return nil // the rest of the line: a comment, or ": value" of a flow key
+			if top >= 0 {
+				s.pairs -= s.pair[top]
+				s.flow, s.pair, s.colons = s.flow[:top], s.pair[:top], s.colons[:top]
 			}
+			if len(s.flow) == 0 {
+				return i + 1, nil
+			}
+			inScalar, afterQuote = false, false
 		case c == ',':
-			inScalar = false
-		case c == '#' && (i == s.lineStart || isBlank(d[i-1])):
-			return nil // a comment to the end of the line
-		case c == '"' || c == '\'':
+			if top >= 0 {
+				s.pairs -= s.pair[top]
+				s.pair[top], s.colons[top] = 0, 0
+			}
+			inScalar, afterQuote = false, false
+			// An entry, empty or not ("[,,,]" costs the parser too).
 			if e := s.node(i); e != nil {
-				return e
+				return i, e
+			}
+		case c == '#' && (i == s.lineStart || isBlank(d[i-1])):
+			return end, nil // a comment to the end of the line
+		case (c == '"' || c == '\'') && !inScalar:
+			if e := s.node(i); e != nil {
+				return i, e
 			}
 			k, ok := s.skipQuoted(i+1, end, c)
 			if !ok {
-				s.quote = c
-				return nil
+				inScalar = true // scanned on as plain text (see skipQuoted)
+				continue
 			}
 			i = k - 1
-			inScalar = false
-		case c == ':' && (i+1 == end || isBlank(d[i+1]) || d[i+1] == ',' || d[i+1] == ']' || d[i+1] == '}'):
-			inScalar = false
+			inScalar, afterQuote = false, true
+		case c == ':' && (afterQuote || i+1 == end || isBlank(d[i+1]) || strings.IndexByte(",[]{}\"'", d[i+1]) >= 0):
+			// A value indicator: in a list it opens a single-pair
+			// mapping ("[a: b]"), one level deeper, and so does a second
+			// one in a mapping's entry ("{a: b: c}").
+			if top >= 0 {
+				s.colons[top]++
+				own := 0
+				if s.flow[top] == '{' {
+					own = 1
+				}
+				if s.colons[top] > own {
+					s.pair[top]++
+					s.pairs++
+					if e := s.deeper(i); e != nil {
+						return i, e
+					}
+				}
+			}
+			inScalar, afterQuote = false, false
+			if e := s.node(i); e != nil {
+				return i, e
+			}
 		case isBlank(c):
 		default:
+			afterQuote = false
 			if !inScalar {
 				inScalar = true
 				if e := s.node(i); e != nil {
-					return e
+					return i, e
 				}
 			}
 		}
 	}
-	return nil
+	return end, nil
+}
+
+// skipBlanks is the index of the first non-blank byte of d[i:end], or end.
+func skipBlanks(d []byte, i, end int) int {
+	for i < end && isBlank(d[i]) {
+		i++
+	}
+	return i
 }

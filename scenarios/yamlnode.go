@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -99,8 +100,15 @@ func (d *decoder) pos(n ast.Node) Pos {
 		if x.Key != nil {
 			n = x.Key
 		}
+	case *ast.DocumentNode:
+		// A document is where its "---" is, or its body; an empty one
+		// has no body (and its GetToken would dereference it).
+		if x.Start != nil && x.Start.Position != nil {
+			return Pos{File: d.file, Line: x.Start.Position.Line, Col: x.Start.Position.Column}
+		}
+		n = x.Body
 	}
-	if n == nil {
+	if n == nil || reflect.ValueOf(n).IsNil() {
 		return Pos{File: d.file, Line: 1, Col: 1}
 	}
 	tk := n.GetToken()
