@@ -55,10 +55,11 @@
 // (kafkasim.auto.commit.mode=java); eager and cooperative rebalances served
 // inside Poll; max.poll.interval.ms; session expiry after Crash; commit
 // errors with librdkafka's reactions; auto.offset.reset; partition EOF;
-// broker outages; watermark, timestamp and metadata lookups. Not modelled:
-// network latency (requests are answered at once, join/sync replies on the
-// next loop turn), fetch sessions and prefetch limits, transactions,
-// KIP-848.
+// broker outages; watermark, timestamp and metadata lookups; the consumer
+// group protocol of KIP-848 (group.protocol=consumer) as librdkafka 2.10+
+// drives it (group848.go). Not modelled: network latency (requests are
+// answered at once, join/sync replies on the next loop turn), fetch
+// sessions and prefetch limits, transactions.
 package sim
 
 import (

@@ -176,7 +176,16 @@ func (c *Consumer) commit(offs []client.TopicPartition, trig client.CommitTrigge
 			return c.finishCommit(id, offs, waitCoordErr(), trig, async, noEvent)
 		}
 	}
-	return c.finishCommit(id, offs, c.sendCommit(offs), trig, async, noEvent)
+	err := c.sendCommit(offs)
+	if c.k848.on && trig != client.TriggerManual && kerr.CodeOf(err) == kerr.StaleMemberEpoch && c.k848.joined {
+		// librdkafka keeps an automatic commit refused for a stale
+		// member epoch and sends it again once the heartbeat brought the
+		// current one (rd_kafka_cgrp_consumer_defer_offset_commit);
+		// manual commits fail.
+		c.heartbeat848()
+		err = c.sendCommit(offs)
+	}
+	return c.finishCommit(id, offs, err, trig, async, noEvent)
 }
 
 // waitCoordErr is the error of a commit given up for want of a
@@ -222,7 +231,11 @@ func (c *Consumer) finishCommit(id uint64, offs []client.TopicPartition, err err
 		c.push(item{ev: client.OffsetsCommitted{Error: cerr, Offsets: slices.Clone(offs)}})
 	}
 	if cerr != nil && c.subscribed && !c.closed {
-		c.fenced(kerr.CodeOf(cerr), "OffsetCommit")
+		if c.k848.on {
+			c.commitFailed848(kerr.CodeOf(cerr))
+		} else {
+			c.fenced(kerr.CodeOf(cerr), "OffsetCommit")
+		}
 	}
 	return offs, cerr
 }

@@ -60,6 +60,9 @@ type rebOp struct {
 	lost        bool
 	incremental bool
 	after       func()
+	// javaCommit: the Java model commits its positions before this
+	// revoke is served (consumer protocol).
+	javaCommit bool
 	// epoch and gen stamp an assignment with the membership it came from.
 	// An assignment still queued when that membership is lost (or a newer
 	// generation joined) is outdated and dropped unserved, as librdkafka
@@ -122,6 +125,9 @@ type Consumer struct {
 	state      joinState
 	joinSeq    uint64
 	pendJoin   bool // join waits for the broker
+	// k848 is the member's state under group.protocol=consumer
+	// (KIP-848; group848.go).
+	k848 member848
 
 	parts []*partState
 	byKey map[client.PartitionKey]*partState
@@ -195,15 +201,18 @@ func (cl *Cluster) NewConsumer(conf client.ConfigMap, hooks ...client.Hook) (*Co
 	if err != nil {
 		return nil, err
 	}
-	if cfg.GroupProtocol != "classic" {
-		return nil, client.NewError(client.ErrInvalidArg, "group.protocol: invalid value \"consumer\": the simulator models classic only", false)
-	}
 	defer cl.exit(cl.enter(0, opNew, cl.keyString(cfg.GroupID+"/"+cfg.ClientID), nil))
 	cl.clients++
 	c := &Consumer{
 		id: uint32(cl.clients), cl: cl, cfg: cfg, hooks: hooks, dh: consumerstate.NewDeliveryHooks(hooks), java: cfg.AutoCommitMode == client.AutoCommitJava,
 		generation: -1, byKey: map[client.PartitionKey]*partState{}, missing: map[string]bool{},
 		revokeTrig: client.TriggerRevoke,
+	}
+	if cfg.GroupProtocol == client.GroupProtocolConsumer {
+		// librdkafka makes up the member id when it creates the
+		// consumer (KIP-1082) and keeps it.
+		c.k848.on = true
+		c.memberID = cl.newMemberID848()
 	}
 	c.javaNext = cl.clk.Now().Add(cfg.AutoCommitInterval)
 	c.startAutoCommit()
@@ -332,6 +341,16 @@ func (c *Consumer) onReconnect() {
 	if c.pendJoin {
 		c.pendJoin = false
 		c.join()
+		if c.k848.on {
+			return
+		}
+	}
+	if c.k848.on {
+		if c.k848.joined && c.fatal == nil && c.subscribed && !c.maxPollExceeded {
+			c.k848.full = true
+			c.heartbeat848()
+		}
+		return
 	}
 	if c.state == stSteady || c.state == stWaitApp {
 		c.startHeartbeat()
@@ -374,6 +393,9 @@ func (c *Consumer) subscribeTopics(topics []string, rebalanceCb client.Rebalance
 	wasSubscribed := c.subscribed
 	c.subscribed = true
 	c.lifecycle(client.LifecycleSubscribed, slices.Clone(ts))
+	if c.k848.on {
+		c.protocol = client.GroupProtocolConsumer // librdkafka: COOPERATIVE once subscribed
+	}
 	c.checkTopics()
 	c.startMetadataTimer()
 	if !wasSubscribed {
@@ -426,6 +448,13 @@ func (c *Consumer) leaveGroup(reason string, trig client.CommitTrigger) {
 	c.hbTimer.Stop()
 	c.mdTimer.Stop()
 	c.joinSeq++
+	if c.k848.on {
+		// Static members too: they leave with epoch -2. The member id
+		// is kept for a later subscribe.
+		c.leave848(reason)
+		c.state = stInit
+		return
+	}
 	if c.memberID != "" && c.cfg.InstanceID == "" && c.net() {
 		err := c.cl.coord.Leave(c.cfg.GroupID, c.memberID, "")
 		c.groupEvent(client.GroupEvent{Kind: client.GroupLeft, Err: err, Reason: reason})
@@ -499,7 +528,8 @@ func (c *Consumer) startMetadataTimer() {
 			return
 		}
 		c.checkTopics()
-		if c.state == stSteady && !maps32Equal(c.snapshot(), c.metaSnap) {
+		// The consumer protocol's coordinator follows the topics itself.
+		if c.state == stSteady && !c.k848.on && !maps32Equal(c.snapshot(), c.metaSnap) {
 			c.rejoin("subscribed topics changed (metadata refresh)")
 		}
 	})
@@ -521,24 +551,36 @@ func maps32Equal(a, b map[string]int32) bool {
 
 // MemberID is the group member id ("" before the first join).
 func (c *Consumer) MemberID() string {
+	if c.cl.direct() {
+		return c.memberID
+	}
 	defer c.cl.exit(c.cl.enter(c.id, opQuery, 0, c))
 	return c.memberID
 }
 
 // Generation is the generation of the last successful join (-1: none).
 func (c *Consumer) Generation() int32 {
+	if c.cl.direct() {
+		return c.generation
+	}
 	defer c.cl.exit(c.cl.enter(c.id, opQuery, 1, c))
 	return c.generation
 }
 
 // IsClosed reports whether Close (or Crash) was called.
 func (c *Consumer) IsClosed() bool {
+	if c.cl.direct() {
+		return c.closed
+	}
 	defer c.cl.exit(c.cl.enter(c.id, opQuery, 2, c))
 	return c.closed
 }
 
 // AssignmentLost reports whether the current assignment was lost.
 func (c *Consumer) AssignmentLost() bool {
+	if c.cl.direct() {
+		return c.lost
+	}
 	defer c.cl.exit(c.cl.enter(c.id, opQuery, 3, c))
 	return c.lost
 }

@@ -29,6 +29,10 @@ func (c *Consumer) join() {
 	if c.dead() || c.fatal != nil || !c.subscribed || c.maxPollExceeded {
 		return
 	}
+	if c.k848.on {
+		c.join848()
+		return
+	}
 	c.joinSeq++
 	seq := c.joinSeq
 	c.state = stJoining
@@ -190,6 +194,11 @@ func (c *Consumer) rejoin(reason string) {
 	if c.dead() || c.fatal != nil || !c.subscribed || c.maxPollExceeded {
 		return
 	}
+	if c.k848.on {
+		// No rebalance to start: the next heartbeat says what changed.
+		c.resubscribe848()
+		return
+	}
 	if c.state == stJoining || c.state == stSyncing || c.queuedRevoke != nil || c.javaPreparing {
 		return
 	}
@@ -277,7 +286,7 @@ func (c *Consumer) lose(reason string, forgetID bool) {
 // --- heartbeats ---
 
 func (c *Consumer) startHeartbeat() {
-	if c.hbTimer.Pending() {
+	if c.k848.on || c.hbTimer.Pending() {
 		return
 	}
 	c.hbTimer = c.cl.clk.After(c.cfg.HeartbeatInterval, c.heartbeat)
@@ -363,7 +372,11 @@ func (c *Consumer) maxPollCheck() {
 	c.maxPollExceeded = true
 	c.hbTimer.Stop()
 	c.joinSeq++ // a join in flight is abandoned
-	if c.cfg.InstanceID == "" && c.memberID != "" && c.net() {
+	if c.k848.on {
+		// librdkafka leaves with epoch -1, or -2 for a static member
+		// (rd_kafka_cgrp_consumer_leave), keeping its member id.
+		c.leave848("max.poll.interval.ms exceeded")
+	} else if c.cfg.InstanceID == "" && c.memberID != "" && c.net() {
 		err := c.cl.coord.Leave(c.cfg.GroupID, c.memberID, "")
 		c.groupEvent(client.GroupEvent{Kind: client.GroupLeft, Err: err, Reason: "max.poll.interval.ms exceeded"})
 	}

@@ -20,6 +20,13 @@ import (
 // virtual time has passed, and then returns nil. Called from inside a clock
 // callback it does not run the loop (the timeout counts as 0).
 func (c *Consumer) Poll(timeoutMs int) client.Event {
+	if c.cl.direct() {
+		// a scenario runner's poll, every step: no lock, no defer
+		c.cl.clk.Enter()
+		ev := c.poll(timeoutMs)
+		c.cl.clk.Leave()
+		return ev
+	}
 	defer c.cl.exit(c.cl.enter(c.id, opPoll, uint64(timeoutMs), c))
 	return c.poll(timeoutMs)
 }
@@ -125,7 +132,9 @@ func (c *Consumer) serve() client.Event {
 			c.qhead++
 			switch {
 			case it.rejoin:
-				c.memberID = ""
+				if !c.k848.on {
+					c.memberID = ""
+				}
 				c.join()
 			case it.javaPrepare:
 				c.javaPrepareRejoin()
@@ -160,7 +169,7 @@ func (c *Consumer) serveOp(op *rebOp) client.Event {
 	if c.queuedRevoke == op {
 		c.queuedRevoke = nil
 	}
-	if op.assign && (op.epoch != c.assignEpoch || op.gen != c.generation) {
+	if op.assign && (op.epoch != c.assignEpoch || (!c.k848.on && op.gen != c.generation)) {
 		// Outdated: the membership it was for is gone.
 		c.finishOp(op, func() {})
 		return nil
@@ -175,6 +184,11 @@ func (c *Consumer) serveOp(op *rebOp) client.Event {
 		}
 		if op.lost {
 			c.lost = true
+		}
+		if op.javaCommit && !op.lost && !c.lost && c.cfg.EnableAutoCommit && c.fatal == nil {
+			// The Java consumer commits what it consumed before it
+			// revokes (the consumer protocol has no onJoinPrepare).
+			c.commitPositions(client.TriggerRevoke)
 		}
 	}
 	ev := op.event()
@@ -568,9 +582,11 @@ func (c *Consumer) newMessage() *client.Message {
 // time); the scenario runner uses it for the messages no one but its own
 // loop has seen, which makes a run allocate a fifth less.
 func (c *Consumer) Release(m *client.Message) {
-	defer c.cl.exit(c.cl.enter(c.id, opQuery, c.cl.keyMsg(m), c))
 	if m == nil {
 		return
+	}
+	if !c.cl.direct() {
+		defer c.cl.exit(c.cl.enter(c.id, opQuery, c.cl.keyMsg(m), c))
 	}
 	c.released = append(c.released, m)
 }
