@@ -59,8 +59,24 @@ const (
 
 // enter takes the simulation for a call of client id (op, with arg a
 // digest of its arguments; c the consumer, if it is one). Give it back
-// with exit: defer cl.exit(cl.enter(...)).
+// with exit: defer cl.exit(cl.enter(...)). The path of a loop driven from
+// outside (a scenario runner's) is short enough to be inlined.
 func (cl *Cluster) enter(id uint32, op uint16, arg uint64, c *Consumer) gateTok {
+	if cl.ext.Load() > 0 { // (never on a driven cluster)
+		cl.clk.Enter()
+		return tokNone
+	}
+	return cl.enterSlow(id, op, arg, c)
+}
+
+// direct reports whether the loop is driven from outside (RunUntil), so
+// that a call, made from the callbacks it runs, goes straight in: the
+// accessors called for every event a scenario runner records check it
+// before anything else.
+func (cl *Cluster) direct() bool { return cl.ext.Load() > 0 }
+
+// enterSlow is enter with a driver or the lock.
+func (cl *Cluster) enterSlow(id uint32, op uint16, arg uint64, c *Consumer) gateTok {
 	tok := tokNone
 	if d := cl.drv; d != nil {
 		k := callKey{client: id, op: op, arg: arg}
@@ -69,7 +85,7 @@ func (cl *Cluster) enter(id uint32, op uint16, arg uint64, c *Consumer) gateTok 
 		// callback's call in lockstep, the owner's): exit restores it.
 		d.stack = append(d.stack, d.cur)
 		d.cur = callState{tok: tok, key: k, c: c}
-	} else if cl.ext.Load() == 0 {
+	} else {
 		cl.lock()
 		tok = tokLocked
 	}
@@ -80,6 +96,13 @@ func (cl *Cluster) enter(id uint32, op uint16, arg uint64, c *Consumer) gateTok 
 // exit gives back what enter took.
 func (cl *Cluster) exit(tok gateTok) {
 	cl.clk.Leave()
+	if tok != tokNone {
+		cl.exitSlow(tok)
+	}
+}
+
+// exitSlow is exit for the lock or a driver.
+func (cl *Cluster) exitSlow(tok gateTok) {
 	switch tok {
 	case tokLocked:
 		cl.unlock()
