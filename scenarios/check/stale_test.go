@@ -3,6 +3,7 @@ package check_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -110,5 +111,35 @@ func TestFreshCounterexampleWins(t *testing.T) {
 	saved, err := os.ReadFile(path)
 	if err != nil || string(saved) == savedCase {
 		t.Fatalf("the saved file was not replaced (%v)", err)
+	}
+}
+
+// TestReportPrintedOnce: a failing TestConsumer prints its report once,
+// without rapid's draws, and with them when asked (-rapid.v). It runs the
+// failing test in a child process of this test binary.
+func TestReportPrintedOnce(t *testing.T) {
+	if os.Getenv("KAFKASIM_CHILD") == "fail" {
+		check.TestConsumer(t, check.Config{Guarantee: check.AtLeastOnce, Handler: check.Handler{Strategy: check.CommitBeforeProcess},
+			Dir: os.Getenv("KAFKASIM_CHILD_DIR"), Cases: 100})
+		return
+	}
+	run := func(args ...string) string {
+		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestReportPrintedOnce$", "-test.v"}, args...)...)
+		cmd.Env = append(os.Environ(), "KAFKASIM_CHILD=fail", "KAFKASIM_CHILD_DIR="+t.TempDir())
+		out, _ := cmd.CombinedOutput()
+		return string(out)
+	}
+	out := run()
+	if n := strings.Count(out, "broke a rule"); n != 1 {
+		t.Fatalf("the report was printed %d times:\n%s", n, out)
+	}
+	if strings.Contains(out, "[rapid]") {
+		t.Fatalf("rapid's own output was printed:\n%s", out)
+	}
+	if !strings.Contains(out, "-rapid.seed=") {
+		t.Fatalf("no way to rerun the search:\n%s", out)
+	}
+	if verbose := run("-rapid.v"); !strings.Contains(verbose, "[rapid] draw") {
+		t.Fatalf("-rapid.v did not show rapid's draws:\n%s", verbose)
 	}
 }
