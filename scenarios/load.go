@@ -217,6 +217,15 @@ func (d *decoder) producer(i int, n ast.Node) Producer {
 		_, err := client.ParseProducerConfig(m)
 		return err
 	})
+	p.OnQueueFull = QueueFullWait
+	if v := o.str("on_queue_full"); v != "" {
+		switch v {
+		case QueueFullWait, QueueFullError:
+			p.OnQueueFull = v
+		default:
+			d.errAt(o.valPos("on_queue_full"), "%s: expected wait or error, got %q", o.field("on_queue_full"), v)
+		}
+	}
 	if o.ok && p.Topic == "" {
 		d.errf(n, "%s: topic is required", what)
 	}
@@ -470,7 +479,7 @@ func (d *decoder) action(i int, n ast.Node, prev time.Duration) Action {
 
 // anchorKinds are the event kinds a step can be anchored to: every kind
 // but the script's own (narration, pause).
-var anchorKinds = []Kind{KindProduce, KindStart, KindCrash, KindClose, KindClosed, KindStall, KindResume, KindRestart,
+var anchorKinds = []Kind{KindProduce, KindProduceWait, KindStart, KindCrash, KindClose, KindClosed, KindStall, KindResume, KindRestart,
 	KindJoin, KindAssign, KindRevoke, KindLost, KindLeave, KindRejoin, KindPosition, KindMaxPoll, KindHeartbeat,
 	KindClientErr, KindEOF, KindSubscribed, KindDeliver, KindStore, KindEffect, KindEffectSkipped, KindProcessFailed,
 	KindCommit, KindCommitOK, KindCommitFailed, KindGroupState, KindMemberExpired, KindOffsetsExpired, KindGroupEvent,
