@@ -311,7 +311,7 @@ func (c *Coordinator) emitConsumer(cg *cgroup, kind TransitionKind, memberID, ca
 	t := Transition{Time: c.clk.Now(), Group: cg.id, Kind: kind, From: cg.state, To: cg.state,
 		Generation: cg.epoch, MemberID: memberID, Cause: cause, Moved: moved}
 	if m := cg.members[memberID]; m != nil {
-		t.MemberEpoch = m.epoch
+		t.MemberEpoch, t.ClientID = m.epoch, m.clientID
 		if kind == MemberReconciled {
 			t.Assigned, t.Revoking = slices.Clone(m.assigned), slices.Clone(m.pending)
 		}

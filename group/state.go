@@ -163,6 +163,10 @@ type Transition struct {
 	// Revoking is what the member was asked to give up and has not
 	// confirmed yet (MemberReconciled).
 	Revoking []broker.TopicPartition
+	// ClientID is the member's client.id (consumer groups, member
+	// transitions), so that a timeline can name a member whose id is a
+	// bare UUID.
+	ClientID string
 }
 
 // PartitionMove is a partition changing owner between two generations.

@@ -51,6 +51,11 @@ func (x *Steps) Explain(i int, before, after *StepState) string {
 	case KindResume:
 		s = fmt.Sprintf("%s polls again.", e.Actor)
 	case KindJoin:
+		if strings.HasSuffix(e.Detail, ", consumer") {
+			s = fmt.Sprintf("%s joined %s as member %s at member epoch %d: its first heartbeat was answered. With the consumer group protocol (KIP-848) there is no leader and no join barrier: the broker computes the assignment, and each member takes its part one heartbeat at a time.",
+				e.Actor, e.Group, ShortMember(e.Member), e.Generation)
+			break
+		}
 		s = fmt.Sprintf("%s joined %s as member %s in generation %d", e.Actor, e.Group, ShortMember(e.Member), e.Generation)
 		if e.Detail != "" {
 			s += " (" + e.Detail + ")"
@@ -146,6 +151,12 @@ func (x *Steps) Explain(i int, before, after *StepState) string {
 			s += " Members must rejoin; each gives up all its partitions first, so consumption pauses (eager)."
 		case e.State == "CompletingRebalance":
 			s += " The leader computes the assignment."
+		case e.State == "Assigning":
+			s += " The group epoch moved (a member joined, left or changed its subscription): the next heartbeat computes a new target assignment. Nobody stops."
+		case e.State == "Reconciling":
+			s += " Members move to the new target one heartbeat at a time: each first gives up what moves, and a partition goes to its new owner only after its old owner confirmed. The rest keep flowing."
+		case e.State == "Stable" && after != nil && gi >= 0 && after.Groups[gi].ConsumerProtocol():
+			s += " Every member has reached the target assignment."
 		case e.State == "Stable" && cooperative:
 			s += " The assignment is out. A partition that moves is withheld this generation: its old owner revokes it, and it has no owner until the next rebalance hands it over."
 		case e.State == "Stable":

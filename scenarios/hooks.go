@@ -206,6 +206,12 @@ func (h *recorder) OnGroup(g client.GroupEvent) {
 			return
 		}
 		e = h.base(g.Info, KindJoin)
+		if g.Protocol == client.GroupProtocolConsumer {
+			// KIP-848: the first heartbeat answered; no leader, the
+			// broker assigns. Generation is the member epoch.
+			e.Detail = "no leader, " + client.GroupProtocolConsumer
+			break
+		}
 		role := "follower"
 		if g.Leader {
 			role = "leader"

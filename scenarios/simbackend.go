@@ -3,7 +3,9 @@ package scenarios
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kafkasim/kafkasim/broker"
@@ -18,6 +20,11 @@ var errNoCrash = errors.New("the backend's consumer cannot crash (it does not im
 // simBackend runs a scenario on the in-memory cluster in virtual time.
 type simBackend struct {
 	cl *sim.Cluster
+	// names labels the members of consumer groups (KIP-848), whose ids
+	// are bare UUIDs, for the timeline: member id → "client.id(uuid…)".
+	names map[string]string
+	// consumerGroups are the groups seen speaking the consumer protocol.
+	consumerGroups map[string]bool
 }
 
 // NewSimBackend is the default Backend: a sim.Cluster on a virtual clock
@@ -75,6 +82,10 @@ func (b *simBackend) NewProducer(conf client.ConfigMap, hooks ...client.Hook) (c
 
 func (b *simBackend) WatchGroups(fn func(Event)) {
 	b.cl.Coordinator().OnTransition(func(t group.Transition) {
+		if t.ClientID != "" || b.consumerGroups[t.Group] {
+			b.consumerTransition(t, fn)
+			return
+		}
 		e := Event{Actor: "group:" + t.Group, Group: t.Group, Generation: t.Generation, Partition: -1, Offset: -1, Member: t.MemberID, Cause: t.Cause}
 		switch t.Kind {
 		case group.StateChanged:
@@ -161,4 +172,114 @@ func (b *simBackend) Describe(g string, topics []string) GroupResult {
 		}
 	}
 	return res
+}
+
+// consumerTransition records a transition of a consumer group (KIP-848):
+// what the classic protocol's transitions say, plus the group epoch
+// rising, the target assignment (who will own what: nothing moves yet),
+// each member's reconciliation step (its epoch, what it owns, what it
+// must still revoke) and a static member's leave with epoch -2. Member
+// ids, bare UUIDs, are written as the member's client.id with the start
+// of its id.
+func (b *simBackend) consumerTransition(t group.Transition, fn func(Event)) {
+	if b.consumerGroups == nil {
+		b.consumerGroups, b.names = map[string]bool{}, map[string]string{}
+	}
+	b.consumerGroups[t.Group] = true
+	if t.ClientID != "" && t.MemberID != "" {
+		b.names[t.MemberID] = memberLabel(t.ClientID, t.MemberID)
+	}
+	e := Event{Actor: "group:" + t.Group, Group: t.Group, Generation: t.Generation, Partition: -1, Offset: -1, Member: t.MemberID, Cause: b.named(t.Cause)}
+	switch t.Kind {
+	case group.StateChanged:
+		if t.To == group.Dead {
+			// An Empty consumer group giving way to a classic one.
+			delete(b.consumerGroups, t.Group)
+		}
+		e.Kind, e.State = KindGroupState, t.To.String()
+		e.Detail = t.From.String() + " → " + t.To.String()
+	case group.SessionExpired, group.RebalanceTimedOut, group.MemberFenced:
+		e.Kind = KindMemberExpired
+		e.Detail = t.Kind.String()
+	case group.OffsetsExpired:
+		e.Kind = KindOffsetsExpired
+		e.Detail = "committed offsets expired (offsets.retention.minutes)"
+	case group.StaticRejoined:
+		e.Kind = KindGroupEvent
+		e.Detail = "static member rejoined: it takes the place and the partitions of the one that left"
+	case group.EpochBumped:
+		e.Kind = KindGroupEvent
+		e.Detail = "group epoch " + strconv.Itoa(int(t.Generation))
+		e.Cause = strings.TrimPrefix(e.Cause, e.Detail+": ")
+	case group.AssignmentComputed:
+		if len(t.Moved) == 0 {
+			return
+		}
+		e.Kind = KindGroupEvent
+		moved := slices.Clone(t.Moved)
+		for i := range moved {
+			moved[i].From, moved[i].To = b.name(moved[i].From), b.name(moved[i].To)
+		}
+		// The target: partitions change owner only as members reconcile.
+		e.Detail = "target:" + movedDetail(moved)[len("moved:"):]
+	case group.MemberReconciled:
+		e.Kind = KindGroupEvent
+		e.Detail = reconciledDetail(b.name(t.MemberID), t)
+	case group.StaticLeft:
+		e.Kind = KindGroupEvent
+		e.Detail = "static member left for now (epoch -2): it keeps its partitions"
+	default:
+		return
+	}
+	fn(e)
+}
+
+// memberLabel names a consumer group member: "c1(Dsymhy)".
+func memberLabel(clientID, memberID string) string {
+	return clientID + "(" + memberID[:min(6, len(memberID))] + ")"
+}
+
+// name is the label of member id, or id.
+func (b *simBackend) name(id string) string {
+	if n, ok := b.names[id]; ok {
+		return n
+	}
+	return id
+}
+
+// named writes the member ids in s as labels.
+func (b *simBackend) named(s string) string {
+	for id, n := range b.names {
+		if strings.Contains(s, id) {
+			s = strings.ReplaceAll(s, id, n)
+		}
+	}
+	return s
+}
+
+// reconciledDetail is a reconciliation step: "c1(Dsymhy) at epoch 3
+// owns t[0] t[1]; revoking t[2]".
+func reconciledDetail(who string, t group.Transition) string {
+	var sb strings.Builder
+	sb.WriteString(who)
+	sb.WriteString(" at epoch ")
+	sb.WriteString(strconv.Itoa(int(t.MemberEpoch)))
+	sb.WriteString(" owns ")
+	if len(t.Assigned) == 0 {
+		sb.WriteString("nothing")
+	}
+	for i, tp := range t.Assigned {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(TP{tp.Topic, tp.Partition}.String())
+	}
+	if len(t.Revoking) > 0 {
+		sb.WriteString("; revoking")
+		for _, tp := range t.Revoking {
+			sb.WriteByte(' ')
+			sb.WriteString(TP{tp.Topic, tp.Partition}.String())
+		}
+	}
+	return sb.String()
 }

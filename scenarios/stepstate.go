@@ -45,9 +45,17 @@ type StepGroup struct {
 }
 
 // Cooperative reports whether the group rebalances incrementally
-// (KIP-429: cooperative-sticky): members keep what they own while it
-// rebalances.
-func (g *StepGroup) Cooperative() bool { return strings.Contains(g.Protocol, "cooperative") }
+// (KIP-429: cooperative-sticky; the consumer group protocol of KIP-848):
+// members keep what they own while it rebalances.
+func (g *StepGroup) Cooperative() bool {
+	return strings.Contains(g.Protocol, "cooperative") || g.ConsumerProtocol()
+}
+
+// ConsumerProtocol reports whether the group uses the consumer group
+// protocol of KIP-848 (group.protocol=consumer): no leader, no
+// JoinGroup barrier; the broker assigns and members reconcile one
+// heartbeat at a time.
+func (g *StepGroup) ConsumerProtocol() bool { return g.Protocol == "consumer" }
 
 // StepMember is a group member.
 type StepMember struct {
