@@ -53,6 +53,7 @@ type classifier struct {
 	groupTopics map[string]map[string]bool
 	groups      []string
 	byActor     map[string][]int // built on first use (see actorEvents)
+	posSeqs     []int            // built on first use (see positions)
 	commitReq   map[uint64]int   // commit id → first commit request seq
 	findings    []Finding
 	// per group partition state, with a one-entry cache.
@@ -249,6 +250,23 @@ func (c *classifier) actorEvents(actor string) []int {
 		}
 	}
 	return c.byActor[actor]
+}
+
+// positions are the seqs of the position and offsets_expired events,
+// built on first use: what a message never delivered is explained by.
+func (c *classifier) positions() []int {
+	if c.posSeqs == nil {
+		c.posSeqs = []int{}
+		for i := range c.n {
+			if c.t.compact(i) != nil {
+				continue // offsets_expired and position are full events
+			}
+			if k := c.fullEvent(i).Kind; k == KindOffsetsExpired || k == KindPosition {
+				c.posSeqs = append(c.posSeqs, i)
+			}
+		}
+	}
+	return c.posSeqs
 }
 
 // mstate is what happened to one message in one group.
@@ -498,6 +516,30 @@ func (c *classifier) effect(i int, r *mref) {
 
 // ev is event i, for the cause paths (a copy when it was recorded compactly).
 func (c *classifier) ev(i int) *Event { return c.t.event(i) }
+
+// evInto copies event i, without its key, into dst: the cause analysis
+// keeps the few events it compares in values of its own instead of an
+// Event allocated per message event looked at.
+func (c *classifier) evInto(dst *Event, i int) {
+	if e := c.t.view(i, dst); e != dst {
+		*dst = *e
+	}
+}
+
+// fullEvent is event i, which is not a compact entry (the events of
+// actorEvents and fullSeqs): read only.
+func (c *classifier) fullEvent(i int) *Event {
+	if i < len(c.t.events) {
+		return &c.t.events[i]
+	}
+	return &c.t.full[c.t.log[i].off]
+}
+
+// after is the part of seqs, a sorted list, after seq from.
+func after(seqs []int, from int) []int {
+	i, _ := slices.BinarySearch(seqs, from+1)
+	return seqs[i:]
+}
 
 // newTP adds partition tp, with count produce events, to the produced-to
 // partitions.
@@ -781,12 +823,11 @@ func commitName(e *Event) string {
 // fate is the first thing after seq that ended a consumer's hold on tp:
 // crash, close, revoke or loss of tp, max.poll.interval expiry.
 func (c *classifier) fate(actor string, tp TP, from, to int) *Event {
-	var scratch Event // only message events are decoded into it, never returned
-	for _, i := range c.actorEvents(actor) {
-		if i <= from || (to >= 0 && i >= to) {
-			continue
+	for _, i := range after(c.actorEvents(actor), from) {
+		if to >= 0 && i >= to {
+			break
 		}
-		e := c.t.view(i, &scratch)
+		e := c.fullEvent(i)
 		switch e.Kind {
 		case KindCrash, KindClose, KindMaxPoll:
 			return e
@@ -826,12 +867,8 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 		// Never read: find where the group's consumers started past it,
 		// and whether the group's offsets had expired before.
 		expired := ""
-		var scratch Event
-		for i := range c.n {
-			if c.t.compact(i) != nil {
-				continue // offsets_expired and position are full events
-			}
-			e := c.t.view(i, &scratch)
+		for _, i := range c.positions() {
+			e := c.fullEvent(i)
 			if e.Kind == KindOffsetsExpired && e.Group == mk.group {
 				expired = fmt.Sprintf("the group's committed offsets expired at %s; then ", at(e))
 			}
@@ -847,14 +884,18 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 	}
 	// The delivery that the covering commit ran ahead of: the committer's
 	// own, else the last one before the commit.
-	d := c.ev(dels[len(dels)-1])
-	for _, di := range dels {
-		if c.t.actor(di) == cover.Actor && di < cover.Seq {
-			d = c.ev(di)
+	var dv, fv Event
+	d := &dv
+	di := dels[len(dels)-1]
+	for _, dj := range dels {
+		if c.t.actor(dj) == cover.Actor && dj < cover.Seq {
+			di = dj
 		}
 	}
+	c.evInto(d, di)
 	for _, fi := range c.list(c.m(mk).fails) {
-		f := c.ev(fi)
+		f := &fv
+		c.evInto(f, fi)
 		if f.Actor == d.Actor && fi > d.Seq {
 			return CauseProcessingFailed, fmt.Sprintf("processing of offset %d by %s failed at %s and the app moved on; %s past it", mk.off, d.Actor, at(f), coverText)
 		}
@@ -882,30 +923,39 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 	return CauseUnknown, whileText
 }
 
+// lastDelivery is the seq of the last delivery of mk to ef's actor before
+// ef, or -1.
+func (c *classifier) lastDelivery(mk msgKey, ef *Event) int {
+	d := -1
+	for _, di := range c.list(c.m(mk).dels) {
+		if c.t.actor(di) == ef.Actor && di < ef.Seq {
+			d = di
+		}
+	}
+	return d
+}
+
 func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 	effs := c.list(c.m(mk).effs)
-	e1, e2 := c.ev(effs[0]), c.ev(effs[1])
+	var e1v, e2v, d2v Event
+	e1, e2 := &e1v, &e2v
+	c.evInto(e1, effs[0])
+	c.evInto(e2, effs[1])
 	pk := partKey{mk.group, mk.tp}
 	// The delivery behind the second effect.
 	var d2 *Event
-	for _, di := range c.list(c.m(mk).dels) {
-		if c.t.actor(di) == e2.Actor && di < e2.Seq {
-			d2 = c.ev(di)
-		}
+	if di := c.lastDelivery(mk, e2); di >= 0 {
+		d2 = &d2v
+		c.evInto(d2, di)
 	}
 	// A zombie: either effect by a consumer that had already lost the
 	// partition (poll interval or session) when it finished.
-	for _, ef := range []*Event{e1, e2} {
-		var d *Event
-		for _, di := range c.list(c.m(mk).dels) {
-			if c.t.actor(di) == ef.Actor && di < ef.Seq {
-				d = c.ev(di)
-			}
-		}
-		if d == nil {
+	for _, ef := range [2]*Event{e1, e2} {
+		di := c.lastDelivery(mk, ef)
+		if di < 0 {
 			continue
 		}
-		if f := c.fate(ef.Actor, mk.tp, d.Seq, ef.Seq); f != nil && (f.Kind == KindMaxPoll || f.Kind == KindLost) {
+		if f := c.fate(ef.Actor, mk.tp, di, ef.Seq); f != nil && (f.Kind == KindMaxPoll || f.Kind == KindLost) {
 			other := e1
 			if ef == e1 {
 				other = e2
@@ -924,12 +974,8 @@ func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 	}
 	// Did a commit by the first processor try to cover it? (It may have
 	// been sent after the redelivery, by a member already out of the group.)
-	var scratch Event
-	for _, i := range c.actorEvents(e1.Actor) {
-		if i <= e1.Seq {
-			continue
-		}
-		e := c.t.view(i, &scratch)
+	for _, i := range after(c.actorEvents(e1.Actor), e1.Seq) {
+		e := c.fullEvent(i)
 		if e.Kind == KindCommitFailed && e.TP() == mk.tp && e.Offset > mk.off {
 			why := ""
 			if f := c.fate(e1.Actor, mk.tp, e1.Seq, i); f != nil && (f.Kind == KindMaxPoll || f.Kind == KindLost) {
