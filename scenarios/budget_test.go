@@ -237,3 +237,23 @@ func TestLibraryWithinBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidTopicNames: a name the broker would refuse is an error in the
+// file, not a failed run (found by FuzzLoadAndRun: a topic "$").
+func TestInvalidTopicNames(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"topics: [$]\n", `x.yaml:1:10: topics[0]: invalid topic name "$": Kafka's topic names are 1 to 249 letters`},
+		{"topics: [{name: ..}]\n", `topics[0]: invalid topic name ".."`},
+		{"topics: [" + strings.Repeat("t", 250) + "]\n", "topics[0]: invalid topic name"},
+		{"cluster: {auto_create_topics: true}\nproducers: [{topic: a b}]\n", `x.yaml:2:14: producers[0]: invalid topic name "a b"`},
+		{"cluster: {auto_create_topics: true}\nscript: [{at: 1s, do: produce, topic: \"ü\"}]\n", `script[0]: invalid topic name "ü"`},
+	} {
+		_, err := Parse("x.yaml", []byte(c.src))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want %s", c.src, err, c.want)
+		}
+	}
+	if _, err := Parse("x.yaml", []byte("topics: [a.b_c-D9, "+strings.Repeat("t", 249)+"]\n")); err != nil {
+		t.Error(err)
+	}
+}

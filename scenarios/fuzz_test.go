@@ -152,3 +152,77 @@ func fuzzRun(s *Scenario) ([]byte, error) {
 	_ = s.Check(r)
 	return b.Bytes(), nil
 }
+
+// FuzzRunKnobs runs one scenario shape with every timing and failure knob
+// drawn from the fuzzer: poll_idle, processing time, failure chance and
+// reaction, commit strategy and delay, producer count and interval,
+// partitions, session, heartbeat, max.poll and auto-commit intervals,
+// crash and broker-down times. Byte-level mutation of YAML (FuzzLoadAndRun)
+// rarely gets past the parser; this target spends its time in runs, where
+// stalls and runaway loops live. Each valid draw must load, end (the
+// watchdog, the budget) and give the same bytes twice.
+//
+//	go test -run '^$' -fuzz FuzzRunKnobs -fuzztime 2m ./scenarios/
+func FuzzRunKnobs(f *testing.F) {
+	f.Add(uint16(100), uint16(0), uint8(0), uint8(0), uint8(0), uint16(0), uint16(20), uint16(0), uint8(1), uint16(45000), uint16(3000), uint32(300000), uint16(5000), uint16(6000), uint16(0), uint8(0))
+	f.Add(uint16(1), uint16(0), uint8(250), uint8(1), uint8(1), uint16(1), uint16(500), uint16(1), uint8(3), uint16(1), uint16(1), uint32(1), uint16(1), uint16(1), uint16(2000), uint8(7))
+	f.Fuzz(func(t *testing.T, pollIdle, procMs uint16, failP, onFail, commit uint8, commitDelay, count, intervalMs uint16,
+		parts uint8, sessionMs, hbMs uint16, maxPollMs uint32, acMs, crashMs, downMs uint16, flags uint8) {
+		onFailure := []string{FailSkip, FailRetry, FailCrash}[int(onFail)%3]
+		strategy := []string{StrategyAuto, StrategyAfterEach, "every-3", StrategyBeforeProcess, StrategyStoreAfter, StrategyNone}[int(commit)%6]
+		cfg := fmt.Sprintf("auto.offset.reset: earliest, session.timeout.ms: %d, heartbeat.interval.ms: %d, max.poll.interval.ms: %d, auto.commit.interval.ms: %d",
+			max(int(sessionMs), 1), max(int(hbMs), 1), max(int(maxPollMs%3_600_000), int(sessionMs), 1), int(acMs))
+		switch strategy {
+		case StrategyNone, StrategyAfterEach, "every-3", StrategyBeforeProcess:
+			cfg += ", enable.auto.commit: false"
+		case StrategyStoreAfter:
+			cfg += ", enable.auto.offset.store: false"
+		}
+		if flags&1 != 0 {
+			cfg += ", partition.assignment.strategy: cooperative-sticky"
+		}
+		// The script's steps in time order, all before the end (30s).
+		crash := int(crashMs) % 20000
+		down := crash + int(downMs)%5000
+		up := down + int(flags)*10
+		src := fmt.Sprintf(`duration: 30s
+topics: [{name: t, partitions: %d}]
+producers: [{topic: t, count: %d, interval: %dms}]
+consumers:
+  - {id: c1, group: g, topics: [t], poll_idle: %dms, config: {%s}, processing: {time: %dms, fail_probability: %g, on_failure: %s, commit: %s, commit_delay: %dms, async: %t, idempotent: %t}}
+  - {id: c2, group: g, topics: [t], poll_idle: %dms, config: {%s}, processing: {time: %dms, commit: %s}}
+script:
+  - {at: %dms, do: crash, consumer: c1}
+  - {at: %dms, do: broker-down}
+  - {at: %dms, do: broker-up}
+  - {at: %dms, do: restart, consumer: c1}
+`, max(int(parts)%8, 1), int(count)%3000, int(intervalMs)%200, pollIdle, cfg, int(procMs)%5000, float64(failP)/255, onFailure, strategy, int(commitDelay)%2000,
+			flags&2 != 0, flags&4 != 0, pollIdle, cfg, int(procMs)%5000, strategy,
+			crash, down, up, up+1000)
+		s, err := Parse("knobs.yaml", []byte(src))
+		if err != nil {
+			checkLoadErrors(t, err)
+			return // a knob out of range: refused, with a position
+		}
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(fuzzWatchdog):
+				panic(fmt.Sprintf("FuzzRunKnobs: no answer after %v for\n%s", fuzzWatchdog, src))
+			}
+		}()
+		first, err := fuzzRun(s)
+		if err != nil {
+			if !errors.Is(err, ErrBudget) {
+				t.Fatalf("run failed: %v\n%s", err, src)
+			}
+			return
+		}
+		again, err := fuzzRun(s)
+		if err != nil || !bytes.Equal(first, again) {
+			t.Fatalf("a second run differs (%v)\n%s", err, src)
+		}
+	})
+}

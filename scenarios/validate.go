@@ -19,6 +19,9 @@ func (d *decoder) validate(s *Scenario) {
 		if _, dup := topics[t.Name]; dup {
 			d.errAt(t.Pos, "topics[%d]: topic %q is declared twice", i, t.Name)
 		}
+		if t.Name != "" && !validTopicName(t.Name) {
+			d.errAt(t.Pos, "topics[%d]: %s", i, invalidTopic(t.Name))
+		}
 		topics[t.Name] = t
 	}
 	topicNames := func() string {
@@ -45,6 +48,8 @@ func (d *decoder) validate(s *Scenario) {
 		actors[p.ID] = what
 		if _, ok := topics[p.Topic]; !ok && !s.Cluster.AutoCreateTopics {
 			d.errAt(p.Pos, "%s: topic %q is not declared under topics (declared: %s)", what, p.Topic, topicNames())
+		} else if !ok && p.Topic != "" && !validTopicName(p.Topic) {
+			d.errAt(p.Pos, "%s: %s", what, invalidTopic(p.Topic))
 		}
 		checkPartition(p.Pos, what, p.Topic, p.Partition)
 		if p.At > s.Duration {
@@ -129,6 +134,8 @@ func (d *decoder) validate(s *Scenario) {
 		if a.Do == DoProduce {
 			if _, ok := topics[a.Topic]; !ok && !s.Cluster.AutoCreateTopics {
 				d.errAt(a.Pos, "%s: topic %q is not declared under topics (declared: %s)", what, a.Topic, topicNames())
+			} else if !ok && a.Topic != "" && !validTopicName(a.Topic) {
+				d.errAt(a.Pos, "%s: %s", what, invalidTopic(a.Topic))
 			}
 			checkPartition(a.Pos, what, a.Topic, a.Partition)
 		}
@@ -170,4 +177,23 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// validTopicName applies Kafka's topic name rules (the broker's): 1 to
+// 249 characters of [a-zA-Z0-9._-], not "." or "..".
+func validTopicName(name string) bool {
+	if name == "" || name == "." || name == ".." || len(name) > 249 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func invalidTopic(name string) string {
+	return fmt.Sprintf("invalid topic name %q: Kafka's topic names are 1 to 249 letters, digits, '.', '_' and '-' (not \".\" or \"..\")", name)
 }
