@@ -70,9 +70,10 @@ var Translation = []KeySupport{
 	{"allow.auto.create.topics", Honoured, "kgo.AllowAutoTopicCreation"},
 	{"group.id", Honoured, "kgo.ConsumerGroup"},
 	{"group.instance.id", Honoured, "kgo.InstanceID"},
-	{"group.protocol", Refused, "classic only; consumer (KIP-848) is refused"},
-	{"session.timeout.ms", Honoured, "kgo.SessionTimeout"},
-	{"heartbeat.interval.ms", Honoured, "kgo.HeartbeatInterval"},
+	{"group.protocol", Honoured, "classic; consumer (KIP-848) → kgo.ServerSideBalancer with the balancer naming group.remote.assignor"},
+	{"group.remote.assignor", Refused, "uniform (or unset) → kgo.CooperativeStickyBalancer, which kgo's KIP-848 client sends as uniform; range → kgo.RangeBalancer; other names are refused (kgo sends only these two)"},
+	{"session.timeout.ms", Honoured, "kgo.SessionTimeout (classic protocol)"},
+	{"heartbeat.interval.ms", Honoured, "kgo.HeartbeatInterval (classic protocol)"},
 	{"max.poll.interval.ms", Emulated, "kgo.RebalanceTimeout, plus a watchdog: no Poll for this long → leave the group, partitions lost, ErrMaxPollExceeded on the next Poll, rejoin"},
 	{"enable.auto.commit", Emulated, "kgo.DisableAutoCommit; the backend commits stored offsets itself (kgo's greedy autocommit would commit records buffered but not yet returned by Poll)"},
 	{"auto.commit.interval.ms", Emulated, "backend timer (librdkafka) or in-Poll interval (java)"},
@@ -295,8 +296,8 @@ func consumerFetchOpts(cfg client.ConsumerConfig) []kgo.Opt {
 
 // groupOpts are the group options (without callbacks).
 func groupOpts(cfg client.ConsumerConfig) ([]kgo.Opt, error) {
-	if cfg.GroupProtocol != "classic" {
-		return nil, invalid("group.protocol", fmt.Sprintf("%q is not supported by the real-Kafka backend (classic only)", cfg.GroupProtocol))
+	if cfg.GroupProtocol == client.GroupProtocolConsumer {
+		return groupOpts848(cfg)
 	}
 	var bal []kgo.GroupBalancer
 	for _, s := range cfg.AssignmentStrategies {
@@ -317,6 +318,34 @@ func groupOpts(cfg client.ConsumerConfig) ([]kgo.Opt, error) {
 		kgo.Balancers(bal...),
 		kgo.SessionTimeout(cfg.SessionTimeout),
 		kgo.HeartbeatInterval(cfg.HeartbeatInterval),
+		kgo.RebalanceTimeout(cfg.MaxPollInterval),
+		kgo.DisableAutoCommit(),
+	}
+	if cfg.InstanceID != "" {
+		opts = append(opts, kgo.InstanceID(cfg.InstanceID))
+	}
+	return opts, nil
+}
+
+// groupOpts848 are the group options of the consumer group protocol
+// (KIP-848): kgo's next-generation group client, which sends the server
+// assignor of its first balancer (sticky: uniform; range: range) and
+// heartbeats at the interval the broker sends; session timeout and
+// heartbeat interval are the broker's.
+func groupOpts848(cfg client.ConsumerConfig) ([]kgo.Opt, error) {
+	var bal kgo.GroupBalancer
+	switch cfg.RemoteAssignor {
+	case "", "uniform":
+		bal = kgo.CooperativeStickyBalancer()
+	case "range":
+		bal = kgo.RangeBalancer()
+	default:
+		return nil, invalid("group.remote.assignor", fmt.Sprintf("%q is not supported by the real-Kafka backend (uniform or range: kgo sends no other)", cfg.RemoteAssignor))
+	}
+	opts := []kgo.Opt{
+		kgo.ConsumerGroup(cfg.GroupID),
+		kgo.Balancers(bal),
+		kgo.ServerSideBalancer(),
 		kgo.RebalanceTimeout(cfg.MaxPollInterval),
 		kgo.DisableAutoCommit(),
 	}

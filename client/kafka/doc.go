@@ -49,7 +49,10 @@
 // Translation lists how each librdkafka key is treated (honoured by a kgo
 // option, emulated by this package, accepted without effect, or refused
 // with an ErrInvalidArg naming the key for values kgo cannot honour:
-// GSSAPI/OAUTHBEARER, encrypted keys, group.protocol=consumer). Secrets
+// GSSAPI/OAUTHBEARER, encrypted keys, a group.remote.assignor other than
+// uniform or range). group.protocol=consumer (KIP-848) runs on kgo's
+// next-generation group client (kgo.ServerSideBalancer); the keys that
+// protocol forbids are refused with librdkafka's messages. Secrets
 // (sasl.password) go only into kgo's SASL mechanism: no log, error, event
 // or hook carries them. enable.ssl.certificate.verification (KeySSLVerify)
 // is accepted by this backend although client.Keys does not list it yet.
@@ -72,6 +75,9 @@
 //     always are.
 //   - kfake has no group.initial.rebalance.delay.ms; the first rebalance
 //     completes at once.
+//   - group.protocol=consumer: kgo makes up a new member id for each
+//     client, so after max.poll.interval.ms (a new kgo client) the member
+//     rejoins under a new id where librdkafka keeps its own.
 //   - A Seek on a manual (Assign) consumer stopped by
 //     auto.offset.reset=error restarts fetching in place; Assign rebuilds
 //     the direct kgo client (positions kept).
