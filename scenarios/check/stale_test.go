@@ -120,7 +120,7 @@ func TestFreshCounterexampleWins(t *testing.T) {
 func TestReportPrintedOnce(t *testing.T) {
 	if os.Getenv("KAFKASIM_CHILD") == "fail" {
 		check.TestConsumer(t, check.Config{Guarantee: check.AtLeastOnce, Handler: check.Handler{Strategy: check.CommitBeforeProcess},
-			Dir: os.Getenv("KAFKASIM_CHILD_DIR"), Cases: 100})
+			Dir: os.Getenv("KAFKASIM_CHILD_DIR"), Cases: 100, MaxConsumers: 1, MaxPartitions: 1, MaxMessages: 5})
 		return
 	}
 	run := func(args ...string) string {

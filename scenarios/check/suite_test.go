@@ -30,12 +30,12 @@ func TestMain(m *testing.M) {
 	if f := flag.Lookup("rapid.nofailfile"); f != nil && os.Getenv("RAPID_NOFAILFILE") == "" {
 		_ = f.Value.Set("true")
 	}
-	// The suite's expected failures shrink for at most 5 s each (rapid's
+	// The suite's expected failures shrink for at most 2 s each (rapid's
 	// default is 30 s), unless -rapid.shrinktime says otherwise.
 	shrink := false
 	flag.Visit(func(f *flag.Flag) { shrink = shrink || f.Name == "rapid.shrinktime" })
 	if f := flag.Lookup("rapid.shrinktime"); f != nil && !shrink {
-		_ = f.Value.Set("5s")
+		_ = f.Value.Set("2s")
 	}
 	code := m.Run()
 	if code == 0 {
