@@ -84,6 +84,16 @@ var Explained = map[string]map[string]string{
 }
 
 var explainedLibrdkafka = map[string]string{
+	"sticky-balance-check": "librdkafka 2.0.2's check for a balanced assignment reuses its member loop's index in an " +
+		"inner loop and skips members (isBalanced, rdkafka_sticky_assignor.c:697 and :715; fixed in 2.6.1), so it stops " +
+		"at 5/3/3 with c1 t1[0,1,2,4,6]; the simulator's assignor follows current librdkafka and goes on to 4/3/4, " +
+		"moving t1[0] to c3",
+	"sticky-old-generation": "librdkafka does not drop an assignment when max.poll.interval.ms runs out in the middle of a " +
+		"rebalance (rd_kafka_cgrp_revoke_all_rejoin_maybe does nothing then, rdkafka_cgrp.c:4171 and :3966), so the " +
+		"stalled static member rejoins still claiming a partition the group gave away, and keeps reading it meanwhile; " +
+		"the simulator drops the assignment. Between librdkafka 2.0.2 members a claim carries no generation, and of two " +
+		"claims the member listed first in the JoinGroup response wins (rdkafka_sticky_assignor.c:1223), in random " +
+		"order on kfake; current librdkafka lets the newer generation win",
 	"sticky-rebalance-cost": "the sticky group commits every 20 messages while its cooperative rebalances run; a commit " +
 		"that reaches the coordinator after it formed the next generation but before the member learnt it is refused " +
 		"with ILLEGAL_GENERATION, and librdkafka 2.0.2 then treats the whole assignment as lost and rejoins " +
@@ -93,6 +103,10 @@ var explainedLibrdkafka = map[string]string{
 }
 
 var explainedFranzGo = map[string]string{
+	"sticky-balance-check": kgoNotLibrdkafka,
+	"sticky-old-generation": kgoNotLibrdkafka + "; client/kafka also drops the stalled member's assignment when " +
+		"max.poll.interval.ms runs out, as the simulator does",
+	"sticky-static-returns": kgoNotLibrdkafka + ", so the crash leaves other messages uncommitted",
 	"broker-outage": "client/kafka on franz-go does not ride out an outage as librdkafka does: kgo fails the records " +
 		"produced while no broker answers (librdkafka keeps them until message.timeout.ms) and its consumer loses its " +
 		"group membership, so the messages sent during the outage are missing; the real librdkafka agrees with the simulator",
@@ -100,6 +114,11 @@ var explainedFranzGo = map[string]string{
 		"partitions to the new member, so other messages are repeated in the sticky group (the lesson's counts, few " +
 		"revoked partitions and few repeats against the eager group's many, hold on both)",
 }
+
+// kgoNotLibrdkafka explains why the fidelity checks of librdkafka's
+// cooperative-sticky assignor differ on franz-go.
+const kgoNotLibrdkafka = "a check of librdkafka's cooperative-sticky assignor: kgo's CooperativeStickyBalancer " +
+	"picks other partitions, and with unequal subscriptions other counts"
 
 // Throughput lists the scenarios whose consumers are slower than their
 // producers on purpose, with the share of the messages the simulator

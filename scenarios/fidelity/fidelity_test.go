@@ -30,7 +30,7 @@ func checkInBubble(t *testing.T, name string) Report {
 			t.Fatal(err)
 		}
 		defer k.Close()
-		s, err := scenarios.Builtin(name)
+		s, err := Scenario(name)
 		if err != nil {
 			t.Fatal(err)
 		}

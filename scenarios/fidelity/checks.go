@@ -1,0 +1,51 @@
+package fidelity
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/kafkasim/kafkasim/scenarios"
+)
+
+//go:embed checks/*.yaml
+var checksFS embed.FS
+
+// Checks lists the fidelity checks, sorted: scenario files in checks/
+// that are not lessons but cases the lessons do not reach, kept for
+// comparing the simulator with a real client (today the choices of the
+// cooperative-sticky assignor: scaling out and in, a static member
+// returning, a member claiming partitions under an old generation, and
+// librdkafka 2.0.2's balance check). They are not built-ins: kafkasim
+// list does not show them; kafkasim fidelity runs them by name and with
+// --required. Each file's description says what it checks and what the
+// real librdkafka did.
+func Checks() []string {
+	ents, _ := fs.ReadDir(checksFS, "checks")
+	var out []string
+	for _, e := range ents {
+		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Scenario loads the named built-in scenario or fidelity check (a name
+// is never both).
+func Scenario(name string) (*scenarios.Scenario, error) {
+	s, err := scenarios.Builtin(name)
+	if !errors.Is(err, scenarios.ErrNotFound) {
+		return s, err
+	}
+	data, cerr := checksFS.ReadFile(path.Join("checks", name+".yaml"))
+	if cerr != nil {
+		return nil, fmt.Errorf("no built-in scenario or fidelity check %q (see kafkasim list and kafkasim fidelity --help): %w", name, scenarios.ErrNotFound)
+	}
+	return scenarios.Parse("scenarios/fidelity/checks/"+name+".yaml", data)
+}
