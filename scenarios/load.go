@@ -288,6 +288,7 @@ func (d *decoder) config(o *obj, key string, check func(client.ConfigMap) error)
 		}
 		m[k] = v
 	}
+	d.refusedCombinations(c, m, check)
 	return m
 }
 
