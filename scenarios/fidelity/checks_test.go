@@ -59,8 +59,8 @@ func TestChecks(t *testing.T) {
 	}
 }
 
-// TestStickyAsOnLibrdkafka: in the sticky checks that agree with the
-// real librdkafka, the simulator's assignments, partition by
+// TestStickyAsOnLibrdkafka: in the sticky checks and lesson that agree
+// with the real librdkafka, the simulator's assignments, partition by
 // partition, are those librdkafka 2.0.2 gave on kfake (kafkasim fidelity
 // --client librdkafka, issue 18): a change to the assignor that moves
 // them shows here, without librdkafka installed.
@@ -80,6 +80,15 @@ func TestStickyAsOnLibrdkafka(t *testing.T) {
 			{"c1": "orders[2] orders[4] orders[5]", "c3": "orders[0] orders[1] orders[3]"},
 			{"c1": "orders[4] orders[5]", "c3": "orders[1] orders[3]"},
 			{"c1": "orders[4] orders[5]", "c2": "orders[0] orders[2]", "c3": "orders[1] orders[3]"},
+		},
+		"sticky-unequal-subscriptions": {
+			// group arrivals, then group together
+			{"c1": "alpha[0] alpha[1] alpha[2] beta[0] beta[1] beta[2]"},
+			{"c1": "beta[0] beta[1] beta[2]"},
+			{"c1": "beta[0] beta[1] beta[2]", "c2": "alpha[0] alpha[1] alpha[2]"},
+			{"c1": "beta[1] beta[2]", "c2": "alpha[0] alpha[1] alpha[2]"},
+			{"c1": "beta[1] beta[2]", "c2": "alpha[0] alpha[1] alpha[2]", "c3": "beta[0]"},
+			{"d1": "alpha[0] alpha[2]", "d2": "alpha[1] beta[1]", "d3": "beta[0] beta[2]"},
 		},
 	}
 	for _, name := range slices.Sorted(func(yield func(string) bool) {

@@ -107,6 +107,8 @@ var explainedFranzGo = map[string]string{
 	"sticky-old-generation": kgoNotLibrdkafka + "; client/kafka also drops the stalled member's assignment when " +
 		"max.poll.interval.ms runs out, as the simulator does",
 	"sticky-static-returns": kgoNotLibrdkafka + ", so the crash leaves other messages uncommitted",
+	"sticky-unequal-subscriptions": "kgo's CooperativeStickyBalancer is not librdkafka's cooperative-sticky: it evens " +
+		"group arrivals out to 2/2/2 by a chain of moves, where librdkafka (the real one and the simulator's) stops at 2/3/1",
 	"broker-outage": "client/kafka on franz-go does not ride out an outage as librdkafka does: kgo fails the records " +
 		"produced while no broker answers (librdkafka keeps them until message.timeout.ms) and its consumer loses its " +
 		"group membership, so the messages sent during the outage are missing; the real librdkafka agrees with the simulator",
