@@ -91,9 +91,15 @@ func newFidelityCmd() *cobra.Command {
 		Long: `Run built-in scenarios on the simulator and on a real cluster and compare
 what matters: every message's verdict (LOST, DUPLICATED, ... with its cause),
 the final committed offsets, and the assignment after each rebalance (as
-sets per consumer id; for cooperative groups the number of partitions each
-consumer owns and keeps). Timestamps are not compared. Differences are
-printed as go-cmp diffs (-sim +kafka).
+sets per consumer id; for cooperative groups on franz-go the number of
+partitions each consumer owns and keeps, since kgo's balancer is not
+librdkafka's). Timestamps are not compared. Differences are printed as
+go-cmp diffs (-sim +kafka).
+
+Besides the built-ins, NAME can be a fidelity check: a scenario kept for
+this command (scenarios/fidelity/checks in the source) for a case the
+lessons do not reach. --required runs them too. They are:
+  ` + strings.Join(fidelity.Checks(), "\n  ") + `
 
 Without --brokers the command starts an in-process kfake cluster itself
 (github.com/twmb/franz-go/pkg/kfake: the real wire protocol, no JVM), with
@@ -110,12 +116,13 @@ docs/real-kafka.md explains), 1 on a disagreement or a failed run.`,
   kafkasim fidelity auto-commit-loss close-vs-crash
   kafkasim fidelity scale-out --brokers localhost:9092`,
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			return scenarios.Names(), cobra.ShellCompDirectiveNoFileComp
+			return append(scenarios.Names(), fidelity.Checks()...), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			names := args
 			if required {
 				names = append(names, fidelity.RunnableLibrary()...)
+				names = append(names, fidelity.Checks()...)
 			}
 			names = fidelity.Names(names)
 			libs, note, err := fidelityClients(cmd.Flags().Changed("client"), clients)
@@ -124,7 +131,7 @@ docs/real-kafka.md explains), 1 on a disagreement or a failed run.`,
 			}
 			var ss []*scenarios.Scenario
 			for _, n := range names {
-				s, err := scenarios.Builtin(n)
+				s, err := fidelity.Scenario(n)
 				if err != nil {
 					return invalid(err)
 				}
@@ -225,7 +232,7 @@ docs/real-kafka.md explains), 1 on a disagreement or a failed run.`,
 	rf.add(cmd, "check against this Kafka cluster (host:port[,host:port]) instead of an in-process kfake cluster")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed for both runs (default: each scenario's seed)")
 	cmd.Flags().IntVar(&parallel, "parallel", 16, "runs (scenario and client library) at once")
-	cmd.Flags().BoolVar(&required, "required", false, "check every built-in scenario a real cluster can run")
+	cmd.Flags().BoolVar(&required, "required", false, "check every built-in scenario a real cluster can run, and the fidelity checks")
 	cmd.Flags().StringVar(&save, "save", "", "write each run's timeline and outcome to this directory (NAME.sim.txt, NAME.CLIENT.txt), for a closer look at a difference")
 	cmd.Flags().StringSliceVar(&clients, "client", []string{realkafka.FranzGo, realkafka.Librdkafka}, "the client libraries to compare the simulator with: franz-go, librdkafka (the real librdkafka, through Debian's python3-confluent-kafka), or both")
 	cmd.Flags().DurationVar(&delay, "initial-rebalance-delay", 3*time.Second, "with --brokers: the cluster's group.initial.rebalance.delay.ms, which the simulator then uses (a real broker's setting cannot change per run)")
