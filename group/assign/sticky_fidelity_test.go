@@ -12,11 +12,19 @@ import (
 // The sticky cases of issue 18 (item 2), with what our port of
 // librdkafka's assignor predicts, round by round, for a group that the
 // coordinator lists in member-id order (as the simulator's coordinator
-// does). They are meant to be run against the real librdkafka once its
-// backend exists; exact partitions can only be compared where member ids
-// sort in a known order, that is with group.instance.id set (a static
-// member's id starts with its instance id). Member ids here stand for
-// "<group.instance.id>-<uuid>".
+// does). Member ids here stand for "<group.instance.id>-<uuid>" (a
+// dynamic member's id starts with its client.id the same way).
+//
+// The real librdkafka 2.0.2 gave these partitions for scale-out,
+// scale-in, both unequal-subscription cases and the static member's
+// return (scenarios/fidelity/checks and the lesson
+// sticky-unequal-subscriptions; TestStickyAsOnLibrdkafka pins them). The
+// last case does not arise that way between librdkafka clients in a
+// steady group: a member cut off from the coordinator notices its session
+// timing out itself and drops its assignment before it rejoins. librdkafka
+// keeps the assignment when such a timeout (or max.poll.interval.ms) runs
+// out in the middle of a rebalance: check sticky-old-generation and
+// docs/real-kafka.md.
 
 // fidelityStep is one membership change and the hand-out each cooperative
 // rebalance round then gives, until a round revokes nothing.

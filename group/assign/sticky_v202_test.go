@@ -9,6 +9,8 @@ import "testing"
 // on to 4/3/4. For the second group its scan comes back to a member it
 // already checked, where librdkafka v2.0.2 loops forever (fixed in
 // v2.6.1); the port stops the scan there and gives a valid assignment.
+// The first group's v2.0.2 result is what the real librdkafka 2.0.2 gave
+// (fidelity check sticky-balance-check, members c1, c2, c3 for a, b, d).
 func TestStickyScan202(t *testing.T) {
 	tests := []struct {
 		name       string
