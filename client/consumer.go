@@ -17,7 +17,10 @@ const (
 )
 
 // Consumer is a Kafka consumer shaped like confluent-kafka-go's
-// *kafka.Consumer. A Consumer is used from one goroutine.
+// *kafka.Consumer. Whether it may be called from several goroutines is
+// its backend's to say: client/sim's and client/rdkafka's may (their calls
+// are served one at a time; see their package docs), client/kafka's is
+// used from one goroutine.
 //
 // Rebalances, auto-commit timers, heartbeats and error events are all
 // delivered through Poll: the app must call it more often than

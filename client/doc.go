@@ -80,8 +80,8 @@
 //	setters, GetConsumerGroupMetadata
 //	go.events.channel.enable,            accepted, without effect               there are no channels (see Events()
 //	go.logs.channel.enable                                                      above)
-//	a Consumer is safe across            a client/sim Consumer is called        see client/sim's package doc
-//	goroutines                           from one goroutine at a time
+//	a Consumer is safe across            client/sim's: several goroutines,      see client/sim's package doc,
+//	goroutines                           served one call at a time              "Several goroutines"
 //
 // Additions with no confluent-kafka-go counterpart: CommitAsync,
 // CommitMessageAsync and CommitOffsetsAsync (the result arrives as an
