@@ -167,50 +167,60 @@ func raiseTo(limit, need int64) string {
 // error is a *BudgetError with the position of what asks for most.
 func (s *Scenario) CheckBudget(b Budget) error {
 	b = b.withDefaults()
-	msgs, bytesN := int64(0), int64(0)
-	var biggest, heaviest struct {
-		n   int64
-		pos Pos
-		why string
+	// What asks for most is remembered by index and put in words only
+	// for an error: this runs before every run.
+	type sender struct {
+		script bool // a produce step (else a producer)
+		i      int
+		n, per int64
 	}
-	add := func(pos Pos, what, id string, count int, key string, keys []string, value string) {
-		n := int64(count)
-		msgs += n
-		if n > biggest.n {
-			biggest.n, biggest.pos, biggest.why = n, pos, fmt.Sprintf("%s sends %d", what, n)
-		}
-		digits := int64(len(strconv.Itoa(max(count-1, 0))))
+	msgs, bytesN := int64(0), int64(0)
+	var biggest, heaviest sender
+	add := func(x sender, id string, key string, keys []string, value string) {
+		msgs += x.n
+		digits := int64(len(strconv.Itoa(max(int(x.n)-1, 0))))
 		size := func(tmpl string) int64 {
 			k := int64(strings.Count(tmpl, "{i}"))
 			return int64(len(tmpl)) - 3*k + k*digits
 		}
-		per := size(key)
 		if value == "" {
 			value = id + "-{i}"
 		}
-		per += size(value)
+		x.per = size(key) + size(value)
 		for _, k := range keys {
-			per = max(per, int64(len(k))+size(value))
+			x.per = max(x.per, int64(len(k))+size(value))
 		}
-		total := satMul(n, per)
-		bytesN = satAdd(bytesN, total)
-		if total > heaviest.n {
-			heaviest.n, heaviest.pos, heaviest.why = total, pos, fmt.Sprintf("%s sends %d messages of %d bytes", what, n, per)
+		bytesN = satAdd(bytesN, satMul(x.n, x.per))
+		if x.n > biggest.n {
+			biggest = x
+		}
+		if satMul(x.n, x.per) > satMul(heaviest.n, heaviest.per) {
+			heaviest = x
 		}
 	}
-	for i, p := range s.Producers {
-		add(p.Pos, fmt.Sprintf("producers[%d]", i), p.ID, p.Count, p.Key, p.Keys, p.Value)
+	for i := range s.Producers {
+		p := &s.Producers[i]
+		add(sender{i: i, n: int64(p.Count)}, p.ID, p.Key, p.Keys, p.Value)
 	}
-	for i, a := range s.Script {
-		if a.Do == DoProduce {
-			add(a.Pos, fmt.Sprintf("script[%d]", i), "script", a.Count, a.Key, nil, a.Value)
+	for i := range s.Script {
+		if a := &s.Script[i]; a.Do == DoProduce {
+			add(sender{script: true, i: i, n: int64(a.Count)}, "script", a.Key, nil, a.Value)
 		}
+	}
+	where := func(x sender) (Pos, string) {
+		if x.script {
+			return s.Script[x.i].Pos, fmt.Sprintf("script[%d]", x.i)
+		}
+		return s.Producers[x.i].Pos, fmt.Sprintf("producers[%d]", x.i)
 	}
 	if msgs > b.Messages {
-		return &BudgetError{Pos: biggest.pos, Budget: "messages", Limit: b.Messages, Need: msgs, Why: biggest.why}
+		pos, what := where(biggest)
+		return &BudgetError{Pos: pos, Budget: "messages", Limit: b.Messages, Need: msgs, Why: fmt.Sprintf("%s sends %d", what, biggest.n)}
 	}
 	if bytesN > b.Bytes {
-		return &BudgetError{Pos: heaviest.pos, Budget: "bytes", Limit: b.Bytes, Need: bytesN, Why: heaviest.why + " (keys and values)"}
+		pos, what := where(heaviest)
+		return &BudgetError{Pos: pos, Budget: "bytes", Limit: b.Bytes, Need: bytesN,
+			Why: fmt.Sprintf("%s sends %d messages of %d bytes (keys and values)", what, heaviest.n, heaviest.per)}
 	}
 	parts := int64(0)
 	for i, t := range s.Topics {
@@ -220,9 +230,11 @@ func (s *Scenario) CheckBudget(b Budget) error {
 		}
 	}
 	if n, _ := eventsEstimate(s, int(min(msgs, math.MaxInt32))); int64(n) > b.Events {
-		return &BudgetError{Pos: biggest.pos, Budget: "events", Limit: b.Events, Need: int64(n), Why: fmt.Sprintf("%d messages, each recorded when produced and by every group", msgs)}
+		pos, _ := where(biggest)
+		return &BudgetError{Pos: pos, Budget: "events", Limit: b.Events, Need: int64(n), Why: fmt.Sprintf("%d messages, each recorded when produced and by every group", msgs)}
 	}
-	if n, pos, why := s.stepsEstimate(msgs); n > b.Steps {
+	if n, top := s.stepsEstimate(msgs); n > b.Steps {
+		pos, why := s.stepsWhy(top)
 		return &BudgetError{Pos: pos, Budget: "steps", Limit: b.Steps, Need: n, Why: why}
 	}
 	return nil
@@ -254,56 +266,79 @@ func satMul(a, b int64) int64 {
 // stepsEstimate estimates the clock events of a run: every consumer's
 // periodic timers (its idle polls, heartbeats, auto-commits, metadata
 // refreshes) over the time it may run, the broker's periodic checks, and
-// a few per message and group. It returns the consumer (or cluster
-// setting) with the most, and why.
-func (s *Scenario) stepsEstimate(msgs int64) (int64, Pos, string) {
-	groups := map[string]bool{}
-	for _, c := range s.Consumers {
-		groups[c.Group] = true
+// a few per message and group. top is the consumer with the most (-1:
+// the cluster's offsets_retention_check), for stepsWhy.
+func (s *Scenario) stepsEstimate(msgs int64) (total int64, top int) {
+	groups := 0
+	for i := range s.Consumers {
+		first := true
+		for j := range i {
+			if s.Consumers[j].Group == s.Consumers[i].Group {
+				first = false
+				break
+			}
+		}
+		if first {
+			groups++
+		}
 	}
-	total := satMul(msgs, 4*int64(1+len(groups)))
-	var top struct {
-		n   int64
-		pos Pos
-		why string
+	total = satMul(msgs, 4*int64(1+groups))
+	topN := int64(-1)
+	for i := range s.Consumers {
+		n := s.consumerSteps(i)
+		total = satAdd(total, n)
+		if n > topN {
+			topN, top = n, i
+		}
 	}
-	per := func(span, every time.Duration) int64 {
+	if ch := s.Cluster.OffsetsRetentionCheck; ch > 0 {
+		n := int64(s.Duration / ch)
+		total = satAdd(total, n)
+		if n > topN {
+			top = -1
+		}
+	}
+	return total, top
+}
+
+// consumerSpan is how long consumer i may run: from its start to the end.
+func (s *Scenario) consumerSpan(i int) time.Duration {
+	span := s.Duration
+	if c := &s.Consumers[i]; c.Start != nil {
+		span -= *c.Start
+	}
+	return span
+}
+
+// consumerSteps is consumer i's share of stepsEstimate: its periodic
+// timers. It reads the few keys it needs, not client.ParseConsumerConfig:
+// this runs before every run, and parsing the whole configuration cost
+// more than a small run's events.
+func (s *Scenario) consumerSteps(i int) int64 {
+	c := &s.Consumers[i]
+	span := s.consumerSpan(i)
+	per := func(every time.Duration) int64 {
 		if every <= 0 {
 			return 0
 		}
 		return int64(span / every)
 	}
-	for i, c := range s.Consumers {
-		span := s.Duration
-		if c.Start != nil {
-			span -= *c.Start
-		}
-		m := c.Config.Clone()
-		m["group.id"] = c.Group
-		cfg, err := client.ParseConsumerConfig(m)
-		if err != nil {
-			continue // validate has reported it
-		}
-		n := per(span, c.PollIdle) + per(span, cfg.HeartbeatInterval) + per(span, cfg.MetadataRefreshInterval)
-		if cfg.EnableAutoCommit {
-			n += per(span, cfg.AutoCommitInterval)
-		}
-		total = satAdd(total, n)
-		if n > top.n {
-			top.n, top.pos = n, c.Pos
-			top.why = fmt.Sprintf("consumers[%d] (%s) polls every %s when idle and heartbeats every %s for %s", i, c.ID,
-				FormatDuration(c.PollIdle), FormatDuration(cfg.HeartbeatInterval), durationText(span))
-		}
+	n := per(c.PollIdle) + per(configMs(c.Config, "heartbeat.interval.ms")) + per(configMs(c.Config, "topic.metadata.refresh.interval.ms"))
+	if configBool(c.Config, "enable.auto.commit") {
+		n += per(configMs(c.Config, "auto.commit.interval.ms"))
 	}
-	if ch := s.Cluster.OffsetsRetentionCheck; ch > 0 {
-		n := per(s.Duration, ch)
-		total = satAdd(total, n)
-		if n > top.n {
-			top.n, top.pos = n, s.Cluster.Pos
-			top.why = fmt.Sprintf("cluster.offsets_retention_check runs every %s for %s", FormatDuration(ch), durationText(s.Duration))
-		}
+	return n
+}
+
+// stepsWhy puts stepsEstimate's top in words, with its position.
+func (s *Scenario) stepsWhy(top int) (Pos, string) {
+	if top < 0 || top >= len(s.Consumers) {
+		return s.Cluster.Pos, fmt.Sprintf("cluster.offsets_retention_check runs every %s for %s",
+			FormatDuration(s.Cluster.OffsetsRetentionCheck), durationText(s.Duration))
 	}
-	return total, top.pos, top.why
+	c := &s.Consumers[top]
+	return c.Pos, fmt.Sprintf("consumers[%d] (%s) polls every %s when idle and heartbeats every %s for %s", top, c.ID,
+		FormatDuration(c.PollIdle), FormatDuration(configMs(c.Config, "heartbeat.interval.ms")), durationText(s.consumerSpan(top)))
 }
 
 // Runtime limits, enforced by the runner.
@@ -368,4 +403,29 @@ func runSteps(sb *simBackend, clk *clock.Sim, t time.Time, limit uint64, stopped
 	}
 	sb.cl.RunUntil(t)
 	return true
+}
+
+// configValue is the value of key name (or of one of its aliases) in m,
+// else librdkafka's default, as text.
+func configValue(m client.ConfigMap, name string) string {
+	k, _ := client.LookupKey(name)
+	for _, n := range append([]string{name}, k.Aliases...) {
+		if v, ok := m[n]; ok {
+			return fmt.Sprint(v)
+		}
+	}
+	return k.Default
+}
+
+// configMs reads an integer key in milliseconds (see configValue); 0 when
+// it is not a number.
+func configMs(m client.ConfigMap, name string) time.Duration {
+	n, _ := strconv.ParseInt(strings.TrimSpace(configValue(m, name)), 10, 64)
+	return time.Duration(n) * time.Millisecond
+}
+
+// configBool reads a true/false key (see configValue).
+func configBool(m client.ConfigMap, name string) bool {
+	b, _ := strconv.ParseBool(strings.TrimSpace(configValue(m, name)))
+	return b
 }
