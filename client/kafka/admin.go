@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	fkerr "github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kafkasim/kafkasim/client"
 )
@@ -269,7 +270,8 @@ type GroupMember struct {
 type GroupDescription struct {
 	Group string
 	// State is the coordinator's state name (Empty, PreparingRebalance,
-	// CompletingRebalance, Stable, Dead).
+	// CompletingRebalance, Stable, Dead; a consumer group of KIP-848:
+	// Empty, Assigning, Reconciling, Stable).
 	State    string
 	Protocol string
 	Members  []GroupMember
@@ -286,6 +288,15 @@ func (a *Admin) DescribeGroup(ctx context.Context, group string) (GroupDescripti
 	dgs, err := a.adm.DescribeGroups(ctx, group)
 	if err != nil {
 		return d, toError(err, "describe group "+group)
+	}
+	if dg, ok := dgs[group]; !ok || dg.Err != nil || dg.ProtocolType == "" {
+		// Not a classic group with members: a consumer group of KIP-848
+		// is described by ConsumerGroupDescribe (kafka-consumer-groups.sh
+		// does so).
+		if cd, ok := a.describeConsumerGroup(ctx, group); ok {
+			d.State, d.Protocol, d.Members = cd.State, cd.Protocol, cd.Members
+			dgs = nil
+		}
 	}
 	if dg, ok := dgs[group]; ok && dg.Err == nil {
 		d.State, d.Protocol = dg.State, dg.Protocol
@@ -320,6 +331,47 @@ func (a *Admin) DescribeGroup(ctx context.Context, group string) (GroupDescripti
 		}
 	}
 	return d, nil
+}
+
+// describeConsumerGroup describes a consumer group of KIP-848 with
+// ConsumerGroupDescribe, naming the assigned topics (the response may
+// carry only their ids); false if group is not one.
+func (a *Admin) describeConsumerGroup(ctx context.Context, group string) (GroupDescription, bool) {
+	req := kmsg.NewPtrConsumerGroupDescribeRequest()
+	req.Groups = []string{group}
+	resp, err := req.RequestWith(ctx, a.cl)
+	if err != nil || len(resp.Groups) != 1 {
+		return GroupDescription{}, false
+	}
+	g := resp.Groups[0]
+	if g.ErrorCode != 0 || g.State == "" || g.State == "Dead" {
+		return GroupDescription{}, false
+	}
+	names := map[[16]byte]string{}
+	if tds, err := a.adm.ListTopics(ctx); err == nil {
+		for _, td := range tds {
+			names[td.ID] = td.Topic
+		}
+	}
+	d := GroupDescription{Group: group, State: g.State, Protocol: g.AssignorName}
+	for _, m := range g.Members {
+		gm := GroupMember{MemberID: m.MemberID, ClientID: m.ClientID, ClientHost: m.ClientHost}
+		if m.InstanceID != nil {
+			gm.InstanceID = *m.InstanceID
+		}
+		for _, tp := range m.Assignment.TopicPartitions {
+			topic := tp.Topic
+			if topic == "" {
+				topic = names[tp.TopicID]
+			}
+			for _, p := range tp.Partitions {
+				gm.Assignment = append(gm.Assignment, client.TopicPartition{Topic: topic, Partition: p, Offset: client.OffsetInvalid})
+			}
+		}
+		sortTPs(gm.Assignment)
+		d.Members = append(d.Members, gm)
+	}
+	return d, true
 }
 
 // EndOffsets returns the high watermark of every partition of topics.

@@ -113,3 +113,27 @@ func TestConsumerProtocolRefusedKeys(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// Admin.DescribeGroup describes a consumer group of KIP-848 as
+// kafka-consumer-groups.sh does, through ConsumerGroupDescribe: its
+// state, its assignor and each member's partitions by topic name.
+func TestDescribeConsumerProtocolGroup(t *testing.T) {
+	t.Parallel()
+	kc := cluster848(t, kfake.SeedTopics(2, "t"))
+	c1 := newConsumer(t, conf848(kc, "g", "c1", "group.remote.assignor", "range"))
+	_ = c1.Subscribe("t", nil)
+	pollUntil(t, c1, 10*time.Second, nil, func() bool { a, _ := c1.Assignment(); return len(a) == 2 })
+	a, err := NewAdmin(client.ConfigMap{"bootstrap.servers": addr(kc)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	d, err := a.DescribeGroup(context.Background(), "g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.State != "Stable" || d.Protocol != "range" || len(d.Members) != 1 || d.Members[0].ClientID != "c1" ||
+		client.TopicPartitions(d.Members[0].Assignment).String() != "[t[0]@unset, t[1]@unset]" {
+		t.Fatalf("described %+v", d)
+	}
+}

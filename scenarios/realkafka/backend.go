@@ -281,6 +281,10 @@ func CheckConfig(s *scenarios.Scenario, cfg Config) error {
 			return fmt.Errorf("scenario %s, consumer %s: kafkasim.auto.commit.mode=java models the Java client; librdkafka cannot run it (run it with --client franz-go or on the simulator): %w",
 				s.Name, c.ID, ErrNotPossible)
 		}
+		if p, _ := c.Config["group.protocol"].(string); p == client.GroupProtocolConsumer {
+			return fmt.Errorf("scenario %s, consumer %s: group.protocol=consumer needs librdkafka 2.10 or later, and the librdkafka backend runs the classic protocol only (run it with --client franz-go or on the simulator): %w",
+				s.Name, c.ID, ErrNotPossible)
+		}
 	}
 	return nil
 }

@@ -132,6 +132,10 @@ func stateOf(s string) group.State {
 		return group.CompletingRebalance
 	case "Stable":
 		return group.Stable
+	case "Assigning":
+		return group.Assigning
+	case "Reconciling":
+		return group.Reconciling
 	}
 	return group.Dead
 }
