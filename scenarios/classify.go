@@ -54,6 +54,7 @@ type classifier struct {
 	groups      []string
 	byActor     map[string][]int // built on first use (see actorEvents)
 	posSeqs     []int            // built on first use (see positions)
+	fates       map[string][]int // built on first use (see fateEvents)
 	commitReq   map[uint64]int   // commit id → first commit request seq
 	findings    []Finding
 	// per group partition state, with a one-entry cache.
@@ -250,6 +251,28 @@ func (c *classifier) actorEvents(actor string) []int {
 		}
 	}
 	return c.byActor[actor]
+}
+
+// fateEvents are the seqs of an actor's crash, close, max_poll, revoke and
+// lost events, built on first use: what fate looks for, without the
+// commits between them (one or two per message with a commit per
+// message, and fate is asked once per LOST or DUPLICATED message).
+func (c *classifier) fateEvents(actor string) []int {
+	if c.fates == nil {
+		c.fates = map[string][]int{}
+	}
+	seqs, ok := c.fates[actor]
+	if !ok {
+		seqs = []int{}
+		for _, i := range c.actorEvents(actor) {
+			switch c.fullEvent(i).Kind {
+			case KindCrash, KindClose, KindMaxPoll, KindRevoke, KindLost:
+				seqs = append(seqs, i)
+			}
+		}
+		c.fates[actor] = seqs
+	}
+	return seqs
 }
 
 // positions are the seqs of the position and offsets_expired events,
@@ -532,7 +555,7 @@ func (c *classifier) fullEvent(i int) *Event {
 	if i < len(c.t.events) {
 		return &c.t.events[i]
 	}
-	return &c.t.full[c.t.log[i].off]
+	return &c.t.full[c.t.entry(i).off]
 }
 
 // after is the part of seqs, a sorted list, after seq from.
@@ -823,7 +846,7 @@ func commitName(e *Event) string {
 // fate is the first thing after seq that ended a consumer's hold on tp:
 // crash, close, revoke or loss of tp, max.poll.interval expiry.
 func (c *classifier) fate(actor string, tp TP, from, to int) *Event {
-	for _, i := range after(c.actorEvents(actor), from) {
+	for _, i := range after(c.fateEvents(actor), from) {
 		if to >= 0 && i >= to {
 			break
 		}

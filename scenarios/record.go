@@ -103,9 +103,17 @@ func (x *rec) fits() bool {
 // tape is a timeline: recorded compactly (log, full, strs, keys) or given
 // as events (Classify, Result.SetEvents). Events is the materialised
 // prefix; for a given timeline it is the whole of it and log is nil.
+//
+// The log is sized for the run up front (eventsEstimate); entries past
+// its capacity go to chunks of moreLen (more), so that a run recording
+// more than estimated (redeliveries after a crash) neither copies its
+// whole log into one a quarter larger nor holds both at once. entry(i)
+// finds entry i in either.
 type tape struct {
 	mu     sync.Mutex // guards the materialisation (Result.Events may be called from several goroutines)
 	log    []crec
+	more   [][]crec // entries from cap(log) on, once log is full
+	nmore  int      // entries in more
 	full   []Event
 	strs   []string
 	strIdx map[string]uint32
@@ -184,7 +192,37 @@ func (t *tape) len() int {
 	if t.log == nil {
 		return len(t.events)
 	}
-	return len(t.log)
+	return len(t.log) + t.nmore
+}
+
+// Entries past the log's capacity are kept in chunks of moreLen (2 MiB).
+const (
+	moreBits = 16
+	moreLen  = 1 << moreBits
+	moreMask = moreLen - 1
+)
+
+// entry is log entry i (the tape is recorded, not given as events).
+func (t *tape) entry(i int) *crec {
+	if uint(i) < uint(len(t.log)) { // (unsigned: no second bounds check)
+		return &t.log[i]
+	}
+	j := i - len(t.log)
+	return &t.more[j>>moreBits][j&moreMask]
+}
+
+// push appends an entry and returns it, zero.
+func (t *tape) push() *crec {
+	if n := len(t.log); n < cap(t.log) {
+		t.log = t.log[:n+1]
+		return &t.log[n]
+	}
+	j := t.nmore
+	if j&moreMask == 0 {
+		t.more = append(t.more, make([]crec, moreLen))
+	}
+	t.nmore++
+	return &t.more[j>>moreBits][j&moreMask]
 }
 
 // strRef remembers the last string a call site interned, so a site that
@@ -239,13 +277,7 @@ func (t *tape) add(x *rec) {
 		t.addFull(e)
 		return
 	}
-	n := len(t.log)
-	if n < cap(t.log) {
-		t.log = t.log[:n+1]
-	} else {
-		t.log = append(t.log, crec{})
-	}
-	e := &t.log[n]
+	e := t.push()
 	e.at, e.off, e.part, e.kind = x.at, x.off, uint16(x.part), x.kind
 	e.actor, e.group, e.topic = uint16(x.actor), uint16(x.group), uint16(x.topic)
 	if x.kind == recProduce {
@@ -261,8 +293,9 @@ func (t *tape) addFull(e Event) {
 	if e.Kind == KindProduce {
 		t.prodFull = true
 	}
-	e.Seq = len(t.log)
-	t.log = append(t.log, crec{at: e.At, off: int64(len(t.full)), kind: recFull})
+	e.Seq = t.len()
+	x := t.push()
+	x.at, x.off, x.kind = e.At, int64(len(t.full)), recFull
 	t.full = append(t.full, e)
 }
 
@@ -276,7 +309,7 @@ func (t *tape) addKey(k []byte) (uint32, uint32) {
 // decode fills e with entry i of the log, which is not a recFull, all but
 // its key.
 func (t *tape) decode(e *Event, i int) {
-	x := &t.log[i]
+	x := t.entry(i)
 	strs := t.strs
 	*e = Event{Seq: i, At: x.at, Actor: strs[x.actor], Kind: recKinds[x.kind], Generation: x.gen(),
 		Group: strs[x.group], Member: strs[x.member()], Topic: strs[x.topic], Partition: int32(x.part), Offset: x.off}
@@ -295,7 +328,7 @@ func (t *tape) view(i int, scratch *Event) *Event {
 	if i < len(t.events) {
 		return &t.events[i]
 	}
-	x := &t.log[i]
+	x := t.entry(i)
 	if x.kind == recFull {
 		return &t.full[x.off]
 	}
@@ -310,7 +343,7 @@ func (t *tape) event(i int) *Event {
 	if i < len(t.events) {
 		return &t.events[i]
 	}
-	x := &t.log[i]
+	x := t.entry(i)
 	if x.kind == recFull {
 		return &t.full[x.off]
 	}
@@ -327,7 +360,7 @@ func (t *tape) actor(i int) string {
 	if t.log == nil {
 		return t.events[i].Actor
 	}
-	x := &t.log[i]
+	x := t.entry(i)
 	if x.kind == recFull {
 		return t.full[x.off].Actor
 	}
@@ -419,7 +452,7 @@ func (t *tape) at(i int) (kcode, msgView, *Event) {
 	var e *Event
 	if t.log == nil {
 		e = &t.events[i]
-	} else if x := &t.log[i]; x.kind == recFull {
+	} else if x := t.entry(i); x.kind == recFull {
 		e = &t.full[x.off]
 	} else {
 		strs := t.strs
@@ -435,7 +468,7 @@ func (t *tape) compact(i int) *crec {
 	if t.log == nil {
 		return nil
 	}
-	if x := &t.log[i]; x.kind != recFull {
+	if x := t.entry(i); x.kind != recFull {
 		return x
 	}
 	return nil
@@ -446,7 +479,7 @@ func (t *tape) offset(i int) int64 {
 	if t.log == nil {
 		return t.events[i].Offset
 	}
-	if x := &t.log[i]; x.kind != recFull {
+	if x := t.entry(i); x.kind != recFull {
 		return x.off
 	} else {
 		return t.full[x.off].Offset
@@ -454,23 +487,21 @@ func (t *tape) offset(i int) int64 {
 }
 
 // keyString is the key buffer as one string, for keyIn.
-func (t *tape) keyString() string { return string(t.keys[t.keysDone:]) }
+func (t *tape) keyString() string { return string(t.keys) }
 
 // keyIn is event i's key; keys is what keyString returned (no later keys
 // were recorded since).
 func (t *tape) keyIn(keys string, i int) string {
-	if i < len(t.events) {
+	if t.log == nil {
 		return t.events[i].Key
 	}
-	x := &t.log[i]
-	if x.kind == recFull {
+	switch x := t.entry(i); x.kind {
+	case recProduce:
+		return keys[x.aux : x.aux+uint32(x.aux16)]
+	case recFull:
 		return t.full[x.off].Key
 	}
-	n := x.keyLen()
-	if n == 0 {
-		return ""
-	}
-	return keys[int(x.aux)-t.keysDone : int(x.aux)+n-t.keysDone]
+	return ""
 }
 
 // keyString1 returns a compact entry's key as a string of its own.
@@ -481,7 +512,8 @@ func (t *tape) keyString1(x *crec) string { return string(t.keys[x.aux : x.aux+u
 func (t *tape) materialize() []Event {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.log == nil || len(t.events) == len(t.log) {
+	n := t.len()
+	if t.log == nil || len(t.events) == n {
 		if t.events == nil {
 			t.events = []Event{}
 		}
@@ -490,13 +522,13 @@ func (t *tape) materialize() []Event {
 	from := len(t.events)
 	evs := t.events
 	if from == 0 {
-		evs = make([]Event, len(t.log), cap(t.log))
+		evs = make([]Event, n, max(n, cap(t.log)))
 	} else {
-		evs = append(evs, make([]Event, len(t.log)-from)...)
+		evs = append(evs, make([]Event, n-from)...)
 	}
 	keys := string(t.keys[t.keysDone:])
-	for i := from; i < len(t.log); i++ {
-		x := &t.log[i]
+	for i := from; i < n; i++ {
+		x := t.entry(i)
 		if x.kind == recFull {
 			evs[i] = t.full[x.off]
 			continue

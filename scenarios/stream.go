@@ -217,7 +217,7 @@ func (t *tape) walk(fn func(e *Event, key []byte) bool) {
 			}
 			continue
 		}
-		x := &t.log[i]
+		x := t.entry(i)
 		if x.kind == recFull {
 			if !fn(&t.full[x.off], nil) {
 				return
