@@ -21,6 +21,14 @@ func classify(t *tape) Outcome {
 	return newClassifier(t).run()
 }
 
+// classifyWith is classify keeping in Outcome.Messages only the notable
+// messages when onlyNotable (Options.OnlyNotable).
+func classifyWith(t *tape, onlyNotable bool) Outcome {
+	c := newClassifier(t)
+	c.onlyNotable = onlyNotable
+	return c.run()
+}
+
 type msgKey struct {
 	group string
 	tp    TP
@@ -55,6 +63,7 @@ type classifier struct {
 	byActor     map[string][]int // built on first use (see actorEvents)
 	posSeqs     []int            // built on first use (see positions)
 	fates       map[string][]int // built on first use (see fateEvents)
+	onlyNotable bool             // keep only LOST, DUPLICATED and flagged messages (Options.OnlyNotable)
 	commitReq   map[uint64]int   // commit id → first commit request seq
 	findings    []Finding
 	// per group partition state, with a one-entry cache.
@@ -720,8 +729,12 @@ func (c *classifier) run() Outcome {
 
 	var out Outcome
 	keys := c.t.keyString()
-	out.Messages = make([]MessageOutcome, 0, c.total*max(1, len(c.groups)))
-	names := make([]string, 0, c.total*max(1, len(c.groups))+16)
+	all := c.total * max(1, len(c.groups))
+	if c.onlyNotable {
+		all = 0 // how many are notable is not known: grown as found
+	}
+	out.Messages = make([]MessageOutcome, 0, all)
+	names := make([]string, 0, all+16)
 	out.Lost = []MessageRef{}
 	out.Duplicated = []MessageRef{}
 	out.Findings = c.findings
@@ -762,18 +775,19 @@ func (c *classifier) run() Outcome {
 				if n < cap(out.Messages) {
 					out.Messages = out.Messages[:n+1]
 				} else {
-					out.Messages = append(out.Messages, MessageOutcome{})
+					out.Messages = push(out.Messages, MessageOutcome{})
 				}
 				m := &out.Messages[n]
+				namesBefore := len(names)
 				m.Group, m.Topic, m.Partition, m.Offset, m.Key = g, tp.Topic, tp.Partition, off, c.t.keyIn(keys, pi)
 				m.Deliveries, m.Effects = int(ms.dels.n), int(ms.effs.n)
 				if ms.dels.n == 1 {
-					names = append(names, c.t.actor(int(ms.dels.v)))
+					names = push(names, c.t.actor(int(ms.dels.v)))
 					m.DeliveredTo = names[len(names)-1 : len(names) : len(names)]
 				} else if ms.dels.n > 1 {
 					start := len(names)
 					for _, d := range c.list(ms.dels) {
-						names = append(names, c.t.actor(d))
+						names = push(names, c.t.actor(d))
 					}
 					m.DeliveredTo = names[start:len(names):len(names)]
 				}
@@ -801,17 +815,33 @@ func (c *classifier) run() Outcome {
 					out.Counts.Redelivered++
 				case Duplicated:
 					out.Counts.Duplicated++
-					out.Duplicated = append(out.Duplicated, m.Ref())
+					out.Duplicated = push(out.Duplicated, m.Ref())
 				case Lost:
 					out.Counts.Lost++
-					out.Lost = append(out.Lost, m.Ref())
+					out.Lost = push(out.Lost, m.Ref())
 				case Pending:
 					out.Counts.Pending++
+				}
+				if c.onlyNotable && m.Outcome != Lost && m.Outcome != Duplicated && m.Flags == nil {
+					*m = MessageOutcome{}
+					out.Messages = out.Messages[:n]
+					names = names[:namesBefore]
 				}
 			}
 		}
 	}
 	return out
+}
+
+// push appends v to s, doubling its capacity when it is full: append
+// grows a large slice by a quarter, which for a list that ends up large
+// (a run's lost or duplicated messages) allocates and copies it about
+// five times over.
+func push[T any](s []T, v T) []T {
+	if len(s) == cap(s) {
+		s = slices.Grow(s, max(cap(s), 16))
+	}
+	return append(s, v)
 }
 
 func (c *classifier) finding(f Flag, e *Event, detail string) {

@@ -39,6 +39,12 @@ type Options struct {
 	// Budget bounds the run's cost (fields 0: DefaultBudget); a scenario
 	// over it is refused, a run that goes over it on the way is stopped.
 	Budget Budget
+	// OnlyNotable keeps in Outcome.Messages only the messages a report
+	// names (what WriteText prints): LOST, DUPLICATED or flagged ones.
+	// The counts, the lost and duplicated lists and the findings stay
+	// complete. `kafkasim run` sets it for its text output, so that a
+	// run of a million OK messages does not hold them only to skip them.
+	OnlyNotable bool
 }
 
 // ErrSkipped is what Options.Process returns when it recognised the
@@ -169,6 +175,8 @@ type runner struct {
 	anchored []*Action
 	firing   bool
 	scratch  Event
+	// onlyNotable is Options.OnlyNotable.
+	onlyNotable bool
 	// budget is the run's Budget (defaults filled in); stopped is set
 	// once the run went over it: nothing more is recorded and the loop
 	// returns.
@@ -369,8 +377,11 @@ func (r *runner) setup() error {
 	return nil
 }
 
-// result is the run's Result once the loop has run to end.
-func (r *runner) result(end time.Duration) *Result {
+// result is the run's Result once the loop has run to end. Once the
+// groups are described, release lets go of the run's world (the backend,
+// the clients, their bookkeeping): classifying reads only the timeline,
+// and a big run need not hold its broker's log meanwhile.
+func (r *runner) result(end time.Duration, release func()) *Result {
 	r.unanchored()
 	s := r.s
 	res := &Result{
@@ -381,7 +392,6 @@ func (r *runner) result(end time.Duration) *Result {
 		Duration:      end,
 	}
 	res.tape = r.t
-	res.Outcome = classify(r.t)
 	groupTopics := map[string][]string{}
 	for _, c := range s.Consumers {
 		for _, t := range c.Topics {
@@ -403,7 +413,20 @@ func (r *runner) result(end time.Duration) *Result {
 	if res.Groups == nil {
 		res.Groups = []GroupResult{}
 	}
+	release()
+	res.Outcome = classifyWith(r.t, r.onlyNotable)
 	return res
+}
+
+// releaseWorld drops the runner's references to the run's world (the
+// clock and what it has scheduled, the apps and their clients, the
+// producers, the commit and idempotence bookkeeping), once the run is
+// over and described; the timeline stays.
+func (r *runner) releaseWorld() {
+	r.loop, r.sim, r.rnd = nil, nil, nil
+	r.apps, r.byID, r.prods = nil, nil, nil
+	r.seen, r.commitTrig, r.commitIDs = nil, nil, nil
+	r.anchored, r.process = nil, nil
 }
 
 // act runs one script step.

@@ -45,7 +45,7 @@ func Start(s *Scenario, opts Options) (*Session, error) {
 		return nil, fmt.Errorf("run %s: %w", s.Name, err)
 	}
 	r := &runner{s: s, seed: seed, b: b, loop: b.Loop(), rnd: b.Rand(), process: opts.Process,
-		commitTrig: map[uint64]string{}, commitIDs: map[clientCommit]uint64{}, budget: budget}
+		commitTrig: map[uint64]string{}, commitIDs: map[clientCommit]uint64{}, budget: budget, onlyNotable: opts.OnlyNotable}
 	// The topics exist before the run's clock starts: on a real cluster
 	// creating them takes time the script's first steps must not lose.
 	if err := r.createTopics(); err != nil {
@@ -161,7 +161,8 @@ type AppState struct {
 	Client client.Consumer
 }
 
-// Consumers reports every consumer of the scenario, in declaration order.
+// Consumers reports every consumer of the scenario, in declaration order
+// (none once Finish has returned: the run's world is let go).
 func (ss *Session) Consumers() []AppState {
 	out := make([]AppState, len(ss.r.apps))
 	for i, a := range ss.r.apps {
@@ -186,8 +187,10 @@ func (ss *Session) Finish() (*Result, error) {
 		ss.Close()
 		return nil, err
 	}
-	res := ss.r.result(ss.now)
-	ss.Close()
+	res := ss.r.result(ss.now, func() {
+		ss.Close()
+		ss.r.releaseWorld()
+	})
 	return res, nil
 }
 

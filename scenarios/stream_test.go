@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -408,6 +409,50 @@ func TestWriteTextMatchesReference(t *testing.T) {
 	for i := range evs {
 		if got, want := evs[i].String(), referenceEventString(&evs[i]); got != want {
 			t.Fatalf("event %d: String %q, want %q", i, got, want)
+		}
+	}
+}
+
+// OnlyNotable keeps the messages the text names and nothing else: the
+// text is the same, and so are the counts, lists and findings.
+func TestOnlyNotableKeepsWhatTheTextPrints(t *testing.T) {
+	for _, name := range Names() {
+		s, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, seed := range []uint64{1, 7} {
+			full, err := Run(s, Options{Seed: seed, SeedSet: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			some, err := Run(s, Options{Seed: seed, SeedSet: true, OnlyNotable: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []MessageOutcome
+			for _, m := range full.Outcome.Messages {
+				if m.Outcome == Lost || m.Outcome == Duplicated || len(m.Flags) > 0 {
+					want = append(want, m)
+				}
+			}
+			f, o := full.Outcome, some.Outcome
+			if !reflect.DeepEqual(o.Messages, want) && !(len(want) == 0 && len(o.Messages) == 0) {
+				t.Fatalf("%s seed %d: %d messages kept, want the %d notable of %d", name, seed, len(o.Messages), len(want), len(f.Messages))
+			}
+			if o.Counts != f.Counts || !reflect.DeepEqual(o.Lost, f.Lost) || !reflect.DeepEqual(o.Duplicated, f.Duplicated) || !reflect.DeepEqual(o.Findings, f.Findings) {
+				t.Fatalf("%s seed %d: counts, lists or findings differ", name, seed)
+			}
+			var a, b bytes.Buffer
+			if err := full.WriteText(&a); err != nil {
+				t.Fatal(err)
+			}
+			if err := some.WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				t.Fatalf("%s seed %d: text %s", name, seed, firstDiff(b.Bytes(), a.Bytes()))
+			}
 		}
 	}
 }
