@@ -30,7 +30,22 @@ func (x *Steps) Describe(groupID string, i int) group.Description {
 	st := x.At(i)
 	gs := &st.Groups[g]
 	d := group.Description{Group: groupID, State: groupState(gs.State), Generation: gs.Generation, Protocol: gs.Protocol, ProtocolType: "consumer"}
-	for _, m := range gs.Members {
+	members := gs.Members
+	if gs.ConsumerProtocol() {
+		// KIP-848: the coordinator's members, each with its current
+		// assignment, shown in every state.
+		d.GroupProtocol, members = group.GroupProtocolConsumer, nil
+		for _, o := range gs.Owners {
+			md := group.MemberDescription{MemberID: o.ID, ClientID: o.Consumer, ClientHost: simHost}
+			for p, a := range o.Assigned {
+				if a {
+					md.Assignment = append(md.Assignment, broker.TopicPartition{Topic: x.Parts[p].Topic, Partition: x.Parts[p].Partition})
+				}
+			}
+			d.Members = append(d.Members, md)
+		}
+	}
+	for _, m := range members {
 		md := group.MemberDescription{MemberID: m.ID, ClientID: m.Consumer, ClientHost: simHost}
 		if ci := x.ConsumerIndex(m.Consumer); ci >= 0 && gs.State == "Stable" {
 			// The coordinator's assignment of this generation: what the
@@ -78,7 +93,7 @@ func (x *Steps) DescribeAt(groupID string, t time.Duration) group.Description {
 }
 
 func groupState(s string) group.State {
-	for _, st := range []group.State{group.Empty, group.PreparingRebalance, group.CompletingRebalance, group.Stable, group.Dead} {
+	for _, st := range []group.State{group.Empty, group.PreparingRebalance, group.CompletingRebalance, group.Stable, group.Dead, group.Assigning, group.Reconciling} {
 		if st.String() == s {
 			return st
 		}

@@ -174,6 +174,17 @@ func (x *Steps) Explain(i int, before, after *StepState) string {
 		s = fmt.Sprintf("the coordinator removed %s: no heartbeat for session.timeout.ms.", who)
 	case KindOffsetsExpired:
 		s = fmt.Sprintf("group %s's committed offsets expired (offsets.retention.minutes): it will restart from auto.offset.reset.", e.Group)
+	case KindGroupEvent:
+		switch {
+		case strings.HasPrefix(e.Detail, reconcilePrefix):
+			s = "In answer to a member's heartbeat the coordinator moved it one step towards the target assignment (KIP-848 reconciliation): a member first gives up what moves, and a partition goes to its new owner only after the old one confirmed. Nothing happens to a member between its own heartbeats."
+		case strings.HasPrefix(e.Detail, "group epoch "):
+			s = "The group epoch rose: the membership or a subscription changed. The next heartbeat of any member computes a new target assignment."
+		case strings.HasPrefix(e.Detail, "target:"):
+			s = "The coordinator computed a new target assignment: who should own what. Nothing moves yet: each member gets there at its own heartbeats."
+		default:
+			s = EventString(e)
+		}
 	case KindBrokerDown:
 		s = "the broker is down: fetches, commits and heartbeats fail until it is back."
 	case KindBrokerUp:
@@ -270,6 +281,10 @@ func errWords(code string) string {
 // ShortMember shortens a member id for display: "c1-8707a01d-6329-..."
 // becomes "c1-8707a0".
 func ShortMember(id string) string {
+	if isBase64UUID(id) {
+		// A consumer-protocol member id (KIP-848), a bare UUID.
+		return id[:6]
+	}
 	if isUUIDTail(id) {
 		return id[:len(id)-36+6]
 	}
@@ -277,6 +292,22 @@ func ShortMember(id string) string {
 		return id[:i+7]
 	}
 	return id
+}
+
+// isBase64UUID reports whether s is a UUID as Kafka prints one: 16 bytes
+// in URL-safe base64, 22 characters (24 with the padding kgo adds).
+func isBase64UUID(s string) bool {
+	s = strings.TrimSuffix(s, "==")
+	if len(s) != 22 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // isUUIDTail reports whether s ends in "-" and a UUID (8-4-4-4-12 hex).

@@ -225,14 +225,21 @@ func (b *simBackend) consumerTransition(t group.Transition, fn func(Event)) {
 	case group.MemberReconciled:
 		e.Kind = KindGroupEvent
 		e.Detail = reconciledDetail(b.name(t.MemberID), t)
+		for _, tp := range t.Assigned {
+			e.Partitions = append(e.Partitions, TP{tp.Topic, tp.Partition})
+		}
 	case group.StaticLeft:
 		e.Kind = KindGroupEvent
-		e.Detail = "static member left for now (epoch -2): it keeps its partitions"
+		e.Detail = staticLeftDetail
 	default:
 		return
 	}
 	fn(e)
 }
+
+// staticLeftDetail is the Detail of a static member's leave with epoch -2
+// (Member is the member); StepState reads it.
+const staticLeftDetail = "static member left for now (epoch -2): it keeps its partitions"
 
 // memberLabel names a consumer group member: "c1(Dsymhy)".
 func memberLabel(clientID, memberID string) string {
@@ -257,25 +264,24 @@ func (b *simBackend) named(s string) string {
 	return s
 }
 
-// reconciledDetail is a reconciliation step: "c1(Dsymhy) at epoch 3
-// owns t[0] t[1]; revoking t[2]".
+// reconcilePrefix starts the Detail of a reconciliation step (a
+// group_event whose Member is the member and whose Partitions are what it
+// is assigned now); StepState reads it.
+const reconcilePrefix = "reconcile: "
+
+// reconciledDetail is a reconciliation step's Detail: "reconcile: owned
+// by c1(Dsymhy) at member epoch 3, which must still revoke t[2]", or
+// "reconcile: c1(Dsymhy) at member epoch 2 owns nothing".
 func reconciledDetail(who string, t group.Transition) string {
 	var sb strings.Builder
-	sb.WriteString(who)
-	sb.WriteString(" at epoch ")
-	sb.WriteString(strconv.Itoa(int(t.MemberEpoch)))
-	sb.WriteString(" owns ")
+	sb.WriteString(reconcilePrefix)
 	if len(t.Assigned) == 0 {
-		sb.WriteString("nothing")
-	}
-	for i, tp := range t.Assigned {
-		if i > 0 {
-			sb.WriteByte(' ')
-		}
-		sb.WriteString(TP{tp.Topic, tp.Partition}.String())
+		sb.WriteString(who + " at member epoch " + strconv.Itoa(int(t.MemberEpoch)) + " owns nothing")
+	} else {
+		sb.WriteString("owned by " + who + " at member epoch " + strconv.Itoa(int(t.MemberEpoch)))
 	}
 	if len(t.Revoking) > 0 {
-		sb.WriteString("; revoking")
+		sb.WriteString(", which must still revoke")
 		for _, tp := range t.Revoking {
 			sb.WriteByte(' ')
 			sb.WriteString(TP{tp.Topic, tp.Partition}.String())

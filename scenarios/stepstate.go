@@ -42,6 +42,24 @@ type StepGroup struct {
 	Committed []int64
 	// Members are the members the coordinator knows, in join order.
 	Members []StepMember
+	// Owners is, for a group of the consumer group protocol (KIP-848),
+	// the coordinator's members with what each is assigned now (its
+	// reconciliation steps), in the order they joined; nil for classic
+	// groups.
+	Owners []StepOwner
+}
+
+// StepOwner is a member of a consumer-protocol group as the coordinator
+// sees it.
+type StepOwner struct {
+	ID       string
+	Consumer string // the consumer id, once its join was seen
+	// Assigned is true for each partition index the coordinator assigned
+	// it (not those it still has to revoke).
+	Assigned []bool
+	// Away: a static member that left with epoch -2; it stays a member,
+	// with its partitions, until it returns or its session expires.
+	Away bool
 }
 
 // Cooperative reports whether the group rebalances incrementally
@@ -112,6 +130,13 @@ func (s StepState) Clone() StepState {
 	for i := range s.Groups {
 		s.Groups[i].Committed = slices.Clone(s.Groups[i].Committed)
 		s.Groups[i].Members = slices.Clone(s.Groups[i].Members)
+		if o := s.Groups[i].Owners; o != nil {
+			o = slices.Clone(o)
+			for j := range o {
+				o[j].Assigned = slices.Clone(o[j].Assigned)
+			}
+			s.Groups[i].Owners = o
+		}
 	}
 	s.Cons = slices.Clone(s.Cons)
 	for i := range s.Cons {
@@ -152,7 +177,12 @@ func (s *StepState) Apply(x *Steps, e *Event) {
 			}
 			if e.State == "Empty" || e.State == "Dead" {
 				g.Members = nil
+				g.Owners = nil
 			}
+		}
+	case KindGroupEvent:
+		if g != nil && e.Member != "" {
+			g.applyOwner(x, e)
 		}
 	case KindOffsetsExpired:
 		if g != nil {
@@ -167,6 +197,7 @@ func (s *StepState) Apply(x *Steps, e *Event) {
 	case KindMemberExpired:
 		if g != nil {
 			g.Members = slices.DeleteFunc(g.Members, func(m StepMember) bool { return m.ID == e.Member })
+			g.Owners = slices.DeleteFunc(g.Owners, func(o StepOwner) bool { return o.ID == e.Member })
 		}
 		// A crashed member's partitions go with it.
 		for ci := range s.Cons {
@@ -222,10 +253,20 @@ func (s *StepState) Apply(x *Steps, e *Event) {
 			if proto := joinProtocol(e.Detail); proto != "" {
 				g.Protocol = proto
 			}
+			for j := range g.Owners {
+				if g.Owners[j].ID == e.Member {
+					g.Owners[j].Consumer = e.Actor
+				}
+			}
 		}
 	case KindLeave, KindMaxPoll:
 		if g != nil {
 			g.removeConsumer(e.Actor)
+			if e.Kind == KindLeave {
+				// A member that left with epoch -1 is gone; a static one
+				// that left with -2 stays (Away).
+				g.Owners = slices.DeleteFunc(g.Owners, func(o StepOwner) bool { return o.ID == e.Member && !o.Away })
+			}
 		}
 	case KindAssign:
 		for _, tp := range e.Partitions {
@@ -255,6 +296,42 @@ func (s *StepState) Apply(x *Steps, e *Event) {
 			c.Effects++
 		}
 		c.InFlight = slices.DeleteFunc(c.InFlight, func(m StepMsg) bool { return m.P == p && m.Off == e.Offset })
+	}
+}
+
+// applyOwner applies a consumer-protocol group's coordinator step for
+// one member: a reconciliation (what it is assigned now) or a static
+// member's leave with epoch -2.
+func (g *StepGroup) applyOwner(x *Steps, e *Event) {
+	static := e.Detail == staticLeftDetail
+	if !static && !strings.HasPrefix(e.Detail, reconcilePrefix) {
+		return
+	}
+	g.Protocol = "consumer"
+	j := slices.IndexFunc(g.Owners, func(o StepOwner) bool { return o.ID == e.Member })
+	if j < 0 {
+		if static {
+			return
+		}
+		g.Owners = append(g.Owners, StepOwner{ID: e.Member, Assigned: make([]bool, len(x.Parts))})
+		j = len(g.Owners) - 1
+		for _, m := range g.Members {
+			if m.ID == e.Member {
+				g.Owners[j].Consumer = m.Consumer
+			}
+		}
+	}
+	o := &g.Owners[j]
+	if static {
+		o.Away = true
+		return
+	}
+	o.Away = false
+	clear(o.Assigned)
+	for _, tp := range e.Partitions {
+		if q := x.PartIndex(tp); q >= 0 {
+			o.Assigned[q] = true
+		}
 	}
 }
 

@@ -26,6 +26,8 @@ var Required = []string{
 	"scale-out",
 	"eager-vs-cooperative",
 	"static-membership",
+	"protocols-scale-out",
+	"protocols-crash",
 }
 
 // RunnableLibrary lists the built-in scenarios an in-process kfake
@@ -250,6 +252,8 @@ func Check(s *scenarios.Scenario, t Target) Report {
 	}
 	rep.SimResult, rep.RealResult = sr, rr
 	rep.Sim, rep.Real = ViewOf(sr), ViewOf(rr)
+	convergeConsumerGroups(s, &rep.Sim, sr)
+	convergeConsumerGroups(s, &rep.Real, rr)
 	if lib != realkafka.Librdkafka {
 		// client/kafka reports no join steps and no empty revokes, and
 		// its order is our emulation's: the order is the real client's
