@@ -192,7 +192,7 @@ func (m *Model) runCompare(req pages.OpenCompareMsg) tea.Cmd {
 	runner, seed, set, s, gen := m.opts.Runner, m.opts.Seed, m.opts.SeedSet, m.scen, m.cmpGen
 	right := pages.CompareVariants[req.Right%len(pages.CompareVariants)]
 	return func() tea.Msg {
-		out := compareMsg{gen: gen, req: req, a: req.Left, la: pages.StrategyLabel(pages.StrategyAuto), lb: right.Label}
+		out := compareMsg{gen: gen, req: req, a: req.Left, la: pages.LeftLabel(right), lb: right.Label}
 		if out.a == nil {
 			if out.a, out.err = runner(pages.Variant(s, pages.StrategyAuto), seed, set, 0); out.err != nil {
 				return out
@@ -288,6 +288,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pages.OpenCompareMsg:
 		if m.scen == nil {
 			return m, nil
+		}
+		if !msg.Switch {
+			msg.Right = pages.DefaultCompareVariant(m.scen)
 		}
 		m.loading = "compare: " + pages.CompareVariants[msg.Right%len(pages.CompareVariants)].Label
 		return m, m.runCompare(msg)

@@ -37,6 +37,9 @@ type View struct {
 	// NoLegend leaves the partitions' legend out (the screen draws it
 	// once elsewhere).
 	NoLegend bool
+	// OnlyGroup, when set, draws the swimlanes of Group's consumers and
+	// of Group itself only (compare mode, where a column is narrow).
+	OnlyGroup bool
 	// LaneLegend are the lines drawn under the swimlanes
 	// (LaneLegendLines); nil draws none. LaneLegendShort is one line
 	// drawn instead when the panel is too short for all of them.

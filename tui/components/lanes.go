@@ -44,6 +44,9 @@ func Lanes(c common.Common, v View, w, h int) string {
 	}
 	x := v.X
 	all := export.Lanes(x)
+	if v.OnlyGroup && v.Group >= 0 && v.Group < len(x.Groups) {
+		all = groupLanes(x, all, x.Groups[v.Group])
+	}
 	ls := all
 	// The whole legend when every lane fits with it, else its short form.
 	leg := v.LaneLegend
@@ -157,4 +160,24 @@ func axis(c common.Common, nameW, cols int, from, dt time.Duration, curCol int, 
 		}
 	}
 	return c.Styles.Ruler.Render(fmt.Sprintf("%*s", nameW+1, "t ") + string(row))
+}
+
+// groupLanes keeps the lanes of group g: its consumers' and its own.
+func groupLanes(x *scenarios.Steps, ls []export.Lane, g string) []export.Lane {
+	var out []export.Lane
+	for _, l := range ls {
+		switch l.Kind {
+		case export.LaneConsumer:
+			if ci := x.ConsumerIndex(l.Actor); ci >= 0 && x.ConsGroup[ci] == g {
+				out = append(out, l)
+			}
+		case export.LaneGroup:
+			if l.Actor == "group:"+g {
+				out = append(out, l)
+			}
+		default:
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -162,7 +162,7 @@ func (k *KeyMap) CompareHelp() Help {
 		Short: []key.Binding{k.PlayPause, barVariant, barStep, k.Help, k.Quit, barNote, barEnds, barSpeed, k.Back},
 		Full: [][]key.Binding{
 			{k.Variant, k.PlayPause, k.Prev, k.Next, k.PrevNote, k.NextNote, k.Home},
-			{k.End, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.ScrollDown},
+			{k.End, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.ScrollDown, k.Group},
 			{k.Help, k.Back, k.Quit},
 		},
 	}

@@ -37,8 +37,9 @@ func (s *side) seek(t time.Duration, before bool) {
 	s.st = s.x.At(i)
 }
 
-func (s *side) view() components.View {
-	return components.View{X: s.x, Step: s.step, Prev: &s.prev, St: &s.st}
+func (s *side) view(group string) components.View {
+	g := s.x.GroupIndex(group)
+	return components.View{X: s.x, Step: s.step, Prev: &s.prev, St: &s.st, Group: max(g, 0), OnlyGroup: g >= 0}
 }
 
 // Compare shows two runs of the same fault schedule side by side, stepping
@@ -58,6 +59,7 @@ type Compare struct {
 	playID  int
 	zoom    int // swimlane zoom (components.View.Zoom)
 	scroll  int // both outcomes' first line
+	group   int // the group shown, by index in the left run's Groups
 }
 
 // NewCompare opens compare mode on two runs.
@@ -200,6 +202,10 @@ func (m *Compare) Update(msg tea.Msg) (*Compare, tea.Cmd) {
 			m.speed = min(m.speed+1, len(speeds)-1)
 		case key.Matches(msg, k.Slower):
 			m.speed = max(m.speed-1, 0)
+		case key.Matches(msg, k.Group):
+			if n := len(m.a.x.Groups); n > 0 {
+				m.group = (m.group + 1) % n
+			}
 		case key.Matches(msg, k.Variant):
 			m.playing = false
 			return m, send(OpenCompareMsg{Right: (m.Right + 1) % len(CompareVariants), Switch: true, At: m.Time(), Left: m.Left()})
@@ -214,24 +220,42 @@ func (m *Compare) Update(msg tea.Msg) (*Compare, tea.Cmd) {
 // Left is the left-hand run.
 func (m *Compare) Left() *scenarios.Result { return m.a.x.R }
 
+// RightResult is the right-hand run.
+func (m *Compare) RightResult() *scenarios.Result { return m.b.x.R }
+
 // AtEnd reports whether both runs are at their last time.
 func (m *Compare) AtEnd() bool { return m.k >= len(m.times)-1 }
 
-// differs reports whether message (p of side a, off) has a different fate
-// in the two runs at the current time.
+// Group is the name of the group shown ("" when the runs have none).
+func (m *Compare) Group() string {
+	if m.group < len(m.a.x.Groups) {
+		return m.a.x.Groups[m.group]
+	}
+	return ""
+}
+
+// groups is the shown group's index in each run (0 when a run lacks it).
+func (m *Compare) groups() (ga, gb int) {
+	g := m.Group()
+	return max(m.a.x.GroupIndex(g), 0), max(m.b.x.GroupIndex(g), 0)
+}
+
+// differs reports whether message (p of side a, off) of the shown group
+// has a different fate in the two runs at the current time.
 func (m *Compare) differs(p int, off int64) bool {
 	tp := m.a.x.Parts[p]
 	q := m.b.x.PartIndex(tp)
-	fa := m.a.x.Fate(0, p, off, m.a.step, committed(&m.a.st, p))
-	fb := m.b.x.Fate(0, q, off, m.b.step, committed(&m.b.st, q))
+	ga, gb := m.groups()
+	fa := m.a.x.Fate(ga, p, off, m.a.step, committed(&m.a.st, ga, p))
+	fb := m.b.x.Fate(gb, q, off, m.b.step, committed(&m.b.st, gb, q))
 	return fa != fb
 }
 
-func committed(st *scenarios.StepState, p int) int64 {
-	if p < 0 || len(st.Groups) == 0 {
+func committed(st *scenarios.StepState, g, p int) int64 {
+	if p < 0 || g >= len(st.Groups) {
 		return -1
 	}
-	return st.Groups[0].Committed[p]
+	return st.Groups[g].Committed[p]
 }
 
 // View draws both runs side by side, the narration and the difference.
@@ -290,7 +314,7 @@ func (m *Compare) column(s, other *side, w, h int, isA bool) string {
 	if w <= 0 || h <= 0 {
 		return ""
 	}
-	v := s.view()
+	v := s.view(m.Group())
 	v.Zoom = m.zoom
 	if isA {
 		v.Differs = m.differs
@@ -303,17 +327,35 @@ func (m *Compare) column(s, other *side, w, h int, isA bool) string {
 	c := m.Common
 	x := s.x
 	np, nl := len(x.Parts), len(x.Consumers)+len(x.Groups)
+	if v.OnlyGroup {
+		nl = 1
+		for ci := range x.Consumers {
+			if x.ConsGroup[ci] == m.Group() {
+				nl++
+			}
+		}
+	}
 	v.NoLegend = true // compare draws it once, across the screen
+	partsMin := min(np, 1) * 2
+	if v.OnlyGroup {
+		// One group of several: a line per partition first, then its
+		// consumers' lanes, before the partitions grow.
+		partsMin = max(partsMin, min(np, h-8))
+	}
 	ps := []panel{
-		{name: s.label, min: min(np, 1) * 2, want: np * 4,
+		{name: s.label, min: partsMin, want: np * 4,
 			render: func(W, H int) string { return components.Partitions(c, v, W, H) }},
 		{name: "Consumers", min: min(nl+1, 2), want: nl + 1,
 			render: func(W, H int) string { return components.Lanes(c, v, W, H) }},
 	}
 	prio := []int{0, 1}
+	grow := []int{0, 1}
+	if v.OnlyGroup {
+		grow = []int{1, 0}
+	}
 	if !m.AtEnd() {
 		ps = append(ps, panel{name: "Group", min: 2, want: 2, flex: true,
-			render: func(W, H int) string { return components.GroupPanel(c, v, 0, W, H) }})
+			render: func(W, H int) string { return components.GroupPanel(c, v, v.Group, W, H) }})
 		prio = append(prio, 2)
 	} else {
 		// At the end the outcome takes the group panel's place.
@@ -327,7 +369,7 @@ func (m *Compare) column(s, other *side, w, h int, isA bool) string {
 			}})
 		prio = []int{0, 1, 2}
 	}
-	return stack(c, ps, prio, w, h)
+	return stack(c, ps, prio, w, h, append(grow, 2)...)
 }
 
 func verdicts(x *scenarios.Steps, v scenarios.Verdict) []string {
@@ -355,7 +397,11 @@ func (m *Compare) summary(s *side) string {
 
 func (m *Compare) bottom(w, h int) string {
 	var out []string
-	out = append(out, components.Title(m.Common, "Difference", true, w))
+	title := "Difference"
+	if n := len(m.a.x.Groups); n > 1 {
+		title = fmt.Sprintf("Difference · group %s (%d of %d, ctrl+g: next group)", m.Group(), m.group+1, n)
+	}
+	out = append(out, components.Title(m.Common, title, true, w))
 	// Cells that differ now.
 	var diffs []string
 	for p := range m.a.x.Parts {

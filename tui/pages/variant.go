@@ -46,6 +46,12 @@ type CompareVariant struct {
 	Async bool
 	// Idempotent makes the app skip messages it has already processed.
 	Idempotent bool
+	// GroupProtocol, when set, is every consumer's group.protocol:
+	// "consumer" (KIP-848; the keys it refuses are dropped) or "classic".
+	GroupProtocol string
+	// Assignors, when set with the classic protocol, is every consumer's
+	// partition.assignment.strategy.
+	Assignors string
 }
 
 // CompareVariants are the right-hand runs of compare mode, in the order v
@@ -58,6 +64,40 @@ var CompareVariants = []CompareVariant{
 	{Label: "commit before processing", Strategy: scenarios.StrategyBeforeProcess},
 	{Label: "idempotent, commit after processing", Strategy: StrategyManual, Idempotent: true},
 	{Label: "the scenario as written"},
+	// The group protocols, with the left's auto-commit, so that the
+	// protocol is the only difference.
+	{Label: VariantKIP848, Strategy: StrategyAuto, GroupProtocol: client.GroupProtocolConsumer},
+	{Label: "cooperative-sticky (classic)", Strategy: StrategyAuto, GroupProtocol: client.GroupProtocolClassic, Assignors: "cooperative-sticky"},
+	{Label: "eager: range (classic)", Strategy: StrategyAuto, GroupProtocol: client.GroupProtocolClassic, Assignors: "range,roundrobin"},
+}
+
+// VariantKIP848 is the label of the compare variant that runs every
+// consumer with the consumer group protocol of KIP-848 (and auto-commit,
+// as on the left).
+const VariantKIP848 = "KIP-848 (group.protocol=consumer)"
+
+// LeftLabel names compare mode's left-hand run (auto-commit, the
+// protocols as written) for the right-hand variant cv.
+func LeftLabel(cv CompareVariant) string {
+	if cv.GroupProtocol != "" {
+		return "as written, auto-commit"
+	}
+	return StrategyLabel(StrategyAuto)
+}
+
+// DefaultCompareVariant is the index in CompareVariants compare mode
+// opens s with: the consumer protocol for a scenario that uses it (the
+// protocol lessons), else the first.
+func DefaultCompareVariant(s *scenarios.Scenario) int {
+	if s == nil {
+		return 0
+	}
+	for _, c := range s.Consumers {
+		if p, _ := c.Config["group.protocol"].(string); p == client.GroupProtocolConsumer {
+			return slices.IndexFunc(CompareVariants, func(cv CompareVariant) bool { return cv.Label == VariantKIP848 })
+		}
+	}
+	return 0
 }
 
 // Apply returns a copy of s run this way: the same topics, producers and
@@ -84,6 +124,7 @@ func (cv CompareVariant) Apply(s *scenarios.Scenario) *scenarios.Scenario {
 			c.Processing.Idempotent = true
 		}
 		delete(c.Config, "enable.auto.offset.store")
+		cv.setProtocol(c.Config)
 		switch cv.Strategy {
 		case StrategyAuto:
 			c.Config["enable.auto.commit"] = true
@@ -101,6 +142,23 @@ func (cv CompareVariant) Apply(s *scenarios.Scenario) *scenarios.Scenario {
 		v.Name = s.Name + " · " + cv.Label
 	}
 	return &v
+}
+
+// setProtocol sets the group protocol of one consumer's config.
+func (cv CompareVariant) setProtocol(m client.ConfigMap) {
+	switch cv.GroupProtocol {
+	case client.GroupProtocolConsumer:
+		m["group.protocol"] = client.GroupProtocolConsumer
+		for _, k := range client.ConsumerProtocolRefusedKeys() {
+			delete(m, k)
+		}
+	case client.GroupProtocolClassic:
+		delete(m, "group.protocol")
+		delete(m, "group.remote.assignor")
+		if cv.Assignors != "" {
+			m["partition.assignment.strategy"] = cv.Assignors
+		}
+	}
 }
 
 // SandboxScenario is s without its faults: the same topics, producers and
