@@ -28,6 +28,10 @@ type group struct {
 	// (Kafka's supportedProtocols), so that a join checks the joiner's
 	// protocols without a pass over every member.
 	protoCount map[string]int
+	// awaiting counts the members with a parked JoinGroup (joinReply
+	// set), so that a join checks whether all have rejoined without a
+	// pass over every member (setJoinReply keeps it).
+	awaiting int
 
 	// The delayed join: the rebalance timeout, or the initial delay.
 	joinTimer      clock.Timer
@@ -100,15 +104,21 @@ func (g *group) maxRebalanceTimeout() time.Duration {
 // allJoined is Kafka's hasAllMembersJoined: every member awaits a join
 // response and no MEMBER_ID_REQUIRED member is still to come back.
 func (g *group) allJoined() bool {
-	if len(g.pending) > 0 {
-		return false
-	}
-	for _, id := range g.order {
-		if g.members[id].joinReply == nil {
-			return false
+	return len(g.pending) == 0 && g.awaiting == len(g.members)
+}
+
+// setJoinReply parks (r set) or takes away (r nil) m's JoinGroup
+// response, keeping g.awaiting for a member of g.
+func (g *group) setJoinReply(m *member, r func(JoinResponse)) {
+	if g.members[m.id] == m {
+		switch {
+		case m.joinReply == nil && r != nil:
+			g.awaiting++
+		case m.joinReply != nil && r == nil:
+			g.awaiting--
 		}
 	}
-	return true
+	m.joinReply = r
 }
 
 // validateMember is Kafka's ClassicGroup.validateMember: with an instance
@@ -289,6 +299,9 @@ func (m *member) update(req JoinRequest) {
 func (c *Coordinator) addMember(g *group, m *member) {
 	g.members[m.id] = m
 	g.countProtocols(m, 1)
+	if m.joinReply != nil {
+		g.awaiting++
+	}
 	g.order = append(g.order, m.id)
 	if m.instanceID != "" {
 		g.static[m.instanceID] = m.id
@@ -302,6 +315,9 @@ func (c *Coordinator) addMember(g *group, m *member) {
 func (c *Coordinator) dropMember(g *group, m *member) {
 	m.removed = true
 	m.timer.Stop()
+	if m.joinReply != nil && g.members[m.id] == m {
+		g.awaiting--
+	}
 	delete(g.members, m.id)
 	g.countProtocols(m, -1)
 	if i := slices.Index(g.order, m.id); i >= 0 {
@@ -324,7 +340,7 @@ func (c *Coordinator) dropMember(g *group, m *member) {
 // group rebalances (or the pending rebalance may now complete).
 func (c *Coordinator) removeMemberAndUpdate(g *group, m *member, kind TransitionKind, cause string) {
 	if r := m.joinReply; r != nil {
-		m.joinReply = nil
+		g.setJoinReply(m, nil)
 		err := errf(kerr.UnknownMemberID, "join", g.id, "member %s was removed", m.id)
 		c.later(func() { r(JoinResponse{Err: err, Generation: -1, MemberID: m.id}) })
 	}
@@ -461,7 +477,7 @@ func (c *Coordinator) completeJoin(g *group) {
 		if r == nil {
 			continue
 		}
-		m.joinReply = nil
+		g.setJoinReply(m, nil)
 		c.touch(m)
 		resp := JoinResponse{Generation: g.generation, Protocol: g.protocol, Leader: g.leader, MemberID: m.id}
 		if m.id == g.leader {

@@ -170,7 +170,7 @@ func (c *Coordinator) parkJoin(g *group, m *member, reply func(JoinResponse)) {
 		err := errf(kerr.RebalanceInProgress, "join", g.id, "superseded by a newer JoinGroup from %s", m.id)
 		c.later(func() { old(JoinResponse{Err: err, Generation: -1, MemberID: m.id}) })
 	}
-	m.joinReply = reply
+	g.setJoinReply(m, reply)
 }
 
 func (c *Coordinator) addMemberAndRebalance(g *group, id string, req JoinRequest, reply func(JoinResponse)) {
@@ -180,7 +180,7 @@ func (c *Coordinator) addMemberAndRebalance(g *group, id string, req JoinRequest
 	g.protocolType = ProtocolType
 	m := c.newMember(g, id, req)
 	c.addMember(g, m)
-	m.joinReply = reply
+	g.setJoinReply(m, reply)
 	kind := "dynamic"
 	if m.instanceID != "" {
 		kind = "static (group.instance.id " + m.instanceID + ")"
@@ -218,7 +218,7 @@ func (c *Coordinator) maybePrepareRebalance(g *group, cause string) {
 func (c *Coordinator) replaceStatic(g *group, old *member, newID string, req JoinRequest, reply func(JoinResponse)) {
 	oldProtocols := old.protocols
 	if r := old.joinReply; r != nil {
-		old.joinReply = nil
+		g.setJoinReply(old, nil)
 		err := errf(kerr.FencedInstanceID, "join", g.id, "instance %s rejoined as %s", old.instanceID, newID)
 		c.later(func() { r(JoinResponse{Err: err, Generation: -1, MemberID: old.id}) })
 	}
@@ -259,13 +259,13 @@ func (c *Coordinator) replaceStatic(g *group, old *member, newID string, req Joi
 			c.later(func() { reply(resp) })
 			return
 		}
-		m.joinReply = reply
+		g.setJoinReply(m, reply)
 		c.prepareRebalance(g, fmt.Sprintf("static instance %s rejoined with a new subscription", m.instanceID))
 	case CompletingRebalance:
-		m.joinReply = reply
+		g.setJoinReply(m, reply)
 		c.prepareRebalance(g, fmt.Sprintf("static instance %s rejoined while the assignment was being computed", m.instanceID))
 	default: // PreparingRebalance
-		m.joinReply = reply
+		g.setJoinReply(m, reply)
 		c.tryCompleteJoin(g)
 	}
 }

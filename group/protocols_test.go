@@ -26,12 +26,14 @@ func naiveProtoCount(g *group) map[string]int {
 }
 
 // TestProtocolCountsFollowMembership drives members that join with
-// different protocol lists, crash (and expire), close, restart as static
-// members (the new member replaces the old) and rejoin with another list,
-// and checks after every step that the group's protocol counts, which a
-// join reads instead of a pass over every member, are the counts of its
-// members. It also checks that a join is refused exactly when no protocol
-// of the joiner is supported by every member.
+// different protocol lists, crash (and expire, or miss a rebalance),
+// close, restart as static members (the new member replaces the old) and
+// rejoin with another list, and checks after every step that the group's
+// counts, which a join reads instead of a pass over every member, are
+// those of its members: the members supporting each protocol, and the
+// members whose JoinGroup is parked. So a join is refused exactly when no
+// protocol of the joiner is supported by every member, and a rebalance
+// completes exactly when every member has rejoined.
 func TestProtocolCountsFollowMembership(t *testing.T) {
 	names := []string{"range", "roundrobin", "cooperative-sticky"}
 	rapid.Check(t, func(rt *rapid.T) {
@@ -60,6 +62,18 @@ func TestProtocolCountsFollowMembership(t *testing.T) {
 					rt.Fatalf("%s: counts %v, members support %v", step, g.protoCount, want)
 				}
 			}
+			awaiting := 0
+			for _, m := range g.members {
+				if m.joinReply != nil {
+					awaiting++
+				}
+			}
+			if g.awaiting != awaiting {
+				rt.Fatalf("%s: %d members counted as awaiting a join response, %d are", step, g.awaiting, awaiting)
+			}
+			if want := len(g.pending) == 0 && awaiting == len(g.members); g.allJoined() != want {
+				rt.Fatalf("%s: allJoined %v with %d of %d members awaiting, %d pending", step, !want, awaiting, len(g.members), len(g.pending))
+			}
 			for _, p := range names {
 				ps := []Protocol{{Name: p}}
 				naive := len(g.members) == 0 || want[p] == len(g.members)
@@ -87,6 +101,11 @@ func TestProtocolCountsFollowMembership(t *testing.T) {
 				if m.alive && !m.busy {
 					m.join()
 				}
+			}
+			if rapid.IntRange(0, 9).Draw(rt, "long") == 0 {
+				// Past the rebalance timeout (300s): members that did
+				// not rejoin are removed.
+				e.run(6 * time.Minute)
 			}
 			e.run(time.Duration(rapid.IntRange(0, 10_000).Draw(rt, "ms")) * time.Millisecond)
 			check(fmt.Sprintf("step %d: %s %s", i, action, m.name))
