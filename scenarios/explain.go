@@ -144,6 +144,9 @@ func (x *Steps) Explain(i int, before, after *StepState) string {
 		s = fmt.Sprintf("%s of offset %d of %s was rejected: %s.", CommitName(e), e.Offset, tp, errWords(e.Error))
 	case KindGroupState:
 		s = fmt.Sprintf("group %s is now %s (generation %d).", e.Group, e.State, e.Generation)
+		if after != nil && gi >= 0 && after.Groups[gi].ConsumerProtocol() {
+			s = fmt.Sprintf("group %s is now %s (group epoch %d).", e.Group, e.State, e.Generation)
+		}
 		switch {
 		case e.State == "PreparingRebalance" && cooperative:
 			s += " Members rejoin keeping what they own, and go on consuming it (cooperative): only partitions that move will be revoked."

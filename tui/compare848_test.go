@@ -56,3 +56,25 @@ func TestCompareProtocolsAt80x24(t *testing.T) {
 		t.Errorf("left eager rebalance %v, right KIP-848 reconciliation %v", leftRebalance, rightReconcile)
 	}
 }
+
+// At 80x24 a lesson with nine consumers in three groups has no room for
+// every lane: the walk shows the lanes of the group its partitions panel
+// shows, and ctrl+g changes both.
+func TestWalkLanesOfTheGroupShown(t *testing.T) {
+	m := open(t, Options{Scenario: "protocols-scale-out"}, 80, 24)
+	drive(t, m, tea.KeyMsg{Type: tea.KeyCtrlG}, tea.KeyMsg{Type: tea.KeyCtrlG})
+	drive(t, m, keys("]", "]", "]", "]", "]", "]", "]", "]", "]", "]")...)
+	v := m.View()
+	checkFrame(t, v, 80, 24)
+	if !strings.Contains(v, "group next (3 of 3") {
+		t.Fatalf("ctrl+g twice:\n%s", v)
+	}
+	for _, lane := range []string{" n1 ", " n2 ", " n3 ", " g:next "} {
+		if !strings.Contains(v, lane) {
+			t.Errorf("no lane%q:\n%s", lane, v)
+		}
+	}
+	if strings.Contains(v, " e1 ") || strings.Contains(v, " k2 ") {
+		t.Errorf("lanes of other groups:\n%s", v)
+	}
+}

@@ -38,7 +38,8 @@ type View struct {
 	// once elsewhere).
 	NoLegend bool
 	// OnlyGroup, when set, draws the swimlanes of Group's consumers and
-	// of Group itself only (compare mode, where a column is narrow).
+	// of Group itself only (compare mode, where a column is narrow); a
+	// panel too short for every consumer of several groups does so too.
 	OnlyGroup bool
 	// LaneLegend are the lines drawn under the swimlanes
 	// (LaneLegendLines); nil draws none. LaneLegendShort is one line

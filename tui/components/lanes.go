@@ -44,7 +44,10 @@ func Lanes(c common.Common, v View, w, h int) string {
 	}
 	x := v.X
 	all := export.Lanes(x)
-	if v.OnlyGroup && v.Group >= 0 && v.Group < len(x.Groups) {
+	if v.Group >= 0 && v.Group < len(x.Groups) && len(x.Groups) > 1 && (v.OnlyGroup || len(x.Consumers)+1 > h) {
+		// Several groups and no room for every consumer's lane: the lanes
+		// of the group shown (ctrl+g goes through them), rather than
+		// some consumers of every group.
 		all = groupLanes(x, all, x.Groups[v.Group])
 	}
 	ls := all
