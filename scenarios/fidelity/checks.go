@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kafkasim/kafkasim/scenarios"
+	"github.com/kafkasim/kafkasim/scenarios/realkafka"
 )
 
 //go:embed checks/*.yaml
@@ -21,9 +22,9 @@ var checksFS embed.FS
 // cooperative-sticky assignor: scaling out and in, a static member
 // returning, a member claiming partitions under an old generation, and
 // librdkafka 2.0.2's balance check). They are not built-ins: kafkasim
-// list does not show them; kafkasim fidelity runs them by name and with
-// --required. Each file's description says what it checks and what the
-// real librdkafka did.
+// list does not show them; kafkasim fidelity runs them by name, and with
+// --required those in RequiredChecks. Each file's description says what
+// it checks and what the real librdkafka did.
 func Checks() []string {
 	ents, _ := fs.ReadDir(checksFS, "checks")
 	var out []string
@@ -34,6 +35,15 @@ func Checks() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// RequiredChecks lists, sorted, the fidelity checks kafkasim fidelity
+// --required runs: all but those Explained documents as differing on the
+// real librdkafka. Those cannot fail there (any difference is explained),
+// and each would add a real-time run with its agents to CI's librdkafka
+// check; they run by name.
+func RequiredChecks() []string {
+	return slices.DeleteFunc(Checks(), func(n string) bool { return Explained[realkafka.Librdkafka][n] != "" })
 }
 
 // Scenario loads the named built-in scenario or fidelity check (a name

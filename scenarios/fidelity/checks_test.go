@@ -54,6 +54,10 @@ func TestChecks(t *testing.T) {
 			// with it by chance.
 		})
 	}
+	req := RequiredChecks()
+	if !slices.Contains(req, "sticky-scale-out-in") || slices.Contains(req, "sticky-balance-check") {
+		t.Errorf("RequiredChecks = %v: want the checks that agree with librdkafka, not those documented to differ", req)
+	}
 	if _, err := Scenario("no-such-check"); !errors.Is(err, scenarios.ErrNotFound) {
 		t.Errorf("Scenario(no-such-check): %v, want ErrNotFound", err)
 	}
