@@ -95,8 +95,28 @@ func (b *Broker) Clock() clock.Clock { return b.clk }
 // While down, data calls fail with an error wrapping ErrUnavailable and the
 // periodic checks skip their work; no state is lost.
 func (b *Broker) SetAvailable(up bool) {
+	if up && !b.up && b.cfg.Hooks != nil && b.cfg.Hooks.RewriteOnRecovery {
+		b.rewriteLastRecords()
+	}
 	b.up = up
 	b.version++
+}
+
+// rewriteLastRecords is a planted bug (testhook.Broker.RewriteOnRecovery):
+// the last record of every partition gets another value.
+func (b *Broker) rewriteLastRecords() {
+	names := make([]string, 0, len(b.topics))
+	for n := range b.topics {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		for _, l := range b.topics[n].parts {
+			if l.hw > l.logStart {
+				l.rewriteLast()
+			}
+		}
+	}
 }
 
 // Version changes (grows) whenever something a fetch or a Reader's Idle

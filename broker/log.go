@@ -178,6 +178,29 @@ func (l *plog) appendRecords(recs []Record, now time.Time) int64 {
 	return base
 }
 
+// rewriteLast gives the last record another value: its value bytes with
+// "!" appended, written as a new record's would be (testhook: a planted
+// bug).
+func (l *plog) rewriteLast() {
+	h := l.rec(l.hw - 1)
+	v := []byte("!")
+	if h.vlen > 0 {
+		c := l.chunks[h.chunk-l.chunkBase]
+		start := int(h.off) + max(int(h.klen), 0)
+		v = append(slices.Clone(c[start:start+int(h.vlen)]), '!')
+	}
+	var key []byte
+	if h.klen >= 0 {
+		c := l.chunks[h.chunk-l.chunkBase]
+		key = slices.Clone(c[h.off : h.off+uint32(h.klen)])
+	}
+	ts := time.Unix(0, h.ts)
+	l.bytes -= recSize(int(h.klen), int(h.vlen))
+	l.hw--
+	l.pageFill--
+	l.appendRecords([]Record{{Key: key, Value: v, Timestamp: ts}}, ts)
+}
+
 // growPage is called when the last page (page, the used part of it,
 // possibly nil) is at capacity: a page below pageLen (only ever the log's
 // first) is grown by copying, after a full one a new full-size page is

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kafkasim/kafkasim/internal/kerr"
+	"github.com/kafkasim/kafkasim/internal/testhook"
 )
 
 // TopicPartition names one partition of one topic.
@@ -76,6 +77,10 @@ type Config struct {
 	// (log.retention.check.interval.ms); 0 means 5 minutes, negative
 	// disables the periodic check (EnforceRetention still works).
 	LogRetentionCheckInterval time.Duration
+
+	// Hooks are the property suite's planted bugs; nil everywhere else.
+	// Only this module can set them.
+	Hooks *testhook.Broker
 }
 
 // Kafka defaults used when a Config field is zero.

@@ -98,8 +98,24 @@ func (c *Coordinator) Assignment(group, memberID string) []broker.TopicPartition
 	return nil
 }
 
-// later delivers fn from the clock's loop at the current instant.
-func (c *Coordinator) later(fn func()) { c.clk.At(c.clk.Now(), fn) }
+// later delivers fn from the clock's loop at the current instant (a
+// JoinGroup or SyncGroup answer; with a test hook's latency, that long
+// after).
+func (c *Coordinator) later(fn func()) {
+	if d := c.latency(); d > 0 {
+		c.clk.After(d, fn)
+		return
+	}
+	c.clk.At(c.clk.Now(), fn)
+}
+
+// latency is the test hook's JoinGroup/SyncGroup delay (0 without one).
+func (c *Coordinator) latency() time.Duration {
+	if h := c.cfg.Hooks; h != nil {
+		return h.Latency
+	}
+	return 0
+}
 
 // unavailable is the error every request gets while the broker is down.
 func unavailable(op, group string) error {

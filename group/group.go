@@ -261,8 +261,12 @@ func (c *Coordinator) sessionTimerFired(m *member) {
 		return
 	}
 	now := c.clk.Now()
-	if now.Before(m.deadline) {
-		m.timer = c.clk.At(m.deadline, m.expireFn)
+	deadline := m.deadline
+	if h := c.cfg.Hooks; h != nil {
+		deadline = deadline.Add(h.LateSession) // planted bug: the session ends late
+	}
+	if now.Before(deadline) {
+		m.timer = c.clk.At(deadline, m.expireFn)
 		return
 	}
 	if !c.b.Available() || m.joinReply != nil || m.syncReply != nil {

@@ -23,6 +23,15 @@ import (
 // clock's loop — at the current instant for an immediate answer, or when
 // the rebalance completes — never inside Join.
 func (c *Coordinator) Join(req JoinRequest, reply func(JoinResponse)) {
+	if d := c.latency(); d > 0 {
+		// A test hook's network delay: the request arrives d later.
+		c.clk.After(d, func() { c.join(req, reply) })
+		return
+	}
+	c.join(req, reply)
+}
+
+func (c *Coordinator) join(req JoinRequest, reply func(JoinResponse)) {
 	fail := func(code kerr.Code, format string, args ...any) {
 		err := errf(code, "join", req.Group, format, args...)
 		id := req.MemberID

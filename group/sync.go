@@ -14,11 +14,21 @@ import (
 
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/internal/kerr"
+	"github.com/kafkasim/kafkasim/internal/testhook"
 )
 
 // Sync handles a SyncGroup request; reply is delivered as for Join. A
 // follower's Sync in CompletingRebalance waits for the leader's.
 func (c *Coordinator) Sync(req SyncRequest, reply func(SyncResponse)) {
+	if d := c.latency(); d > 0 {
+		// A test hook's network delay: the request arrives d later.
+		c.clk.After(d, func() { c.sync(req, reply) })
+		return
+	}
+	c.sync(req, reply)
+}
+
+func (c *Coordinator) sync(req SyncRequest, reply func(SyncResponse)) {
 	fail := func(code kerr.Code, format string, args ...any) {
 		err := errf(code, "sync", req.Group, format, args...)
 		c.later(func() { reply(SyncResponse{Err: err}) })
@@ -85,6 +95,9 @@ func (c *Coordinator) installAssignment(g *group, as []MemberAssignment) {
 	for _, a := range as {
 		byID[a.MemberID] = append(byID[a.MemberID], a.Partitions...)
 	}
+	if h := c.cfg.Hooks; h != nil {
+		g.plantAssignmentBugs(h, byID)
+	}
 	next := map[broker.TopicPartition]string{}
 	for _, id := range g.order {
 		m := g.members[id]
@@ -121,6 +134,28 @@ func (c *Coordinator) installAssignment(g *group, as []MemberAssignment) {
 			c.touch(m)
 			c.answerSync(g, m, r)
 		}
+	}
+}
+
+// plantAssignmentBugs applies the test hooks' planted assignment bugs
+// to the leader's assignment, by member id.
+func (g *group) plantAssignmentBugs(h *testhook.Group, byID map[string][]broker.TopicPartition) {
+	var with []string // members with partitions, in join order
+	for _, id := range g.order {
+		if len(byID[id]) > 0 {
+			broker.SortTopicPartitions(byID[id])
+			with = append(with, id)
+		}
+	}
+	if h.DuplicateOwner && len(with) > 0 {
+		if i := slices.Index(g.order, with[0]); i+1 < len(g.order) {
+			next := g.order[i+1]
+			byID[next] = append(byID[next], byID[with[0]][0])
+		}
+	}
+	if h.DropPartition && len(with) > 0 {
+		last := with[len(with)-1]
+		byID[last] = byID[last][:len(byID[last])-1]
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kafkasim/kafkasim/broker"
+	"github.com/kafkasim/kafkasim/internal/testhook"
 )
 
 // Config holds the broker-side group settings. Zero fields take Kafka's
@@ -35,6 +36,10 @@ type Config struct {
 	ConsumerHeartbeatInterval time.Duration
 	// ConsumerMaxSize is group.consumer.max.size; 0 means unlimited.
 	ConsumerMaxSize int
+
+	// Hooks are the property suite's switches (planted bugs, a network
+	// delay); nil everywhere else. Only this module can set them.
+	Hooks *testhook.Group
 }
 
 // DefaultConfig is Kafka's defaults: sessions 6 s..30 min, initial
