@@ -175,6 +175,11 @@ func (c *Consumer) commit(offs []client.TopicPartition, trig client.CommitTrigge
 		if !c.waitBroker(c.cl.clk.Now().Add(c.cfg.SessionTimeout)) {
 			return c.finishCommit(id, offs, waitCoordErr(), trig, async, noEvent)
 		}
+		if c.crashed {
+			// The process died while the commit waited: nothing is
+			// sent, and nobody hears of a result.
+			return nil, client.NewError(client.ErrDestroy, "the consumer crashed", false)
+		}
 	}
 	err := c.sendCommit(offs)
 	if c.k848.on && trig != client.TriggerManual && kerr.CodeOf(err) == kerr.StaleMemberEpoch && c.k848.joined {

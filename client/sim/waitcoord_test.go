@@ -48,3 +48,29 @@ func TestCommitGivenUpAfterSessionTimeout(t *testing.T) {
 		t.Errorf("the async commit was given up after %v, want session.timeout.ms (6s)", took)
 	}
 }
+
+// A consumer that crashes while its synchronous commit waits for the
+// coordinator sends nothing when the coordinator comes back: the process
+// is gone.
+func TestCrashWhileCommitWaits(t *testing.T) {
+	cl := newTestCluster(t, "orders", 1)
+	produceN(t, cl, "orders", 0, 0, 2)
+	c := mustConsumer(t, cl, client.ConfigMap{"group.id": "g", "auto.offset.reset": "earliest",
+		"enable.auto.commit": false, "session.timeout.ms": 6000})
+	_ = c.Subscribe("orders", nil)
+	m := pollMsg(t, c, 5*time.Second)
+	if m == nil {
+		t.Fatal("no message")
+	}
+	cl.SetBrokerAvailable(false)
+	cl.Clock().After(time.Second, func() {
+		c.crash()
+		cl.SetBrokerAvailable(true)
+	})
+	if _, err := c.CommitMessage(m); err == nil {
+		t.Error("the commit of a consumer that crashed while it waited succeeded")
+	}
+	if got := cl.Coordinator().FetchOffsets("g", nil); len(got) != 0 {
+		t.Errorf("committed after the crash: %v", got)
+	}
+}
