@@ -449,9 +449,16 @@ func (w *Walk) body(W, H int) string {
 	if outcome {
 		outLines = components.OutcomeLines(c, x, outW, w.Live, w.step)
 	}
+	// The group panel lists every consumer of the group (a member or
+	// not), a header and a row per partition: counted from the run, not
+	// the step, so that the panel keeps its height while stepping.
 	members := 0
-	if w.group < len(w.st.Groups) {
-		members = len(w.st.Groups[w.group].Members)
+	if w.group < len(x.Groups) {
+		for ci := range x.Consumers {
+			if x.ConsGroup[ci] == x.Groups[w.group] {
+				members++
+			}
+		}
 	}
 	groupWant := 2 + members + np
 	if outcome {
