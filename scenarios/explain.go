@@ -147,7 +147,10 @@ func (x *Steps) Explain(i int, before, after *StepState) string {
 		if after != nil && gi >= 0 && after.Groups[gi].ConsumerProtocol() {
 			s = fmt.Sprintf("group %s is now %s (group epoch %d).", e.Group, e.State, e.Generation)
 		}
+		forming := before != nil && gi >= 0 && len(before.Groups[gi].Members) == 0
 		switch {
+		case e.State == "PreparingRebalance" && forming:
+			s += " The group forms: its members join, and nobody owns a partition until the first assignment is out."
 		case e.State == "PreparingRebalance" && cooperative:
 			s += " Members rejoin keeping what they own, and go on consuming it (cooperative): only partitions that move will be revoked."
 		case e.State == "PreparingRebalance":

@@ -175,6 +175,16 @@ func TestRebalanceExplanationsFollowTheProtocol(t *testing.T) {
 	if !strings.Contains(eagerPrep, "consumption pauses") {
 		t.Errorf("eager PreparingRebalance: %q", eagerPrep)
 	}
+	// The first rebalance forms the group: nobody has partitions to give
+	// up, in either group, so neither pausing nor keeping is said.
+	for _, g := range []string{"coop", "eager"} {
+		_, first := explainFirst(x, func(e *Event) bool {
+			return e.Kind == KindGroupState && e.Group == g && e.State == "PreparingRebalance"
+		})
+		if !strings.Contains(first, "group forms") || strings.Contains(first, "pauses") || strings.Contains(first, "keeping") {
+			t.Errorf("group %s's first PreparingRebalance: %q", g, first)
+		}
+	}
 	_, coopRevoke := explainFirst(x, func(e *Event) bool { return e.Kind == KindRevoke && e.Actor == "k1" })
 	if !strings.Contains(coopRevoke, "gives up only") {
 		t.Errorf("cooperative revoke: %q", coopRevoke)
