@@ -16,6 +16,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/group"
 	"github.com/kafkasim/kafkasim/scenarios"
@@ -253,9 +254,10 @@ type Config struct {
 	// Name names the scenario file (default: the test's name).
 	Name string
 
-	// group configures the coordinator; the package's own tests use it to
-	// plant a bug.
-	group group.Config
+	// group and broker configure the coordinator and the broker; the
+	// package's own tests use them to plant bugs (internal/testhook).
+	group  group.Config
+	broker broker.Config
 	// fixedShape draws no topology: always the maximum (benchmarks).
 	fixedShape bool
 	// builtin: the App is the Handler's; handlerSet: a Handler field is

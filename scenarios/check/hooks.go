@@ -80,6 +80,8 @@ func (h *hooks) OnMessageDelivered(m client.MessageDelivered) {
 	h.w.emit(e)
 	if h.inc != nil {
 		h.inc.flights = append(h.inc.flights, flight{tp: e.TP(), off: e.Offset})
+		h.inc.lastDeliver = e.At
+		h.w.checkDelivered(m.Message, e.Actor)
 	}
 	if m.Stored {
 		e.Kind, e.Offset = scenarios.KindStore, e.Offset+1
@@ -137,6 +139,9 @@ func (h *hooks) OnCommitStarted(c client.Commit) {
 		e.Topic, e.Partition, e.Offset = p.Topic, p.Partition, int64(p.Offset)
 		e.Commit, e.CommitID, e.Async = trig, h.commitID(c), c.Async
 		h.w.emit(e)
+	}
+	if c.Trigger == client.TriggerAutoTimer && len(c.Offsets) > 0 {
+		h.w.checkAutoCommit(h.inc)
 	}
 }
 
@@ -280,6 +285,9 @@ func (h *hooks) OnMaxPollExceeded(m client.MaxPollExceeded) {
 	e := h.base(m.Info, scenarios.KindMaxPoll)
 	e.Detail = "no poll for " + scenarios.FormatDuration(m.Interval) + " (max.poll.interval.ms): the member leaves the group and its partitions are lost"
 	h.w.emit(e)
+	if h.inc != nil {
+		h.w.checkMaxPoll(h.inc, m)
+	}
 }
 
 // OnError records errors raised to the app.
@@ -304,4 +312,9 @@ func (h *hooks) OnProduced(p client.Produced) {
 	}
 	h.w.emit(scenarios.Event{Actor: h.actor, Kind: scenarios.KindProduce, Generation: -1, Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition,
 		Offset: int64(m.TopicPartition.Offset), Key: string(m.Key)})
+	h.w.noteProduced(m, h.actor)
+	if h.w.reported > h.w.asked {
+		h.w.violation(ruleOneValue, h.w.lastSeq(), scenarios.TP{Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition}, int64(m.TopicPartition.Offset),
+			"%d messages were acknowledged, but only %d were produced: a message at two offsets", h.w.reported, h.w.asked)
+	}
 }

@@ -87,7 +87,7 @@ func runChaos(cfg *Config, base *scenarios.Scenario, chaos []scenarios.Action, h
 		return res
 	}
 	defer w.close()
-	chk := newChecker(cfg)
+	chk := newChecker(cfg, w)
 	w.setup()
 	failed := func() bool {
 		if p := w.problem(); p != nil {

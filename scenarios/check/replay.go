@@ -73,7 +73,7 @@ func execute(sc *scenarios.Scenario, cfg *Config, bubble bool) *caseResult {
 		return res
 	}
 	defer w.close()
-	chk := newChecker(cfg)
+	chk := newChecker(cfg, w)
 	script := slices.Clone(sc.Script)
 	for _, c := range sc.Consumers {
 		if c.Start != nil && *c.Start > 0 {

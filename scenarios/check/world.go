@@ -74,6 +74,8 @@ type world struct {
 	bub     *bubble
 	serving bool
 	closed  bool
+	// obs is what the world checks as it happens (observe.go).
+	obs observer
 }
 
 // call runs fn in the world: in its bubble, if it has one (the harness
@@ -169,6 +171,9 @@ type incarnation struct {
 	// committed is, per partition, the highest offset this incarnation
 	// committed: a message processed below it is done with.
 	committed map[scenarios.TP]int64
+	// createdAt is when its consumer was created, lastDeliver when it
+	// last handed out a message (for invariant 7's timers).
+	createdAt, lastDeliver time.Duration
 }
 
 // flight is a message an incarnation has in hand.
@@ -182,7 +187,8 @@ func newWorld(sc *scenarios.Scenario, cfg *Config, app App, bubble bool, label s
 	gcfg := cfg.group
 	gcfg.InitialRebalanceDelay = -1
 	w := &world{cfg: cfg, sc: sc, app: app, bubble: bubble, label: label, events: make([]scenarios.Event, 0, 2048),
-		byID: map[string]*member{}, prods: map[string]*sim.Producer{}, commitIDs: map[commitKey]uint64{}, seen: map[msgID]bool{}}
+		byID: map[string]*member{}, prods: map[string]*sim.Producer{}, commitIDs: map[commitKey]uint64{}, seen: map[msgID]bool{},
+		obs: newObserver()}
 	if bubble {
 		w.bub = startBubble(cfg.tt)
 	}
@@ -198,7 +204,7 @@ func newWorld(sc *scenarios.Scenario, cfg *Config, app App, bubble bool, label s
 // build makes the world's cluster (in its bubble).
 func (w *world) build(gcfg group.Config) error {
 	sc := w.sc
-	w.cl = sim.NewCluster(sim.Config{Seed: sc.Seed, Group: gcfg})
+	w.cl = sim.NewCluster(sim.Config{Seed: sc.Seed, Group: gcfg, Broker: w.cfg.broker})
 	if w.bubble {
 		w.d = w.cl.DriveInBubble(waitFunc)
 	} else {
@@ -295,6 +301,7 @@ func (w *world) apply(a *scenarios.Action) string {
 		}
 		w.emit(scenarios.Event{Actor: "broker", Kind: k, Generation: -1, Partition: -1, Offset: -1})
 		w.cl.SetBrokerAvailable(up)
+		w.noteBroker(up)
 		w.brokerDown = !up
 		if up {
 			w.brokerUpAt = w.now()
@@ -326,7 +333,7 @@ func (w *world) apply(a *scenarios.Action) string {
 func (w *world) startApp(m *member, k scenarios.Kind) {
 	m.n++
 	m.started = true
-	inc := &incarnation{m: m, n: m.n, running: true}
+	inc := &incarnation{m: m, n: m.n, running: true, createdAt: w.now()}
 	inc.label = fmt.Sprintf("%s %s#%d", w.label, m.spec.ID, m.n)
 	inc.rec = &recorder{inc: inc}
 	m.cur = inc
@@ -450,6 +457,7 @@ func (m *member) crash(why, doing string) {
 	}
 	m.w.emit(e)
 	inc.running, inc.crashed = false, true
+	m.w.noteCrash(inc)
 	// From now on the app's calls fail (a Poll waits its timeout, and
 	// gets nothing) and what it records does not count; its context is
 	// cancelled, so that its goroutines wind down. finish ends those that
@@ -560,8 +568,19 @@ func (w *world) setup() {
 }
 
 // groupEvent records the coordinator's transitions, as the scenario
-// runner's simulator backend does.
+// runner's simulator backend does, and checks what the world checks of
+// them (observeTransition).
 func (w *world) groupEvent(t group.Transition) {
+	n := len(w.events)
+	w.recordTransition(t)
+	seq := -1
+	if len(w.events) > n {
+		seq = n
+	}
+	w.observeTransition(t, seq)
+}
+
+func (w *world) recordTransition(t group.Transition) {
 	e := scenarios.Event{Actor: "group:" + t.Group, Group: t.Group, Generation: t.Generation, Partition: -1, Offset: -1, Member: t.MemberID, Cause: t.Cause}
 	switch t.Kind {
 	case group.StateChanged:
