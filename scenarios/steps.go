@@ -291,7 +291,11 @@ func (x *Steps) index(i int) {
 		moment = true // a loss: the commit passed a message nobody will process
 	}
 	if moment {
-		x.moments = append(x.moments, seq)
+		if n := len(x.moments); n > 0 && x.sameMoment(int(x.moments[n-1]), i) {
+			x.moments[n-1] = seq // one press shows them all
+		} else {
+			x.moments = append(x.moments, seq)
+		}
 	}
 	if (i+1)%StepsCheckpointEvery == 0 {
 		x.cps = append(x.cps, x.tip.Clone())
@@ -307,6 +311,25 @@ func (x *Steps) commitLoses(g, p int, old, now int64, i int) bool {
 		}
 	}
 	return false
+}
+
+// sameMoment reports whether event i only repeats moment m: consumers
+// starting at the same instant, with no narration between them. A teacher
+// presses once for all of them and sees the last (the lanes show every
+// start). Group state changes are not merged: two groups moving to the
+// same state at once are explained differently when their protocols
+// differ (eager-vs-cooperative), and that difference is the lesson.
+func (x *Steps) sameMoment(m, i int) bool {
+	a, b := &x.ev[m], &x.ev[i]
+	if a.Kind != KindStart || b.Kind != KindStart || a.At != b.At {
+		return false
+	}
+	for j := m + 1; j < i; j++ {
+		if x.ev[j].Kind == KindNarration {
+			return false
+		}
+	}
+	return true
 }
 
 func isStepConsumer(e *Event) bool {

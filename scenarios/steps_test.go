@@ -243,3 +243,57 @@ func TestSnapshotAtTheCrash(t *testing.T) {
 		t.Errorf("just before the crash c1 should be processing one message: %+v", b.Consumers)
 	}
 }
+
+// Consumers that start at the same instant are one moment: a teacher
+// presses once to see all of them, not once per consumer. Two groups
+// changing state at the same instant stay two moments (their protocols
+// may explain them differently).
+func TestSimultaneousMomentsCoalesce(t *testing.T) {
+	x := NewSteps(builtinRun(t, "eager-vs-cooperative"))
+	starts := 0
+	for i := 0; i < x.Len(); i++ {
+		if e := x.Event(i); e.Kind == KindStart && e.At == 0 {
+			starts++
+		}
+	}
+	if starts < 2 {
+		t.Fatalf("eager-vs-cooperative starts %d consumers at T=0; the test needs several", starts)
+	}
+	var at0 []Kind
+	for i := x.NextMoment(-1); i >= 0 && x.Event(i).At == 0; i = x.NextMoment(i) {
+		at0 = append(at0, x.Event(i).Kind)
+	}
+	n := 0
+	for _, k := range at0 {
+		if k == KindStart {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the %d starts at T=0 take %d presses, want 1 (moments at T=0: %v)", starts, n, at0)
+	}
+	// Moments keep in time order, and two consecutive moments never repeat
+	// each other.
+	prev := -1
+	for i := x.NextMoment(-1); i >= 0; i = x.NextMoment(i) {
+		if prev >= 0 {
+			a, b := x.Event(prev), x.Event(i)
+			if a.At > b.At {
+				t.Fatalf("moment %d at %v comes after moment %d at %v", i, b.At, prev, a.At)
+			}
+			if a.At == b.At && a.Kind == KindStart && b.Kind == KindStart {
+				t.Errorf("moments %d and %d repeat each other: %s / %s", prev, i, a, b)
+			}
+		}
+		prev = i
+	}
+	eagerPauses := false
+	for i := x.NextMoment(-1); i >= 0; i = x.NextMoment(i) {
+		if e := x.Event(i); e.Kind == KindGroupState && e.Group == "eager" && e.At > 0 && e.State == "PreparingRebalance" {
+			eagerPauses = true
+		}
+	}
+	if !eagerPauses {
+		t.Error("group eager's rebalance at the scale-out is no longer a moment of its own")
+	}
+}
