@@ -19,6 +19,7 @@ type Broker struct {
 
 	groups    map[string]*groupOffsets
 	onExpired []func(group string, all bool)
+	onAvail   []func(up bool)
 
 	retentionTimer, expiryTimer clock.Timer
 	stopped                     bool
@@ -98,8 +99,22 @@ func (b *Broker) SetAvailable(up bool) {
 	if up && !b.up && b.cfg.Hooks != nil && b.cfg.Hooks.RewriteOnRecovery {
 		b.rewriteLastRecords()
 	}
+	was := b.up
 	b.up = up
 	b.version++
+	if was != up {
+		for _, fn := range b.onAvail {
+			fn(up)
+		}
+	}
+}
+
+// OnAvailabilityChanged registers fn to be called, synchronously from
+// SetAvailable, whenever the cluster goes down or comes back: a group
+// coordinator restarts its timers when it is back, as Kafka's does when
+// it loads its groups.
+func (b *Broker) OnAvailabilityChanged(fn func(up bool)) {
+	b.onAvail = append(b.onAvail, fn)
 }
 
 // rewriteLastRecords is a planted bug (testhook.Broker.RewriteOnRecovery):

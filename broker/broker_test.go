@@ -577,6 +577,27 @@ func TestUnavailable(t *testing.T) {
 	}
 }
 
+// TestAvailabilityChangedHook: the functions registered with
+// OnAvailabilityChanged are called in order, once per change (not for a
+// SetAvailable that changes nothing), and see the new state.
+func TestAvailabilityChangedHook(t *testing.T) {
+	b, _ := newTest(t, Config{})
+	var got []string
+	for _, name := range []string{"a", "b"} {
+		b.OnAvailabilityChanged(func(up bool) {
+			got = append(got, fmt.Sprintf("%s %t available=%t", name, up, b.Available()))
+		})
+	}
+	b.SetAvailable(true)
+	b.SetAvailable(false)
+	b.SetAvailable(false)
+	b.SetAvailable(true)
+	want := "a false available=false, b false available=false, a true available=true, b true available=true"
+	if s := strings.Join(got, ", "); s != want {
+		t.Fatalf("calls: %s\nwant:  %s", s, want)
+	}
+}
+
 func TestPeriodicChecksSkipWhileDownAndStop(t *testing.T) {
 	b, sim := newTest(t, Config{OffsetsRetention: time.Hour})
 	mustCreate(t, b, "t", 1, TopicConfig{RetentionTime: time.Minute})

@@ -595,7 +595,7 @@ func TestConsumerStalledApplication(t *testing.T) {
 
 // TestConsumerOutageRestartsTimers: after an outage the coordinator
 // restarts every session and rebalance timeout, as a real one reloading
-// its groups does (here at the first request after the outage).
+// its groups does, the moment it is back.
 func TestConsumerOutageRestartsTimers(t *testing.T) {
 	e := newEnv(t, map[string]int{"t": 2}, Config{})
 	hb := func(req ConsumerHeartbeatRequest) ConsumerHeartbeatResponse {
@@ -618,8 +618,8 @@ func TestConsumerOutageRestartsTimers(t *testing.T) {
 	e.run(3 * time.Second)
 	e.b.SetAvailable(true) // 9 s
 	e.run(500 * time.Millisecond)
-	hb(ConsumerHeartbeatRequest{MemberID: "b", MemberEpoch: 2}) // 9.5 s: the coordinator is back
-	e.run(10*time.Second - time.Millisecond)
+	hb(ConsumerHeartbeatRequest{MemberID: "b", MemberEpoch: 2}) // 9.5 s
+	e.run(9500*time.Millisecond - time.Millisecond)
 	if _, ok := e.consumerInfo("g").member("a"); !ok {
 		t.Fatal("a fenced before 10 s had passed since the coordinator came back")
 	}

@@ -17,8 +17,9 @@ package group
 // again instead (as the classic coordinator's sessions do). A real
 // coordinator reloads its groups when it comes back and restarts every
 // member's session and rebalance timeouts (GroupMetadataManager.onLoaded);
-// here the first heartbeat or timer after an outage the coordinator
-// noticed does that, a little later than the recovery itself.
+// so does this one, the moment the broker is back
+// (broker.OnAvailabilityChanged), or at the first heartbeat or timer
+// after an outage it had not been told of.
 
 import (
 	"fmt"

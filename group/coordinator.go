@@ -29,10 +29,13 @@ type Coordinator struct {
 // NewCoordinator returns a coordinator using clk for every timer, b for
 // committed offsets and topic metadata, and r (seeded by the caller) to draw
 // the uuids in member ids. It registers with b.OnOffsetsExpired to move
-// Empty groups whose offsets all expired to Dead.
+// Empty groups whose offsets all expired to Dead, and with
+// b.OnAvailabilityChanged to restart the consumer groups' timers when the
+// broker is back.
 func NewCoordinator(clk clock.Clock, b *broker.Broker, cfg Config, r *rand.Rand) *Coordinator {
 	c := &Coordinator{clk: clk, b: b, cfg: cfg.withDefaults(), rnd: r, groups: map[string]*group{}, consumer: map[string]*cgroup{}}
 	b.OnOffsetsExpired(c.offsetsExpired)
+	b.OnAvailabilityChanged(func(bool) { c.consumerUp() })
 	return c
 }
 
