@@ -182,11 +182,14 @@ func (c *Consumer) commit(offs []client.TopicPartition, trig client.CommitTrigge
 		}
 	}
 	err := c.sendCommit(offs)
-	if c.k848.on && trig != client.TriggerManual && kerr.CodeOf(err) == kerr.StaleMemberEpoch && c.k848.joined {
+	if c.k848.on && trig != client.TriggerManual && kerr.CodeOf(err) == kerr.StaleMemberEpoch && c.k848.joined && !c.k848.leaving {
 		// librdkafka keeps an automatic commit refused for a stale
 		// member epoch and sends it again once the heartbeat brought the
 		// current one (rd_kafka_cgrp_consumer_defer_offset_commit);
-		// manual commits fail.
+		// manual commits fail. A member that is leaving sends no
+		// heartbeat, so its epoch stays stale and the commit fails at
+		// once (librdkafka sends it again with that epoch until
+		// session.timeout.ms has passed, then fails it).
 		c.heartbeat848()
 		err = c.sendCommit(offs)
 	}

@@ -346,7 +346,7 @@ func (c *Consumer) onReconnect() {
 		}
 	}
 	if c.k848.on {
-		if c.k848.joined && c.fatal == nil && c.subscribed && !c.maxPollExceeded {
+		if c.k848.joined && c.fatal == nil && c.subscribed && !c.maxPollExceeded && !c.k848.leaving {
 			c.k848.full = true
 			c.heartbeat848()
 		}
@@ -435,6 +435,12 @@ func (c *Consumer) Unsubscribe() error {
 // leaveGroup revokes everything (serving the callback), then sends
 // LeaveGroup for a dynamic member.
 func (c *Consumer) leaveGroup(reason string, trig client.CommitTrigger) {
+	if c.k848.on {
+		// librdkafka sends no heartbeat once it is leaving (its revoke
+		// and commit included: rd_kafka_cgrp_will_leave).
+		c.k848.leaving = true
+		c.hbTimer.Stop()
+	}
 	if c.java && c.cfg.EnableAutoCommit && !c.lost && len(c.parts) > 0 {
 		c.commitPositions(trig)
 	}

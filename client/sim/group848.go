@@ -74,6 +74,9 @@ type member848 struct {
 	current []broker.TopicPartition
 	// lastErr is the last heartbeat error reported to the app.
 	lastErr kerr.Code
+	// leaving: close or unsubscribe is under way; no heartbeat goes out
+	// before the leave.
+	leaving bool
 }
 
 // newMemberID848 draws the member id a consumer of the consumer group
@@ -107,14 +110,14 @@ func (c *Consumer) join848() {
 // (librdkafka's rd_kafka_cgrp_consumer_reset).
 func (c *Consumer) resetMember848() {
 	k := &c.k848
-	k.joined, k.full, k.newSub = false, true, false
+	k.joined, k.full, k.newSub, k.leaving = false, true, false, false
 	k.waitAck, k.target, k.next, k.hasNext, k.current = false, nil, nil, false, nil
 	c.generation = 0
 }
 
 // heartbeat848Tick is the heartbeat timer.
 func (c *Consumer) heartbeat848Tick() {
-	if c.dead() || c.fatal != nil || !c.subscribed || c.maxPollExceeded {
+	if c.dead() || c.fatal != nil || !c.subscribed || c.maxPollExceeded || c.k848.leaving {
 		return
 	}
 	if !c.k848.joined {
@@ -152,7 +155,14 @@ func (c *Consumer) heartbeat848() {
 			req.Owned = []broker.TopicPartition{}
 		}
 	case k.full || !k.joined:
-		req.Owned = c.owned()
+		// The last acknowledged assignment (librdkafka's
+		// rkcg_current_assignment), not what the app holds while a
+		// reconciliation is under way: a revocation is confirmed only by
+		// the acknowledgement, after its commit.
+		req.Owned = slices.Clone(k.current)
+		if req.Owned == nil {
+			req.Owned = []broker.TopicPartition{}
+		}
 	}
 	if k.full || !k.joined {
 		req.RebalanceTimeout = c.cfg.MaxPollInterval
@@ -274,7 +284,7 @@ func (c *Consumer) reconcile848() {
 // assignmentDone848 runs once the app applied the assignment: the
 // acknowledgement goes out at once (librdkafka expedites the heartbeat).
 func (c *Consumer) assignmentDone848() {
-	if c.dead() || c.fatal != nil || !c.subscribed || c.maxPollExceeded || !c.k848.waitAck {
+	if c.dead() || c.fatal != nil || !c.subscribed || c.maxPollExceeded || c.k848.leaving || !c.k848.waitAck {
 		return
 	}
 	if c.state == stWaitApp {
@@ -317,7 +327,7 @@ func (c *Consumer) resubscribe848() {
 func (c *Consumer) commitFailed848(code kerr.Code) {
 	switch code {
 	case kerr.UnknownMemberID, kerr.StaleMemberEpoch:
-		if c.k848.joined && !c.maxPollExceeded {
+		if c.k848.joined && !c.maxPollExceeded && !c.k848.leaving {
 			c.heartbeat848()
 		}
 	}

@@ -326,3 +326,86 @@ func TestKIP848ClassicGroupInTheWay(t *testing.T) {
 		t.Fatalf("after the classic group emptied a owns %v", as)
 	}
 }
+
+// genLog records the member epoch of each revoke and commit.
+type genLog struct{ lines []string }
+
+func (g *genLog) OnCommitStarted(client.Commit) {}
+func (g *genLog) OnCommitFinished(c client.Commit) {
+	g.lines = append(g.lines, fmt.Sprintf("commit %s epoch %d err=%v", c.Trigger, c.Generation, c.Err))
+}
+func (g *genLog) OnRebalance(e client.Rebalance) {
+	g.lines = append(g.lines, fmt.Sprintf("%s [%s] epoch %d", e.Kind, keys(e.Partitions), e.Generation))
+}
+
+// A revocation is confirmed only by the acknowledgement after its
+// commit: when the broker comes back while the commit of a revoked
+// partition waits for it, the full heartbeat the member sends reports
+// the assignment it last acknowledged (librdkafka's current assignment),
+// so the member stays at its epoch and the commit is made with it.
+func TestKIP848RevokeCommitKeepsItsEpochAcrossAnOutage(t *testing.T) {
+	cl := newTestCluster(t, "t", 2)
+	produceN(t, cl, "t", 0, 0, 3)
+	produceN(t, cl, "t", 1, 0, 3)
+	gl := &genLog{}
+	a := mustConsumer(t, cl, kip848Conf("a", "enable.auto.commit", true, "auto.commit.interval.ms", 60000), gl)
+	_ = a.Subscribe("t", nil)
+	drive(cl, 7*time.Second, a) // a reads everything; stored offsets wait for a commit
+	b := mustConsumer(t, cl, kip848Conf("b"))
+	_ = b.Subscribe("t", nil)
+	cl.RunFor(3*time.Second + 10*time.Millisecond) // a's heartbeat at 10 s queues the revoke
+	cl.SetBrokerAvailable(false)
+	cl.Clock().After(time.Second, func() { cl.SetBrokerAvailable(true) })
+	drive(cl, 3*time.Second, a, b) // a serves the revoke: its commit waits for the broker
+	got := strings.Join(gl.lines, "\n")
+	var revokeEpoch, commitEpoch int32 = -9, -8
+	for _, l := range gl.lines {
+		if strings.HasPrefix(l, "revoked ") {
+			fmt.Sscanf(l[strings.Index(l, "epoch"):], "epoch %d", &revokeEpoch)
+		}
+		if strings.HasPrefix(l, "commit revoke") {
+			fmt.Sscanf(l[strings.Index(l, "epoch"):], "epoch %d", &commitEpoch)
+		}
+	}
+	if revokeEpoch != commitEpoch || !strings.Contains(got, "commit revoke epoch 1 err=<nil>") {
+		t.Fatalf("revoke at epoch %d, its commit at epoch %d:\n%s", revokeEpoch, commitEpoch, got)
+	}
+}
+
+// A member that is leaving sends no heartbeat before its leave
+// (librdkafka's rd_kafka_cgrp_will_leave): closing while the broker is
+// down, its close commit waits for the broker, and when the broker is
+// back the commit goes out and then the leave, with no heartbeat between
+// them that would move the member a step towards a new target.
+func TestKIP848NoHeartbeatWhileLeaving(t *testing.T) {
+	cl := newTestCluster(t, "t", 2)
+	produceN(t, cl, "t", 0, 0, 3)
+	produceN(t, cl, "t", 1, 0, 3)
+	gl := &genLog{}
+	a := mustConsumer(t, cl, kip848Conf("a", "enable.auto.commit", true, "auto.commit.interval.ms", 60000), gl)
+	_ = a.Subscribe("t", nil)
+	drive(cl, 7*time.Second, a) // a reads everything at epoch 1
+	b := mustConsumer(t, cl, kip848Conf("b"))
+	_ = b.Subscribe("t", nil)
+	drive(cl, 100*time.Millisecond, b) // b joins: group epoch 2, a should give up a partition
+	var steps []string
+	closing, aID := false, a.MemberID()
+	cl.Coordinator().OnTransition(func(tr group.Transition) {
+		if closing && tr.MemberID == aID {
+			steps = append(steps, fmt.Sprintf("%v %s epoch %d: %s", tr.Time.Sub(simEpoch), tr.Kind, tr.MemberEpoch, tr.Cause))
+		}
+	})
+	cl.SetBrokerAvailable(false)
+	cl.Clock().After(2*time.Second, func() { cl.SetBrokerAvailable(true) })
+	closing = true
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(steps, "\n")
+	if len(steps) != 1 || !strings.Contains(got, "9.1s leave epoch 1") {
+		t.Errorf("the coordinator's steps for a while it closed:\n%s\nwant only its leave", got)
+	}
+	if log := strings.Join(gl.lines, "\n"); !strings.Contains(log, "commit close epoch 1 err=<nil>") {
+		t.Errorf("a's close commit:\n%s", log)
+	}
+}
