@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Classify computes the Outcome (docs/guarantees.md) from a timeline. It is
@@ -625,6 +626,11 @@ func (c *classifier) run() Outcome {
 	}
 	groupGen := map[string]int32{}
 	removed := map[string]bool{} // member ids removed from their group
+	// Consumer groups (KIP-848, told by their members' joins): each
+	// member commits with its own epoch, which the coordinator's
+	// reconciliation steps give, not with the group epoch.
+	memberEpoch := map[string]int32{}
+	consumerGroup := map[string]bool{}
 	for i := range c.n {
 		// e has the common fields of every event; full is the whole
 		// event, nil for the message events recorded compactly (produce,
@@ -689,8 +695,12 @@ func (c *classifier) run() Outcome {
 			if end := c.logEnd(tp); e.off > end {
 				c.finding(FlagCommitBeyondEnd, full, fmt.Sprintf("commit of offset %d on %s by %s is past the log end %d", e.off, tp, e.actor, end))
 			}
-			gen, known := groupGen[e.group]
-			if (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != gen) {
+			if consumerGroup[e.group] {
+				epoch, known := memberEpoch[e.member]
+				if (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != epoch) {
+					c.finding(FlagStaleCommitAccepted, full, fmt.Sprintf("commit by %s (member %s, member epoch %d) was accepted although the member is at epoch %d or was removed", e.actor, e.member, e.gen, epoch))
+				}
+			} else if gen, known := groupGen[e.group]; (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != gen) {
 				c.finding(FlagStaleCommitAccepted, full, fmt.Sprintf("commit by %s (member %s, generation %d) was accepted although the group is at generation %d or the member was removed", e.actor, e.member, e.gen, gen))
 			}
 			ps.final, ps.hasFinal = e.off, true
@@ -721,6 +731,14 @@ func (c *classifier) run() Outcome {
 		case kJoin:
 			if e.member != "" {
 				delete(removed, e.member)
+			}
+			if full != nil && strings.HasSuffix(full.Detail, ", consumer") { // group.protocol=consumer
+				consumerGroup[e.group] = true
+			}
+		case kOther:
+			if full != nil && full.Kind == KindGroupEvent && full.Member != "" && strings.HasPrefix(full.Detail, reconcilePrefix) {
+				consumerGroup[e.group] = true
+				memberEpoch[full.Member] = full.Generation
 			}
 		}
 	}

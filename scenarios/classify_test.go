@@ -178,6 +178,34 @@ func TestClassifyFindings(t *testing.T) {
 	}
 }
 
+// A consumer group (KIP-848) fences commits by member epoch: each
+// member commits with its own epoch, which its last reconciliation step
+// gave it, not with the group epoch of the group's state.
+func TestClassifyStaleCommitByMemberEpoch(t *testing.T) {
+	h := (&hist{}).produce(3)
+	h.add(0, "c1", KindJoin, func(e *Event) { e.Detail = "no leader, consumer"; e.Topic = ""; e.Partition = -1 })
+	h.add(s(1), "group:g", KindGroupState, func(e *Event) {
+		e.State = "Reconciling"
+		e.Generation = 3
+		e.Member = ""
+		e.Topic = ""
+		e.Partition = -1
+	})
+	h.add(s(1), "group:g", KindGroupEvent, func(e *Event) {
+		e.Member, e.Generation, e.Topic, e.Partition = "c1-m", 2, "", -1
+		e.Detail = "reconcile: owned by c1 at member epoch 2, which must still revoke t[1]"
+	})
+	h.add(s(2), "c1", KindCommitOK, func(e *Event) { e.Offset = 1; e.Generation = 2; e.Commit = CommitManual; e.CommitID = 1 })
+	if f := Classify(h.ev).Findings; len(f) != 0 {
+		t.Fatalf("a commit with the member's epoch (group epoch 3): %+v", f)
+	}
+	h.add(s(3), "c1", KindCommitOK, func(e *Event) { e.Offset = 2; e.Generation = 1; e.Commit = CommitManual; e.CommitID = 2 })
+	f := Classify(h.ev).Findings
+	if len(f) != 1 || f[0].Flag != FlagStaleCommitAccepted || !strings.Contains(f[0].Detail, "member epoch 1) was accepted although the member is at epoch 2") {
+		t.Fatalf("a commit with an older member epoch: %+v", f)
+	}
+}
+
 func TestClassifyNeverDeliveredAndIdempotent(t *testing.T) {
 	h := (&hist{}).produce(3)
 	h.add(s(1), "c1", KindPosition, func(e *Event) { e.Offset = 2; e.Detail = "auto.offset.reset=latest" })

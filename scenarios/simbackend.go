@@ -224,6 +224,7 @@ func (b *simBackend) consumerTransition(t group.Transition, fn func(Event)) {
 		e.Detail = "target:" + movedDetail(moved)[len("moved:"):]
 	case group.MemberReconciled:
 		e.Kind = KindGroupEvent
+		e.Generation = t.MemberEpoch // the member's epoch, not the group's
 		e.Detail = reconciledDetail(b.name(t.MemberID), t)
 		for _, tp := range t.Assigned {
 			e.Partitions = append(e.Partitions, TP{tp.Topic, tp.Partition})
@@ -265,8 +266,9 @@ func (b *simBackend) named(s string) string {
 }
 
 // reconcilePrefix starts the Detail of a reconciliation step (a
-// group_event whose Member is the member and whose Partitions are what it
-// is assigned now); StepState reads it.
+// group_event whose Member is the member, Generation its member epoch and
+// Partitions what it is assigned now); StepState and the classifier read
+// it.
 const reconcilePrefix = "reconcile: "
 
 // reconciledDetail is a reconciliation step's Detail: "reconcile: owned
