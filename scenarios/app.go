@@ -42,8 +42,10 @@ type app struct {
 	effected bool // cur's effect happened; its commit is still to come
 	tick     clock.Timer
 	// stepFn runs step for the current incarnation (one closure per
-	// client, not one per scheduled turn).
-	stepFn func()
+	// client, not one per scheduled turn); doneFn ends the processing of
+	// curMsg, the message whose processing timer curEnd is.
+	stepFn, doneFn func()
+	curMsg         *client.Message
 	// inBurst: step is handing out messages processed at once; the next
 	// turn is taken in step's loop instead of a scheduled event.
 	inBurst bool
@@ -136,6 +138,11 @@ func (a *app) startClient(k Kind) {
 	a.stepFn = func() {
 		if a.inc == inc {
 			a.step()
+		}
+	}
+	a.doneFn = func() {
+		if a.inc == inc {
+			a.processed()
 		}
 	}
 	a.stalled, a.closing, a.cur, a.doneLate = false, false, nil, false
@@ -334,17 +341,21 @@ func (a *app) startProcessing(m *client.Message) {
 		a.finishing, a.again = false, false
 		return
 	}
-	inc := a.inc
-	a.curEnd = a.r.loop.After(d, func() {
-		if a.inc != inc || a.cur != m {
-			return
-		}
-		if a.stalled {
-			a.doneLate = true
-			return
-		}
-		a.finish()
-	})
+	a.curMsg = m
+	a.curEnd = a.r.loop.After(d, a.doneFn)
+}
+
+// processed is the end of the processing of curMsg (doneFn, a timer of
+// the incarnation that started it).
+func (a *app) processed() {
+	if a.cur != a.curMsg {
+		return
+	}
+	if a.stalled {
+		a.doneLate = true
+		return
+	}
+	a.finish()
 }
 
 // finish completes the current message: its effect (or failure), then the

@@ -680,14 +680,28 @@ func (sp *scriptedProducer) waitDetail(i, count, polls int, d time.Duration) str
 // recorder copies keys, so nothing outside the run keeps them. Messages
 // are not recycled, and the arena lets go of a used-up block: once the
 // producer has reported them they are garbage, instead of memory every
-// garbage collection during the run (or, pooled, between runs) scans.
+// garbage collection during the run (or, pooled, between runs) scans;
+// the first blocks of a run, up to keepMsgs messages, are kept and
+// recycled with the byte blocks (a run of the size of a benchmark or a
+// property test's case then allocates no messages; a long run keeps
+// no more than those alive).
 type produceArena struct {
 	msgs []client.Message // the block messages come from; a full one is let go (the producer keeps what it still needs)
 	mlen int              // the length of the last message block
-	bufs [][]byte         // byte blocks, recycled: bufs[bcur] is the one in use
-	bcur int
-	buf  []byte
+	// kept are the message blocks of this run to recycle (at most
+	// keepMsgs messages); spare are recycled blocks, handed out (in
+	// order) before new ones are made, and dirty says msgs is one of
+	// them: its messages are reset as they are handed out.
+	kept, spare [][]client.Message
+	nkept       int
+	dirty       bool
+	bufs        [][]byte // byte blocks, recycled: bufs[bcur] is the one in use
+	bcur        int
+	buf         []byte
 }
+
+// keepMsgs bounds the messages an arena recycles.
+const keepMsgs = 8192
 
 // Message blocks start at msgFirst messages and double up to msgBlock: a
 // run producing a handful of messages does not allocate room for
@@ -712,7 +726,11 @@ func newProduceArena() *produceArena {
 // Only for runs whose producers are done with every message (the
 // simulator, once closed).
 func (ar *produceArena) release() {
-	ar.msgs, ar.mlen = nil, 0
+	ar.msgs, ar.mlen, ar.dirty = nil, 0, false
+	// The blocks kept, and the spare ones this run did not reach, serve
+	// the next run in the same order.
+	ar.spare = append(ar.kept, ar.spare...)
+	ar.kept, ar.nkept = nil, 0
 	ar.bcur = 0
 	if len(ar.bufs) > 0 {
 		ar.buf = ar.bufs[0][:0]
@@ -722,16 +740,38 @@ func (ar *produceArena) release() {
 
 func (ar *produceArena) message(topic string, partition int32) *client.Message {
 	if len(ar.msgs) == 0 {
-		ar.mlen = min(max(2*ar.mlen, msgFirst), msgBlock)
-		ar.msgs = make([]client.Message, ar.mlen)
+		ar.nextBlock()
 	}
 	m := &ar.msgs[0]
 	ar.msgs = ar.msgs[1:]
+	if ar.dirty {
+		// A recycled message: what the last run and its producer wrote
+		// goes.
+		*m = client.Message{TopicPartition: client.TopicPartition{Topic: topic, Partition: partition}}
+		return m
+	}
 	// The message is fresh, all zero: set only what is not (storing a
 	// whole TopicPartition would also store its zero pointer fields, each
 	// a write barrier while the collector marks).
 	m.TopicPartition.Topic, m.TopicPartition.Partition = topic, partition
 	return m
+}
+
+// nextBlock starts the next message block: a spare one, else a new one
+// of twice the last one's length.
+func (ar *produceArena) nextBlock() {
+	if n := len(ar.spare); n > 0 {
+		ar.msgs, ar.dirty = ar.spare[0], true
+		ar.spare[0] = nil
+		ar.spare = ar.spare[1:]
+	} else {
+		ar.mlen = min(max(2*ar.mlen, msgFirst), msgBlock)
+		ar.msgs, ar.dirty = make([]client.Message, ar.mlen), false
+	}
+	if ar.nkept+len(ar.msgs) <= keepMsgs {
+		ar.kept = append(ar.kept, ar.msgs)
+		ar.nkept += len(ar.msgs)
+	}
 }
 
 // reserve makes room for n more bytes.
