@@ -27,6 +27,9 @@ type Broker struct {
 	// version counts the changes that can make a fetch answer differently
 	// (see Version).
 	version uint64
+	// mem is the spare memory of a recycled broker, for the logs' pages
+	// and chunks (see Recycle); nil when there is none.
+	mem *spare
 }
 
 type topic struct {
@@ -47,6 +50,7 @@ func New(clk clock.Clock, cfg Config) *Broker {
 		up:     true,
 		topics: make(map[string]*topic),
 		groups: make(map[string]*groupOffsets),
+		mem:    takeSpare(),
 	}
 	b.scheduleRetention()
 	b.scheduleExpiry()
@@ -187,7 +191,7 @@ func (b *Broker) CreateTopic(name string, partitions int, cfg TopicConfig) error
 	}
 	t := &topic{name: name, cfg: cfg, parts: make([]*plog, partitions)}
 	for i := range t.parts {
-		t.parts[i] = newPlog()
+		t.parts[i] = newPlog(b.mem)
 	}
 	b.topics[name] = t
 	b.version++
@@ -210,7 +214,7 @@ func (b *Broker) CreatePartitions(name string, total int) error {
 		return errorf(kerr.InvalidPartitions, "topic %q has %d partitions, cannot go to %d", name, len(t.parts), total)
 	}
 	for len(t.parts) < total {
-		t.parts = append(t.parts, newPlog())
+		t.parts = append(t.parts, newPlog(b.mem))
 	}
 	b.version++
 	return nil

@@ -72,9 +72,11 @@ type plog struct {
 	// tsMonotonic: timestamps never decrease, so binary search works.
 	tsMonotonic bool
 	lastTS      int64
+	// mem is its broker's spare memory (see Broker.Recycle).
+	mem *spare
 }
 
-func newPlog() *plog { return &plog{tsMonotonic: true} }
+func newPlog(mem *spare) *plog { return &plog{tsMonotonic: true, mem: mem} }
 
 // rec returns the header of offset o (pageBase <= o < hw).
 func (l *logView) rec(o int64) *recHdr {
@@ -108,7 +110,11 @@ func (l *plog) newChunk(n int) ([]byte, uint32) {
 	if k := len(l.chunks); k > 0 {
 		size = min(chunkSize, 2*cap(l.chunks[k-1]))
 	}
-	c := make([]byte, max(size, n))
+	size = max(size, n)
+	c := l.mem.chunk(size)
+	if c == nil {
+		c = make([]byte, size)
+	}
 	l.chunks = append(l.chunks, c)
 	return c[:0], l.chunkBase + uint32(len(l.chunks)-1)
 }
@@ -207,8 +213,9 @@ func (l *plog) rewriteLast() {
 // started. It returns the used part of the page to append to.
 func (l *plog) growPage(page []recHdr) []recHdr {
 	if page != nil && cap(page) < pageLen {
-		grown := make([]recHdr, min(pageLen, 2*cap(page)))
+		grown := l.newPage(min(pageLen, 2*cap(page)))
 		copy(grown, page)
+		l.mem.outgrow(page[:cap(page)])
 		l.pages[len(l.pages)-1] = grown
 		return grown[:len(page)]
 	}
@@ -216,9 +223,18 @@ func (l *plog) growPage(page []recHdr) []recHdr {
 	if len(l.pages) == 0 && l.hw == 0 {
 		size = firstPageLen
 	}
-	page = make([]recHdr, size)
+	page = l.newPage(size)
 	l.pages = append(l.pages, page)
 	return page[:0]
+}
+
+// newPage is a page of n record headers: a spare one (its old content is
+// never read: pages are read up to what was appended), or a new one.
+func (l *plog) newPage(n int) []recHdr {
+	if p := l.mem.page(n); p != nil {
+		return p
+	}
+	return make([]recHdr, n)
 }
 
 func cloneBytes(b []byte) []byte {

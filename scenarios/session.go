@@ -188,8 +188,16 @@ func (ss *Session) Finish() (*Result, error) {
 		return nil, err
 	}
 	res := ss.r.result(ss.now, func() {
+		// A simulated run whose delivered messages went to no user code
+		// (Options.Process) leaves nothing that reads its broker's logs:
+		// their memory can serve the next run.
+		sb, _ := ss.r.b.(*simBackend)
+		recycle := sb != nil && ss.r.process == nil
 		ss.Close()
 		ss.r.releaseWorld()
+		if recycle {
+			sb.cl.Broker().Recycle()
+		}
 	})
 	return res, nil
 }
