@@ -72,6 +72,7 @@ type classifier struct {
 	plist   []*pstate
 	last    *pstate
 	total   int
+	ndel    int // deliveries
 	// lists holds the seq lists of two or more entries (see seqs).
 	lists [][]int
 	// local numbers the strings of full events that the tape's string
@@ -519,6 +520,7 @@ func (c *classifier) producedID(i int, tid uint32, part int32, off int64) {
 
 // deliver records delivery event i.
 func (c *classifier) deliver(i int, r *mref) {
+	c.ndel++
 	c.addGroupTopicID(r)
 	ps := c.partID(r)
 	m := ps.mut(r.off)
@@ -752,7 +754,8 @@ func (c *classifier) run() Outcome {
 		all = 0 // how many are notable is not known: grown as found
 	}
 	out.Messages = make([]MessageOutcome, 0, all)
-	names := make([]string, 0, all+16)
+	// One name per delivery (redeliveries too), unless most are dropped.
+	names := make([]string, 0, max(all, min(c.ndel, all*4))+16)
 	out.Lost = []MessageRef{}
 	out.Duplicated = []MessageRef{}
 	out.Findings = c.findings
