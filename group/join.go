@@ -107,15 +107,22 @@ func (c *Coordinator) joinUnknown(g *group, req JoinRequest, reply func(JoinResp
 	}
 	// KIP-394: a dynamic member first gets its id and must join again with
 	// it. Until then it is pending: the rebalance waits for it, up to its
-	// session timeout.
+	// session timeout (restarted, as every session, while the broker is
+	// down: the group does not move meanwhile).
 	id := req.ClientID + "-" + c.uuid()
-	g.pending[id] = c.clk.After(req.SessionTimeout, func() {
+	var expire func()
+	expire = func() {
 		if _, ok := g.pending[id]; !ok {
+			return
+		}
+		if !c.b.Available() {
+			g.pending[id] = c.clk.After(req.SessionTimeout, expire)
 			return
 		}
 		delete(g.pending, id)
 		c.tryCompleteJoin(g)
-	})
+	}
+	g.pending[id] = c.clk.After(req.SessionTimeout, expire)
 	err := errf(kerr.MemberIDRequired, "join", g.id, "join again with member id %s", id)
 	c.later(func() { reply(JoinResponse{Err: err, Generation: -1, MemberID: id}) })
 }
