@@ -17,9 +17,13 @@ type Broker struct {
 	// map lookup on the produce and fetch paths.
 	last *topic
 
-	groups    map[string]*groupOffsets
-	onExpired []func(group string, all bool)
-	onAvail   []func(up bool)
+	groups map[string]*groupOffsets
+	// lastGroup is the entry of groups group found last, lastGroupName
+	// its name (reset when an entry is deleted).
+	lastGroup     *groupOffsets
+	lastGroupName string
+	onExpired     []func(group string, all bool)
+	onAvail       []func(up bool)
 
 	retentionTimer, expiryTimer clock.Timer
 	stopped                     bool

@@ -42,11 +42,15 @@ type expired struct {
 }
 
 func (b *Broker) group(name string) *groupOffsets {
+	if g := b.lastGroup; g != nil && b.lastGroupName == name {
+		return g
+	}
 	g, ok := b.groups[name]
 	if !ok {
 		g = &groupOffsets{offsets: make(map[TopicPartition]OffsetAndMetadata)}
 		b.groups[name] = g
 	}
+	b.lastGroup, b.lastGroupName = g, name
 	return g
 }
 
@@ -101,7 +105,10 @@ func (b *Broker) OffsetGroups() []string {
 
 // DeleteGroupOffsets forgets a group entirely: its offsets and its
 // Empty/active mark (DeleteGroups). The hooks are not called.
-func (b *Broker) DeleteGroupOffsets(group string) { delete(b.groups, group) }
+func (b *Broker) DeleteGroupOffsets(group string) {
+	delete(b.groups, group)
+	b.lastGroup = nil
+}
 
 // MarkGroupEmpty records that a group under group management became Empty
 // now (KIP-211): its offsets expire together OffsetsRetention later unless
@@ -135,6 +142,7 @@ func (b *Broker) notifyExpired(hit []expired) {
 	for _, e := range hit {
 		if g, ok := b.groups[e.group]; ok && e.all && g.mode != modeActive {
 			delete(b.groups, e.group)
+			b.lastGroup = nil
 		}
 	}
 	for _, e := range hit {

@@ -37,7 +37,7 @@ func (c *Coordinator) CommitOffsets(req CommitRequest) error {
 	if cg := c.consumer[req.Group]; cg != nil {
 		return c.commitConsumer(cg, req)
 	}
-	g := c.groups[req.Group]
+	g := c.commitGroup(req.Group)
 	if g != nil && g.state == Dead && req.Generation >= 0 {
 		return errf(kerr.CoordinatorNotAvailable, "commit", req.Group, "group is Dead")
 	}

@@ -115,6 +115,7 @@ func (c *Coordinator) consumerGroup(id string, create bool) (*cgroup, error) {
 			c.setState(g, Dead, "an Empty classic group is replaced by a consumer group (its offsets stay)")
 		}
 		delete(c.groups, id)
+		c.lastGroup = nil
 	}
 	cg := newCGroup(id)
 	c.consumer[id] = cg

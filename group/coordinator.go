@@ -20,6 +20,7 @@ type Coordinator struct {
 	cfg       Config
 	rnd       *rand.Rand
 	groups    map[string]*group  // classic groups
+	lastGroup *group             // the group commitGroup found last (reset when groups changes)
 	consumer  map[string]*cgroup // consumer groups (KIP-848); ids disjoint from groups
 	observers []func(Transition)
 

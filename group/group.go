@@ -20,9 +20,12 @@ type group struct {
 	leader       string
 
 	members map[string]*member
-	order   []string          // member ids in join order (leader fallback)
-	static  map[string]string // group.instance.id → member id
-	pending map[string]clock.Timer
+	// lastMember is the member validateMember found last (one commits
+	// again and again).
+	lastMember *member
+	order      []string          // member ids in join order (leader fallback)
+	static     map[string]string // group.instance.id → member id
+	pending    map[string]clock.Timer
 
 	// protoCount counts the members supporting each protocol name
 	// (Kafka's supportedProtocols), so that a join checks the joiner's
@@ -89,6 +92,21 @@ func (c *Coordinator) getOrCreate(id string) *group {
 	if g == nil || g.state == Dead {
 		g = newGroup(id)
 		c.groups[id] = g
+		c.lastGroup = nil
+	}
+	return g
+}
+
+// commitGroup is groups[id] for a commit: a member commits again and
+// again to one group, so the last one found is kept (and forgotten when
+// groups changes).
+func (c *Coordinator) commitGroup(id string) *group {
+	if g := c.lastGroup; g != nil && g.id == id {
+		return g
+	}
+	g := c.groups[id]
+	if g != nil {
+		c.lastGroup = g
 	}
 	return g
 }
@@ -134,10 +152,14 @@ func (g *group) validateMember(memberID, instanceID string) (*member, kerr.Code)
 			return nil, kerr.FencedInstanceID
 		}
 	}
+	if m := g.lastMember; m != nil && m.id == memberID && !m.removed {
+		return m, kerr.NoError // (a member that leaves is marked removed)
+	}
 	m := g.members[memberID]
 	if m == nil {
 		return nil, kerr.UnknownMemberID
 	}
+	g.lastMember = m
 	return m, kerr.NoError
 }
 

@@ -3,7 +3,6 @@ package sim
 import (
 	"slices"
 
-	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
 	"github.com/kafkasim/kafkasim/group"
@@ -132,12 +131,20 @@ func (c *Consumer) sendCommit(offs []client.TopicPartition) error {
 	// one buffer serves every commit.
 	req.Offsets = slices.Grow(c.commitBuf[:0], len(offs))[:len(offs)]
 	c.commitBuf = req.Offsets
-	for i, tp := range offs {
+	for i := range offs {
+		tp, o := &offs[i], &req.Offsets[i]
 		md := ""
 		if tp.Metadata != nil {
 			md = *tp.Metadata
 		}
-		req.Offsets[i] = group.OffsetCommit{TopicPartition: broker.TopicPartition{Topic: tp.Topic, Partition: tp.Partition}, Offset: int64(tp.Offset), Metadata: md}
+		// Field by field, the strings only when they changed (see commit).
+		if o.Topic != tp.Topic {
+			o.Topic = tp.Topic
+		}
+		if o.Metadata != md {
+			o.Metadata = md
+		}
+		o.Partition, o.Offset = tp.Partition, int64(tp.Offset)
 	}
 	return c.cl.coord.CommitOffsets(req)
 }
@@ -147,9 +154,35 @@ func (c *Consumer) sendCommit(offs []client.TopicPartition) error {
 // held and sent when it is back, or given up after session.timeout.ms. noEvent suppresses the OffsetsCommitted
 // event of an asynchronous commit (Java-model auto-commit).
 func (c *Consumer) commit(offs []client.TopicPartition, trig client.CommitTrigger, async, noEvent bool) ([]client.TopicPartition, error) {
-	offs = slices.Clone(offs)
-	for i := range offs {
-		offs[i].Error = nil
+	if c.toResBuf && !async {
+		// The app's synchronous commit with ReuseCommitResults: the
+		// result goes in the consumer's buffer, field by field, writing
+		// only what changed (each pointer written is a write barrier
+		// while the collector marks).
+		c.toResBuf = false
+		if cap(c.resBuf) < len(offs) {
+			c.resBuf = make([]client.TopicPartition, len(offs))
+		}
+		res := c.resBuf[:len(offs)]
+		for i := range offs {
+			from, to := &offs[i], &res[i]
+			if to.Topic != from.Topic {
+				to.Topic = from.Topic
+			}
+			to.Partition, to.Offset = from.Partition, from.Offset
+			if to.Metadata != from.Metadata {
+				to.Metadata = from.Metadata
+			}
+			if to.Error != nil {
+				to.Error = nil
+			}
+		}
+		c.resBuf, offs = res, res
+	} else {
+		offs = slices.Clone(offs)
+		for i := range offs {
+			offs[i].Error = nil
+		}
 	}
 	c.commitSeq++
 	id := c.commitSeq
@@ -223,12 +256,11 @@ func (c *Consumer) finishCommit(id uint64, offs []client.TopicPartition, err err
 		}
 		cerr = e
 	}
-	consumerstate.CommitResult(offs, cerr, nil)
 	for i := range offs {
-		if offs[i].Error == nil {
-			if ps := c.byKey[offs[i].Key()]; ps != nil && offs[i].Offset > ps.committed {
-				ps.committed = offs[i].Offset
-			}
+		if cerr != nil {
+			offs[i].Error = cerr
+		} else if ps := c.assigned(offs[i].Topic, offs[i].Partition); ps != nil && offs[i].Offset > ps.committed {
+			ps.committed = offs[i].Offset
 		}
 	}
 	if len(c.hooks) > 0 {
@@ -248,12 +280,41 @@ func (c *Consumer) finishCommit(id uint64, offs []client.TopicPartition, err err
 	return offs, cerr
 }
 
+// assigned is the state of an assigned partition, or nil: a look through
+// the assignment when it is small (a commit's usual case, without hashing
+// the topic), else the map.
+func (c *Consumer) assigned(topic string, partition int32) *partState {
+	if len(c.parts) <= 8 {
+		for _, ps := range c.parts {
+			if ps.tp.Partition == partition && ps.tp.Topic == topic {
+				return ps
+			}
+		}
+		return nil
+	}
+	return c.byKey[client.PartitionKey{Topic: topic, Partition: partition}]
+}
+
+// ReuseCommitResults makes the consumer's synchronous commits (Commit,
+// CommitMessage, CommitOffsets) return one slice of the consumer's own,
+// which the next of them overwrites, instead of a new slice each time:
+// for an app that reads what a commit returns before it commits again
+// (and from the goroutine that commits), or ignores it. A commit then
+// allocates nothing, and with Release a loop of Poll and CommitMessage
+// allocates nothing. It is not part of client.Consumer (confluent-kafka
+// returns a new slice every time), and is off until called.
+func (c *Consumer) ReuseCommitResults() {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, 2, c))
+	c.reuseResults = true
+}
+
 // Commit synchronously commits the stored offsets of the assignment.
 func (c *Consumer) Commit() ([]client.TopicPartition, error) {
 	defer c.cl.exit(c.cl.enter(c.id, opCommit, 0, c))
 	if err := c.check(); err != nil {
 		return nil, err
 	}
+	c.toResBuf = c.reuseResults
 	return c.commitStored(nil, client.TriggerManual, false, false)
 }
 
@@ -263,7 +324,12 @@ func (c *Consumer) CommitMessage(m *client.Message) ([]client.TopicPartition, er
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	return c.commit(consumerstate.MessageOffset(m), client.TriggerManual, false, false)
+	// What it commits, in the consumer's own one-element list (commit
+	// copies it).
+	tp := &m.TopicPartition
+	c.msgOff[0] = client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: tp.Offset + 1}
+	c.toResBuf = c.reuseResults
+	return c.commit(c.msgOff[:], client.TriggerManual, false, false)
 }
 
 // CommitOffsets synchronously commits offsets as given.
@@ -272,6 +338,7 @@ func (c *Consumer) CommitOffsets(offsets []client.TopicPartition) ([]client.Topi
 	if err := c.check(); err != nil {
 		return nil, err
 	}
+	c.toResBuf = c.reuseResults
 	return c.commit(offsets, client.TriggerManual, false, false)
 }
 

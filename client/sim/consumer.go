@@ -184,6 +184,12 @@ type Consumer struct {
 	// released are delivered messages the app gave back (Release), to be
 	// delivered again before a block is carved.
 	released []*client.Message
+	// reuseResults (ReuseCommitResults): the app's synchronous commits
+	// return resBuf, one buffer rewritten by each of them; toResBuf asks
+	// the next commit for it. msgOff holds what CommitMessage commits.
+	reuseResults, toResBuf bool
+	resBuf                 []client.TopicPartition
+	msgOff                 [1]client.TopicPartition
 }
 
 type pendingCommit struct {

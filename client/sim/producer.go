@@ -231,6 +231,11 @@ func (p *Producer) Poll(timeoutMs int) client.Event {
 	if p.closed {
 		return nil
 	}
+	if timeoutMs == 0 && p.cl.drv == nil {
+		// What runLoop does when no time may pass: look once (without
+		// the closure, which would be an allocation per call).
+		return p.serve()
+	}
 	var ev client.Event
 	p.cl.runLoopReady(p.cl.deadline(timeoutMs), func() bool {
 		ev = p.serve()
