@@ -13,15 +13,49 @@ import (
 
 const benchMsgs = 100_000
 
-// workload produces n messages to topic t (one partition), then consumes
-// them one Poll at a time with a synchronous CommitMessage per message.
-func workload(b *testing.B, p client.Producer, c client.Consumer, n int) {
-	b.Helper()
+// benchMessages builds the workload's messages once, before anything is
+// timed: 1000 distinct keys, 100-byte values, for topic t's default
+// partitioner.
+func benchMessages(n int) []client.Message {
 	val := make([]byte, 100)
-	for i := range n {
+	keys := make([][]byte, 1000)
+	for i := range keys {
+		keys[i] = fmt.Appendf(nil, "k%d", i)
+	}
+	msgs := make([]client.Message, n)
+	for i := range msgs {
+		msgs[i] = client.Message{TopicPartition: client.TopicPartition{Topic: "t", Partition: client.PartitionAny}, Key: keys[i%len(keys)], Value: val}
+	}
+	return msgs
+}
+
+// resetMessages undoes what producing wrote into msgs (partition, offset,
+// timestamp), so that they can be produced again as new.
+func resetMessages(msgs []client.Message) {
+	for i := range msgs {
+		m := &msgs[i]
+		m.TopicPartition = client.TopicPartition{Topic: "t", Partition: client.PartitionAny}
+		m.Timestamp, m.TimestampType = time.Time{}, 0
+	}
+}
+
+// recycler is what the simulator's consumer offers an app that keeps
+// neither its messages nor the results of its commits (sim.Consumer).
+type recycler interface {
+	Release(*client.Message)
+	ReuseCommitResults()
+}
+
+// workload produces msgs to topic t (one partition), then consumes them
+// one Poll at a time with a synchronous CommitMessage per message (the
+// issue-7 workload). With recycle, the consumer reuses what the app gives
+// back (sim.Consumer.Release and ReuseCommitResults): nothing is
+// allocated per message.
+func workload(b *testing.B, p client.Producer, c client.Consumer, msgs []client.Message, recycle bool) {
+	b.Helper()
+	for i := range msgs {
 		for {
-			err := p.Produce(&client.Message{TopicPartition: client.TopicPartition{Topic: "t", Partition: client.PartitionAny},
-				Key: fmt.Appendf(nil, "k%d", i%1000), Value: val}, nil)
+			err := p.Produce(&msgs[i], nil)
 			if err == nil {
 				break
 			}
@@ -40,7 +74,14 @@ func workload(b *testing.B, p client.Producer, c client.Consumer, n int) {
 	if err := c.Subscribe("t", nil); err != nil {
 		b.Fatal(err)
 	}
-	got := 0
+	rc, _ := c.(recycler)
+	if !recycle {
+		rc = nil
+	}
+	if rc != nil {
+		rc.ReuseCommitResults()
+	}
+	got, n := 0, len(msgs)
 	deadline := time.Now().Add(5 * time.Minute)
 	for got < n {
 		switch e := c.Poll(100).(type) {
@@ -48,18 +89,43 @@ func workload(b *testing.B, p client.Producer, c client.Consumer, n int) {
 			if _, err := c.CommitMessage(e); err != nil {
 				b.Fatalf("commit %v: %v", e, err)
 			}
+			if rc != nil {
+				rc.Release(e)
+			}
 			got++
 		case client.Error:
 			b.Logf("error event: %v", e)
 		}
-		if time.Now().After(deadline) {
+		if got%1024 == 0 && time.Now().After(deadline) {
 			b.Fatalf("consumed %d of %d", got, n)
 		}
 	}
 }
 
 // BenchmarkSimVsKfake runs the same produce / consume / commit-per-message
-// workload on the in-memory simulator and on kfake through this backend.
+// workload on the in-memory simulator and on kfake through this backend,
+// side by side, and next to them what Poll and CommitMessage cost on the
+// simulator in steady state and a floor for that. One op is benchMsgs
+// messages in each:
+//
+//   - floor: hands out each in-memory message (a copy into the message
+//     the app reads) and records its offset + 1 in a map keyed by
+//     partition, as a commit does;
+//   - sim-poll-commit: Poll + CommitMessage + Release of each message
+//     on a simulated consumer that is assigned and has read them once
+//     (produced before the timer starts; each op seeks back to the
+//     start);
+//   - sim: the workload, the consumer recycling messages and commit
+//     results (nothing allocated per message);
+//   - sim-plain: the same calls as kfake's, nothing simulator-specific;
+//   - kfake: the workload against kfake (one broker, loopback TCP),
+//     cluster start and group join included.
+//
+// Every sub-benchmark reports msgs/s. The messages are built before the
+// timer starts, and the workload checks the wall clock once per 1024
+// messages.
+//
+//	go test -run '^$' -bench SimVsKfake -benchtime 1x -count 5 ./client/kafka/
 func BenchmarkSimVsKfake(b *testing.B) {
 	conf := func(extra client.ConfigMap) client.ConfigMap {
 		m := client.ConfigMap{"group.id": "bench", "auto.offset.reset": "earliest", "enable.auto.commit": false,
@@ -69,28 +135,94 @@ func BenchmarkSimVsKfake(b *testing.B) {
 		}
 		return m
 	}
-	b.Run("sim", func(b *testing.B) {
+	msgs := benchMessages(benchMsgs)
+	b.Run("floor", func(b *testing.B) {
+		for i := range msgs {
+			msgs[i].TopicPartition = client.TopicPartition{Topic: "t", Partition: 0, Offset: client.Offset(i)}
+		}
+		committed := map[client.PartitionKey]client.Offset{}
+		var out client.Message
+		b.ReportAllocs()
 		for b.Loop() {
-			cl := sim.NewCluster(sim.Config{Seed: 1})
-			if err := cl.CreateTopic("t", 1); err != nil {
-				b.Fatal(err)
+			for i := range msgs {
+				out = msgs[i]
+				committed[out.TopicPartition.Key()] = out.TopicPartition.Offset + 1
 			}
-			p, err := cl.NewProducer(client.ConfigMap{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			c, err := cl.NewConsumer(conf(nil))
-			if err != nil {
-				b.Fatal(err)
-			}
-			workload(b, p, c, benchMsgs)
-			_ = c.Close()
-			p.Close()
 		}
 		b.ReportMetric(float64(benchMsgs*b.N)/b.Elapsed().Seconds(), "msgs/s")
+		if committed[client.PartitionKey{Topic: "t", Partition: 0}] != benchMsgs {
+			b.Fatal("the last offset was not recorded")
+		}
 	})
-	b.Run("kfake", func(b *testing.B) {
+	b.Run("sim-poll-commit", func(b *testing.B) {
+		resetMessages(msgs)
+		cl := sim.NewCluster(sim.Config{Seed: 1})
+		if err := cl.CreateTopic("t", 1); err != nil {
+			b.Fatal(err)
+		}
+		p, err := cl.NewProducer(client.ConfigMap{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := cl.NewConsumer(conf(nil))
+		if err != nil {
+			b.Fatal(err)
+		}
+		workload(b, p, c, msgs, true) // produced, joined, assigned, read once
+		start := client.TopicPartition{Topic: "t", Partition: 0, Offset: 0}
+		b.ReportAllocs()
 		for b.Loop() {
+			if err := c.Seek(start, 0); err != nil { // read them again
+				b.Fatal(err)
+			}
+			for range benchMsgs {
+				m, ok := c.Poll(100).(*client.Message)
+				if !ok {
+					b.Fatal("no message")
+				}
+				if _, err := c.CommitMessage(m); err != nil {
+					b.Fatal(err)
+				}
+				c.Release(m)
+			}
+		}
+		b.ReportMetric(float64(benchMsgs*b.N)/b.Elapsed().Seconds(), "msgs/s")
+		_ = c.Close()
+	})
+	runSim := func(recycle bool) func(b *testing.B) {
+		return func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				resetMessages(msgs)
+				b.StartTimer()
+				cl := sim.NewCluster(sim.Config{Seed: 1})
+				if err := cl.CreateTopic("t", 1); err != nil {
+					b.Fatal(err)
+				}
+				p, err := cl.NewProducer(client.ConfigMap{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				c, err := cl.NewConsumer(conf(nil))
+				if err != nil {
+					b.Fatal(err)
+				}
+				workload(b, p, c, msgs, recycle)
+				_ = c.Close()
+				p.Close()
+			}
+			b.ReportMetric(float64(benchMsgs*b.N)/b.Elapsed().Seconds(), "msgs/s")
+		}
+	}
+	b.Run("sim", runSim(true))
+	b.Run("sim-plain", runSim(false))
+	b.Run("kfake", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			resetMessages(msgs)
+			b.StartTimer()
 			kc, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "t"), kfake.GroupMinSessionTimeout(100*time.Millisecond))
 			if err != nil {
 				b.Fatal(err)
@@ -103,7 +235,7 @@ func BenchmarkSimVsKfake(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			workload(b, p, c, benchMsgs)
+			workload(b, p, c, msgs, false)
 			_ = c.Close()
 			p.Close()
 			kc.Close()
