@@ -261,7 +261,7 @@ func (b *Broker) DeleteTopic(name string) error {
 		n := 0
 		for tp := range st.offsets {
 			if tp.Topic == name {
-				delete(st.offsets, tp)
+				st.drop(tp)
 				n++
 			}
 		}

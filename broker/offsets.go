@@ -31,9 +31,35 @@ func (m groupMode) String() string {
 
 // groupOffsets is the committed-offsets state of one group.
 type groupOffsets struct {
-	offsets    map[TopicPartition]OffsetAndMetadata
+	offsets map[TopicPartition]*OffsetAndMetadata
+	// last is the entry of lastTP, the partition stored to last (a
+	// member commits one partition again and again); nil once an entry
+	// is deleted.
+	last       *OffsetAndMetadata
+	lastTP     TopicPartition
 	mode       groupMode
 	emptySince time.Time
+}
+
+// put stores om as tp's committed offset, in place when tp has one.
+func (g *groupOffsets) put(tp TopicPartition, om OffsetAndMetadata) {
+	if p := g.last; p != nil && g.lastTP == tp {
+		*p = om
+		return
+	}
+	p := g.offsets[tp]
+	if p == nil {
+		p = new(OffsetAndMetadata)
+		g.offsets[tp] = p
+	}
+	*p = om
+	g.last, g.lastTP = p, tp
+}
+
+// drop deletes tp's committed offset.
+func (g *groupOffsets) drop(tp TopicPartition) {
+	delete(g.offsets, tp)
+	g.last = nil
 }
 
 type expired struct {
@@ -47,7 +73,7 @@ func (b *Broker) group(name string) *groupOffsets {
 	}
 	g, ok := b.groups[name]
 	if !ok {
-		g = &groupOffsets{offsets: make(map[TopicPartition]OffsetAndMetadata)}
+		g = &groupOffsets{offsets: make(map[TopicPartition]*OffsetAndMetadata)}
 		b.groups[name] = g
 	}
 	b.lastGroup, b.lastGroupName = g, name
@@ -63,7 +89,7 @@ func (b *Broker) StoreCommittedOffset(group string, tp TopicPartition, om Offset
 	if om.CommitTime.IsZero() {
 		om.CommitTime = b.clk.Now()
 	}
-	b.group(group).offsets[tp] = om
+	b.group(group).put(tp, om)
 }
 
 // CommittedOffset returns a group's committed offset for a partition and
@@ -74,7 +100,10 @@ func (b *Broker) CommittedOffset(group string, tp TopicPartition) (OffsetAndMeta
 		return OffsetAndMetadata{}, false
 	}
 	om, ok := g.offsets[tp]
-	return om, ok
+	if !ok {
+		return OffsetAndMetadata{}, false
+	}
+	return *om, true
 }
 
 // GroupOffsets returns a group's committed offsets sorted by topic and
@@ -86,7 +115,7 @@ func (b *Broker) GroupOffsets(group string) []GroupOffset {
 	}
 	out := make([]GroupOffset, 0, len(g.offsets))
 	for tp, om := range g.offsets {
-		out = append(out, GroupOffset{tp, om})
+		out = append(out, GroupOffset{tp, *om})
 	}
 	slices.SortFunc(out, func(a, b GroupOffset) int { return CompareTopicPartitions(a.TopicPartition, b.TopicPartition) })
 	return out
@@ -176,11 +205,12 @@ func (b *Broker) ExpireOffsets() {
 			if now.Sub(g.emptySince) >= ret {
 				n = len(g.offsets)
 				clear(g.offsets)
+				g.last = nil
 			}
 		case modeStandalone:
 			for tp, om := range g.offsets {
 				if now.Sub(om.CommitTime) >= ret {
-					delete(g.offsets, tp)
+					g.drop(tp)
 					n++
 				}
 			}
