@@ -49,6 +49,10 @@ type app struct {
 	// inBurst: step is handing out messages processed at once; the next
 	// turn is taken in step's loop instead of a scheduled event.
 	inBurst bool
+	// inProcessed: the end of a message's processing (processed) is
+	// running, and afterMessage leaves the next turn to it (turnWanted),
+	// which takes it right away when it would be the next event anyway.
+	inProcessed, turnWanted bool
 	// finishing: startProcessing is finishing messages processed at
 	// once, in a loop; again asks it for another turn (a retry of the
 	// message, processed at once too) instead of a call into finish
@@ -355,7 +359,27 @@ func (a *app) processed() {
 		a.doneLate = true
 		return
 	}
+	a.inProcessed = true
 	a.finish()
+	a.inProcessed = false
+	if a.turnWanted {
+		a.turnWanted = false
+		a.turn()
+	}
+}
+
+// turn takes the poll loop's next turn at this instant, as the last act
+// of a clock callback: a turn scheduled now (schedule(0)) would be the
+// next event run when no other is due at this instant, so the turn is
+// taken at once instead, counted as the event it would have been (and
+// not when the step budget would have stopped the run before it).
+func (a *app) turn() {
+	r := a.r
+	if sim := r.sim; sim != nil && !r.stopped && int64(sim.Ran()) < r.budget.Steps && !sim.DueNow() {
+		sim.RunNow(a.stepFn)
+		return
+	}
+	a.tick = r.loop.After(0, a.stepFn)
 }
 
 // finish completes the current message: its effect (or failure), then the
@@ -578,6 +602,12 @@ func (a *app) afterMessage() {
 	if a.inBurst {
 		// Called from step's loop, which polls again at once: a turn
 		// scheduled now would be cancelled by it.
+		return
+	}
+	if a.inProcessed {
+		// processed takes the turn once finish is done (see turn).
+		a.tick.Stop()
+		a.turnWanted = true
 		return
 	}
 	a.schedule(0)

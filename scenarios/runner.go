@@ -834,6 +834,17 @@ func (ar *produceArena) expand(t *template, digits []byte) []byte {
 	}
 	n := t.fixed + (len(t.parts)-1)*len(digits)
 	ar.reserve(n)
+	if len(t.parts) == 2 {
+		// One placeholder (key: "k-{i}", the default value "<id>-{i}"):
+		// three copies into the reserved bytes, no loop.
+		start := len(ar.buf)
+		b := ar.buf[start : start+n : start+n]
+		k := copy(b, t.parts[0])
+		k += copy(b[k:], digits)
+		copy(b[k:], t.parts[1])
+		ar.buf = ar.buf[:start+n]
+		return b
+	}
 	// Built in a local slice over the reserved bytes: storing the arena's
 	// slice header after every append would be a write barrier each while
 	// the collector marks.

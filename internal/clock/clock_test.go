@@ -3,6 +3,7 @@ package clock
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -468,4 +469,39 @@ func TestSimAdvanceTo(t *testing.T) {
 		}
 	}()
 	s.AdvanceTo(s.UnixNano() + 1)
+}
+
+// TestDueNowAndRunNow: DueNow sees an event due at the current instant,
+// from inside a callback too (where the running event's slot is not yet
+// refilled), and not one due later; RunNow counts the callback it runs.
+func TestDueNowAndRunNow(t *testing.T) {
+	s := NewSim(1)
+	var got []string
+	s.After(time.Second, func() {
+		got = append(got, "a")
+		if !s.DueNow() {
+			t.Error("DueNow is false with b due at this instant")
+		}
+	})
+	s.After(time.Second, func() {
+		got = append(got, "b")
+		if s.DueNow() {
+			t.Error("DueNow is true with only c, due later, pending")
+		}
+		s.RunNow(func() { got = append(got, "b2") })
+	})
+	s.After(2*time.Second, func() { got = append(got, "c") })
+	for _, n := range []int{1, 2, 3, 4, 5, 6, 7} { // a later event in each of the root's children
+		s.After(time.Duration(n)*time.Hour, func() {})
+	}
+	if s.DueNow() {
+		t.Error("DueNow is true before the first event is due")
+	}
+	s.RunFor(3 * time.Second)
+	if want := []string{"a", "b", "b2", "c"}; !slices.Equal(got, want) {
+		t.Fatalf("ran %v, want %v", got, want)
+	}
+	if s.Ran() != 4 {
+		t.Fatalf("Ran = %d, want 4 (RunNow's callback counts)", s.Ran())
+	}
 }

@@ -157,6 +157,22 @@ func (q *queue) fillHole() {
 	}
 }
 
+// dueBy reports whether an event is due at or before ns. With the hole
+// at the root (a callback running), the earliest event is among the
+// root's children; nothing is settled.
+func (q *queue) dueBy(ns int64) bool {
+	h := q.heap
+	if !q.hole {
+		return len(h) > 0 && h[0].key <= ns
+	}
+	for i := 1; i <= arity && i < len(h); i++ {
+		if h[i].key <= ns {
+			return true
+		}
+	}
+	return false
+}
+
 // len is the number of pending events.
 func (q *queue) len() int {
 	if q.hole {

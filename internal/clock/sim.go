@@ -118,6 +118,19 @@ func (s *Sim) After(d time.Duration, fn func()) Timer {
 	return s.mark(s.q.push(s.nowNs+int64(max(d, 0)), fn))
 }
 
+// DueNow reports whether an event is due at the current instant (or
+// before it), not counting the callback running now.
+func (s *Sim) DueNow() bool { return s.q.dueBy(s.nowNs) }
+
+// RunNow runs fn at once as an event of its own at the current instant,
+// counted by Ran. A callback whose last act would be After(0, fn) calls
+// it instead when DueNow is false: fn would be the next event run
+// anyway, and it skips the trip through the queue.
+func (s *Sim) RunNow(fn func()) {
+	s.ran++
+	fn()
+}
+
 // Next reports when the earliest pending event is due.
 func (s *Sim) Next() (time.Time, bool) {
 	at, ok := s.q.next()
