@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -250,6 +251,16 @@ func (s flagSet) list() []Flag {
 func (c *classifier) actorEvents(actor string) []int {
 	if c.byActor == nil {
 		c.byActor = map[string][]int{}
+		if c.t.log != nil {
+			// Recorded: the events not kept compactly are the full ones,
+			// in order.
+			for k := range c.t.full {
+				if e := &c.t.full[k]; e.Actor != "" && e.Seq < c.n {
+					c.byActor[e.Actor] = append(c.byActor[e.Actor], e.Seq)
+				}
+			}
+			return c.byActor[actor]
+		}
 		for i := range c.n {
 			if c.t.compact(i) != nil {
 				// Produce, deliver, store and effect entries: no scan of an
@@ -871,6 +882,11 @@ func (c *classifier) finding(f Flag, e *Event, detail string) {
 
 func at(e *Event) string { return "T=" + FormatDuration(e.At) }
 
+// appendAt appends at(e) to b.
+func appendAt(b []byte, e *Event) []byte {
+	return append(append(b, "T="...), FormatDuration(e.At)...)
+}
+
 // commitName describes a commit trigger for a sentence.
 func commitName(e *Event) string {
 	mode := ""
@@ -1071,12 +1087,24 @@ func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 	if cover := c.firstCover(pk, mk.off, e1.Seq); cover == nil || cover.Seq > limit {
 		restart := ""
 		if d2 != nil {
-			restart = fmt.Sprintf("; %s re-read it at %s and processed it again at %s", d2.Actor, at(d2), at(e2))
+			restart = "; " + d2.Actor + " re-read it at " + at(d2) + " and processed it again at " + at(e2)
 		}
 		if f := c.fate(e1.Actor, mk.tp, e1.Seq, limit); f != nil {
 			switch f.Kind {
 			case KindCrash:
-				return CauseCrashBeforeCommit, fmt.Sprintf("%s processed offset %d at %s and crashed at %s before a commit covered it%s", e1.Actor, mk.off, at(e1), at(f), restart)
+				// (The one cause of a crash's duplicates, one sentence per
+				// message: built without fmt.)
+				b := make([]byte, 0, 96+len(restart))
+				b = append(b, e1.Actor...)
+				b = append(b, " processed offset "...)
+				b = strconv.AppendInt(b, mk.off, 10)
+				b = append(b, " at "...)
+				b = appendAt(b, e1)
+				b = append(b, " and crashed at "...)
+				b = appendAt(b, f)
+				b = append(b, " before a commit covered it"...)
+				b = append(b, restart...)
+				return CauseCrashBeforeCommit, string(b)
 			case KindRevoke:
 				return CauseRevokeBeforeCommit, fmt.Sprintf("%s processed offset %d at %s but %s was revoked at %s before its offset was committed%s", e1.Actor, mk.off, at(e1), mk.tp, at(f), restart)
 			case KindClose:
