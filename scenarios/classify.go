@@ -556,7 +556,7 @@ func (c *classifier) effect(i int, r *mref) {
 	m := ps.mut(r.off)
 	c.add(&m.effs, i)
 	if j := slices.Index(ps.open, r.off); j >= 0 {
-		ps.open = slices.Delete(ps.open, j, j+1)
+		ps.open = append(ps.open[:j], ps.open[j+1:]...) // (offsets: nothing to clear behind)
 	}
 }
 

@@ -40,6 +40,8 @@ type Producer struct {
 	rhead   int
 	timer   clock.Timer
 	sendFn  func() // p.send, made once
+	// prod is the event of report's hooks, its Info set once per send.
+	prod client.Produced
 	// topics produced to, lastTopic the last of them (metadata.go).
 	topics    []string
 	lastTopic string
@@ -134,6 +136,10 @@ func (p *Producer) send() {
 		w++
 	}
 	var keep []pmsg
+	// One record, rewritten for each message (Produce copies it into the
+	// log); one report event, the message set for each.
+	var rec [1]broker.Record
+	p.prod.Info = p.info()
 	for i = range q {
 		pm := q[i]
 		m := pm.m
@@ -160,10 +166,12 @@ func (p *Producer) send() {
 			}
 			part = p.part.Partition(m.Key, n)
 		}
-		// Built where Produce reads it, not copied there.
-		rec := [1]broker.Record{{Key: m.Key, Value: m.Value, Timestamp: m.Timestamp}}
-		for _, h := range m.Headers {
-			rec[0].Headers = append(rec[0].Headers, broker.Header{Key: h.Key, Value: h.Value})
+		rec[0].Key, rec[0].Value, rec[0].Timestamp = m.Key, m.Value, m.Timestamp
+		if len(m.Headers) > 0 || rec[0].Headers != nil {
+			rec[0].Headers = nil
+			for _, h := range m.Headers {
+				rec[0].Headers = append(rec[0].Headers, broker.Header{Key: h.Key, Value: h.Value})
+			}
 		}
 		base, err := p.cl.b.Produce(tp.Topic, part, rec[:])
 		switch {
@@ -201,8 +209,12 @@ func (p *Producer) send() {
 // report tells the hooks that pm was sent (or failed) and reports whether
 // it waits for Poll as a delivery report.
 func (p *Producer) report(pm pmsg) bool {
-	for _, h := range p.onProd {
-		h.OnProduced(client.Produced{Info: p.info(), Message: pm.m})
+	if len(p.onProd) > 0 {
+		p.prod.Message = pm.m
+		for _, h := range p.onProd {
+			h.OnProduced(p.prod)
+		}
+		p.prod.Message = nil
 	}
 	return pm.cb != nil || p.cfg.DeliveryReports
 }
