@@ -12,6 +12,7 @@ package group
 
 import (
 	"slices"
+	"time"
 
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/internal/kerr"
@@ -72,13 +73,18 @@ func (c *Coordinator) CommitOffsets(req CommitRequest) error {
 	if g.state == CompletingRebalance {
 		return errf(kerr.RebalanceInProgress, "commit", req.Group, "waiting for the leader's assignment")
 	}
-	c.touch(m)
-	c.store(g, req)
+	now := c.clk.Now()
+	c.touchAt(m, now)
+	c.storeAt(g, req, now)
 	return nil
 }
 
 func (c *Coordinator) store(g *group, req CommitRequest) {
-	now := c.clk.Now()
+	c.storeAt(g, req, c.clk.Now())
+}
+
+// storeAt is store with the time of now given.
+func (c *Coordinator) storeAt(g *group, req CommitRequest, now time.Time) {
 	for _, o := range req.Offsets {
 		c.b.StoreCommittedOffset(g.id, o.TopicPartition, broker.OffsetAndMetadata{Offset: o.Offset, Metadata: o.Metadata, CommitTime: now})
 	}

@@ -269,8 +269,11 @@ func sameTopics(x, y Protocol) bool {
 
 // touch restarts m's session: it expires at now + session timeout unless
 // touched again.
-func (c *Coordinator) touch(m *member) {
-	m.deadline = c.clk.Now().Add(m.session)
+func (c *Coordinator) touch(m *member) { c.touchAt(m, c.clk.Now()) }
+
+// touchAt is touch with the time of now given.
+func (c *Coordinator) touchAt(m *member, now time.Time) {
+	m.deadline = now.Add(m.session)
 	if !m.timer.Pending() {
 		m.timer = c.clk.At(m.deadline, m.expireFn)
 	}

@@ -29,34 +29,63 @@ func steadyConsumer(t *testing.T, n int) *Consumer {
 }
 
 // TestPollCommitAllocatesNothing: in steady state, Poll + CommitMessage of
-// an app that releases its messages and reuses commit results allocates
-// nothing at all (counted over 1000 messages a run, so that even one
-// allocation per 1000 fails), and the commits land.
+// an app that gives its messages back (Release after the commit, or
+// ReleaseCommitted) and reuses commit results allocates nothing at all
+// (counted over 1000 messages a run, so that even one allocation per 1000
+// fails), and the commits land.
 func TestPollCommitAllocatesNothing(t *testing.T) {
-	const per = 1000
-	c := steadyConsumer(t, 8*per)
-	c.ReuseCommitResults()
-	var last client.Offset
-	allocs := testing.AllocsPerRun(5, func() {
-		for range per {
-			m, ok := c.Poll(100).(*client.Message)
-			if !ok {
-				t.Fatal("no message")
-			}
-			res, err := c.CommitMessage(m)
-			if err != nil || len(res) != 1 || res[0].Offset != m.TopicPartition.Offset+1 || res[0].Error != nil {
-				t.Fatalf("commit of %v: %v, %v", m.TopicPartition, res, err)
-			}
-			last = res[0].Offset
-			c.Release(m)
+	for _, byCommit := range []bool{false, true} {
+		const per = 1000
+		c := steadyConsumer(t, 8*per)
+		c.ReuseCommitResults()
+		if byCommit {
+			c.ReleaseCommitted()
 		}
-	})
-	if allocs != 0 {
-		t.Fatalf("%v allocations per %d Poll + CommitMessage + Release", allocs, per)
+		var last client.Offset
+		allocs := testing.AllocsPerRun(5, func() {
+			for range per {
+				m, ok := c.Poll(100).(*client.Message)
+				if !ok {
+					t.Fatal("no message")
+				}
+				want := m.TopicPartition.Offset + 1
+				res, err := c.CommitMessage(m)
+				if err != nil || len(res) != 1 || res[0].Offset != want || res[0].Error != nil {
+					t.Fatalf("commit of offset %d: %v, %v", want-1, res, err)
+				}
+				last = res[0].Offset
+				if !byCommit {
+					c.Release(m)
+				}
+			}
+		})
+		if allocs != 0 {
+			t.Fatalf("ReleaseCommitted %v: %v allocations per %d Poll + CommitMessage", byCommit, allocs, per)
+		}
+		got, err := c.Committed([]client.TopicPartition{{Topic: "t", Partition: 0}}, 1000)
+		if err != nil || got[0].Offset != last || last != 6*per+1 {
+			t.Fatalf("committed %v (%v), want %d as the last commit returned (%d)", got, err, 6*per+1, last)
+		}
 	}
-	got, err := c.Committed([]client.TopicPartition{{Topic: "t", Partition: 0}}, 1000)
-	if err != nil || got[0].Offset != last || last != 6*per+1 {
-		t.Fatalf("committed %v (%v), want %d as the last commit returned (%d)", got, err, 6*per+1, last)
+}
+
+// TestReleaseCommitted: with ReleaseCommitted, the message a commit gave
+// back is the memory of the next delivery (and holds the next message);
+// without it, each delivery has its own.
+func TestReleaseCommitted(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		c := steadyConsumer(t, 10)
+		if on {
+			c.ReleaseCommitted()
+		}
+		m1 := pollMsg(t, c, 1e9)
+		if _, err := c.CommitMessage(m1); err != nil {
+			t.Fatal(err)
+		}
+		m2 := pollMsg(t, c, 1e9)
+		if (m1 == m2) != on || m2.TopicPartition.Offset != 2 || string(m2.Value) != "m2" {
+			t.Fatalf("ReleaseCommitted %v: second delivery %v (%q) in the first's memory: %v", on, m2.TopicPartition, m2.Value, m1 == m2)
+		}
 	}
 }
 

@@ -225,10 +225,16 @@ func (cl *Cluster) runLoop(deadline time.Time, done func() bool) bool {
 	if d := cl.drv; d != nil {
 		return d.waitFor(deadline, done, nil)
 	}
+	if done() {
+		return true
+	}
+	return cl.runLoopLooked(deadline, done)
+}
+
+// runLoopLooked is runLoop on an undriven cluster once a first look
+// (done) has found nothing.
+func (cl *Cluster) runLoopLooked(deadline time.Time, done func() bool) bool {
 	for {
-		if done() {
-			return true
-		}
 		if cl.InLoop() || !cl.clk.Now().Before(deadline) {
 			return false
 		}
@@ -238,6 +244,9 @@ func (cl *Cluster) runLoop(deadline time.Time, done func() bool) bool {
 			return done()
 		}
 		cl.clk.Step()
+		if done() {
+			return true
+		}
 	}
 }
 

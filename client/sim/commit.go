@@ -329,7 +329,22 @@ func (c *Consumer) CommitMessage(m *client.Message) ([]client.TopicPartition, er
 	tp := &m.TopicPartition
 	c.msgOff[0] = client.TopicPartition{Topic: tp.Topic, Partition: tp.Partition, Offset: tp.Offset + 1}
 	c.toResBuf = c.reuseResults
-	return c.commit(c.msgOff[:], client.TriggerManual, false, false)
+	res, err := c.commit(c.msgOff[:], client.TriggerManual, false, false)
+	if c.releaseCommitted {
+		c.released = append(c.released, m)
+	}
+	return res, err
+}
+
+// ReleaseCommitted makes CommitMessage give its message back, as Release
+// does, when it returns (whatever its result): for an app that is done
+// with a message once it has committed it, the usual loop of Poll,
+// process, CommitMessage. The app must then neither read nor keep a
+// message (nor its fields) after committing it. It is not part of
+// client.Consumer, and is off until called.
+func (c *Consumer) ReleaseCommitted() {
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, 3, c))
+	c.releaseCommitted = true
 }
 
 // CommitOffsets synchronously commits offsets as given.

@@ -182,14 +182,19 @@ type Consumer struct {
 	offFree            []client.TopicPartition
 	msgBlock, offBlock int // lengths of the last blocks
 	// released are delivered messages the app gave back (Release), to be
-	// delivered again before a block is carved.
+	// delivered again before a block is carved; relSlot holds one more,
+	// given back without the gate (see Release).
 	released []*client.Message
+	relSlot  atomic.Pointer[client.Message]
 	// reuseResults (ReuseCommitResults): the app's synchronous commits
 	// return resBuf, one buffer rewritten by each of them; toResBuf asks
 	// the next commit for it. msgOff holds what CommitMessage commits.
 	reuseResults, toResBuf bool
-	resBuf                 []client.TopicPartition
-	msgOff                 [1]client.TopicPartition
+	// releaseCommitted (ReleaseCommitted): CommitMessage releases its
+	// message.
+	releaseCommitted bool
+	resBuf           []client.TopicPartition
+	msgOff           [1]client.TopicPartition
 }
 
 type pendingCommit struct {

@@ -52,6 +52,15 @@ func (c *Consumer) poll(timeoutMs int) client.Event {
 	if timeoutMs == 0 || c.cl.InLoop() {
 		// What runLoop does when time may not run: look once.
 		ev = c.serve()
+	} else if c.cl.drv == nil {
+		// runLoop's first look, made before the deadline is worked out:
+		// most polls of a busy consumer find a message at once.
+		if ev = c.serve(); ev == nil && !c.closed {
+			c.cl.runLoopLooked(c.cl.deadline(timeoutMs), func() bool {
+				ev = c.serve()
+				return ev != nil || c.closed
+			})
+		}
 	} else {
 		c.cl.runLoopReady(c.cl.deadline(timeoutMs), func() bool {
 			ev = c.serve()
@@ -543,9 +552,15 @@ func nextBlockLen(last int, elem uintptr) int {
 // *Message, which the app may keep and modify; it only keeps its block
 // alive.
 func (c *Consumer) newMessage() *client.Message {
-	if n := len(c.released); n > 0 {
-		m := c.released[n-1]
+	var m *client.Message
+	if c.relSlot.Load() != nil {
+		m = c.relSlot.Swap(nil)
+	}
+	if n := len(c.released); m == nil && n > 0 {
+		m = c.released[n-1]
 		c.released = c.released[:n-1]
+	}
+	if m != nil {
 		// Released as the app left it: zero what deliver does not set,
 		// and only what is not zero (each pointer written is a write
 		// barrier while the collector marks; clearing the whole message
@@ -569,7 +584,7 @@ func (c *Consumer) newMessage() *client.Message {
 		c.msgBlock = nextBlockLen(c.msgBlock, unsafe.Sizeof(client.Message{}))
 		c.msgFree = make([]client.Message, c.msgBlock)
 	}
-	m := &c.msgFree[0]
+	m = &c.msgFree[0]
 	c.msgFree = c.msgFree[1:]
 	return m
 }
@@ -585,9 +600,16 @@ func (c *Consumer) Release(m *client.Message) {
 	if m == nil {
 		return
 	}
-	if !c.cl.direct() {
-		defer c.cl.exit(c.cl.enter(c.id, opQuery, c.cl.keyMsg(m), c))
+	if c.cl.direct() {
+		c.released = append(c.released, m)
+		return
 	}
+	if c.cl.drv == nil && c.relSlot.CompareAndSwap(nil, m) {
+		// The usual loop (Poll, process, Release, Poll) gives back one
+		// message at a time: an atomic slot takes it without the gate.
+		return
+	}
+	defer c.cl.exit(c.cl.enter(c.id, opQuery, c.cl.keyMsg(m), c))
 	c.released = append(c.released, m)
 }
 
