@@ -195,11 +195,16 @@ func (t *tape) len() int {
 	return len(t.log) + t.nmore
 }
 
-// Entries past the log's capacity are kept in chunks of moreLen (2 MiB).
+// Entries past the log's capacity are kept in chunks of moreLen entries
+// (2 MiB). A chunk starts at moreFirst entries and doubles as it fills
+// (by copying: no pointer to an entry outlives the push that made it), so
+// that a run a little over its estimate does not allocate 2 MiB for a few
+// hundred entries.
 const (
-	moreBits = 16
-	moreLen  = 1 << moreBits
-	moreMask = moreLen - 1
+	moreBits  = 16
+	moreLen   = 1 << moreBits
+	moreMask  = moreLen - 1
+	moreFirst = 1024
 )
 
 // entry is log entry i (the tape is recorded, not given as events).
@@ -218,11 +223,18 @@ func (t *tape) push() *crec {
 		return &t.log[n]
 	}
 	j := t.nmore
-	if j&moreMask == 0 {
-		t.more = append(t.more, make([]crec, moreLen))
+	k, off := j>>moreBits, j&moreMask
+	if off == 0 {
+		t.more = append(t.more, nil)
+	}
+	c := t.more[k]
+	if off == len(c) {
+		grown := make([]crec, min(moreLen, max(moreFirst, 2*len(c))))
+		copy(grown, c)
+		t.more[k], c = grown, grown
 	}
 	t.nmore++
-	return &t.more[j>>moreBits][j&moreMask]
+	return &c[off]
 }
 
 // strRef remembers the last string a call site interned, so a site that
