@@ -37,7 +37,9 @@ type caseResult struct {
 	notes    []string // per script step: what the consumer was doing
 	problems []problem
 	healAt   time.Duration
-	err      error // the case could not run (Replay)
+	// latency is the case's JoinGroup/SyncGroup latency (fence.go).
+	latency time.Duration
+	err     error // the case could not run (Replay)
 }
 
 // problem is one broken rule.
@@ -154,12 +156,13 @@ func drawAndRun(t *rapid.T, cfg *Config, bubble bool) *caseResult {
 		}
 	}
 	sc := drawTopology(t, cfg, faults)
-	w, err := newWorld(sc, cfg, cfg.app(), bubble, caseLabel())
+	lat := drawFence(t, cfg, sc)
+	w, err := newWorld(sc, cfg, cfg.app(), bubble, caseLabel(), lat)
 	if err != nil {
 		t.Fatalf("check: %v", err)
 	}
 	defer w.close()
-	res := &caseResult{sc: sc, faults: faults}
+	res := &caseResult{sc: sc, faults: faults, latency: lat}
 	chk := newChecker(cfg, w)
 	brokerDown := false
 	var cursor time.Duration // ms-aligned time of the last wait
@@ -308,6 +311,25 @@ func heal(w *world, res *caseResult, chk *checker, cursor *time.Duration, step *
 	}
 	if !anyStarted {
 		script(scenarios.Action{Do: scenarios.DoStart, Consumer: w.members[0].spec.ID, Partition: client.PartitionAny})
+	}
+	// A fence case's stream runs on through two rebalances (fence.go):
+	// while the consumers brought back rejoin, and while all but one of
+	// them leave; then it stops.
+	if w.streaming() {
+		*cursor += streamTail
+		w.runTo(*cursor)
+		var live []appState
+		for _, a := range w.states() {
+			if a.running && !a.closing {
+				live = append(live, a)
+			}
+		}
+		for i := 0; i+1 < len(live); i++ {
+			script(scenarios.Action{Do: scenarios.DoClose, Consumer: live[i].id, Partition: client.PartitionAny})
+		}
+		*cursor = cursor.Truncate(time.Millisecond) + streamTail
+		w.runTo(*cursor)
+		w.stopStream()
 	}
 	// catchUp runs until the group is quiescent, or records a liveness
 	// problem after the budget.

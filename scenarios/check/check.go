@@ -258,6 +258,13 @@ type Config struct {
 	// package's own tests use them to plant bugs (internal/testhook).
 	group  group.Config
 	broker broker.Config
+	// fence: each case also draws a stream of messages, its group's
+	// assignor and a JoinGroup/SyncGroup latency, so that commits cross
+	// rebalances and reach the generation fence (fence.go). The package's
+	// own suite sets it; a scenario file cannot carry the latency.
+	fence bool
+	// stats, if set, counts what a search's cases reached.
+	stats *searchStats
 	// fixedShape draws no topology: always the maximum (benchmarks).
 	fixedShape bool
 	// builtin: the App is the Handler's; handlerSet: a Handler field is
@@ -395,6 +402,12 @@ func TestConsumer(t *testing.T, cfg Config) {
 // none but the saved case still fails, that case is reported as such: it
 // was minimal for the code of the run that saved it, and may not be now
 // (delete the file to search afresh).
+//
+// When every case passes, Search logs (t.Log: shown with -v) how many ran
+// and how many reached the generation fence: a commit refused with
+// ILLEGAL_GENERATION or REBALANCE_IN_PROGRESS (STALE_MEMBER_EPOCH with
+// the consumer protocol) because the group had moved on, and how many had
+// a removed member's commit refused.
 func Search(t *testing.T, cfg Config) *Failure {
 	t.Helper()
 	cfg = cfg.withDefaults()
@@ -416,6 +429,9 @@ func Search(t *testing.T, cfg Config) *Failure {
 	if f == nil && stale != nil {
 		return stale
 	}
+	if f == nil {
+		t.Log(cfg.stats)
+	}
 	return f
 }
 
@@ -435,13 +451,18 @@ func verbose(t *testing.T) *testing.T {
 // have run, and returns the shrunk counterexample. Rapid reports to a
 // quiet TB (log, if not nil, gets what it says); the fail file rapid
 // writes is removed, since the scenario file is the counterexample this
-// package keeps.
+// package keeps. cfg.stats (set if nil) counts what the passing cases
+// reached.
 func search(cfg *Config, log *testing.T) *Failure {
+	if cfg.stats == nil {
+		cfg.stats = &searchStats{}
+	}
 	prop := func(t *rapid.T) {
 		res := runCase(t, cfg)
 		if f := res.failure(cfg); f != nil {
 			t.Fatalf("%s", f.Error())
 		}
+		cfg.stats.add(res)
 	}
 	per := rapidChecks()
 	rounds := max((cfg.Cases+per-1)/per, 1)

@@ -19,7 +19,8 @@ func ReplayEvents(t *testing.T, file string, cfg Config) []scenarios.Event {
 		t.Fatal(err)
 	}
 	cfg.Topic = sc.Topics[0].Name
-	res := execute(sc, &cfg, cfg.App != nil)
+	_, latency := cutLatency(sc.Summary)
+	res := execute(sc, &cfg, cfg.App != nil, latency)
 	if res.err != nil {
 		t.Fatal(res.err)
 	}

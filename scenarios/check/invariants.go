@@ -61,6 +61,10 @@ type groupState struct {
 	posAt   map[epochKey]int64 // the epoch's start position
 	effects map[scenarios.TP]*partEffects
 	done    map[scenarios.TP]int64 // offsets below this all have an effect
+	// claimed are the partitions a consumer held when it rejoined, since
+	// the group was last Stable: the owned partitions its JoinGroup
+	// names, which a cooperative leader withholds from a new owner.
+	claimed map[scenarios.TP]bool
 }
 
 // memberState is one member id of a group, as its consumer's events show it.
@@ -110,7 +114,8 @@ func (c *checker) group(id string) *groupState {
 	g := c.groups[id]
 	if g == nil {
 		g = &groupState{members: map[string]*memberState{}, topics: map[string]bool{}, holders: map[scenarios.TP]*holding{},
-			epoch: map[epochKey]int64{}, posAt: map[epochKey]int64{}, effects: map[scenarios.TP]*partEffects{}, done: map[scenarios.TP]int64{}}
+			epoch: map[epochKey]int64{}, posAt: map[epochKey]int64{}, effects: map[scenarios.TP]*partEffects{}, done: map[scenarios.TP]int64{},
+			claimed: map[scenarios.TP]bool{}}
 		if c.w != nil {
 			g.consumerProtocol = c.w.consumerProtocol(id)
 		}
@@ -200,6 +205,12 @@ func (c *checker) event(e *scenarios.Event) *problem {
 	case scenarios.KindJoin:
 		if e.Member != "" {
 			g.members[e.Member] = &memberState{actor: e.Actor, gen: e.Generation}
+		}
+	case scenarios.KindRejoin:
+		for p, h := range g.holders {
+			if h.actor == e.Actor && !h.released {
+				g.claimed[p] = true
+			}
 		}
 	case scenarios.KindMemberExpired, scenarios.KindLeave:
 		if m := g.members[e.Member]; m != nil {
@@ -356,8 +367,11 @@ type stableSnap struct {
 // stable checks invariant 3 when the group becomes Stable: no partition
 // of a subscribed topic in two members' assignments, none in nobody's (a
 // cooperative group withholds the partitions that move until their owner
-// has revoked them: those must still be held).
+// has revoked them: those must still be held, or have been claimed by a
+// consumer that rejoined for this generation, and lost since: a commit
+// refused with ILLEGAL_GENERATION loses the assignment).
 func (c *checker) stable(g *groupState, e *scenarios.Event, snap *stableSnap, bad func(string, string, ...any) *problem) *problem {
+	defer clear(g.claimed)
 	owner := map[scenarios.TP]string{}
 	ids := make([]string, 0, len(snap.assignment))
 	for id := range snap.assignment {
@@ -383,7 +397,7 @@ func (c *checker) stable(g *groupState, e *scenarios.Event, snap *stableSnap, ba
 			if _, ok := owner[tp]; ok {
 				continue
 			}
-			if h := g.holders[tp]; snap.cooperative && h != nil && !h.released {
+			if h := g.holders[tp]; snap.cooperative && (h != nil && !h.released || g.claimed[tp]) {
 				continue // withheld until its owner revokes it (KIP-429)
 			}
 			return &problem{rule: ruleOwner, seq: e.Seq, tp: tp, off: -1,

@@ -46,7 +46,7 @@ func minimize(cfg *Config, res *caseResult) *caseResult {
 				}
 				cand := slices.Concat(chaos[:i], chaos[i+size:])
 				runs++
-				r := runChaos(cfg, res.sc, cand, res.healAt, res.faults)
+				r := runChaos(cfg, res.sc, cand, res.healAt, res.faults, res.latency)
 				if len(r.problems) > 0 && r.problems[0].rule == rule && r.err == nil {
 					chaos, best, changed = cand, r, true
 					i--
@@ -73,15 +73,15 @@ func (r *caseResult) chaos() []scenarios.Action {
 // their times, checked after each), then waits until the heal phase's
 // time (healAt; for a case that failed during its chaos, until base's end)
 // and runs the heal phase and the verdict, as drawAndRun does.
-func runChaos(cfg *Config, base *scenarios.Scenario, chaos []scenarios.Action, healAt time.Duration, faults Faults) *caseResult {
+func runChaos(cfg *Config, base *scenarios.Scenario, chaos []scenarios.Action, healAt time.Duration, faults Faults, latency time.Duration) *caseResult {
 	if cfg.Setup != nil {
 		cfg.Setup()
 	}
 	sc := *base
 	sc.Script = nil
 	sc.Consumers = slices.Clone(base.Consumers)
-	res := &caseResult{sc: &sc, faults: faults}
-	w, err := newWorld(&sc, cfg, cfg.app(), cfg.App != nil, caseLabel())
+	res := &caseResult{sc: &sc, faults: faults, latency: latency}
+	w, err := newWorld(&sc, cfg, cfg.app(), cfg.App != nil, caseLabel(), latency)
 	if err != nil {
 		res.err = err
 		return res
@@ -177,7 +177,7 @@ func showLoss(cfg *Config, res *caseResult) *caseResult {
 	chaos = append(chaos, scenarios.Action{At: commit.At + time.Microsecond, Do: scenarios.DoCrash, Consumer: commit.Actor, Partition: client.PartitionAny})
 	c := *cfg
 	c.showLoss = true
-	r := runChaos(&c, res.sc, chaos, 0, res.faults|Crash)
+	r := runChaos(&c, res.sc, chaos, 0, res.faults|Crash, res.latency)
 	if r.err != nil {
 		return nil
 	}

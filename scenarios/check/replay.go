@@ -44,14 +44,15 @@ func replayFile(t *testing.T, file string, cfg Config) *Failure {
 	// A counterexample that shows a loss (showLoss) is judged as it was
 	// found: past the early commit, to the loss. Its summary says where
 	// the heal phase began, for the report.
-	rule, heal, _ := strings.Cut(sc.Summary, " (heal phase from T=")
+	summary, latency := cutLatency(sc.Summary)
+	rule, heal, _ := strings.Cut(summary, " (heal phase from T=")
 	cfg.showLoss = strings.HasSuffix(rule, ": LOST")
 	var healAt time.Duration
 	if d, err := time.ParseDuration(strings.TrimSuffix(heal, ")")); err == nil && heal != "" {
 		healAt = d
 	}
 	cfg.tt = t
-	res := execute(sc, &cfg, cfg.App != nil)
+	res := execute(sc, &cfg, cfg.App != nil, latency)
 	res.healAt = healAt
 	if res.err != nil {
 		return configFailure(&cfg, fmt.Errorf("replay %s: %w", file, res.err))
@@ -65,9 +66,9 @@ func replayFile(t *testing.T, file string, cfg Config) *Failure {
 
 // execute runs a scenario's script as a case: the invariants after every
 // step, the outcome at the end.
-func execute(sc *scenarios.Scenario, cfg *Config, bubble bool) *caseResult {
-	res := &caseResult{sc: sc}
-	w, err := newWorld(sc, cfg, cfg.app(), bubble, caseLabel())
+func execute(sc *scenarios.Scenario, cfg *Config, bubble bool, latency time.Duration) *caseResult {
+	res := &caseResult{sc: sc, latency: latency}
+	w, err := newWorld(sc, cfg, cfg.app(), bubble, caseLabel(), latency)
 	if err != nil {
 		res.err = err
 		return res

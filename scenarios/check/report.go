@@ -50,6 +50,8 @@ type Failure struct {
 	Err error
 	// app: the consumer is an App, not a Handler.
 	app bool
+	// latency is the case's JoinGroup/SyncGroup latency (fence.go).
+	latency time.Duration
 	// res is the case it reports (for minimize); name is the test's.
 	res  *caseResult
 	name string
@@ -80,6 +82,9 @@ func (f *Failure) Error() string {
 		fmt.Fprintf(&b, "  %s\n", p)
 	}
 	fmt.Fprintf(&b, "\n%s\n", describeTopology(f.Scenario, f.Faults))
+	if f.latency > 0 {
+		fmt.Fprintf(&b, "  JoinGroup/SyncGroup latency: %s (the check's own suite; kafkasim run answers at once)\n", scenarios.FormatDuration(f.latency))
+	}
 	fmt.Fprintf(&b, "\nschedule (%d steps):\n", len(f.Schedule))
 	for _, s := range f.Schedule {
 		fmt.Fprintf(&b, "  %s\n", s)
@@ -107,8 +112,21 @@ func (f *Failure) Error() string {
 
 func describeTopology(sc *scenarios.Scenario, faults Faults) string {
 	msgs := 0
+	var stream []string // producers sending one message every interval
 	for _, p := range sc.Producers {
+		if p.Interval > 0 {
+			stream = append(stream, fmt.Sprintf("%d one every %s from 0s", p.Count, scenarios.FormatDuration(p.Interval)))
+			continue
+		}
 		msgs += p.Count
+	}
+	produced := fmt.Sprintf("%d message(s) produced at 0s", msgs)
+	switch {
+	case msgs == 0 && len(stream) > 0:
+		n, rest, _ := strings.Cut(strings.Join(stream, " and "), " ")
+		produced = n + " message(s) produced " + rest
+	case len(stream) > 0:
+		produced += " and " + strings.Join(stream, " and ")
 	}
 	var cs []string
 	for _, c := range sc.Consumers {
@@ -122,8 +140,14 @@ func describeTopology(sc *scenarios.Scenario, faults Faults) string {
 		}
 		cs = append(cs, s)
 	}
-	return fmt.Sprintf("topology: topic %s with %d partition(s), %d message(s) produced at 0s, seed %d\n  consumers: %s\n  fault kinds used: %s",
-		sc.Topics[0].Name, sc.Topics[0].Partitions, msgs, sc.Seed, strings.Join(cs, "; "), faults)
+	assignor := ""
+	if len(sc.Consumers) > 0 {
+		if s, ok := sc.Consumers[0].Config["partition.assignment.strategy"]; ok {
+			assignor = fmt.Sprintf(" (%s)", s)
+		}
+	}
+	return fmt.Sprintf("topology: topic %s with %d partition(s), %s, seed %d\n  consumers%s: %s\n  fault kinds used: %s",
+		sc.Topics[0].Name, sc.Topics[0].Partitions, produced, sc.Seed, assignor, strings.Join(cs, "; "), faults)
 }
 
 // failure builds the Failure of a case, writing its scenario file, or
@@ -142,6 +166,9 @@ func (r *caseResult) failure(cfg *Config) *Failure {
 	if r.healAt > 0 {
 		r.sc.Summary += fmt.Sprintf(" (heal phase from T=%s)", scenarios.FormatDuration(r.healAt))
 	}
+	if r.latency > 0 {
+		r.sc.Summary += latencyNote + scenarios.FormatDuration(r.latency) + ")"
+	}
 	f.File, f.WriteErr = writeScenario(cfg.Dir, safeName(name)+".yaml", r.sc, f)
 	f.res = r
 	cfg.found = f
@@ -157,7 +184,8 @@ func (r *caseResult) failureOf(cfg *Config) *Failure {
 	if r.sc.Duration == 0 && len(r.events) > 0 {
 		r.sc.Duration = r.events[len(r.events)-1].At.Truncate(time.Millisecond) + time.Second
 	}
-	f := &Failure{Guarantee: cfg.Guarantee, Strategy: cfg.Handler.Strategy, Faults: r.used(cfg), Scenario: r.sc, Outcome: r.outcome, Events: r.events, app: cfg.App != nil, name: cfg.Name}
+	f := &Failure{Guarantee: cfg.Guarantee, Strategy: cfg.Handler.Strategy, Faults: r.used(cfg), Scenario: r.sc, Outcome: r.outcome, Events: r.events, app: cfg.App != nil, name: cfg.Name,
+		latency: r.latency}
 	for _, p := range r.problems {
 		f.Problems = append(f.Problems, p.rule+": "+p.text)
 	}
@@ -238,6 +266,9 @@ func excerpt(events []scenarios.Event, p problem) []string {
 			keep = true
 		case scenarios.KindAssign, scenarios.KindRevoke, scenarios.KindLost:
 			keep = p.tp.Topic == "" || slices.Contains(e.Partitions, p.tp)
+		case scenarios.KindGroupState:
+			// The group's generations, for a broken fence or ownership.
+			keep = strings.HasPrefix(p.rule, ruleFence) || strings.HasPrefix(p.rule, ruleOwner)
 		case scenarios.KindDeliver, scenarios.KindEffect, scenarios.KindEffectSkipped, scenarios.KindProcessFailed,
 			scenarios.KindCommitOK, scenarios.KindCommitFailed, scenarios.KindPosition:
 			keep = e.TP() == p.tp && near(e.Offset)
@@ -273,11 +304,20 @@ func writeScenario(dir, file string, sc *scenarios.Scenario, f *Failure) (string
 	if f.app {
 		text = strings.Replace(text, replayLine, appReplayLine, 1)
 	}
+	if f.latency > 0 {
+		text = strings.Replace(text, "name: ", fmt.Sprintf(latencyComment, scenarios.FormatDuration(f.latency))+"name: ", 1)
+	}
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		return "", fmt.Errorf("write scenario: %w", err)
 	}
 	return path, nil
 }
+
+// latencyComment says, in a counterexample's file, that its JoinGroup and
+// SyncGroup answers were delayed (fence.go), which the scenario format
+// cannot say: Replay delays them again (the summary keeps the latency),
+// kafkasim run does not.
+const latencyComment = "# JoinGroup/SyncGroup answers took %s in this case (the check's own suite). check.Replay\n# delays them again; kafkasim run answers at once and may tell another story.\n"
 
 // How a counterexample's file says it is replayed: a Handler's with
 // kafkasim run (its strategy is the scenario runner's model); an App's from
@@ -312,7 +352,11 @@ func ScenarioYAML(sc *scenarios.Scenario, problems []string, g Guarantee) string
 	if len(sc.Producers) > 0 {
 		w("producers:\n")
 		for _, p := range sc.Producers {
-			w("  - {id: %s, topic: %s, count: %d, key: %s}\n", p.ID, p.Topic, p.Count, quote(p.Key))
+			interval := ""
+			if p.Interval > 0 {
+				interval = ", interval: " + scenarios.FormatDuration(p.Interval)
+			}
+			w("  - {id: %s, topic: %s, count: %d, key: %s%s}\n", p.ID, p.Topic, p.Count, quote(p.Key), interval)
 		}
 	}
 	w("consumers:\n")

@@ -87,13 +87,34 @@ var matrix = []struct {
 // and the invariants hold after every event. With the default total of
 // 4,000 (KAFKASIM_CHECKS) the 8 rows run 3,840 schedules, about 4,000
 // with the Java row; KAFKASIM_CHECKS=100000 is the long run.
+//
+// Each case also draws a stream of messages, the group's assignor (eager
+// or cooperative-sticky) and a JoinGroup/SyncGroup latency (fence.go), so
+// that commits cross rebalances: each row logs the share of its cases
+// that reached the generation fence, and the matrix fails if too few did
+// (the fence would be tested vacuously). About 3.5% do (cooperative-sticky
+// cases only: eager members commit nothing while they rebalance).
 func TestGuaranteeMatrix(t *testing.T) {
+	total := &searchStats{}
 	for _, row := range matrix {
 		t.Run(row.name, func(t *testing.T) {
-			TestConsumer(t, Config{Guarantee: row.g, Handler: row.h, Dir: failuresDir(t), Cases: suiteCases(0.12)})
+			st := &searchStats{}
+			TestConsumer(t, Config{Guarantee: row.g, Handler: row.h, Dir: failuresDir(t), Cases: suiteCases(0.12), fence: true, stats: st})
+			total.cases += st.cases
+			total.generation += st.generation
+			total.member += st.member
 		})
 	}
+	t.Log(total)
+	if total.cases > 0 && total.share() < fenceFloor {
+		t.Fatalf("only %d of %d cases (%.1f%%) reached the generation fence, fewer than %.1f%%: it is barely tested", total.generation, total.cases, 100*total.share(), 100*fenceFloor)
+	}
 }
+
+// fenceFloor is the least share of the matrix's cases that must reach the
+// generation fence. About 3.5% do: at -short (800 cases, about 28
+// expected) fewer than 1% (8) is a chance of a few in a million.
+const fenceFloor = 0.01
 
 // TestJavaAutoCommitRow is the Java auto-commit row: with synchronous
 // processing (no stalls) it is at-least-once. It once found a simulator

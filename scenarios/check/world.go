@@ -76,6 +76,10 @@ type world struct {
 	closed  bool
 	// obs is what the world checks as it happens (observe.go).
 	obs observer
+	// sent counts the messages of each producer sending one every
+	// interval; stopped ends such a producer's sending (stopStream).
+	sent    map[string]int
+	stopped map[string]bool
 }
 
 // call runs fn in the world: in its bubble, if it has one (the harness
@@ -183,12 +187,12 @@ type flight struct {
 	effected bool
 }
 
-func newWorld(sc *scenarios.Scenario, cfg *Config, app App, bubble bool, label string) (*world, error) {
-	gcfg := cfg.group
+func newWorld(sc *scenarios.Scenario, cfg *Config, app App, bubble bool, label string, latency time.Duration) (*world, error) {
+	gcfg := withLatency(cfg.group, latency)
 	gcfg.InitialRebalanceDelay = -1
 	w := &world{cfg: cfg, sc: sc, app: app, bubble: bubble, label: label, events: make([]scenarios.Event, 0, 2048),
 		byID: map[string]*member{}, prods: map[string]*sim.Producer{}, commitIDs: map[commitKey]uint64{}, seen: map[msgID]bool{},
-		obs: newObserver()}
+		obs: newObserver(), sent: map[string]int{}, stopped: map[string]bool{}}
 	if bubble {
 		w.bub = startBubble(cfg.tt)
 	}
@@ -292,7 +296,7 @@ func (w *world) apply(a *scenarios.Action) string {
 	}
 	switch a.Do {
 	case scenarios.DoProduce:
-		w.produce("script", a.Topic, a.Count, a.Key, a.Value, a.Partition)
+		w.produce("script", a.Topic, a.Count, a.Interval, a.Key, a.Value, a.Partition)
 	case scenarios.DoBrokerDown, scenarios.DoBrokerUp:
 		up := a.Do == scenarios.DoBrokerUp
 		k := scenarios.KindBrokerDown
@@ -524,8 +528,9 @@ func (w *world) ev(inc *incarnation, k scenarios.Kind) scenarios.Event {
 }
 
 // produce sends count messages from producer id (keys and values are
-// templates, "{i}" the message's number), as the scenario runner does.
-func (w *world) produce(id, topic string, count int, key, value string, partition int32) {
+// templates, "{i}" the message's number), as the scenario runner does: at
+// once, or one every interval from now.
+func (w *world) produce(id, topic string, count int, interval time.Duration, key, value string, partition int32) {
 	p := w.prods[id]
 	if p == nil {
 		var err error
@@ -540,7 +545,7 @@ func (w *world) produce(id, topic string, count int, key, value string, partitio
 		value = id + "-{i}"
 	}
 	w.asked += count
-	for i := range count {
+	send := func(i int) {
 		n := fmt.Sprint(i)
 		msg := &client.Message{TopicPartition: client.TopicPartition{Topic: topic, Partition: partition}, Value: []byte(strings.ReplaceAll(value, "{i}", n))}
 		if key != "" {
@@ -550,7 +555,30 @@ func (w *world) produce(id, topic string, count int, key, value string, partitio
 			w.emit(scenarios.Event{Actor: id, Kind: scenarios.KindClientErr, Generation: -1, Topic: topic, Partition: -1, Offset: -1, Detail: "produce: " + err.Error()})
 		}
 	}
-	p.Poll(0)
+	if interval <= 0 {
+		for i := range count {
+			send(i)
+		}
+		p.Poll(0)
+		return
+	}
+	// On the schedule from the first send, as the scenario runner does.
+	first := w.cl.Clock().Now()
+	var next func(i int)
+	next = func(i int) {
+		if w.stopped[id] {
+			return
+		}
+		send(i)
+		w.sent[id]++
+		p.Poll(0)
+		if i+1 < count {
+			w.cl.Clock().At(first.Add(time.Duration(i+1)*interval), func() { next(i + 1) })
+		}
+	}
+	if count > 0 {
+		next(0)
+	}
 }
 
 // setup starts what the scenario starts at 0s: consumers, then producers.
@@ -562,7 +590,7 @@ func (w *world) setup() {
 			}
 		}
 		for _, p := range w.sc.Producers {
-			w.produce(p.ID, p.Topic, p.Count, p.Key, p.Value, p.Partition)
+			w.produce(p.ID, p.Topic, p.Count, p.Interval, p.Key, p.Value, p.Partition)
 		}
 	})
 }
