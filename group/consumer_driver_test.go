@@ -110,6 +110,9 @@ func (m *cclient) heartbeat() {
 		m.onError(resp.Err)
 		return
 	}
+	if m.e.heartbeatOK != nil {
+		m.e.heartbeatOK(resp.MemberID)
+	}
 	m.resend = false
 	if req.Owned != nil {
 		m.reported = true

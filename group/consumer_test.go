@@ -18,7 +18,8 @@ import (
 // among the clients that are alive.
 func checkSingleOwner(t tb, e *env, group string, clients []*cclient) {
 	t.Helper()
-	if info, ok := e.c.ConsumerGroup(group); ok {
+	info, isGroup := e.c.ConsumerGroup(group)
+	if isGroup {
 		seen := map[broker.TopicPartition]string{}
 		for _, m := range info.Members {
 			for _, tp := range append(slices.Clone(m.Assigned), m.PendingRevocation...) {
@@ -31,7 +32,7 @@ func checkSingleOwner(t tb, e *env, group string, clients []*cclient) {
 	}
 	seen := map[broker.TopicPartition]string{}
 	for _, c := range clients {
-		if !c.alive {
+		if !c.alive || (isGroup && zombie(info, c)) {
 			continue
 		}
 		for _, tp := range c.owned {
@@ -41,6 +42,18 @@ func checkSingleOwner(t tb, e *env, group string, clients []*cclient) {
 			seen[tp] = c.name
 		}
 	}
+}
+
+// zombie reports whether c, alive, is a member the coordinator removed
+// (its rebalance timeout ran out while it was stalled, say): it holds on
+// to its partitions until its next heartbeat tells it (UNKNOWN_MEMBER_ID),
+// and they may already be another member's. Its commits are fenced.
+func zombie(info ConsumerGroupInfo, c *cclient) bool {
+	if c.id == "" || c.epoch == JoinEpoch {
+		return false
+	}
+	_, ok := info.member(c.id)
+	return !ok
 }
 
 // runChecked advances time second by second, checking single ownership.

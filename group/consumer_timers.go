@@ -70,9 +70,13 @@ func (c *Coordinator) consumerSessionFired(m *cmember) {
 		c.touchConsumer(m)
 		return
 	}
-	if now := c.clk.Now(); now.Before(m.deadline) {
+	deadline := m.deadline
+	if h := c.cfg.Hooks; h != nil {
+		deadline = deadline.Add(h.LateSession) // planted bug: the session ends late
+	}
+	if now := c.clk.Now(); now.Before(deadline) {
 		if !m.timer.Pending() {
-			m.timer = c.clk.At(m.deadline, m.expireFn)
+			m.timer = c.clk.At(deadline, m.expireFn)
 		}
 		return
 	}

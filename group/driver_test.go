@@ -35,6 +35,10 @@ type env struct {
 	log []Transition
 	// keepLog false drops transitions (benchmarks).
 	keepLog bool
+	// heartbeatOK, if set, is told of every ConsumerGroupHeartbeat the
+	// coordinator accepted (a join or a heartbeat, not a leave): each
+	// restarts the member's session.
+	heartbeatOK func(memberID string)
 }
 
 func newEnv(t tb, topics map[string]int, cfg Config) *env {

@@ -302,7 +302,7 @@ func checkOwners(rt *rapid.T, e *env, members []*tmember, exact bool) {
 
 // sometimesConsumer must each happen in some case of
 // TestConsumerGroupStateMachine, so that its checks do not pass vacuously.
-var sometimesConsumer = []string{"session-expired", "leave", "static-leave", "static-rejoin", "revoking", "unreleased",
+var sometimesConsumer = []string{"session-expired", "rebalance-timeout", "leave", "static-leave", "static-rejoin", "revoking", "unreleased",
 	"assigning", "fenced-epoch", "unreleased-instance", "commit-accepted", "commit-stale", "poll-timeout-leave", "resubscribe", "healed-with-2+"}
 
 // TestConsumerGroupStateMachine drives one consumer group (KIP-848) with
@@ -313,7 +313,13 @@ var sometimesConsumer = []string{"session-expired", "leave", "static-leave", "st
 //   - a partition has at most one owner at any time, counting partitions
 //     pending revocation as still owned, in the coordinator's view; among
 //     live clients; and no live client consumes a partition the
-//     coordinator does not count as its member's;
+//     coordinator does not count as its member's (a zombie aside: a
+//     member the coordinator removed, which has not heard of it yet);
+//   - a member's session ends exactly group.consumer.session.timeout.ms
+//     after its last accepted heartbeat or the broker's return; its
+//     rebalance timeout exactly its max.poll.interval.ms after the last
+//     reconciliation step that left it partitions to revoke, or after the
+//     broker's return, and only then;
 //   - the group epoch never goes back and rises by one at a time; the
 //     target assignment epoch never passes it, and no member's epoch
 //     passes the target assignment epoch;
@@ -339,9 +345,45 @@ func TestConsumerGroupStateMachine(t *testing.T) {
 		e.keepLog = os.Getenv("SMDEBUG") != ""
 		var clients []*cclient
 		lastEpoch := int32(0)
+		// The timers: every accepted heartbeat restarts a member's session,
+		// every reconciliation step that leaves it partitions to revoke its
+		// rebalance timeout, and the broker's return both.
+		session := DefaultConfig().ConsumerSessionTimeout
+		lastHeartbeat := map[string]time.Time{}
+		type revoking struct {
+			at      time.Time
+			timeout time.Duration
+			// away: a static member that left with epoch -2 while it
+			// was revoking keeps that state; only the broker's return
+			// restarts its timer (Kafka's onLoaded), at was its leave.
+			away bool
+		}
+		revokeFrom := map[string]revoking{}
+		var upAt time.Time
+		e.heartbeatOK = func(id string) { lastHeartbeat[id] = e.sim.Now() }
 		e.c.OnTransition(func(tr Transition) {
 			seen[tr.Kind.String()]++
 			switch tr.Kind {
+			case SessionExpired:
+				if due := later(lastHeartbeat[tr.MemberID], upAt).Add(session); !tr.Time.Equal(due) {
+					rt.Fatalf("%s's session expired at %v, due at %v (last heartbeat %v, broker back %v)", tr.MemberID,
+						tr.Time.Sub(clock.Epoch), due.Sub(clock.Epoch), lastHeartbeat[tr.MemberID].Sub(clock.Epoch), upAt.Sub(clock.Epoch))
+				}
+				delete(revokeFrom, tr.MemberID)
+			case RebalanceTimedOut:
+				r, ok := revokeFrom[tr.MemberID]
+				if due := later(r.at, upAt).Add(r.timeout); !ok || !tr.Time.Equal(due) || (r.away && !upAt.After(r.at)) {
+					rt.Fatalf("%s removed for its rebalance timeout at %v: revoking %v since %v (broker back %v), due at %v", tr.MemberID,
+						tr.Time.Sub(clock.Epoch), ok, r.at.Sub(clock.Epoch), upAt.Sub(clock.Epoch), due.Sub(clock.Epoch))
+				}
+				delete(revokeFrom, tr.MemberID)
+			case StaticLeft:
+				if r, ok := revokeFrom[tr.MemberID]; ok {
+					revokeFrom[tr.MemberID] = revoking{at: tr.Time, timeout: r.timeout, away: true}
+					seen["static-leave-revoking"]++
+				}
+			case MemberLeft, MemberFenced:
+				delete(revokeFrom, tr.MemberID)
 			case EpochBumped:
 				if tr.Generation != lastEpoch+1 {
 					rt.Fatalf("group epoch %d after %d: %+v", tr.Generation, lastEpoch, tr)
@@ -355,8 +397,12 @@ func TestConsumerGroupStateMachine(t *testing.T) {
 					lastEpoch = 0 // a new group of that id starts again
 				}
 			case MemberReconciled:
+				delete(revokeFrom, tr.MemberID)
 				if len(tr.Revoking) > 0 {
 					seen["revoking"]++
+					info, _ := e.c.ConsumerGroup(tr.Group)
+					m, _ := info.member(tr.MemberID)
+					revokeFrom[tr.MemberID] = revoking{at: tr.Time, timeout: m.RebalanceTimeout}
 				}
 			}
 		})
@@ -418,7 +464,7 @@ func TestConsumerGroupStateMachine(t *testing.T) {
 				held[m.MemberID] = append(slices.Clone(m.Assigned), m.PendingRevocation...)
 			}
 			for _, c := range clients {
-				if !c.alive {
+				if !c.alive || zombie(info, c) {
 					continue
 				}
 				for _, tp := range c.owned {
@@ -470,6 +516,7 @@ func TestConsumerGroupStateMachine(t *testing.T) {
 					check(rt)
 				}
 				e.b.SetAvailable(true)
+				upAt = e.sim.Now()
 			},
 			"stall": func(rt *rapid.T) {
 				pick(rt, func(c *cclient) bool { return c.alive && !c.stalled }, "staller").stall()
@@ -491,6 +538,9 @@ func TestConsumerGroupStateMachine(t *testing.T) {
 					rt.Skip("not a heartbeat")
 				}
 				err := e.c.ConsumerHeartbeat(ConsumerHeartbeatRequest{Group: "g", MemberID: c.id, MemberEpoch: epoch, InstanceID: c.instanceID}).Err
+				if err == nil {
+					e.heartbeatOK(c.id)
+				}
 				c.resend = true
 				switch kerr.CodeOf(err) {
 				case kerr.NoError, kerr.UnknownMemberID, kerr.FencedInstanceID, kerr.GroupIDNotFound:
@@ -607,6 +657,14 @@ func TestConsumerGroupStateMachine(t *testing.T) {
 			break
 		}
 	}
+}
+
+// later is the later of a and b.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func allSeenOf(seen map[string]int, kinds []string) bool {

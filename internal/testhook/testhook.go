@@ -33,7 +33,8 @@ type Group struct {
 	// left out: a partition nobody owns while the group is Stable.
 	DropPartition bool
 	// LateSession is a planted bug: a member's session expires this long
-	// after its deadline (no heartbeat for session.timeout.ms).
+	// after its deadline (no heartbeat for session.timeout.ms, or for
+	// group.consumer.session.timeout.ms in a consumer group).
 	LateSession time.Duration
 }
 
