@@ -256,6 +256,10 @@ func (h *hooks) OnGroup(g client.GroupEvent) {
 			return
 		}
 		e = h.base(g.Info, scenarios.KindJoin)
+		if g.Protocol == client.GroupProtocolConsumer {
+			e.Detail = joinedDetail // KIP-848: Generation is the member epoch
+			break
+		}
 		role := "follower"
 		if g.Leader {
 			role = "leader"

@@ -29,6 +29,15 @@ import (
 // checks the rest as it happens (hooks.go, world.go): invariant 1's one
 // message per offset at every delivery and over the whole log at the end,
 // and invariant 7's timers; judge checks 9 and 10 after the heal phase.
+//
+// A consumer group (KIP-848) has no generation its members share: each
+// member's epoch is the one its last reconciliation step gave it, and
+// invariants 3 and 4 are judged by it. An accepted commit carries its
+// member's current epoch (a revoked partition's commit the epoch of the
+// revocation, at which the member stays until it has confirmed it); a
+// partition goes to a consumer only once its previous holder has revoked
+// or lost it or was removed from the group; at each move to Stable every
+// partition of the subscribed topics is exactly one member's.
 type checker struct {
 	noLoss bool
 	// order: judge REORDERED (a Handler's loop processes one message at
@@ -51,7 +60,7 @@ type groupState struct {
 	state  string
 	// consumerProtocol: a consumer group (KIP-848), whose members commit
 	// with their member epochs: the classic generation rules do not
-	// apply to it.
+	// apply to it; each member's gen is its member epoch.
 	consumerProtocol bool
 	members          map[string]*memberState
 	// topics the group's consumers subscribed to.
@@ -206,6 +215,19 @@ func (c *checker) event(e *scenarios.Event) *problem {
 		if e.Member != "" {
 			g.members[e.Member] = &memberState{actor: e.Actor, gen: e.Generation}
 		}
+		if e.Detail == joinedDetail {
+			g.consumerProtocol = true
+		}
+	case scenarios.KindGroupEvent:
+		if g.consumerProtocol && isReconcileStep(e) {
+			// The coordinator moved the member to this epoch: it is a
+			// member (again, if it had been removed and rejoined).
+			if m := g.members[e.Member]; m != nil && !m.removed {
+				m.gen = e.Generation
+			} else {
+				g.members[e.Member] = &memberState{gen: e.Generation}
+			}
+		}
 	case scenarios.KindRejoin:
 		for p, h := range g.holders {
 			if h.actor == e.Actor && !h.released {
@@ -220,7 +242,11 @@ func (c *checker) event(e *scenarios.Event) *problem {
 		}
 	case scenarios.KindAssign:
 		for _, p := range e.Partitions {
-			if h := g.holders[p]; h != nil && h.actor != e.Actor && !h.released && e.Generation >= 0 && g.memberGen(h) == e.Generation {
+			if h := g.holders[p]; g.consumerProtocol && h != nil && h.actor != e.Actor && !h.released && !g.removed(h.member) {
+				return bad(ruleOwner, "%s was assigned to %s (member epoch %d) while %s still owned it (member %s): it had neither revoked nor lost it and was still a member of the group",
+					p, e.Actor, e.Generation, h.actor, h.member)
+			}
+			if h := g.holders[p]; !g.consumerProtocol && h != nil && h.actor != e.Actor && !h.released && e.Generation >= 0 && g.memberGen(h) == e.Generation {
 				return bad(ruleOwner, "%s was assigned to %s in generation %d while %s still owned it in that generation", p, e.Actor, e.Generation, h.actor)
 			}
 			g.holders[p] = &holding{actor: e.Actor, member: e.Member, gen: e.Generation}
@@ -251,7 +277,7 @@ func (c *checker) event(e *scenarios.Event) *problem {
 		if e.Generation >= 0 {
 			g.gen, g.genSet = e.Generation, true
 		}
-		if e.State == "Stable" && c.w != nil && !g.consumerProtocol {
+		if e.State == "Stable" && c.w != nil {
 			if snap := c.w.obs.stable[e.Seq]; snap != nil {
 				return c.stable(g, e, snap, bad)
 			}
@@ -278,6 +304,13 @@ func (c *checker) event(e *scenarios.Event) *problem {
 		}
 	}
 	return nil
+}
+
+// removed reports whether member id was removed from the group (left,
+// expired, timed out or fenced) and has not joined again.
+func (g *groupState) removed(id string) bool {
+	m := g.members[id]
+	return m != nil && m.removed
 }
 
 func (g *groupState) partEffects(tp scenarios.TP) *partEffects {
@@ -318,9 +351,13 @@ func (c *checker) effect(g *groupState, e *scenarios.Event, bad func(string, str
 // (invariant 4).
 func (c *checker) fenced(g *groupState, e *scenarios.Event, bad func(string, string, ...any) *problem) *problem {
 	tp := e.TP()
+	gen := "generation"
+	if g.consumerProtocol {
+		gen = "member epoch"
+	}
 	stale := func(why string) *problem {
-		return bad(ruleFence+": STALE-COMMIT-ACCEPTED", "the commit of %s@%d by %s (member %s, generation %d) was accepted although %s",
-			tp, e.Offset, e.Actor, orDash(e.Member), e.Generation, why)
+		return bad(ruleFence+": STALE-COMMIT-ACCEPTED", "the commit of %s@%d by %s (member %s, %s %d) was accepted although %s",
+			tp, e.Offset, e.Actor, orDash(e.Member), gen, e.Generation, why)
 	}
 	if e.Generation < 0 {
 		// A standalone commit (manual assign, admin): only to an Empty
@@ -332,6 +369,16 @@ func (c *checker) fenced(g *groupState, e *scenarios.Event, bad func(string, str
 	}
 	if m := g.members[e.Member]; e.Member != "" && m != nil && m.removed {
 		return stale("the member had been removed from the group")
+	}
+	if g.consumerProtocol {
+		// KIP-848: the member's own epoch, exactly (STALE_MEMBER_EPOCH
+		// for another, UNKNOWN_MEMBER_ID for a member not in the group).
+		switch m := g.members[e.Member]; {
+		case m == nil:
+			return stale("the member never joined the group (UNKNOWN_MEMBER_ID expected)")
+		case m.gen != e.Generation:
+			return stale(fmt.Sprintf("the member is at epoch %d (STALE_MEMBER_EPOCH expected)", m.gen))
+		}
 	}
 	if !g.consumerProtocol && g.genSet {
 		if e.Generation != g.gen {

@@ -36,6 +36,8 @@ type observer struct {
 	// downAt is when the broker last went down.
 	downAt time.Duration
 	downed bool
+	// k848 is what the world keeps of consumer groups (kip848.go).
+	k848 observer848
 }
 
 type message struct {
@@ -180,14 +182,23 @@ func (w *world) observeTransition(t group.Transition, seq int) {
 	case group.RebalanceTimedOut:
 		w.checkRebalanceTimeout(t, seq)
 	}
+	if o.k848.consumerGroup(w, t.Group) {
+		w.observe848(t, seq)
+	}
 	if t.MemberID != "" {
 		o.seen[t.MemberID] = now
 	}
 }
 
-// snapStable keeps the coordinator's assignment of a classic group that
-// just became Stable.
+// snapStable keeps the coordinator's assignment of a group that just
+// became Stable.
 func (w *world) snapStable(t group.Transition, seq int) {
+	if w.obs.k848.consumerGroup(w, t.Group) {
+		if snap := w.snapConsumerGroup(t.Group); snap != nil {
+			w.obs.stable[seq] = snap
+		}
+		return
+	}
 	d := w.cl.Coordinator().Describe(t.Group)
 	if d.GroupProtocol != "" {
 		return
@@ -215,13 +226,17 @@ func (w *world) snapStable(t group.Transition, seq int) {
 // rebalance restarts the sessions of the members it answers), the
 // broker's return from an outage (every session restarts). Expiries of
 // members whose consumer did not crash are not judged: their last
-// heartbeat is not on the timeline; nor are those of a consumer group
-// (KIP-848), whose session the broker sets.
+// heartbeat is not on the timeline. A consumer group's (KIP-848), whose
+// session the broker sets, are checkSession848's.
 func (w *world) checkSession(t group.Transition, seq int) {
 	o := &w.obs
 	cr, ok := o.crashed[t.MemberID]
-	if !ok || w.brokerDown || w.consumerProtocol(t.Group) {
-		return // a consumer group's session is the broker's (KIP-848)
+	if ok && o.k848.consumerGroup(w, t.Group) {
+		w.checkSession848(t, seq, cr)
+		return
+	}
+	if !ok || w.brokerDown {
+		return
 	}
 	from := max(cr.at, o.seen[t.MemberID], o.changedAt[t.Group], w.brokerUpAt)
 	if due, now := from+cr.session, w.now(); now > due {
@@ -238,8 +253,9 @@ func (w *world) checkSession(t group.Transition, seq int) {
 // wait for it), for static members (the coordinator may wait for them)
 // and when the group's consumers differ in max.poll.interval.ms.
 func (w *world) checkRebalanceTimeout(t group.Transition, seq int) {
-	if w.consumerProtocol(t.Group) {
-		return // KIP-848 counts it from a revocation request, not checked here
+	if w.obs.k848.consumerGroup(w, t.Group) {
+		w.checkRevokeTimeout848(t, seq) // from the revocation request
+		return
 	}
 	var timeout time.Duration
 	for _, m := range w.members {

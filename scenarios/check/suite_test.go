@@ -20,8 +20,10 @@ import (
 // allowed outcomes do happen, and a planted bug the suite must catch.
 //
 // KAFKASIM_CHECKS sets the number of random schedules across the whole
-// suite (default 4,000; -short divides by 5). Counterexamples are written
-// under t.TempDir() unless KAFKASIM_FAILURES names a directory.
+// suite (default 4,000; -short divides by 5) with the classic protocol;
+// the guarantee matrix with the consumer group protocol (kip848_test.go)
+// runs half as many again. Counterexamples are written under t.TempDir()
+// unless KAFKASIM_FAILURES names a directory.
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -49,7 +51,8 @@ func TestMain(m *testing.M) {
 }
 
 // suiteCases is the number of cases for a test with weight w (the weights
-// of the suite's tests add up to about 1).
+// of the suite's classic tests add up to about 1, the consumer-protocol
+// matrix's to about 0.5).
 func suiteCases(w float64) int {
 	total := 4_000
 	if n, err := strconv.Atoi(os.Getenv("KAFKASIM_CHECKS")); err == nil && n > 0 {

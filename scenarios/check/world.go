@@ -629,11 +629,16 @@ func (w *world) recordTransition(t group.Transition) {
 		}
 		e.Kind = scenarios.KindGroupEvent
 		e.Detail = "moved:"
+		if w.obs.k848.consumerGroup(w, t.Group) {
+			e.Detail = "target:" // partitions move only as members reconcile
+		}
 		for _, m := range t.Moved {
 			e.Detail += fmt.Sprintf(" %s[%d] %s→%s", m.Partition.Topic, m.Partition.Partition, orDash(m.From), orDash(m.To))
 		}
 	default:
-		return
+		if !w.consumerStep(t, &e) {
+			return
+		}
 	}
 	w.emit(e)
 }
