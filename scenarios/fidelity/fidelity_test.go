@@ -185,6 +185,23 @@ func TestAlignThroughput(t *testing.T) {
 	if _, moved := alignThroughput(sim, real, 1); moved != 0 {
 		t.Errorf("tolerance 1 aligned %d messages of 2", moved)
 	}
+	// The real producer a little slower: its last message not produced
+	// by the end, the one before pending.
+	short := View{Messages: msgs(ok, ok, pend), Committed: []Committed{{Group: "g", Topic: "t", Offset: 2}}}
+	if got, moved := alignThroughput(sim, short, 2); moved != 2 || !cmp.Equal(got, sim) {
+		t.Errorf("a pending tail produced on one side only: aligned %d: %v, want 2 and sim's view", moved, got)
+	}
+	if _, moved := alignThroughput(sim, short, 1); moved != 0 {
+		t.Errorf("tolerance 1 aligned a difference of 2 (one missing, one pending)")
+	}
+	longer := View{Messages: msgs(ok, ok, ok, pend, pend, pend), Committed: sim.Committed}
+	if got, moved := alignThroughput(sim, longer, 2); moved != 2 || !cmp.Equal(got, sim) {
+		t.Errorf("two more pending messages on the real side: aligned %d: %v", moved, got)
+	}
+	processedExtra := View{Messages: msgs(ok, ok, ok, pend, ok), Committed: sim.Committed}
+	if _, moved := alignThroughput(sim, processedExtra, 5); moved != 0 {
+		t.Errorf("a processed message produced on one side only was aligned away")
+	}
 	real.Messages[2].Verdict = lost
 	if got, moved := alignThroughput(sim, real, 5); moved != 0 || cmp.Equal(got, sim) {
 		t.Errorf("a LOST message was aligned away: %d %v", moved, got)

@@ -334,7 +334,9 @@ func equal(a, b Assignment) bool {
 // alignThroughput returns real with the end-of-run boundary between
 // processed and pending messages moved to sim's, per group and partition,
 // where they differ by at most n messages and in nothing else; and how
-// many messages it moved. Committed offsets of the partitions aligned
+// many messages it moved. The last messages produced may be produced on
+// one side only (a producer a little slower in real time): pending ones
+// count towards n as well. Committed offsets of the partitions aligned
 // take sim's value when they differ by at most n.
 func alignThroughput(sim, real View, n int64) (View, int) {
 	type part struct {
@@ -347,37 +349,22 @@ func alignThroughput(sim, real View, n int64) (View, int) {
 		simBy[keyOf(m)] = append(simBy[keyOf(m)], m)
 	}
 	out := real
-	out.Messages = slices.Clone(real.Messages)
+	out.Messages = make([]Message, 0, len(real.Messages))
 	moved := 0
 	aligned := map[part]bool{}
-	for i := 0; i < len(out.Messages); {
-		k := keyOf(out.Messages[i])
+	for i := 0; i < len(real.Messages); {
+		k := keyOf(real.Messages[i])
 		j := i
-		for j < len(out.Messages) && keyOf(out.Messages[j]) == k {
+		for j < len(real.Messages) && keyOf(real.Messages[j]) == k {
 			j++
 		}
-		rs, ss := out.Messages[i:j], simBy[k]
-		if len(rs) == len(ss) {
-			var diff []int
-			ok := true
-			for x := range rs {
-				if rs[x] == ss[x] {
-					continue
-				}
-				pair := map[scenarios.Verdict]bool{rs[x].Verdict: true, ss[x].Verdict: true}
-				if !pair[scenarios.OK] || !pair[scenarios.Pending] {
-					ok = false
-					break
-				}
-				diff = append(diff, x)
-			}
-			if ok && len(diff) > 0 && int64(len(diff)) <= n && diff[len(diff)-1]-diff[0] == len(diff)-1 {
-				for _, x := range diff {
-					rs[x] = ss[x]
-				}
-				moved += len(diff)
-				aligned[k] = true
-			}
+		rs, ss := real.Messages[i:j], simBy[k]
+		if d, ok := throughputDiff(ss, rs, n); ok && d > 0 {
+			out.Messages = append(out.Messages, ss...)
+			moved += d
+			aligned[k] = true
+		} else {
+			out.Messages = append(out.Messages, rs...)
 		}
 		i = j
 	}
@@ -393,6 +380,43 @@ func alignThroughput(sim, real View, n int64) (View, int) {
 		}
 	}
 	return out, moved
+}
+
+// throughputDiff reports how many of one partition's messages differ
+// between ss and rs only by where processing stopped, and whether that
+// is all that differs: in the messages both have, OK on one side and
+// PENDING on the other, in one run of consecutive messages; past the
+// shorter list, PENDING messages only; at most n in all.
+func throughputDiff(ss, rs []Message, n int64) (int, bool) {
+	common := min(len(ss), len(rs))
+	var diff []int
+	for x := range common {
+		if rs[x] == ss[x] {
+			continue
+		}
+		pair := map[scenarios.Verdict]bool{rs[x].Verdict: true, ss[x].Verdict: true}
+		if !pair[scenarios.OK] || !pair[scenarios.Pending] {
+			return 0, false
+		}
+		diff = append(diff, x)
+	}
+	if len(diff) > 0 && diff[len(diff)-1]-diff[0] != len(diff)-1 {
+		return 0, false
+	}
+	longer := ss
+	if len(rs) > len(ss) {
+		longer = rs
+	}
+	for _, m := range longer[common:] {
+		if m.Verdict != scenarios.Pending {
+			return 0, false
+		}
+	}
+	d := len(diff) + len(longer) - common
+	if int64(d) > n {
+		return 0, false
+	}
+	return d, true
 }
 
 func abs(x int64) int64 {
