@@ -58,6 +58,11 @@ func TestChecks(t *testing.T) {
 	if !slices.Contains(req, "sticky-scale-out-in") || slices.Contains(req, "sticky-balance-check") {
 		t.Errorf("RequiredChecks = %v: want the checks that agree with librdkafka, not those documented to differ", req)
 	}
+	lib := RequiredLibrary()
+	if !slices.Contains(lib, "auto-commit-loss") || !slices.Contains(lib, "sticky-unequal-subscriptions") ||
+		slices.Contains(lib, "sticky-rebalance-cost") || slices.Contains(lib, "offsets-expired") {
+		t.Errorf("RequiredLibrary = %v: want every built-in a real cluster runs but those documented to differ on both clients", lib)
+	}
 	if _, err := Scenario("no-such-check"); !errors.Is(err, scenarios.ErrNotFound) {
 		t.Errorf("Scenario(no-such-check): %v, want ErrNotFound", err)
 	}
