@@ -184,6 +184,52 @@ func (l *plog) appendRecords(recs []Record, now time.Time) int64 {
 	return base
 }
 
+// appendOne is appendRecords of one record without headers, its
+// timestamp ts in Unix nanoseconds (already resolved from a zero one): the
+// same log, with no Record to read and no loop to set up (Appender.Append,
+// once per produced message).
+func (l *plog) appendOne(key, value []byte, ts int64) int64 {
+	klen, vlen := len(key), len(value)
+	n := klen + vlen
+	// As appendRecords: a new chunk when there is none or the last one
+	// has no room (chunks are kept at their full length).
+	k := len(l.chunks)
+	if k == 0 || cap(l.chunks[k-1])-l.chunkFill < n {
+		l.newChunk(n)
+		k, l.chunkFill = len(l.chunks), 0
+	}
+	c := l.chunks[k-1]
+	off := l.chunkFill
+	h := recHdr{ts: ts, chunk: l.chunkBase + uint32(k-1), off: uint32(off), klen: int32(klen), vlen: int32(vlen)}
+	copy(c[off:off+klen], key)
+	copy(c[off+klen:off+n], value)
+	l.chunkFill = off + n
+	if key == nil {
+		h.klen = -1
+	}
+	if value == nil {
+		h.vlen = -1
+	}
+	if ts < l.lastTS {
+		l.tsMonotonic = false
+	}
+	l.lastTS = ts
+	l.bytes += int64(n)
+	// The page: as appendRecords, grown or started when full.
+	if k := len(l.pages); k == 0 || l.pageFill == cap(l.pages[k-1]) {
+		var page []recHdr
+		if k > 0 {
+			page = l.pages[k-1][:l.pageFill]
+		}
+		l.pageFill = len(l.growPage(page))
+	}
+	l.pages[len(l.pages)-1][l.pageFill] = h
+	l.pageFill++
+	base := l.hw
+	l.hw++
+	return base
+}
+
 // rewriteLast gives the last record another value: its value bytes with
 // "!" appended, written as a new record's would be (testhook: a planted
 // bug).

@@ -62,6 +62,7 @@ type logModel struct {
 	// (check reads them: they must not change, whatever the log does).
 	readers map[TopicPartition]*Reader
 	held    []heldBatch
+	apps    map[string]*Appender // see appender
 }
 
 // heldBatch is a fetched Batch and the records it must return.
@@ -162,10 +163,13 @@ func (m *logModel) checkDown(t *rapid.T, err error) bool {
 func (m *logModel) produce(t *rapid.T) {
 	tp := m.drawTP(t)
 	n := rapid.IntRange(0, 20).Draw(t, "batch")
+	// Through an Appender (held across actions, as a producer holds one
+	// through its send), one record at a time, or as one Produce.
+	viaAppender := n > 0 && rapid.Bool().Draw(t, "viaAppender")
 	recs := make([]Record, n)
 	for i := range recs {
 		recs[i] = Record{Key: drawBytes(t, "key"), Value: drawBytes(t, "value")}
-		if rapid.IntRange(0, 4).Draw(t, "hasHeaders") == 0 {
+		if !viaAppender && rapid.IntRange(0, 4).Draw(t, "hasHeaders") == 0 {
 			for range rapid.IntRange(1, 3).Draw(t, "nHeaders") {
 				recs[i].Headers = append(recs[i].Headers, Header{rapid.StringN(0, 5, -1).Draw(t, "hkey"), drawBytes(t, "hval")})
 			}
@@ -174,7 +178,21 @@ func (m *logModel) produce(t *rapid.T) {
 			recs[i].Timestamp = m.sim.Now().Add(time.Duration(rapid.IntRange(-60, 60).Draw(t, "tsSkew")) * time.Second)
 		}
 	}
-	base, err := m.b.Produce(tp.Topic, tp.Partition, recs)
+	var base int64
+	var err error
+	if viaAppender {
+		app := m.appender(t, tp.Topic)
+		for i, r := range recs {
+			off, e := app.Append(tp.Partition, r.Key, r.Value, r.Timestamp)
+			if i == 0 {
+				base, err = off, e
+			} else if (e == nil) != (err == nil) || (e == nil && off != base+int64(i)) {
+				t.Fatalf("append %d to %s: offset %d err %v after base %d err %v", i, tp, off, e, base, err)
+			}
+		}
+	} else {
+		base, err = m.b.Produce(tp.Topic, tp.Partition, recs)
+	}
 	if m.checkDown(t, err) {
 		return
 	}
@@ -205,6 +223,21 @@ func (m *logModel) produce(t *rapid.T) {
 			}
 		}
 	}
+}
+
+// appender is the model's Appender for topic, made at its first use and
+// kept, or now and then made afresh.
+func (m *logModel) appender(t *rapid.T, topic string) *Appender {
+	if m.apps == nil {
+		m.apps = map[string]*Appender{}
+	}
+	a := m.apps[topic]
+	if a == nil || rapid.IntRange(0, 7).Draw(t, "newAppender") == 0 {
+		app := m.b.Appender(topic)
+		a = &app
+		m.apps[topic] = a
+	}
+	return a
 }
 
 func sameBytes(a, b []byte) bool { return (a == nil) == (b == nil) && bytes.Equal(a, b) }

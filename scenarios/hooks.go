@@ -255,8 +255,11 @@ func (h *recorder) OnError(er client.ErrorRaised) {
 }
 
 // OnProduced records a message reaching the log.
-func (h *recorder) OnProduced(p client.Produced) {
-	m := p.Message
+func (h *recorder) OnProduced(p client.Produced) { h.produced(p.Message) }
+
+// produced is OnProduced without the event (a scripted producer's hook
+// passes the message on, not a copy of the whole event).
+func (h *recorder) produced(m *client.Message) {
 	h.r.reported++
 	if m.TopicPartition.Error != nil {
 		h.r.emit(Event{Actor: h.actor, Kind: KindClientErr, Generation: -1, Topic: m.TopicPartition.Topic, Partition: m.TopicPartition.Partition, Offset: -1, Key: string(m.Key),

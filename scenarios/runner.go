@@ -634,7 +634,7 @@ type reportWait struct {
 // OnProduced records the message and ends the waiting steps' polls: the
 // queue has room again. They go on right after this instant's sending.
 func (sp *scriptedProducer) OnProduced(p client.Produced) {
-	sp.recorder.OnProduced(p)
+	sp.recorder.produced(p.Message)
 	if len(sp.waiting) == 0 {
 		return
 	}

@@ -136,15 +136,17 @@ func (p *Producer) send() {
 		w++
 	}
 	var keep []pmsg
-	// One record, rewritten for each message (Produce copies it into the
-	// log); one report event, the message set for each.
-	var rec [1]broker.Record
+	// One report event, the message set for each.
 	p.prod.Info = p.info()
+	// The topic of the messages in a row (usually all of them), looked up
+	// once: Appender calls are Partitions and Produce of one record.
+	var app broker.Appender
+	b := p.cl.b
 	for i = range q {
 		pm := q[i]
 		m := pm.m
 		tp := &m.TopicPartition
-		if !p.cl.b.Available() {
+		if !b.Available() {
 			if pm.deadline != 0 && now >= pm.deadline {
 				tp.Error = client.NewError(client.ErrMsgTimedOut, "", false)
 				report(pm)
@@ -153,11 +155,14 @@ func (p *Producer) send() {
 			}
 			continue
 		}
+		if i == 0 || tp.Topic != app.Topic() { // (the zero Appender has no broker)
+			app = b.Appender(tp.Topic)
+		}
 		part := tp.Partition
 		if part == client.PartitionAny {
-			n, err := p.cl.b.Partitions(tp.Topic)
-			if err != nil && p.cl.b.Config().AllowAutoCreateTopics {
-				n, err = int32(max(p.cl.b.Config().AutoCreatePartitions, 1)), nil
+			n, err := app.Partitions()
+			if err != nil && b.Config().AllowAutoCreateTopics {
+				n, err = int32(max(b.Config().AutoCreatePartitions, 1)), nil
 			}
 			if err != nil {
 				tp.Error = client.NewError(client.ErrUnknownTopic, "", false)
@@ -166,14 +171,17 @@ func (p *Producer) send() {
 			}
 			part = p.part.Partition(m.Key, n)
 		}
-		rec[0].Key, rec[0].Value, rec[0].Timestamp = m.Key, m.Value, m.Timestamp
-		if len(m.Headers) > 0 || rec[0].Headers != nil {
-			rec[0].Headers = nil
-			for _, h := range m.Headers {
-				rec[0].Headers = append(rec[0].Headers, broker.Header{Key: h.Key, Value: h.Value})
+		var base int64
+		var err error
+		if len(m.Headers) == 0 {
+			base, err = app.Append(part, m.Key, m.Value, m.Timestamp)
+		} else {
+			rec := [1]broker.Record{{Key: m.Key, Value: m.Value, Timestamp: m.Timestamp, Headers: make([]broker.Header, len(m.Headers))}}
+			for j, h := range m.Headers {
+				rec[0].Headers[j] = broker.Header{Key: h.Key, Value: h.Value}
 			}
+			base, err = b.Produce(tp.Topic, part, rec[:])
 		}
-		base, err := p.cl.b.Produce(tp.Topic, part, rec[:])
 		switch {
 		case err == nil:
 			tp.Partition, tp.Offset = part, client.Offset(base)
