@@ -2,8 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"testing"
 	"unsafe"
 
@@ -59,46 +57,6 @@ func TestTapeEntriesThatDoNotFit(t *testing.T) {
 	}
 	if d := cmp.Diff([]recKind{recFull, recFull, recEffect, recFull, recFull, recProduce, recStoreAuto}, kinds); d != "" {
 		t.Errorf("entry kinds (-want +got):\n%s", d)
-	}
-}
-
-// TestDecimalCounts checks the produce step's number writer against
-// strconv over runs of consecutive numbers (carries, new digits) and
-// jumps.
-func TestDecimalCounts(t *testing.T) {
-	var d decimal
-	for _, start := range []int{0, 7, 98, 995, 99_990, 123_456_789} {
-		for i := start; i < start+25; i++ {
-			if got, want := string(d.of(i)), strconv.Itoa(i); got != want {
-				t.Fatalf("of(%d) = %q, want %q", i, got, want)
-			}
-		}
-	}
-	if got := string(d.of(5)); got != "5" {
-		t.Fatalf("of(5) after a jump back = %q", got)
-	}
-}
-
-// TestProduceTemplates checks that the templates a produce step expands
-// give the text with every "{i}" replaced, the default value included.
-func TestProduceTemplates(t *testing.T) {
-	ar := &produceArena{}
-	var d decimal
-	for _, tmpl := range []string{"k-{i}", "{i}", "{i}{i}-x", "plain", "", "a{i", "{i}}"} {
-		pt := parseTemplate(tmpl)
-		for i := range 12 {
-			if got, want := string(ar.expand(&pt, d.of(i))), strings.ReplaceAll(tmpl, "{i}", strconv.Itoa(i)); got != want {
-				t.Fatalf("expand(%q, %d) = %q, want %q", tmpl, i, got, want)
-			}
-		}
-	}
-	for _, id := range []string{"p1", "p{i}", "p{i", "x-{i}-y"} {
-		pt := idTemplate(id)
-		for i := range 12 {
-			if got, want := string(ar.expand(&pt, d.of(i))), strings.ReplaceAll(id, "{i}", strconv.Itoa(i))+"-"+strconv.Itoa(i); got != want {
-				t.Fatalf("default value of %q, message %d = %q, want %q", id, i, got, want)
-			}
-		}
 	}
 }
 

@@ -522,91 +522,108 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 		}
 		r.prods[id] = sp
 	}
-	p := sp.p
 	r.asked += count
-	ar := r.pmem
-	kt, vt := parseTemplate(key), parseTemplate(value)
-	if value == "" {
-		vt = idTemplate(id)
+	st := &produceStep{r: r, sp: sp, p: sp.p, id: id, topic: topic, count: count, interval: interval,
+		keys: keys, partition: partition, failOnFull: failOnFull, text: newMsgText(id, key, value, len(keys) > 0)}
+	st.runFn = st.run
+	st.first = r.loop.Now()
+	st.run()
+}
+
+// produceStep is one produce step: count messages from a scripted
+// producer, one every interval (0: all at once), and where it is.
+type produceStep struct {
+	r          *runner
+	sp         *scriptedProducer
+	p          client.Producer
+	id, topic  string
+	count      int
+	interval   time.Duration
+	keys       []string // the keys to take in turn, if given
+	partition  int32
+	failOnFull bool
+	text       *msgText
+	runFn      func() // run, made once
+
+	first time.Time       // when the first message was sent
+	i     int             // the next message to send
+	msg   *client.Message // message i, built and refused for want of room: sent again as it is
+	polls int             // polls since the queue was found full (0: not waiting)
+	since time.Duration   // when it was found full
+}
+
+// try sends message i and reports whether it is done with (sent, or
+// failed and reported); false: the queue is full and the step waits.
+func (st *produceStep) try() bool {
+	r, msg := st.r, st.msg
+	if msg == nil {
+		ar := r.pmem
+		msg = ar.message(st.topic, st.partition)
+		key, value := st.text.of(ar, st.i)
+		if len(st.keys) > 0 {
+			key = nil
+			if k := st.keys[st.i%len(st.keys)]; k != "" {
+				key = ar.literal(k)
+			}
+		}
+		msg.Key, msg.Value = key, value
 	}
-	var (
-		num   decimal
-		first time.Time       // when the first message was sent
-		i     int             // the next message to send
-		msg   *client.Message // message i, built and refused for want of room: sent again as it is
-		polls int             // polls since the queue was found full (0: not waiting)
-		since time.Duration   // when it was found full
-	)
-	// try sends message i and reports whether it is done with (sent, or
-	// failed and reported); false: the queue is full and the step waits.
-	try := func() bool {
-		if msg == nil {
-			msg = ar.message(topic, partition)
-			digits := num.of(i)
-			if len(keys) > 0 {
-				if k := keys[i%len(keys)]; k != "" {
-					msg.Key = ar.literal(k)
-				}
-			} else if key != "" {
-				msg.Key = ar.expand(&kt, digits)
-			}
-			msg.Value = ar.expand(&vt, digits)
+	if err := st.p.Produce(msg, nil); err != nil {
+		if !st.failOnFull && errors.Is(err, kerr.QueueFull) {
+			st.msg = msg
+			return false
 		}
-		if err := p.Produce(msg, nil); err != nil {
-			if !failOnFull && errors.Is(err, kerr.QueueFull) {
-				return false
-			}
-			r.emit(Event{Actor: id, Kind: KindClientErr, Generation: -1, Topic: topic, Partition: -1, Offset: -1, Error: errName(err), Detail: "produce: " + err.Error()})
-		}
-		msg = nil
-		if polls > 0 {
-			r.emit(Event{Actor: id, Kind: KindProduceWait, Generation: -1, Topic: topic, Partition: -1, Offset: -1, Error: kerr.QueueFull.String(),
-				Detail: sp.waitDetail(i, count, polls, r.now()-since)})
-			polls = 0
-		}
-		i++
-		return true
+		r.emit(Event{Actor: st.id, Kind: KindClientErr, Generation: -1, Topic: st.topic, Partition: -1, Offset: -1, Error: errName(err), Detail: "produce: " + err.Error()})
 	}
-	var run func()
-	// wait polls the producer until a delivery report frees room in its
-	// queue, or for at most a second, and runs the step on.
-	wait := func() {
-		if polls == 0 {
-			since = r.now()
-		}
-		polls++
-		sp.waitForReport(r.loop, func() {
-			p.Poll(0)
-			run()
-		})
+	st.msg = nil
+	if st.polls > 0 {
+		r.emit(Event{Actor: st.id, Kind: KindProduceWait, Generation: -1, Topic: st.topic, Partition: -1, Offset: -1, Error: kerr.QueueFull.String(),
+			Detail: st.sp.waitDetail(st.i, st.count, st.polls, r.now()-st.since)})
+		st.polls = 0
 	}
-	run = func() {
-		if interval > 0 {
-			if i >= count {
-				return
-			}
-			if !try() {
-				wait()
-				return
-			}
-			p.Poll(0)
-			// On the producer's schedule, not interval after this send: a
-			// real cluster's produce call takes time, and the schedule
-			// must not drift by it (nor by a wait for room: what is late
-			// goes at once).
-			r.loop.At(first.Add(time.Duration(i)*interval), run)
+	st.i++
+	return true
+}
+
+// wait polls the producer until a delivery report frees room in its
+// queue, or for at most a second, and runs the step on.
+func (st *produceStep) wait() {
+	if st.polls == 0 {
+		st.since = st.r.now()
+	}
+	st.polls++
+	st.sp.waitForReport(st.r.loop, func() {
+		st.p.Poll(0)
+		st.run()
+	})
+}
+
+// run sends what is due: the next message (with an interval), or all
+// that the queue takes.
+func (st *produceStep) run() {
+	if st.interval > 0 {
+		if st.i >= st.count {
 			return
 		}
-		for i < count {
-			if !try() {
-				wait()
-				return
-			}
+		if !st.try() {
+			st.wait()
+			return
 		}
-		p.Poll(0)
+		st.p.Poll(0)
+		// On the producer's schedule, not interval after this send: a
+		// real cluster's produce call takes time, and the schedule
+		// must not drift by it (nor by a wait for room: what is late
+		// goes at once).
+		st.r.loop.At(st.first.Add(time.Duration(st.i)*st.interval), st.runFn)
+		return
 	}
-	first = r.loop.Now()
-	run()
+	for st.i < st.count {
+		if !st.try() {
+			st.wait()
+			return
+		}
+	}
+	st.p.Poll(0)
 }
 
 // pollTimeout is how long a producing app waiting for room in its queue
@@ -825,69 +842,110 @@ func parseTemplate(s string) template {
 // idTemplate is the template of the default value "<id>-<i>".
 func idTemplate(id string) template { return parseTemplate(id + "-{i}") }
 
-// expand is the template's text for a message whose number is written
-// digits (decimal.of): every "{i}" replaced by it. A text without
-// placeholders is the same read-only slice for every message.
-func (ar *produceArena) expand(t *template, digits []byte) []byte {
-	if t.lit != nil {
-		return t.lit
+// msgText writes the keys and values of a produce step's messages into
+// the arena. Their numbers come in order, so a message's text is the last
+// one's with the number incremented where it appears: the templates with
+// placeholders are kept expanded, the key's then the value's, in line,
+// and a message's key and value are one copy of it (a literal text is the
+// same read-only slice for every message; no key template, no key).
+type msgText struct {
+	kt, vt template
+	keyed  bool   // a key template was given
+	kvar   bool   // the key has placeholders (its text is in line)
+	vvar   bool   // the value has placeholders (its text follows the key's)
+	line   []byte // the expanded texts of message n
+	klen   int    // the key's length in line (0 unless kvar)
+	ends   []int  // where each placeholder's digits end in line
+	width  int    // the number of digits of n
+	n      int
+	set    bool
+}
+
+// newMsgText is the text of a produce step with key and value templates
+// (value "": the producer's id and the number, "<id>-<i>"); with keyList
+// the step takes its keys from a list instead, and the key template is
+// not used.
+func newMsgText(id, key, value string, keyList bool) *msgText {
+	t := &msgText{kt: parseTemplate(key), vt: parseTemplate(value), keyed: key != "" && !keyList}
+	if value == "" {
+		t.vt = idTemplate(id)
 	}
-	n := t.fixed + (len(t.parts)-1)*len(digits)
-	ar.reserve(n)
-	if len(t.parts) == 2 {
-		// One placeholder (key: "k-{i}", the default value "<id>-{i}"):
-		// three copies into the reserved bytes, no loop.
+	t.kvar = t.keyed && t.kt.lit == nil
+	t.vvar = t.vt.lit == nil
+	return t
+}
+
+// of writes message i's key and value (a nil key without a key template).
+func (t *msgText) of(ar *produceArena, i int) (key, value []byte) {
+	if t.kvar || t.vvar {
+		if !t.next(i) {
+			t.build(i)
+		}
+		n := len(t.line)
+		ar.reserve(n)
 		start := len(ar.buf)
 		b := ar.buf[start : start+n : start+n]
-		k := copy(b, t.parts[0])
-		k += copy(b[k:], digits)
-		copy(b[k:], t.parts[1])
+		copy(b, t.line)
 		ar.buf = ar.buf[:start+n]
-		return b
+		key, value = b[:t.klen:t.klen], b[t.klen:]
 	}
-	// Built in a local slice over the reserved bytes: storing the arena's
-	// slice header after every append would be a write barrier each while
-	// the collector marks.
-	start := len(ar.buf)
-	b := ar.buf[start:start:cap(ar.buf)]
-	for j, p := range t.parts {
-		if j > 0 {
-			b = append(b, digits...)
-		}
-		b = append(b, p...)
+	if t.keyed && !t.kvar {
+		key = t.kt.lit
+	} else if !t.keyed {
+		key = nil
 	}
-	ar.buf = ar.buf[:start+len(b)]
-	return b[:len(b):len(b)]
+	if !t.vvar {
+		value = t.vt.lit
+	}
+	return key, value
 }
 
-// decimal writes the numbers of a produce step's messages. They come in
-// order, so each is the previous one plus one: an increment of the last
-// digits instead of a division per digit.
-type decimal struct {
-	n   int
-	b   []byte
-	set bool
+// next turns line into message i's text, if i follows the last number
+// with as many digits: the last digit of every placeholder incremented,
+// carrying over nines. It reports false when it cannot (a first
+// message, a jump, one digit more).
+func (t *msgText) next(i int) bool {
+	if !t.set || i != t.n+1 {
+		return false
+	}
+	line := t.line
+	for _, e := range t.ends {
+		j := e - 1
+		for line[j] == '9' {
+			if j == e-t.width {
+				return false // all nines
+			}
+			line[j] = '0'
+			j--
+		}
+		line[j]++
+	}
+	t.n = i
+	return true
 }
 
-// of returns i in decimal, valid until the next call.
-func (d *decimal) of(i int) []byte {
-	if !d.set || i != d.n+1 || i < 0 {
-		d.n, d.set = i, true
-		d.b = strconv.AppendInt(d.b[:0], int64(i), 10)
-		return d.b
-	}
-	d.n = i
-	for j := len(d.b) - 1; j >= 0; j-- {
-		if d.b[j] != '9' {
-			d.b[j]++
-			return d.b
+// build writes message i's text into line from the templates.
+func (t *msgText) build(i int) {
+	var num [20]byte
+	digits := strconv.AppendInt(num[:0], int64(i), 10)
+	t.line, t.ends = t.line[:0], t.ends[:0]
+	add := func(tm *template) {
+		for j, p := range tm.parts {
+			if j > 0 {
+				t.line = append(t.line, digits...)
+				t.ends = append(t.ends, len(t.line))
+			}
+			t.line = append(t.line, p...)
 		}
-		d.b[j] = '0'
 	}
-	// All nines: one digit more.
-	d.b = append(d.b, '0')
-	d.b[0] = '1'
-	return d.b
+	if t.kvar {
+		add(&t.kt)
+	}
+	t.klen = len(t.line)
+	if t.vvar {
+		add(&t.vt)
+	}
+	t.n, t.width, t.set = i, len(digits), i >= 0
 }
 
 // Commit strategies need ordered partition keys.
