@@ -525,9 +525,17 @@ func (r *runner) produce(id string, conf client.ConfigMap, topic string, count i
 	r.asked += count
 	st := &produceStep{r: r, sp: sp, p: sp.p, id: id, topic: topic, count: count, interval: interval,
 		keys: keys, partition: partition, failOnFull: failOnFull, text: newMsgText(id, key, value, len(keys) > 0)}
+	st.batch, _ = sp.p.(batchProducer)
 	st.runFn = st.run
 	st.first = r.loop.Now()
 	st.run()
+}
+
+// batchProducer is a producer that queues a burst of messages in one call
+// (the simulator's): the same as Produce for each, in order, up to the
+// first refused (see sim.Producer.ProduceBatch).
+type batchProducer interface {
+	ProduceBatch(msgs []client.Message) (int, error)
 }
 
 // produceStep is one produce step: count messages from a scripted
@@ -536,6 +544,7 @@ type produceStep struct {
 	r          *runner
 	sp         *scriptedProducer
 	p          client.Producer
+	batch      batchProducer // p, if it takes bursts; else nil
 	id, topic  string
 	count      int
 	interval   time.Duration
@@ -545,44 +554,90 @@ type produceStep struct {
 	text       *msgText
 	runFn      func() // run, made once
 
-	first time.Time       // when the first message was sent
-	i     int             // the next message to send
-	msg   *client.Message // message i, built and refused for want of room: sent again as it is
-	polls int             // polls since the queue was found full (0: not waiting)
-	since time.Duration   // when it was found full
+	first time.Time        // when the first message was sent
+	i     int              // the next message to send
+	pend  []client.Message // messages i, i+1, ... built and not yet sent (refused for want of room: sent again as they are)
+	polls int              // polls since the queue was found full (0: not waiting)
+	since time.Duration    // when it was found full
 }
 
-// try sends message i and reports whether it is done with (sent, or
-// failed and reported); false: the queue is full and the step waits.
-func (st *produceStep) try() bool {
-	r, msg := st.r, st.msg
-	if msg == nil {
-		ar := r.pmem
-		msg = ar.message(st.topic, st.partition)
-		key, value := st.text.of(ar, st.i)
+// build makes up to n messages from i on (as many as the arena's block
+// holds) into pend.
+func (st *produceStep) build(n int) {
+	ar := st.r.pmem
+	ms := ar.messages(st.topic, st.partition, n)
+	for j := range ms {
+		m := &ms[j]
+		key, value := st.text.of(ar, st.i+j)
 		if len(st.keys) > 0 {
 			key = nil
-			if k := st.keys[st.i%len(st.keys)]; k != "" {
+			if k := st.keys[(st.i+j)%len(st.keys)]; k != "" {
 				key = ar.literal(k)
 			}
 		}
-		msg.Key, msg.Value = key, value
+		m.Key, m.Value = key, value
 	}
-	if err := st.p.Produce(msg, nil); err != nil {
-		if !st.failOnFull && errors.Is(err, kerr.QueueFull) {
-			st.msg = msg
-			return false
+	st.pend = ms
+}
+
+// produce queues msgs as Produce would, one after the other, up to the
+// first refused: how many it queued, and the refusal.
+func (st *produceStep) produce(msgs []client.Message) (int, error) {
+	if st.batch != nil {
+		return st.batch.ProduceBatch(msgs)
+	}
+	for j := range msgs {
+		if err := st.p.Produce(&msgs[j], nil); err != nil {
+			return j, err
 		}
-		r.emit(Event{Actor: st.id, Kind: KindClientErr, Generation: -1, Topic: st.topic, Partition: -1, Offset: -1, Error: errName(err), Detail: "produce: " + err.Error()})
 	}
-	st.msg = nil
+	return len(msgs), nil
+}
+
+// try sends messages from i on, up to n of them (building them when none
+// waits), and reports whether it is done with them (sent, or failed and
+// reported); false: the queue is full and the step waits. What it records
+// is what sending them one by one records: after the first sent after a
+// wait, the wait; for a message refused otherwise, an error (then the
+// wait, if no message went before it).
+func (st *produceStep) try(n int) bool {
+	if len(st.pend) == 0 {
+		if st.batch == nil {
+			// One Produce at a time, the step's records in between as
+			// they always were, whatever the client does in Produce.
+			n = 1
+		}
+		st.build(n)
+	}
+	k, err := st.produce(st.pend)
+	if k > 0 {
+		if st.polls > 0 {
+			st.waited()
+		}
+		st.i += k
+		st.pend = st.pend[k:]
+	}
+	if err == nil {
+		return true
+	}
+	if !st.failOnFull && errors.Is(err, kerr.QueueFull) {
+		return false
+	}
+	st.r.emit(Event{Actor: st.id, Kind: KindClientErr, Generation: -1, Topic: st.topic, Partition: -1, Offset: -1, Error: errName(err), Detail: "produce: " + err.Error()})
 	if st.polls > 0 {
-		r.emit(Event{Actor: st.id, Kind: KindProduceWait, Generation: -1, Topic: st.topic, Partition: -1, Offset: -1, Error: kerr.QueueFull.String(),
-			Detail: st.sp.waitDetail(st.i, st.count, st.polls, r.now()-st.since)})
-		st.polls = 0
+		st.waited()
 	}
 	st.i++
+	st.pend = st.pend[1:]
 	return true
+}
+
+// waited records the end of a wait for room: message i is going.
+func (st *produceStep) waited() {
+	r := st.r
+	r.emit(Event{Actor: st.id, Kind: KindProduceWait, Generation: -1, Topic: st.topic, Partition: -1, Offset: -1, Error: kerr.QueueFull.String(),
+		Detail: st.sp.waitDetail(st.i, st.count, st.polls, r.now()-st.since)})
+	st.polls = 0
 }
 
 // wait polls the producer until a delivery report frees room in its
@@ -605,7 +660,7 @@ func (st *produceStep) run() {
 		if st.i >= st.count {
 			return
 		}
-		if !st.try() {
+		if !st.try(1) {
 			st.wait()
 			return
 		}
@@ -618,7 +673,7 @@ func (st *produceStep) run() {
 		return
 	}
 	for st.i < st.count {
-		if !st.try() {
+		if !st.try(st.count - st.i) {
 			st.wait()
 			return
 		}
@@ -755,23 +810,30 @@ func (ar *produceArena) release() {
 	arenaPool.Put(ar)
 }
 
-func (ar *produceArena) message(topic string, partition int32) *client.Message {
+// messages hands out up to n (at least one) consecutive messages of the
+// current block, for topic and partition, all else zero.
+func (ar *produceArena) messages(topic string, partition int32, n int) []client.Message {
 	if len(ar.msgs) == 0 {
 		ar.nextBlock()
 	}
-	m := &ar.msgs[0]
-	ar.msgs = ar.msgs[1:]
+	n = min(n, len(ar.msgs))
+	ms := ar.msgs[:n:n]
+	ar.msgs = ar.msgs[n:]
 	if ar.dirty {
-		// A recycled message: what the last run and its producer wrote
+		// Recycled messages: what the last run and its producer wrote
 		// goes.
-		*m = client.Message{TopicPartition: client.TopicPartition{Topic: topic, Partition: partition}}
-		return m
+		for i := range ms {
+			ms[i] = client.Message{TopicPartition: client.TopicPartition{Topic: topic, Partition: partition}}
+		}
+		return ms
 	}
-	// The message is fresh, all zero: set only what is not (storing a
-	// whole TopicPartition would also store its zero pointer fields, each
-	// a write barrier while the collector marks).
-	m.TopicPartition.Topic, m.TopicPartition.Partition = topic, partition
-	return m
+	// Fresh, all zero: set only what is not (storing a whole
+	// TopicPartition would also store its zero pointer fields, each a
+	// write barrier while the collector marks).
+	for i := range ms {
+		ms[i].TopicPartition.Topic, ms[i].TopicPartition.Partition = topic, partition
+	}
+	return ms
 }
 
 // nextBlock starts the next message block: a spare one, else a new one

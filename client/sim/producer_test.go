@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,78 @@ func TestProducerOutageAndQueueLimit(t *testing.T) {
 	}
 	if s := strings.Join(got, " "); s != "a!_MSG_TIMED_OUT b!_MSG_TIMED_OUT c@0 d@1" {
 		t.Fatalf("reports: %s", s)
+	}
+}
+
+// ProduceBatch queues messages as Produce does, one after the other, and
+// stops at the first one Produce refuses: a twin producer given the same
+// messages one by one reports the same offsets and errors, in the same
+// order, and the same messages wait.
+func TestProduceBatchLikeProduce(t *testing.T) {
+	type world struct {
+		cl   *Cluster
+		p    *Producer
+		hook *producedLog
+	}
+	mk := func() world {
+		cl := newTestCluster(t, "t", 3)
+		hook := &producedLog{}
+		p, err := cl.NewProducer(client.ConfigMap{"linger.ms": 5, "queue.buffering.max.messages": 6}, hook)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return world{cl, p, hook}
+	}
+	msgs := func(from, n int, topic string) []client.Message {
+		ms := make([]client.Message, n)
+		for i := range ms {
+			ms[i] = client.Message{TopicPartition: client.TopicPartition{Topic: topic, Partition: client.PartitionAny},
+				Key: fmt.Appendf(nil, "k%d", from+i), Value: fmt.Appendf(nil, "v%d", from+i)}
+		}
+		return ms
+	}
+	a, b := mk(), mk()
+	batch := func(ms []client.Message) (int, error) {
+		t.Helper()
+		twin := slices.Clone(ms)
+		n, err := a.p.ProduceBatch(ms)
+		m, twinErr := 0, error(nil)
+		for i := range twin {
+			if twinErr = b.p.Produce(&twin[i], nil); twinErr != nil {
+				break
+			}
+			m++
+		}
+		if n != m || fmt.Sprint(err) != fmt.Sprint(twinErr) {
+			t.Fatalf("ProduceBatch queued %d (%v), Produce one by one %d (%v)", n, err, m, twinErr)
+		}
+		return n, err
+	}
+	if n, _ := batch(msgs(0, 4, "t")); n != 4 {
+		t.Fatalf("queued %d of 4", n)
+	}
+	if n, err := batch(msgs(4, 5, "t")); n != 2 || client.ErrorFrom(err).Code() != client.ErrQueueFull {
+		t.Fatalf("queued %d (%v), want 2 and a full queue", n, err)
+	}
+	if n, _ := batch(nil); n != 0 {
+		t.Fatalf("an empty batch queued %d", n)
+	}
+	for _, w := range []world{a, b} {
+		w.cl.Sleep(10 * time.Millisecond)
+		for w.p.Poll(0) != nil {
+		}
+	}
+	if n, err := batch(append(msgs(9, 1, "t"), msgs(10, 2, "")...)); n != 1 || client.ErrorFrom(err).Code() != client.ErrInvalidArg {
+		t.Fatalf("queued %d (%v), want 1 and an error for the message without a topic", n, err)
+	}
+	for _, w := range []world{a, b} {
+		w.cl.Sleep(10 * time.Millisecond)
+		w.p.Close()
+	}
+	if n, err := batch(msgs(12, 2, "t")); n != 0 || err == nil {
+		t.Fatalf("a closed producer queued %d (%v)", n, err)
+	}
+	if got, want := strings.Join(a.hook.got, " "), strings.Join(b.hook.got, " "); got != want || len(a.hook.got) != 7 {
+		t.Fatalf("reports %s, want %s (7 of them)", got, want)
 	}
 }
