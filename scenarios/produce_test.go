@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kafkasim/kafkasim/client"
 )
 
 // TestProduceTexts checks the keys and values a produce step writes
@@ -25,8 +27,8 @@ func TestProduceTexts(t *testing.T) {
 			for _, list := range []bool{false, true} {
 				ar := &produceArena{}
 				txt := newMsgText("p{i", key, value, list)
-				for _, i := range nums {
-					k, v := txt.of(ar, i)
+				for n, i := range nums {
+					k, v := of(txt, ar, i, n%5+1)
 					wantV := expand(value, i)
 					if value == "" {
 						wantV = "p{i-" + strconv.Itoa(i)
@@ -51,6 +53,17 @@ func TestProduceTexts(t *testing.T) {
 	}
 }
 
+// of is message i's key and value, written by fill as the last of n
+// messages (the ones before it numbered i-n+1 on, when they are numbers).
+func of(txt *msgText, ar *produceArena, i, n int) (key, value []byte) {
+	if i-n+1 < 0 {
+		n = 1
+	}
+	ms := make([]client.Message, n)
+	txt.fill(ar, ms, i-n+1)
+	return ms[n-1].Key, ms[n-1].Value
+}
+
 // TestProduceTextsStay checks that a message's key and value do not
 // change when later messages are written (the arena hands out fresh
 // bytes; line is a scratch copy).
@@ -58,9 +71,12 @@ func TestProduceTextsStay(t *testing.T) {
 	ar := &produceArena{}
 	txt := newMsgText("p", "k-{i}", "", false)
 	var ks, vs [][]byte
-	for i := range 3000 {
-		k, v := txt.of(ar, i)
-		ks, vs = append(ks, k), append(vs, v)
+	for i := 0; i < 3000; i += 7 {
+		ms := make([]client.Message, 7)
+		txt.fill(ar, ms, i)
+		for _, m := range ms {
+			ks, vs = append(ks, m.Key), append(vs, m.Value)
+		}
 	}
 	for i := range ks {
 		if string(ks[i]) != "k-"+strconv.Itoa(i) || string(vs[i]) != "p-"+strconv.Itoa(i) {

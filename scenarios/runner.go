@@ -566,16 +566,13 @@ type produceStep struct {
 func (st *produceStep) build(n int) {
 	ar := st.r.pmem
 	ms := ar.messages(st.topic, st.partition, n)
-	for j := range ms {
-		m := &ms[j]
-		key, value := st.text.of(ar, st.i+j)
-		if len(st.keys) > 0 {
-			key = nil
+	st.text.fill(ar, ms, st.i)
+	if len(st.keys) > 0 {
+		for j := range ms {
 			if k := st.keys[(st.i+j)%len(st.keys)]; k != "" {
-				key = ar.literal(k)
+				ms[j].Key = ar.literal(k)
 			}
 		}
-		m.Key, m.Value = key, value
 	}
 	st.pend = ms
 }
@@ -937,29 +934,44 @@ func newMsgText(id, key, value string, keyList bool) *msgText {
 	return t
 }
 
-// of writes message i's key and value (a nil key without a key template).
-func (t *msgText) of(ar *produceArena, i int) (key, value []byte) {
-	if t.kvar || t.vvar {
-		if !t.next(i) {
-			t.build(i)
+// fill writes the keys and values of messages ms, numbered from first
+// on (no key without a key template).
+func (t *msgText) fill(ar *produceArena, ms []client.Message, first int) {
+	if !t.kvar && !t.vvar {
+		for j := range ms {
+			if t.keyed {
+				ms[j].Key = t.kt.lit
+			}
+			ms[j].Value = t.vt.lit
+		}
+		return
+	}
+	for j := range ms {
+		if !t.next(first + j) {
+			t.build(first + j)
 		}
 		n := len(t.line)
-		ar.reserve(n)
-		start := len(ar.buf)
-		b := ar.buf[start : start+n : start+n]
+		if cap(ar.buf)-len(ar.buf) < n {
+			ar.reserve(n)
+		}
+		buf := ar.buf
+		start := len(buf)
+		b := buf[start : start+n : start+n]
 		copy(b, t.line)
-		ar.buf = ar.buf[:start+n]
-		key, value = b[:t.klen:t.klen], b[t.klen:]
+		ar.buf = buf[:start+n]
+		m := &ms[j]
+		switch {
+		case t.kvar:
+			m.Key = b[:t.klen:t.klen]
+		case t.keyed:
+			m.Key = t.kt.lit
+		}
+		if t.vvar {
+			m.Value = b[t.klen:]
+		} else {
+			m.Value = t.vt.lit
+		}
 	}
-	if t.keyed && !t.kvar {
-		key = t.kt.lit
-	} else if !t.keyed {
-		key = nil
-	}
-	if !t.vvar {
-		value = t.vt.lit
-	}
-	return key, value
 }
 
 // next turns line into message i's text, if i follows the last number

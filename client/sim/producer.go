@@ -91,12 +91,50 @@ func (p *Producer) ProduceBatch(msgs []client.Message) (int, error) {
 		return 0, nil
 	}
 	defer p.cl.exit(p.cl.enter(p.id, opProduce, p.cl.keyMsg(&msgs[0]), nil))
-	for i := range msgs {
-		if err := p.queueMsg(&msgs[i], nil); err != nil {
-			return i, err
+	if p.closed {
+		return 0, p.queueMsg(&msgs[0], nil)
+	}
+	// What queueMsg does for each message, with what is the same for all
+	// of them done once: nothing in between can close the producer, move
+	// the clock or touch the queue but this loop. The messages that fit
+	// in the queue (queue.buffering.max.messages) are the plain case; at
+	// the first that is not (no room, no topic), queueMsg says why.
+	n := len(msgs)
+	if qmax := p.cfg.QueueMaxMessages; qmax > 0 {
+		n = min(n, max(qmax-p.len(), 0))
+	}
+	now := p.cl.clk.Now()
+	var deadline int64
+	if p.cfg.MessageTimeout > 0 {
+		deadline = now.UnixNano() + int64(p.cfg.MessageTimeout)
+	}
+	p.queue = slices.Grow(p.queue, n)
+	queued := 0
+	for i := range n {
+		msg := &msgs[i]
+		t := msg.TopicPartition.Topic
+		if t == "" {
+			break
+		}
+		if t != p.lastTopic {
+			p.noteTopic(t)
+		}
+		if msg.Timestamp.IsZero() {
+			msg.Timestamp = now
+			msg.TimestampType = client.TimestampCreateTime
+		}
+		p.queue = append(p.queue, pmsg{m: msg, deadline: deadline})
+		queued++
+	}
+	if queued > 0 && !p.timer.Pending() {
+		p.timer = p.cl.clk.After(p.cfg.Linger, p.sendFn)
+	}
+	for ; queued < len(msgs); queued++ {
+		if err := p.queueMsg(&msgs[queued], nil); err != nil {
+			return queued, err
 		}
 	}
-	return len(msgs), nil
+	return queued, nil
 }
 
 // queueMsg is Produce inside the gate.
@@ -145,81 +183,32 @@ func (p *Producer) send() {
 	// slot (see Producer.reports).
 	inPlace := p.rhead == len(p.reports)
 	w := 0
-	var i int // the message being sent
-	report := func(pm pmsg) {
-		if !p.report(pm) {
-			return
-		}
-		if !inPlace {
-			p.reports = append(p.reports, pm)
-			return
-		}
-		if w != i {
-			q[w] = pm // (in place, the usual case, nothing moves: no pointer writes)
-		}
-		w++
-	}
 	var keep []pmsg
 	// One report event, the message set for each.
 	p.prod.Info = p.info()
 	// The topic of the messages in a row (usually all of them), looked up
 	// once: Appender calls are Partitions and Produce of one record.
 	var app broker.Appender
-	b := p.cl.b
-	for i = range q {
+	if len(q) > 0 {
+		app = p.cl.b.Appender(q[0].m.TopicPartition.Topic)
+	}
+	for i := range q {
 		pm := q[i]
-		m := pm.m
-		tp := &m.TopicPartition
-		if !b.Available() {
-			if pm.deadline != 0 && now >= pm.deadline {
-				tp.Error = client.NewError(client.ErrMsgTimedOut, "", false)
-				report(pm)
-			} else {
-				keep = append(keep, pm)
-			}
-			continue
-		}
-		if i == 0 || tp.Topic != app.Topic() { // (the zero Appender has no broker)
-			app = b.Appender(tp.Topic)
-		}
-		part := tp.Partition
-		if part == client.PartitionAny {
-			n, err := app.Partitions()
-			if err != nil && b.Config().AllowAutoCreateTopics {
-				n, err = int32(max(b.Config().AutoCreatePartitions, 1)), nil
-			}
-			if err != nil {
-				tp.Error = client.NewError(client.ErrUnknownTopic, "", false)
-				report(pm)
-				continue
-			}
-			part = p.part.Partition(m.Key, n)
-		}
-		var base int64
-		var err error
-		if len(m.Headers) == 0 {
-			base, err = app.Append(part, m.Key, m.Value, m.Timestamp)
-		} else {
-			rec := [1]broker.Record{{Key: m.Key, Value: m.Value, Timestamp: m.Timestamp, Headers: make([]broker.Header, len(m.Headers))}}
-			for j, h := range m.Headers {
-				rec[0].Headers[j] = broker.Header{Key: h.Key, Value: h.Value}
-			}
-			base, err = b.Produce(tp.Topic, part, rec[:])
-		}
-		switch {
-		case err == nil:
-			tp.Partition, tp.Offset = part, client.Offset(base)
-			if tp.Error != nil {
-				tp.Error = nil
-			}
-		case errors.Is(err, broker.ErrUnavailable):
+		if !p.sendMsg(&app, pm, now) {
 			keep = append(keep, pm)
 			continue
-		default:
-			tp.Partition = part
-			tp.Error = client.NewError(kerr.CodeOf(err), err.Error(), false)
 		}
-		report(pm)
+		if !p.report(pm) {
+			continue
+		}
+		if !inPlace {
+			p.reports = append(p.reports, pm)
+			continue
+		}
+		if w != i {
+			q[w] = pm // (in place, the usual case, nothing moves: no pointer writes)
+		}
+		w++
 	}
 	if inPlace {
 		// q[:w] are the reports; the drained reports buffer takes what is
@@ -236,6 +225,62 @@ func (p *Producer) send() {
 	if len(p.queue) > 0 {
 		p.timer = p.cl.clk.After(p.cfg.RetryBackoff, p.sendFn)
 	}
+}
+
+// sendMsg appends pm's message to the log through app (made afresh for
+// another topic) and sets its partition and offset, or its error. It
+// reports whether the message is done with (sent or failed: a report);
+// false: it waits for a retry (the cluster is down).
+func (p *Producer) sendMsg(app *broker.Appender, pm pmsg, now int64) bool {
+	b := p.cl.b
+	m := pm.m
+	tp := &m.TopicPartition
+	if !b.Available() {
+		if pm.deadline != 0 && now >= pm.deadline {
+			tp.Error = client.NewError(client.ErrMsgTimedOut, "", false)
+			return true
+		}
+		return false
+	}
+	if tp.Topic != app.Topic() {
+		*app = b.Appender(tp.Topic)
+	}
+	part := tp.Partition
+	if part == client.PartitionAny {
+		n, err := app.Partitions()
+		if err != nil && b.Config().AllowAutoCreateTopics {
+			n, err = int32(max(b.Config().AutoCreatePartitions, 1)), nil
+		}
+		if err != nil {
+			tp.Error = client.NewError(client.ErrUnknownTopic, "", false)
+			return true
+		}
+		part = p.part.Partition(m.Key, n)
+	}
+	var base int64
+	var err error
+	if len(m.Headers) == 0 {
+		base, err = app.Append(part, m.Key, m.Value, m.Timestamp)
+	} else {
+		rec := [1]broker.Record{{Key: m.Key, Value: m.Value, Timestamp: m.Timestamp, Headers: make([]broker.Header, len(m.Headers))}}
+		for j, h := range m.Headers {
+			rec[0].Headers[j] = broker.Header{Key: h.Key, Value: h.Value}
+		}
+		base, err = b.Produce(tp.Topic, part, rec[:])
+	}
+	switch {
+	case err == nil:
+		tp.Partition, tp.Offset = part, client.Offset(base)
+		if tp.Error != nil {
+			tp.Error = nil
+		}
+	case errors.Is(err, broker.ErrUnavailable):
+		return false
+	default:
+		tp.Partition = part
+		tp.Error = client.NewError(kerr.CodeOf(err), err.Error(), false)
+	}
+	return true
 }
 
 // report tells the hooks that pm was sent (or failed) and reports whether
