@@ -308,27 +308,26 @@ func (l *logView) size(o int64, h *recHdr) int64 {
 	return s
 }
 
-// kv returns the key and value of the record with header h, aliasing
-// chunk memory (nil for a null key or value).
-func (l *logView) kv(h *recHdr) (key, value []byte) {
+// record materialises offset o into r, aliasing chunk memory (a nil
+// key or value for a null one). Written field by field into r, the key
+// and value straight from the chunk (once per record a consumer reads).
+func (l *logView) record(o int64, h *recHdr, r *Record) {
 	c := l.chunks[h.chunk-l.chunkBase]
 	p := int(h.off)
+	r.Offset = o
 	if h.klen >= 0 {
 		e := p + int(h.klen)
-		key = c[p:e:e]
+		r.Key = c[p:e:e]
 		p = e
+	} else {
+		r.Key = nil
 	}
 	if h.vlen >= 0 {
 		e := p + int(h.vlen)
-		value = c[p:e:e]
+		r.Value = c[p:e:e]
+	} else {
+		r.Value = nil
 	}
-	return key, value
-}
-
-// record materialises offset o into r, aliasing chunk memory.
-func (l *logView) record(o int64, h *recHdr, r *Record) {
-	r.Offset = o
-	r.Key, r.Value = l.kv(h)
 	r.Headers = nil
 	if h.flags&flagHeaders != 0 {
 		r.Headers = l.headersOf(o)
