@@ -198,7 +198,15 @@ func (p *Producer) send() {
 			keep = append(keep, pm)
 			continue
 		}
-		if !p.report(pm) {
+		// The report: the hooks, then, if asked for, a delivery report
+		// waiting for Poll (report, written out: once per message).
+		if len(p.onProd) > 0 {
+			p.prod.Message = pm.m
+			for _, h := range p.onProd {
+				h.OnProduced(p.prod)
+			}
+		}
+		if pm.cb == nil && !p.cfg.DeliveryReports {
 			continue
 		}
 		if !inPlace {
@@ -210,6 +218,7 @@ func (p *Producer) send() {
 		}
 		w++
 	}
+	p.prod.Message = nil
 	if inPlace {
 		// q[:w] are the reports; the drained reports buffer takes what is
 		// left (usually nothing).
@@ -281,19 +290,6 @@ func (p *Producer) sendMsg(app *broker.Appender, pm pmsg, now int64) bool {
 		tp.Error = client.NewError(kerr.CodeOf(err), err.Error(), false)
 	}
 	return true
-}
-
-// report tells the hooks that pm was sent (or failed) and reports whether
-// it waits for Poll as a delivery report.
-func (p *Producer) report(pm pmsg) bool {
-	if len(p.onProd) > 0 {
-		p.prod.Message = pm.m
-		for _, h := range p.onProd {
-			h.OnProduced(p.prod)
-		}
-		p.prod.Message = nil
-	}
-	return pm.cb != nil || p.cfg.DeliveryReports
 }
 
 // serve calls delivery callbacks and returns the first report without one.
