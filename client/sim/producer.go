@@ -198,8 +198,8 @@ func (p *Producer) send() {
 			keep = append(keep, pm)
 			continue
 		}
-		// The report: the hooks, then, if asked for, a delivery report
-		// waiting for Poll (report, written out: once per message).
+		// Sent or failed: the hooks hear of it, then, if asked for, a
+		// delivery report waits for Poll.
 		if len(p.onProd) > 0 {
 			p.prod.Message = pm.m
 			for _, h := range p.onProd {
