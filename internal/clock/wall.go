@@ -2,6 +2,7 @@ package clock
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
 )
@@ -24,6 +25,7 @@ type Wall struct {
 func NewWall() *Wall {
 	w := &Wall{wake: make(chan struct{}, 1), nowFn: time.Now}
 	w.q.lock = &w.mu
+	w.q.farFrom = math.MaxInt64 // (one heap: Wall's queue is short)
 	return w
 }
 
