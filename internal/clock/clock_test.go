@@ -583,3 +583,34 @@ func TestRunBounded(t *testing.T) {
 		}
 	}
 }
+
+// Events scheduled for the current instant from callbacks that keep
+// scheduling more at that instant stay in order, and the queue does not
+// keep what already ran (the lane is compacted); stopping some on the way
+// changes nothing else.
+func TestLongChainAtOneInstant(t *testing.T) {
+	s := NewSim(1)
+	var got []int
+	var tms []Timer
+	n := 0
+	var fn func()
+	fn = func() {
+		got = append(got, n)
+		n++
+		if n < 5000 {
+			tms = append(tms, s.After(0, fn), s.After(0, func() {}))
+			if len(tms) > 3 {
+				tms[len(tms)-3].Stop() // the empty one scheduled before
+			}
+		}
+	}
+	s.After(time.Second, func() { got = append(got, -1) })
+	s.After(0, fn)
+	s.RunFor(2 * time.Second)
+	if len(got) != 5001 || got[4999] != 4999 || got[5000] != -1 {
+		t.Fatalf("ran %d events, last %v", len(got), got[len(got)-2:])
+	}
+	if c := cap(s.q.lane); c > 4096 { // (10,000 events went through it)
+		t.Errorf("the lane grew to %d slots", c)
+	}
+}

@@ -65,7 +65,7 @@ func (s *Sim) Elapsed() time.Duration { return time.Duration(s.nowNs - epochNs) 
 func (s *Sim) setNow(ns int64) {
 	s.nowNs = ns
 	s.now = fromUnixNano(ns)
-	s.q.farFrom = ns + farSpan
+	s.q.now, s.q.farFrom = ns, ns+farSpan
 }
 
 // Rand is the simulation's seeded random source. Everything random in a
@@ -158,7 +158,7 @@ func (s *Sim) Ran() uint64 { return s.ran }
 // Step runs the earliest event, moving Now to its time. It reports false if
 // nothing was pending.
 func (s *Sim) Step() bool {
-	if s.q.settle(); len(s.q.heap) == 0 && len(s.q.far) == 0 {
+	if s.q.settle(); s.q.empty() {
 		return false
 	}
 	s.runFirst(false)
@@ -207,6 +207,8 @@ func (s *Sim) RunBounded(t time.Time, limit uint64, stop *bool, direct bool) boo
 		q.settle()
 		var at int64
 		switch {
+		case q.laneLive > 0:
+			at = s.nowNs // (nothing is due before now)
 		case q.farFirst():
 			at = q.far[0].key
 		case len(q.heap) > 0:

@@ -25,7 +25,8 @@ type Wall struct {
 func NewWall() *Wall {
 	w := &Wall{wake: make(chan struct{}, 1), nowFn: time.Now}
 	w.q.lock = &w.mu
-	w.q.farFrom = math.MaxInt64 // (one heap: Wall's queue is short)
+	// One heap: Wall's queue is short (and its time moves on its own).
+	w.q.farFrom, w.q.now = math.MaxInt64, math.MinInt64
 	return w
 }
 
