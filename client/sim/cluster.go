@@ -104,8 +104,8 @@ type Cluster struct {
 	// loop again; the clock tells (clock.Sim.InCallback), however the loop
 	// is driven.
 	clients int
-	// lookAlways turns off the idle poll's shortcut (Consumer.idle), so
-	// tests can check it against always looking.
+	// lookAlways turns off the poll's shortcuts (Consumer.idle and
+	// batchReady), so tests can check them against always looking.
 	lookAlways bool
 	// horizon ends waits without a timeout (SetHorizon); zero: MaxWait.
 	horizon time.Time

@@ -49,7 +49,15 @@ func (c *Consumer) poll(timeoutMs int) client.Event {
 		c.push(item{rejoin: true})
 	}
 	var ev client.Event
-	if timeoutMs == 0 || c.cl.InLoop() {
+	if ps := c.batchReady(); ps != nil {
+		// A busy consumer's usual poll: serve's first look would hand out
+		// ps's next fetched record (see batchReady), whatever the timeout.
+		c.idle, c.fetched = false, false
+		ev = c.deliverNext(ps)
+		if ps.batch.Len() == 0 {
+			c.rr++
+		}
+	} else if timeoutMs == 0 || c.cl.InLoop() {
 		// What runLoop does when time may not run: look once.
 		ev = c.serve()
 	} else if c.cl.drv == nil {
@@ -117,6 +125,27 @@ func (c *Consumer) ReadMessage(timeout time.Duration) (*client.Message, error) {
 			}
 		}
 	}
+}
+
+// batchReady returns the partition whose next fetched record serve would
+// hand out at once, nil if it would do anything else first (or might):
+// serve applies no pending rebalance step (pendingApp, the Java model's
+// commit) and finds the queue empty and the consumer not idle, so it
+// asks nextMessage, which reads the partition at c.rr first: one neither
+// paused nor stopped with records left in its batch is delivered from.
+// nextMessage's idle and fetched flags are then false, and c.rr moves on
+// once the batch is read. (Pausing or stopping a partition drops its
+// batch; the checks are fromPartition's all the same.) Cluster.lookAlways
+// turns it off, so that TestIdleShortcutMatchesLooking holds it to serve.
+func (c *Consumer) batchReady() *partState {
+	if c.pendingApp != nil || c.java || c.qhead < len(c.queue) || c.idle || c.rr >= len(c.parts) || c.cl.lookAlways {
+		return nil
+	}
+	ps := c.parts[c.rr]
+	if ps.paused || ps.stopped || ps.batch.Len() == 0 {
+		return nil
+	}
+	return ps
 }
 
 // serve returns the next event for the app, doing the queued work on the
