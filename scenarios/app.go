@@ -26,8 +26,12 @@ type app struct {
 	// the message went to Options.Process, which may keep it.
 	release interface{ Release(*client.Message) }
 	// commitLater: the commit strategy commits after CommitDelay, not at
-	// once (see finish); worked out once per client.
-	commitLater bool
+	// once (see finish); plain: a processed message needs nothing but its
+	// effect recorded (no failures to draw, no Options.Process, no
+	// idempotent store, a strategy that does nothing after processing:
+	// auto or none); beforeProcess: the strategy commits before
+	// processing. Worked out once per client, not per message.
+	commitLater, plain, beforeProcess bool
 	// retryLater: a failed commit-before-process asks step to poll again
 	// only after commitRetryBackoff.
 	retryLater bool
@@ -180,6 +184,9 @@ func (a *app) startClient(k Kind) {
 	}
 	p := &a.spec.Processing
 	a.commitLater = p.CommitDelay > 0 && p.Commit != StrategyAuto && p.Commit != StrategyNone && p.Commit != StrategyBeforeProcess
+	a.beforeProcess = p.Commit == StrategyBeforeProcess
+	a.plain = len(p.FailOffsets) == 0 && p.FailProbability <= 0 && a.r.process == nil && !p.Idempotent &&
+		!a.commitLater && (p.Commit == StrategyAuto || p.Commit == StrategyNone)
 	if sc, ok := c.(interface{ Config() client.ConsumerConfig }); ok {
 		a.cfg = sc.Config()
 	} else {
@@ -290,7 +297,7 @@ func (a *app) commitMsg(m *client.Message, label string) error {
 }
 
 func (a *app) process(m *client.Message) {
-	if a.spec.Processing.Commit == StrategyBeforeProcess {
+	if a.beforeProcess {
 		commit := func() { a.committedBefore(m, a.commitMsg(m, CommitBeforeProcess)) }
 		if a.waitForCoordinator(m.TopicPartition.String()+" before processing it", commit) {
 			return
@@ -392,6 +399,15 @@ func (a *app) turn() {
 // commit strategy, then the next poll.
 func (a *app) finish() {
 	m := a.cur
+	if a.plain {
+		// What the rest does for such a client: the effect, no commit,
+		// the next poll.
+		a.emitMsg(recEffect, m)
+		a.cur = nil
+		a.afterCommit()
+		a.releaseDone(m)
+		return
+	}
 	p := &a.spec.Processing
 	fail, why := false, ""
 	if slices.Contains(p.FailOffsets, int64(m.TopicPartition.Offset)) && !a.failed[msgIDOf(m)] {
@@ -465,6 +481,11 @@ func (a *app) finish() {
 	}
 	a.cur = nil
 	a.commitAfter(m)
+	a.releaseDone(m)
+}
+
+// releaseDone gives m back to the client once finish is done with it.
+func (a *app) releaseDone(m *client.Message) {
 	if a.release != nil && !a.waiting && a.cur != m {
 		// Done with m: the commit strategy copied its offset, and a
 		// commit waiting for the coordinator (which keeps m) would have
