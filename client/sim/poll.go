@@ -529,14 +529,15 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 	}
 	if c.dh.Any() {
 		// What consumerstate.Delivered does, with the hooks picked once
-		// (c.dh) and called here: the Info goes straight into their
-		// event instead of through one more call's arguments.
-		info := c.info()
+		// (c.dh) and called here: the Info is written straight into
+		// their event instead of built and copied.
+		ev := client.MessageDelivered{Message: m, Stored: store}
+		c.fillInfo(&ev.Info)
 		for _, h := range c.dh.Delivered {
-			h.OnMessageDelivered(client.MessageDelivered{Info: info, Message: m, Stored: store})
+			h.OnMessageDelivered(ev)
 		}
 		if store && len(c.dh.Stored) > 0 {
-			c.reportStored(&info, ps)
+			c.reportStored(&ev.Info, ps)
 		}
 	}
 	if c.cfg.EnablePartitionEOF && ps.batch.Len() == 0 && ps.hasWM && rec.Offset+1 >= ps.high {
