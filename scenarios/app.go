@@ -242,7 +242,11 @@ func (a *app) step() {
 			return
 		case *client.Message:
 			a.inBurst = true
-			a.process(e)
+			if a.beforeProcess {
+				a.process(e)
+			} else {
+				a.startProcessing(e) // (what process does then)
+			}
 			a.inBurst = false
 			if a.retryLater {
 				a.retryLater = false
@@ -340,7 +344,10 @@ func (a *app) committedBefore(m *client.Message, err error) {
 // startProcessing makes m the message in hand and processes it.
 func (a *app) startProcessing(m *client.Message) {
 	a.cur = m
-	d := a.duration()
+	d := a.spec.Processing.Time
+	if a.spec.Processing.TimeMax > d {
+		d = a.duration()
+	}
 	if d == 0 {
 		// Instant processing: no timer needed.
 		if a.finishing {
@@ -370,6 +377,28 @@ func (a *app) processed() {
 	}
 	if a.stalled {
 		a.doneLate = true
+		return
+	}
+	if a.plain {
+		// finish, afterCommit and afterMessage for a plain app (see
+		// finish), written out: the effect, then the next turn, taken
+		// once m is released.
+		m := a.cur
+		a.emitMsg(recEffect, m)
+		a.cur = nil
+		want := false
+		if a.running {
+			if a.closing {
+				a.doClose()
+			} else {
+				a.tick.Stop()
+				want = true
+			}
+		}
+		a.releaseDone(m)
+		if want {
+			a.turn()
+		}
 		return
 	}
 	a.inProcessed = true
