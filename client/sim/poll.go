@@ -86,7 +86,9 @@ func (c *Consumer) pollReturned() {
 	}
 	c.lastPollNs = c.cl.clk.UnixNano()
 	c.polled = true
-	c.armMaxPoll()
+	if !c.mpArmed { // (armMaxPoll's first test, without the call)
+		c.armMaxPoll()
+	}
 }
 
 // ReadMessage polls until a message arrives (returned), an error event
@@ -381,13 +383,6 @@ func (c *Consumer) fromPartition(ps *partState) client.Event {
 	return c.fetch(ps)
 }
 
-// deliverNext hands out the next record of ps's batch.
-func (c *Consumer) deliverNext(ps *partState) client.Event {
-	var rec broker.Record
-	ps.batch.Next(&rec)
-	return c.deliver(ps, &rec)
-}
-
 // fetch fetches a batch of ps (resolving its position first if needed)
 // and hands out its first record, or the fetch's error or EOF event.
 func (c *Consumer) fetch(ps *partState) client.Event {
@@ -508,9 +503,13 @@ func (c *Consumer) reset(ps *partState, why string) client.Event {
 	return c.resolve(ps)
 }
 
-// deliver hands rec to the app: the position moves past it and, with
-// enable.auto.offset.store, its offset + 1 is stored for the next commit.
-func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
+// deliverNext hands the next record of ps's batch to the app: the
+// position moves past it and, with enable.auto.offset.store, its offset
+// + 1 is stored for the next commit.
+func (c *Consumer) deliverNext(ps *partState) client.Event {
+	var r broker.Record
+	ps.batch.Next(&r)
+	rec := &r
 	m := c.newMessage()
 	m.TopicPartition.Topic, m.TopicPartition.Partition, m.TopicPartition.Offset = ps.tp.Topic, ps.tp.Partition, client.Offset(rec.Offset)
 	m.Key, m.Value = rec.Key, rec.Value
@@ -577,7 +576,7 @@ func nextBlockLen(last int, elem uintptr) int {
 }
 
 // newMessage returns a message for a delivery whose fields but those
-// deliver always sets are zero: one the app released, or a fresh one.
+// deliverNext always sets are zero: one the app released, or a fresh one.
 // Fresh messages are carved from blocks: each delivery still gets its own
 // *Message, which the app may keep and modify; it only keeps its block
 // alive.
@@ -591,7 +590,7 @@ func (c *Consumer) newMessage() *client.Message {
 		c.released = c.released[:n-1]
 	}
 	if m != nil {
-		// Released as the app left it: zero what deliver does not set,
+		// Released as the app left it: zero what deliverNext does not set,
 		// and only what is not zero (each pointer written is a write
 		// barrier while the collector marks; clearing the whole message
 		// would be a barrier on every pointer in it).
