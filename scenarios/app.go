@@ -17,13 +17,21 @@ type app struct {
 	r    *runner
 	spec *Consumer
 	c    client.Consumer
-	// gen is c's Generation method, for clients that have one (asserted
-	// once per client, not once per event).
-	gen func() int32
+	// gen is c as a client with a Generation method, nil for others
+	// (asserted once per client, not once per event; an interface
+	// rather than the method value, whose call goes through a wrapper).
+	gen interface{ Generation() int32 }
 	// release gives a processed message back to c for reuse (the
 	// simulator's Consumer.Release), nil when c cannot take it or when
 	// the message went to Options.Process, which may keep it.
-	release func(*client.Message)
+	release interface{ Release(*client.Message) }
+	// commitLater: the commit strategy commits after CommitDelay, not at
+	// once (see finish); plain: a processed message needs nothing but its
+	// effect recorded (no failures to draw, no Options.Process, no
+	// idempotent store, a strategy that does nothing after processing:
+	// auto or none); beforeProcess: the strategy commits before
+	// processing. Worked out once per client, not per message.
+	commitLater, plain, beforeProcess bool
 	// retryLater: a failed commit-before-process asks step to poll again
 	// only after commitRetryBackoff.
 	retryLater bool
@@ -88,7 +96,7 @@ func (a *app) fill(e *Event, k Kind) {
 	if a.c != nil {
 		e.Member = a.c.MemberID()
 		if a.gen != nil && e.Member != "" {
-			e.Generation = a.gen()
+			e.Generation = a.gen.Generation()
 		}
 	}
 }
@@ -106,7 +114,7 @@ func (a *app) emitMsg(k recKind, m *client.Message) {
 		member := a.c.MemberID()
 		x.member = r.str(&a.refs.member, member)
 		if a.gen != nil && member != "" {
-			x.gen = a.gen()
+			x.gen = a.gen.Generation()
 		}
 	}
 	r.add(&x)
@@ -168,12 +176,17 @@ func (a *app) startClient(k Kind) {
 	a.c = c
 	a.gen = nil
 	if g, ok := c.(interface{ Generation() int32 }); ok {
-		a.gen = g.Generation
+		a.gen = g
 	}
 	a.release = nil
 	if rl, ok := c.(interface{ Release(*client.Message) }); ok && a.r.process == nil {
-		a.release = rl.Release
+		a.release = rl
 	}
+	p := &a.spec.Processing
+	a.commitLater = p.CommitDelay > 0 && p.Commit != StrategyAuto && p.Commit != StrategyNone && p.Commit != StrategyBeforeProcess
+	a.beforeProcess = p.Commit == StrategyBeforeProcess
+	a.plain = len(p.FailOffsets) == 0 && p.FailProbability <= 0 && a.r.process == nil && !p.Idempotent &&
+		!a.commitLater && (p.Commit == StrategyAuto || p.Commit == StrategyNone)
 	if sc, ok := c.(interface{ Config() client.ConsumerConfig }); ok {
 		a.cfg = sc.Config()
 	} else {
@@ -202,7 +215,7 @@ func joinTopics(ts []string) string {
 // schedule runs the loop step d from now.
 func (a *app) schedule(d time.Duration) {
 	a.tick.Stop()
-	a.tick = a.r.loop.After(d, a.stepFn)
+	a.tick = a.r.after(d, a.stepFn)
 }
 
 // commitRetryBackoff is how long a commit-before-process app waits before
@@ -229,7 +242,11 @@ func (a *app) step() {
 			return
 		case *client.Message:
 			a.inBurst = true
-			a.process(e)
+			if a.beforeProcess {
+				a.process(e)
+			} else {
+				a.startProcessing(e) // (what process does then)
+			}
 			a.inBurst = false
 			if a.retryLater {
 				a.retryLater = false
@@ -284,7 +301,7 @@ func (a *app) commitMsg(m *client.Message, label string) error {
 }
 
 func (a *app) process(m *client.Message) {
-	if a.spec.Processing.Commit == StrategyBeforeProcess {
+	if a.beforeProcess {
 		commit := func() { a.committedBefore(m, a.commitMsg(m, CommitBeforeProcess)) }
 		if a.waitForCoordinator(m.TopicPartition.String()+" before processing it", commit) {
 			return
@@ -327,7 +344,10 @@ func (a *app) committedBefore(m *client.Message, err error) {
 // startProcessing makes m the message in hand and processes it.
 func (a *app) startProcessing(m *client.Message) {
 	a.cur = m
-	d := a.duration()
+	d := a.spec.Processing.Time
+	if a.spec.Processing.TimeMax > d {
+		d = a.duration()
+	}
 	if d == 0 {
 		// Instant processing: no timer needed.
 		if a.finishing {
@@ -346,7 +366,7 @@ func (a *app) startProcessing(m *client.Message) {
 		return
 	}
 	a.curMsg = m
-	a.curEnd = a.r.loop.After(d, a.doneFn)
+	a.curEnd = a.r.after(d, a.doneFn)
 }
 
 // processed is the end of the processing of curMsg (doneFn, a timer of
@@ -357,6 +377,28 @@ func (a *app) processed() {
 	}
 	if a.stalled {
 		a.doneLate = true
+		return
+	}
+	if a.plain {
+		// finish, afterCommit and afterMessage for a plain app (see
+		// finish), written out: the effect, then the next turn, taken
+		// once m is released.
+		m := a.cur
+		a.emitMsg(recEffect, m)
+		a.cur = nil
+		want := false
+		if a.running {
+			if a.closing {
+				a.doClose()
+			} else {
+				a.tick.Stop()
+				want = true
+			}
+		}
+		a.releaseDone(m)
+		if want {
+			a.turn()
+		}
 		return
 	}
 	a.inProcessed = true
@@ -379,18 +421,26 @@ func (a *app) turn() {
 		sim.RunNow(a.stepFn)
 		return
 	}
-	a.tick = r.loop.After(0, a.stepFn)
+	a.tick = r.after(0, a.stepFn)
 }
 
 // finish completes the current message: its effect (or failure), then the
 // commit strategy, then the next poll.
 func (a *app) finish() {
 	m := a.cur
+	if a.plain {
+		// What the rest does for such a client: the effect, no commit,
+		// the next poll.
+		a.emitMsg(recEffect, m)
+		a.cur = nil
+		a.afterCommit()
+		a.releaseDone(m)
+		return
+	}
 	p := &a.spec.Processing
-	id := msgID{m.TopicPartition.Key(), m.TopicPartition.Offset}
 	fail, why := false, ""
-	if slices.Contains(p.FailOffsets, int64(m.TopicPartition.Offset)) && !a.failed[id] {
-		a.failed[id] = true
+	if slices.Contains(p.FailOffsets, int64(m.TopicPartition.Offset)) && !a.failed[msgIDOf(m)] {
+		a.failed[msgIDOf(m)] = true
 		fail = true
 	} else if p.FailProbability > 0 && a.r.rnd.Float64() < p.FailProbability {
 		fail = true
@@ -430,7 +480,7 @@ func (a *app) finish() {
 			store = map[msgID]bool{}
 			a.r.seen[a.spec.Group] = store
 		}
-		if store[id] {
+		if id := msgIDOf(m); store[id] {
 			e := a.msgEv(KindEffectSkipped, m)
 			e.Detail = "already in the idempotent store: skipped"
 			a.r.emit(e)
@@ -441,7 +491,7 @@ func (a *app) finish() {
 	default:
 		a.emitMsg(recEffect, m)
 	}
-	if p.CommitDelay > 0 && p.Commit != StrategyAuto && p.Commit != StrategyNone && p.Commit != StrategyBeforeProcess {
+	if a.commitLater {
 		// The app is still busy with m until it commits.
 		a.effected = true
 		inc := a.inc
@@ -460,12 +510,22 @@ func (a *app) finish() {
 	}
 	a.cur = nil
 	a.commitAfter(m)
+	a.releaseDone(m)
+}
+
+// releaseDone gives m back to the client once finish is done with it.
+func (a *app) releaseDone(m *client.Message) {
 	if a.release != nil && !a.waiting && a.cur != m {
 		// Done with m: the commit strategy copied its offset, and a
 		// commit waiting for the coordinator (which keeps m) would have
 		// left the app waiting.
-		a.release(m)
+		a.release.Release(m)
 	}
+}
+
+// msgIDOf is m's identity in the app's bookkeeping.
+func msgIDOf(m *client.Message) msgID {
+	return msgID{m.TopicPartition.Key(), m.TopicPartition.Offset}
 }
 
 // store stores m's offset + 1 for the next auto-commit and records it. The
@@ -488,7 +548,7 @@ func (a *app) store(m *client.Message) {
 		// always have a client.id here: see startClient).
 		x.member = a.r.str(&a.refs.member, a.c.MemberID())
 		if a.gen != nil {
-			x.gen = a.gen()
+			x.gen = a.gen.Generation()
 		}
 		a.r.add(&x)
 	}

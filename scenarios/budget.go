@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/kafkasim/kafkasim/client"
-	"github.com/kafkasim/kafkasim/internal/clock"
 )
 
 // Budget bounds what one run may cost. Each field limits one quantity; 0
@@ -375,34 +374,9 @@ func (r *runner) runBounded(t time.Time) {
 		r.b.RunUntil(t)
 		return
 	}
-	clk := sb.cl.Clock()
-	limit := uint64(r.budget.Steps)
-	if !runSteps(sb, clk, t, limit, &r.stopped) {
+	if !sb.cl.RunBounded(t, uint64(r.budget.Steps), &r.stopped) {
 		r.overSteps()
 	}
-}
-
-// runSteps runs the cluster's loop up to t as its RunUntil does, one event
-// at a time, until the clock has run limit events in all or *stopped is
-// set. It reports false when the limit was reached.
-func runSteps(sb *simBackend, clk *clock.Sim, t time.Time, limit uint64, stopped *bool) bool {
-	tNs := t.UnixNano()
-	for {
-		if next, ok := clk.NextUnixNano(); !ok || next > tNs {
-			break
-		}
-		if clk.Ran() >= limit {
-			return false
-		}
-		if !sb.cl.Step() {
-			break // a driven cluster, or a call from inside the loop: RunUntil knows what to do
-		}
-		if *stopped {
-			return true
-		}
-	}
-	sb.cl.RunUntil(t)
-	return true
 }
 
 // configValue is the value of key name (or of one of its aliases) in m,

@@ -295,6 +295,16 @@ func (r *runner) strFixed(c *strRef, s string) uint32 {
 	return r.t.str(c, s)
 }
 
+// after schedules fn d from now: on the simulator's clock without the
+// Loop interface's dynamic call (the app's turns and processing timers,
+// a few per message).
+func (r *runner) after(d time.Duration, fn func()) clock.Timer {
+	if r.sim != nil {
+		return r.sim.After(d, fn)
+	}
+	return r.loop.After(d, fn)
+}
+
 func (r *runner) at(d time.Duration, fn func()) {
 	r.loop.At(r.start.Add(d), fn)
 }

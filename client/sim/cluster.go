@@ -104,8 +104,8 @@ type Cluster struct {
 	// loop again; the clock tells (clock.Sim.InCallback), however the loop
 	// is driven.
 	clients int
-	// lookAlways turns off the idle poll's shortcut (Consumer.idle), so
-	// tests can check it against always looking.
+	// lookAlways turns off the poll's shortcuts (Consumer.idle and
+	// batchReady), so tests can check them against always looking.
 	lookAlways bool
 	// horizon ends waits without a timeout (SetHorizon); zero: MaxWait.
 	horizon time.Time
@@ -210,6 +210,31 @@ func (cl *Cluster) Step() bool {
 	cl.ext.Add(1)
 	defer cl.ext.Add(-1)
 	return cl.clk.Step()
+}
+
+// RunBounded runs the events due at or before t one at a time and leaves
+// the clock at t, as RunUntil does, unless it stops early: after an event
+// that set *stop, or when the clock has run limit events in all
+// (Clock().Ran()) and another is due by t, which it does not run: it
+// reports false then. It is Step in a loop, for a caller that holds a
+// run to a budget of events: the caller drives the loop as Step's does.
+// Called from inside a clock callback, or on a driven cluster, it runs
+// nothing but what RunUntil would.
+func (cl *Cluster) RunBounded(t time.Time, limit uint64, stop *bool) bool {
+	if cl.drv != nil || cl.InLoop() {
+		if next, ok := cl.clk.NextUnixNano(); ok && next <= t.UnixNano() && cl.clk.Ran() >= limit {
+			return false
+		}
+		cl.RunUntil(t)
+		return true
+	}
+	cl.ext.Add(1)
+	defer cl.ext.Add(-1)
+	// Events scheduled from outside (a scenario runner's app steps) run
+	// directly: runOutside, undriven and with the cluster's mutex not
+	// held (no call holds it while the loop is driven from here), would
+	// only call them.
+	return cl.clk.RunBounded(t, limit, stop, !cl.locked)
 }
 
 // InLoop reports whether the clock loop is running a callback, i.e. the

@@ -258,6 +258,12 @@ func (c *Consumer) info() client.Info {
 		MemberID: c.memberID, InstanceID: c.cfg.InstanceID, Generation: c.generation}
 }
 
+// fillInfo writes what info returns into *in, which is zero.
+func (c *Consumer) fillInfo(in *client.Info) {
+	in.Time, in.ClientID, in.GroupID = c.cl.clk.Now(), c.cfg.ClientID, c.cfg.GroupID
+	in.MemberID, in.InstanceID, in.Generation = c.memberID, c.cfg.InstanceID, c.generation
+}
+
 func (c *Consumer) lifecycle(k client.LifecycleKind, topics []string) {
 	client.Each(c.hooks, func(h client.HookLifecycle) {
 		h.OnLifecycle(client.Lifecycle{Info: c.info(), Kind: k, Topics: topics})

@@ -11,6 +11,7 @@ import (
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/client/internal/consumerstate"
+	"github.com/kafkasim/kafkasim/internal/clock"
 )
 
 func TestSubscribePollCommit(t *testing.T) {
@@ -118,4 +119,45 @@ func TestReleaseReusesMessages(t *testing.T) {
 		t.Fatalf("a message not released was reused or changed: second %+v third %+v", second, third)
 	}
 	c.Release(nil) // no-op
+}
+
+// RunBounded drives the loop from its caller as Step does: a callback
+// scheduled on the clock (an app's poll loop) calls the consumer
+// directly; it stops after the callback that sets the stop flag, and
+// before an event past the limit.
+func TestRunBoundedDrivesAnApp(t *testing.T) {
+	cl := newTestCluster(t, "t", 1)
+	produceN(t, cl, "t", 0, 0, 5)
+	c := mustConsumer(t, cl, client.ConfigMap{"group.id": "g", "auto.offset.reset": "earliest"})
+	if err := c.Subscribe("t", nil); err != nil {
+		t.Fatal(err)
+	}
+	clk := cl.Clock()
+	var got []client.Offset
+	stop := false
+	var turn func()
+	turn = func() {
+		if m, ok := c.Poll(0).(*client.Message); ok {
+			got = append(got, m.TopicPartition.Offset)
+			if len(got) == 3 {
+				stop = true
+			}
+		}
+		clk.After(10*time.Millisecond, turn)
+	}
+	clk.After(0, turn)
+	if !cl.RunBounded(cl.Now().Add(time.Minute), 1<<30, &stop) {
+		t.Fatal("over the limit")
+	}
+	if fmt.Sprint(got) != "[0 1 2]" || cl.Now().Sub(clock.Epoch) >= time.Minute {
+		t.Fatalf("stopped with %v at %v", got, cl.Now())
+	}
+	stop = false
+	limit := clk.Ran() + 1
+	if cl.RunBounded(cl.Now().Add(time.Minute), limit, &stop) || clk.Ran() != limit {
+		t.Fatalf("limit %d: ran %d", limit, clk.Ran())
+	}
+	if !cl.RunBounded(cl.Now().Add(time.Minute), 1<<30, &stop) || fmt.Sprint(got) != "[0 1 2 3 4]" {
+		t.Fatalf("to the end: %v", got)
+	}
 }

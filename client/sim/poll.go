@@ -49,7 +49,15 @@ func (c *Consumer) poll(timeoutMs int) client.Event {
 		c.push(item{rejoin: true})
 	}
 	var ev client.Event
-	if timeoutMs == 0 || c.cl.InLoop() {
+	if ps := c.batchReady(); ps != nil {
+		// A busy consumer's usual poll: serve's first look would hand out
+		// ps's next fetched record (see batchReady), whatever the timeout.
+		c.idle, c.fetched = false, false
+		ev = c.deliverNext(ps)
+		if ps.batch.Len() == 0 {
+			c.rr++
+		}
+	} else if timeoutMs == 0 || c.cl.InLoop() {
 		// What runLoop does when time may not run: look once.
 		ev = c.serve()
 	} else if c.cl.drv == nil {
@@ -78,7 +86,9 @@ func (c *Consumer) pollReturned() {
 	}
 	c.lastPollNs = c.cl.clk.UnixNano()
 	c.polled = true
-	c.armMaxPoll()
+	if !c.mpArmed { // (armMaxPoll's first test, without the call)
+		c.armMaxPoll()
+	}
 }
 
 // ReadMessage polls until a message arrives (returned), an error event
@@ -117,6 +127,27 @@ func (c *Consumer) ReadMessage(timeout time.Duration) (*client.Message, error) {
 			}
 		}
 	}
+}
+
+// batchReady returns the partition whose next fetched record serve would
+// hand out at once, nil if it would do anything else first (or might):
+// serve applies no pending rebalance step (pendingApp, the Java model's
+// commit) and finds the queue empty and the consumer not idle, so it
+// asks nextMessage, which reads the partition at c.rr first: one neither
+// paused nor stopped with records left in its batch is delivered from.
+// nextMessage's idle and fetched flags are then false, and c.rr moves on
+// once the batch is read. (Pausing or stopping a partition drops its
+// batch; the checks are fromPartition's all the same.) Cluster.lookAlways
+// turns it off, so that TestIdleShortcutMatchesLooking holds it to serve.
+func (c *Consumer) batchReady() *partState {
+	if c.pendingApp != nil || c.java || c.qhead < len(c.queue) || c.idle || c.rr >= len(c.parts) || c.cl.lookAlways {
+		return nil
+	}
+	ps := c.parts[c.rr]
+	if ps.paused || ps.stopped || ps.batch.Len() == 0 {
+		return nil
+	}
+	return ps
 }
 
 // serve returns the next event for the app, doing the queued work on the
@@ -352,13 +383,6 @@ func (c *Consumer) fromPartition(ps *partState) client.Event {
 	return c.fetch(ps)
 }
 
-// deliverNext hands out the next record of ps's batch.
-func (c *Consumer) deliverNext(ps *partState) client.Event {
-	var rec broker.Record
-	ps.batch.Next(&rec)
-	return c.deliver(ps, &rec)
-}
-
 // fetch fetches a batch of ps (resolving its position first if needed)
 // and hands out its first record, or the fetch's error or EOF event.
 func (c *Consumer) fetch(ps *partState) client.Event {
@@ -479,9 +503,13 @@ func (c *Consumer) reset(ps *partState, why string) client.Event {
 	return c.resolve(ps)
 }
 
-// deliver hands rec to the app: the position moves past it and, with
-// enable.auto.offset.store, its offset + 1 is stored for the next commit.
-func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
+// deliverNext hands the next record of ps's batch to the app: the
+// position moves past it and, with enable.auto.offset.store, its offset
+// + 1 is stored for the next commit.
+func (c *Consumer) deliverNext(ps *partState) client.Event {
+	var r broker.Record
+	ps.batch.Next(&r)
+	rec := &r
 	m := c.newMessage()
 	m.TopicPartition.Topic, m.TopicPartition.Partition, m.TopicPartition.Offset = ps.tp.Topic, ps.tp.Partition, client.Offset(rec.Offset)
 	m.Key, m.Value = rec.Key, rec.Value
@@ -500,14 +528,15 @@ func (c *Consumer) deliver(ps *partState, rec *broker.Record) client.Event {
 	}
 	if c.dh.Any() {
 		// What consumerstate.Delivered does, with the hooks picked once
-		// (c.dh) and called here: the Info goes straight into their
-		// event instead of through one more call's arguments.
-		info := c.info()
+		// (c.dh) and called here: the Info is written straight into
+		// their event instead of built and copied.
+		ev := client.MessageDelivered{Message: m, Stored: store}
+		c.fillInfo(&ev.Info)
 		for _, h := range c.dh.Delivered {
-			h.OnMessageDelivered(client.MessageDelivered{Info: info, Message: m, Stored: store})
+			h.OnMessageDelivered(ev)
 		}
 		if store && len(c.dh.Stored) > 0 {
-			c.reportStored(&info, ps)
+			c.reportStored(&ev.Info, ps)
 		}
 	}
 	if c.cfg.EnablePartitionEOF && ps.batch.Len() == 0 && ps.hasWM && rec.Offset+1 >= ps.high {
@@ -547,7 +576,7 @@ func nextBlockLen(last int, elem uintptr) int {
 }
 
 // newMessage returns a message for a delivery whose fields but those
-// deliver always sets are zero: one the app released, or a fresh one.
+// deliverNext always sets are zero: one the app released, or a fresh one.
 // Fresh messages are carved from blocks: each delivery still gets its own
 // *Message, which the app may keep and modify; it only keeps its block
 // alive.
@@ -561,7 +590,7 @@ func (c *Consumer) newMessage() *client.Message {
 		c.released = c.released[:n-1]
 	}
 	if m != nil {
-		// Released as the app left it: zero what deliver does not set,
+		// Released as the app left it: zero what deliverNext does not set,
 		// and only what is not zero (each pointer written is a write
 		// barrier while the collector marks; clearing the whole message
 		// would be a barrier on every pointer in it).

@@ -115,7 +115,7 @@ func (t Timer) When() time.Time {
 	if t.lock != nil {
 		return t.ev.at // Wall: the time as given, monotonic reading and all
 	}
-	return fromUnixNano(t.ev.q.heap[t.ev.index].key)
+	return fromUnixNano(t.ev.q.key(t.ev))
 }
 
 // fromUnixNano is the time.Time of Unix nanoseconds ns, in UTC and without

@@ -146,6 +146,9 @@ func TestQueueOrderProperty(t *testing.T) {
 		n := rapid.IntRange(0, 60).Draw(t, "n")
 		for i := range n {
 			it := &item{at: time.Duration(rapid.IntRange(0, 20).Draw(t, "at")) * time.Millisecond, id: i}
+			if rapid.IntRange(0, 3).Draw(t, "far") == 0 {
+				it.at *= 100 // up to 2 s: the queue's far part too (farSpan)
+			}
 			it.tm = s.After(it.at, func() { ran = append(ran, it.id) })
 			items = append(items, it)
 			if len(items) > 0 && rapid.Bool().Draw(t, "stop") {
@@ -157,11 +160,11 @@ func TestQueueOrderProperty(t *testing.T) {
 		}
 		s.RunUntilIdle(0)
 		var want []int
-		for ms := time.Duration(0); ms <= 20*time.Millisecond; ms += time.Millisecond {
-			for _, it := range items {
-				if it.at == ms && !it.off {
-					want = append(want, it.id)
-				}
+		byTime := slices.Clone(items)
+		slices.SortStableFunc(byTime, func(a, b *item) int { return int(a.at - b.at) })
+		for _, it := range byTime {
+			if !it.off {
+				want = append(want, it.id)
 			}
 		}
 		if len(ran) != len(want) {
@@ -345,6 +348,11 @@ func TestQueueCallbacksProperty(t *testing.T) {
 		schedule := func() {
 			it := &qItem{seq: len(items), live: true}
 			d := time.Duration(rapid.IntRange(-2, 20).Draw(t, "ms")) * time.Millisecond
+			if rapid.IntRange(0, 3).Draw(t, "far") == 0 {
+				// Up to 3 s: some in the queue's far part (see farSpan),
+				// some of which fall due among the near ones.
+				d *= 150
+			}
 			it.at = s.Now().Add(max(d, 0))
 			if rapid.Bool().Draw(t, "useAt") {
 				it.tm = s.At(s.Now().Add(d), func() { run(it) })
@@ -503,5 +511,106 @@ func TestDueNowAndRunNow(t *testing.T) {
 	}
 	if s.Ran() != 4 {
 		t.Fatalf("Ran = %d, want 4 (RunNow's callback counts)", s.Ran())
+	}
+}
+
+// RunBounded runs what RunUntil runs, in the same order, but stops after
+// an event that sets the stop flag, or before the event past the limit
+// of events run; direct runs events scheduled from outside without the
+// outside runner, and still not counted inside.
+func TestRunBounded(t *testing.T) {
+	build := func() (*Sim, *[]string, *bool) {
+		s := NewSim(1)
+		var got []string
+		stop := new(bool)
+		rec := func(name string) func() { return func() { got = append(got, name) } }
+		s.After(2*time.Second, rec("2s"))
+		s.After(10*time.Millisecond, func() {
+			got = append(got, "10ms")
+			s.After(0, rec("10ms+0"))
+			s.After(5*time.Second, rec("5s"))
+		})
+		s.After(3*time.Second, func() { got = append(got, "3s stops"); *stop = true })
+		s.After(4*time.Second, rec("4s"))
+		return s, &got, stop
+	}
+	s, got, stop := build()
+	if !s.RunBounded(Epoch.Add(time.Second), 100, stop, false) || fmt.Sprint(*got) != "[10ms 10ms+0]" || s.Elapsed() != time.Second {
+		t.Fatalf("to 1 s: ran %v, now %v", *got, s.Elapsed())
+	}
+	if !s.RunBounded(Epoch.Add(10*time.Second), 100, stop, false) || fmt.Sprint(*got) != "[10ms 10ms+0 2s 3s stops]" || s.Elapsed() != 3*time.Second {
+		t.Fatalf("stop: ran %v, now %v", *got, s.Elapsed())
+	}
+	*stop = false
+	if !s.RunBounded(Epoch.Add(10*time.Second), 100, stop, false) || fmt.Sprint(*got) != "[10ms 10ms+0 2s 3s stops 4s 5s]" || s.Elapsed() != 10*time.Second {
+		t.Fatalf("after the stop: ran %v, now %v", *got, s.Elapsed())
+	}
+
+	// The limit counts every event run (Ran), and stops before the next
+	// due one; with none due by t it is not reached.
+	s, got, stop = build()
+	if s.RunBounded(Epoch.Add(10*time.Second), 3, stop, false) || fmt.Sprint(*got) != "[10ms 10ms+0 2s]" || s.Elapsed() != 2*time.Second || s.Ran() != 3 {
+		t.Fatalf("limit 3: ran %v, now %v", *got, s.Elapsed())
+	}
+	s, got, stop = build()
+	if !s.RunBounded(Epoch.Add(time.Second), 2, stop, false) || s.Elapsed() != time.Second || len(*got) != 2 {
+		t.Fatalf("limit 2 to 1 s: ran %v, now %v", *got, s.Elapsed())
+	}
+
+	// Events scheduled from outside (SetOutside): through the runner
+	// unless direct, and never counted inside.
+	for _, direct := range []bool{false, true} {
+		s := NewSim(1)
+		viaRunner := 0
+		s.SetOutside(func(fn func()) { viaRunner++; fn() })
+		var insides []int
+		s.After(time.Millisecond, func() {
+			insides = append(insides, s.Inside())
+			s.After(time.Millisecond, func() { insides = append(insides, s.Inside()) })
+		})
+		s.Enter()
+		s.After(time.Millisecond, func() { insides = append(insides, s.Inside()) })
+		s.Leave()
+		if !s.RunBounded(Epoch.Add(time.Second), 100, new(bool), direct) {
+			t.Fatal("limit reached")
+		}
+		wantRunner := 2
+		if direct {
+			wantRunner = 0
+		}
+		if viaRunner != wantRunner || fmt.Sprint(insides) != "[0 1 0]" {
+			t.Errorf("direct=%t: %d through the runner (want %d), inside %v (want [0 1 0])", direct, viaRunner, wantRunner, insides)
+		}
+	}
+}
+
+// Events scheduled for the current instant from callbacks that keep
+// scheduling more at that instant stay in order, and the queue does not
+// keep what already ran (the lane is compacted); stopping some on the way
+// changes nothing else.
+func TestLongChainAtOneInstant(t *testing.T) {
+	s := NewSim(1)
+	var got []int
+	var tms []Timer
+	n := 0
+	var fn func()
+	fn = func() {
+		got = append(got, n)
+		n++
+		if n < 5000 {
+			tms = append(tms, s.After(0, fn), s.After(0, func() {}))
+			if len(tms) > 3 {
+				tms[len(tms)-3].Stop() // the empty one scheduled before
+			}
+		}
+	}
+	s.After(time.Second, func() { got = append(got, -1) })
+	s.After(0, fn)
+	s.RunFor(2 * time.Second)
+	if len(got) != 5001 || got[4999] != 4999 || got[5000] != -1 {
+		t.Fatalf("ran %d events, last %v", len(got), got[len(got)-2:])
+	}
+	if c := cap(s.q.lane); c > 4096 { // (10,000 events went through it)
+		t.Errorf("the lane grew to %d slots", c)
 	}
 }

@@ -37,8 +37,16 @@ func NewSim(seed uint64) *Sim {
 // NewSimSource returns a virtual clock at Epoch drawing randomness from src.
 // Property tests pass a source fed by their generator so failures shrink.
 func NewSimSource(src rand.Source) *Sim {
-	return &Sim{nowNs: epochNs, now: fromUnixNano(epochNs), rand: rand.New(src)}
+	s := &Sim{rand: rand.New(src)}
+	s.setNow(epochNs)
+	return s
 }
+
+// farSpan: events due farSpan or more after the time they are scheduled
+// at go to the queue's far part (see queue). A message's processing and
+// the poll loop's turns are nearer; heartbeats, session timeouts and
+// auto-commit intervals are seconds away.
+const farSpan = int64(time.Second)
 
 // epochNs is Epoch as Unix nanoseconds.
 var epochNs = Epoch.UnixNano()
@@ -57,6 +65,7 @@ func (s *Sim) Elapsed() time.Duration { return time.Duration(s.nowNs - epochNs) 
 func (s *Sim) setNow(ns int64) {
 	s.nowNs = ns
 	s.now = fromUnixNano(ns)
+	s.q.now, s.q.farFrom = ns, ns+farSpan
 }
 
 // Rand is the simulation's seeded random source. Everything random in a
@@ -149,24 +158,97 @@ func (s *Sim) Ran() uint64 { return s.ran }
 // Step runs the earliest event, moving Now to its time. It reports false if
 // nothing was pending.
 func (s *Sim) Step() bool {
-	if s.q.settle(); len(s.q.heap) == 0 {
+	if s.q.settle(); s.q.empty() {
 		return false
 	}
+	s.runFirst(false)
+	s.q.settle()
+	return true
+}
+
+// runFirst runs the earliest event (the queue settled and not empty),
+// moving Now to its time. direct runs an event scheduled from outside
+// as SetOutside's run would when it would only call it: as it is, not
+// counted inside.
+func (s *Sim) runFirst(direct bool) {
 	at, fn, outside := s.q.take()
 	if at != s.nowNs {
 		s.setNow(at)
 	}
 	s.ran++
 	s.depth++
-	if outside {
-		s.outside(fn)
-	} else {
+	switch {
+	case !outside:
 		s.inside++
 		fn()
 		s.inside--
+	case direct:
+		fn()
+	default:
+		s.outside(fn)
 	}
 	s.depth--
-	s.q.settle()
+}
+
+// RunBounded runs the events due at or before t one at a time, as
+// RunUntil does, and leaves Now at t, unless it stops early: after an
+// event that set *stop (Now stays at that event's time), or when limit
+// events have run in all (Ran) and another is due at or before t, which
+// it does not run: it reports false then. direct runs the events
+// scheduled from outside as the function given to SetOutside would if
+// all it did was call them, without calling it (a caller that knows,
+// such as a cluster driven from one goroutine, saves a call per event).
+// It is what a runner that holds a run to a budget of events would
+// write with Step, NextUnixNano and Ran, in one loop.
+func (s *Sim) RunBounded(t time.Time, limit uint64, stop *bool, direct bool) bool {
+	tNs := t.UnixNano()
+	q := &s.q
+	for {
+		q.settle()
+		var at int64
+		switch {
+		case q.laneLive > 0:
+			at = s.nowNs // (nothing is due before now)
+		case q.farFirst():
+			at = q.far[0].key
+		case len(q.heap) > 0:
+			at = q.heap[0].key
+		default:
+			at = tNs + 1 // nothing pending
+		}
+		if at > tNs {
+			break
+		}
+		if s.ran >= limit {
+			return false
+		}
+		// runFirst, written out: this loop runs every event of a
+		// scenario run.
+		at, fn, outside := q.take()
+		if at != s.nowNs {
+			s.setNow(at)
+		}
+		s.ran++
+		s.depth++
+		switch {
+		case !outside:
+			s.inside++
+			fn()
+			s.inside--
+		case direct:
+			fn()
+		default:
+			s.outside(fn)
+		}
+		s.depth--
+		if *stop {
+			q.settle()
+			return true
+		}
+	}
+	if tNs > s.nowNs {
+		s.setNow(tNs)
+	}
 	return true
 }
 

@@ -2,6 +2,7 @@ package clock
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
 )
@@ -24,6 +25,8 @@ type Wall struct {
 func NewWall() *Wall {
 	w := &Wall{wake: make(chan struct{}, 1), nowFn: time.Now}
 	w.q.lock = &w.mu
+	// One heap: Wall's queue is short (and its time moves on its own).
+	w.q.farFrom, w.q.now = math.MaxInt64, math.MinInt64
 	return w
 }
 
