@@ -54,11 +54,13 @@ type classifier struct {
 	// partition its produce events and log end.
 	tpIdx  map[TP]int32
 	tps    []tpInfo
-	tpOf   []TP     // tpOf[i] is the partition of tps[i]
-	tidOf  []uint32 // tidOf[i] is the id of tpOf[i].Topic
+	tpOf   []TP // tpOf[i] is the partition of tps[i]
 	lastTP TP
 	lastTI int32
 	parts  []TP
+	// prodTab finds a produced-to partition by ids: prodTab[slot(topic
+	// id)][partition] is its index in tps + 1 (0: not produced to).
+	prodTab [][]int32
 	// groups reading each topic.
 	groupTopics map[string]map[string]bool
 	groups      []string
@@ -68,10 +70,13 @@ type classifier struct {
 	onlyNotable bool             // keep only LOST, DUPLICATED and flagged messages (Options.OnlyNotable)
 	commitReq   map[uint64]int   // commit id → first commit request seq
 	findings    []Finding
-	// per group partition state, with a one-entry cache.
+	// per group partition state, with a one-entry cache; ptab finds it
+	// by ids (see lookup).
 	pstates map[partKey]*pstate
 	plist   []*pstate
 	last    *pstate
+	ptab    [][]groupParts
+	nstr    int // len(t.strs) when the classifier was made (see slot)
 	total   int
 	ndel    int // deliveries
 	// lists holds the seq lists of two or more entries (see seqs).
@@ -121,20 +126,21 @@ func (c *classifier) str(id uint32) string {
 	return c.t.strs[id]
 }
 
+// slot maps a string id (sid numbering) to a dense index: the tape's ids
+// as they are, the classifier's own after them.
+func (c *classifier) slot(id uint32) int {
+	if id < localBase {
+		return int(id)
+	}
+	return c.nstr + int(id-localBase)
+}
+
 // mref is a message event as the classifier's per-message passes need it:
 // ids (sid numbering) instead of strings, no pointers.
 type mref struct {
 	actor, group, member, topic uint32
 	gen, part                   int32
 	off                         int64
-}
-
-// set makes r the mref of compact entry x, field by field: an mref built
-// whole and then copied stalls on the copy (its wide loads wait for the
-// narrow stores that built it), once per message event.
-func (r *mref) set(x *crec) {
-	r.actor, r.group, r.member, r.topic = uint32(x.actor), uint32(x.group), uint32(x.member()), uint32(x.topic)
-	r.gen, r.part, r.off = x.gen(), int32(x.part), x.off
 }
 
 // ref is the mref of a full event's view.
@@ -144,9 +150,17 @@ func (c *classifier) ref(v *msgView) mref {
 
 // tpInfo is one produced-to partition.
 type tpInfo struct {
-	count    int   // produce events
-	produced []int // seqs of its produce events
-	logEnd   int64
+	count    int       // produce events
+	lo, hi   int64     // the least and the greatest offset produced
+	produced []prodRef // its produce events
+	logEnd   int64     // one past the highest offset produced so far
+}
+
+// prodRef is a produce event: its seq, and the offset it produced (kept
+// here so that sorting and reading them does not go back to the tape).
+type prodRef struct {
+	seq int
+	off int64
 }
 
 // tpIndex returns the index of tp in c.tps, or -1. Runs usually touch a
@@ -318,20 +332,30 @@ func (c *classifier) positions() []int {
 type mstate struct {
 	dels, effs, fails seqs
 	flags             flagSet
+	open              bool // in pstate.open
 }
 
 // pstate is one partition as one group saw it.
 type pstate struct {
 	group    string
 	tp       TP
-	gid, tid uint32          // group and topic ids (classifier.sid)
-	idx      map[int64]int32 // offsets beyond denseMax
-	dense    []int32         // offset → index in ms + 1
+	gid, tid uint32 // group and topic ids (classifier.sid)
+	// ms[off-base] is the state of offset off, for the offsets the
+	// timeline produced to the partition (its produced range, sized
+	// before the pass: a message's state is found by one subtraction and
+	// never moves). Offsets outside it (delivered, never produced in this
+	// timeline) are in extra, indexed by idx.
+	base     int64
 	ms       []mstate
+	idx      map[int64]int32
+	extra    []mstate
 	accepted []commitRec
 	final    int64
 	hasFinal bool
-	open     []int64 // delivered, no effect yet, not yet flagged
+	// open are the offsets delivered, with no effect yet and not yet
+	// flagged, in no particular order (each is flagged alike when a
+	// commit passes it); their mstate.open says so without a search.
+	open []int64
 	// last delivered offset per epoch; the current epoch is cached.
 	epoch     epochKey
 	epochLast int64
@@ -341,6 +365,15 @@ type pstate struct {
 
 var noMsg mstate
 
+// groupParts are one group's partitions of one topic, by partition.
+type groupParts struct {
+	gid   uint32
+	parts []*pstate
+}
+
+// ptabMax bounds the partitions lookup finds in ptab (others: the map).
+const ptabMax = 1 << 16
+
 func (c *classifier) part(group string, tp TP) *pstate {
 	if l := c.last; l != nil && l.group == group && l.tp == tp {
 		return l
@@ -348,76 +381,87 @@ func (c *classifier) part(group string, tp TP) *pstate {
 	k := partKey{group, tp}
 	ps := c.pstates[k]
 	if ps == nil {
-		n := 0
-		if i := c.tpIndex(tp); i >= 0 {
-			n = c.tps[i].count
+		ps = &pstate{group: group, tp: tp, gid: c.sid(group), tid: c.sid(tp.Topic), final: -1}
+		if i := c.tpIndex(tp); i >= 0 && c.tps[i].count > 0 {
+			// The produced range, unless its offsets are so sparse that
+			// the array would dwarf the messages: then its first part.
+			ti := &c.tps[i]
+			ps.base = ti.lo
+			ps.ms = make([]mstate, min(ti.hi-ti.lo+1, 2*int64(ti.count)+4096))
 		}
-		ps = &pstate{group: group, tp: tp, gid: c.sid(group), tid: c.sid(tp.Topic), final: -1, ms: make([]mstate, 0, n), dense: make([]int32, 0, n)}
 		c.pstates[k] = ps
 		c.plist = append(c.plist, ps)
+		if tp.Partition >= 0 && tp.Partition < ptabMax {
+			c.register(ps)
+		}
 	}
 	c.last = ps
 	return ps
 }
 
-// partID is part for the event r, found by the ids of its group and
-// topic: runs touch a handful of partitions, so a scan of them beats
-// hashing the strings.
-func (c *classifier) partID(r *mref) *pstate {
-	if l := c.last; l != nil && l.gid == r.group && l.tid == r.topic && l.tp.Partition == r.part {
-		return l
+// register makes ps found by lookup.
+func (c *classifier) register(ps *pstate) {
+	s := c.slot(ps.tid)
+	for len(c.ptab) <= s {
+		c.ptab = append(c.ptab, nil)
 	}
-	if len(c.plist) <= 16 {
-		for _, ps := range c.plist {
-			if ps.gid == r.group && ps.tid == r.topic && ps.tp.Partition == r.part {
-				c.last = ps
-				return ps
+	gs := c.ptab[s]
+	k := slices.IndexFunc(gs, func(g groupParts) bool { return g.gid == ps.gid })
+	if k < 0 {
+		k = len(gs)
+		gs = append(gs, groupParts{gid: ps.gid})
+		c.ptab[s] = gs
+	}
+	g := &gs[k]
+	for int32(len(g.parts)) <= ps.tp.Partition {
+		g.parts = append(g.parts, nil)
+	}
+	g.parts[ps.tp.Partition] = ps
+}
+
+// lookup is part for a partition named by ids (sid numbering): a few
+// indexed loads instead of hashing strings, for every message event.
+func (c *classifier) lookup(gid, tid uint32, part int32) *pstate {
+	if s := c.slot(tid); s < len(c.ptab) {
+		gs := c.ptab[s]
+		for k := range gs {
+			if gs[k].gid == gid {
+				if ps := gs[k].parts; uint32(part) < uint32(len(ps)) && ps[part] != nil {
+					return ps[part]
+				}
+				break
 			}
 		}
 	}
-	return c.part(c.str(r.group), TP{c.str(r.topic), r.part})
+	return c.part(c.str(gid), TP{c.str(tid), part})
 }
 
-// denseMax bounds the offsets indexed by slice; larger ones use the map.
-const denseMax = 1 << 22
-
-// get returns the message's state, or an empty one.
+// get returns the message's state, or an empty one (read only).
 func (ps *pstate) get(off int64) *mstate {
-	if off >= 0 && off < denseMax {
-		if off < int64(len(ps.dense)) && ps.dense[off] > 0 {
-			return &ps.ms[ps.dense[off]-1]
-		}
-		return &noMsg
+	if u := uint64(off - ps.base); u < uint64(len(ps.ms)) {
+		return &ps.ms[u]
 	}
 	if i, ok := ps.idx[off]; ok {
-		return &ps.ms[i]
+		return &ps.extra[i]
 	}
 	return &noMsg
 }
 
 // mut returns the message's state for update; the pointer is valid until
-// the next mut.
+// the next mut (always, for an offset of the produced range).
 func (ps *pstate) mut(off int64) *mstate {
-	if off >= 0 && off < denseMax {
-		if off < int64(len(ps.dense)) && ps.dense[off] > 0 {
-			return &ps.ms[ps.dense[off]-1]
-		}
-		for int64(len(ps.dense)) <= off {
-			ps.dense = append(ps.dense, 0)
-		}
-		ps.ms = append(ps.ms, mstate{})
-		ps.dense[off] = int32(len(ps.ms))
-		return &ps.ms[len(ps.ms)-1]
+	if u := uint64(off - ps.base); u < uint64(len(ps.ms)) {
+		return &ps.ms[u]
 	}
 	if i, ok := ps.idx[off]; ok {
-		return &ps.ms[i]
+		return &ps.extra[i]
 	}
 	if ps.idx == nil {
 		ps.idx = map[int64]int32{}
 	}
-	ps.idx[off] = int32(len(ps.ms))
-	ps.ms = append(ps.ms, mstate{})
-	return &ps.ms[len(ps.ms)-1]
+	ps.idx[off] = int32(len(ps.extra))
+	ps.extra = append(ps.extra, mstate{})
+	return &ps.extra[len(ps.extra)-1]
 }
 
 // m is the state of a message in a group (read only).
@@ -434,6 +478,7 @@ func newClassifier(t *tape) *classifier {
 		t:           t,
 		n:           t.len(),
 		tpIdx:       map[TP]int32{},
+		nstr:        len(t.strs),
 		lastTI:      -1,
 		groupTopics: map[string]map[string]bool{},
 		commitReq:   map[uint64]int{},
@@ -441,14 +486,14 @@ func newClassifier(t *tape) *classifier {
 	}
 }
 
-// addGroupTopicID is addGroupTopic for the event r, skipping the maps
-// when the pair is the last one seen.
-func (c *classifier) addGroupTopicID(r *mref) {
-	if c.lastGTOK && c.lastG == r.group && c.lastT == r.topic {
+// addGroupTopicID is addGroupTopic for ids, skipping the maps when the
+// pair is the last one seen.
+func (c *classifier) addGroupTopicID(group, topic uint32) {
+	if c.lastGTOK && c.lastG == group && c.lastT == topic {
 		return
 	}
-	c.addGroupTopic(c.str(r.group), c.str(r.topic))
-	c.lastG, c.lastT, c.lastGTOK = r.group, r.topic, true
+	c.addGroupTopic(c.str(group), c.str(topic))
+	c.lastG, c.lastT, c.lastGTOK = group, topic, true
 }
 
 func (c *classifier) addGroupTopic(group, topic string) {
@@ -483,14 +528,21 @@ func (ps *pstate) lastDelivered(k epochKey) (int64, bool) {
 }
 
 func (ps *pstate) setDelivered(k epochKey, off int64) {
-	if ps.epochOK && ps.epoch != k {
+	if ps.epochOK && ps.epoch == k {
+		// (k is not in epochs: it left the map when it became current.)
+		ps.epochLast = off
+		return
+	}
+	if ps.epochOK {
 		if ps.epochs == nil {
 			ps.epochs = map[epochKey]int64{}
 		}
 		ps.epochs[ps.epoch] = ps.epochLast
 	}
 	ps.epoch, ps.epochLast, ps.epochOK = k, off, true
-	delete(ps.epochs, k)
+	if ps.epochs != nil {
+		delete(ps.epochs, k)
+	}
 }
 
 func (ps *pstate) resetEpoch(k epochKey) {
@@ -502,8 +554,12 @@ func (ps *pstate) resetEpoch(k epochKey) {
 
 // produced records produce event i of offset off on tp.
 func (c *classifier) produced(i int, tp TP, off int64) {
-	ti := &c.tps[c.tpIndex(tp)]
-	ti.produced = append(ti.produced, i)
+	c.tps[c.tpIndex(tp)].add(i, off)
+}
+
+// add records produce event i of offset off.
+func (ti *tpInfo) add(i int, off int64) {
+	ti.produced = append(ti.produced, prodRef{i, off})
 	if off+1 > ti.logEnd {
 		ti.logEnd = off + 1
 	}
@@ -512,51 +568,49 @@ func (c *classifier) produced(i int, tp TP, off int64) {
 // producedID is produced for a compact entry: its partition is found by
 // the topic's id.
 func (c *classifier) producedID(i int, tid uint32, part int32, off int64) {
-	if len(c.tidOf) > 16 {
-		c.produced(i, TP{c.t.strs[tid], part}, off)
-		return
-	}
-	for j := range c.tidOf {
-		if c.tidOf[j] == tid && c.tpOf[j].Partition == part {
-			ti := &c.tps[j]
-			ti.produced = append(ti.produced, i)
-			if off+1 > ti.logEnd {
-				ti.logEnd = off + 1
-			}
+	if s := c.slot(tid); s < len(c.prodTab) {
+		if ps := c.prodTab[s]; uint32(part) < uint32(len(ps)) && ps[part] > 0 {
+			c.tps[ps[part]-1].add(i, off)
 			return
 		}
 	}
-	c.produced(i, TP{c.t.strs[tid], part}, off)
+	c.produced(i, TP{c.str(tid), part}, off)
 }
 
-// deliver records delivery event i.
-func (c *classifier) deliver(i int, r *mref) {
+// deliver records delivery event i (ids in sid numbering).
+func (c *classifier) deliver(i int, actor, group, member, topic uint32, gen, part int32, off int64) {
 	c.ndel++
-	c.addGroupTopicID(r)
-	ps := c.partID(r)
-	m := ps.mut(r.off)
+	c.addGroupTopicID(group, topic)
+	ps := c.lookup(group, topic, part)
+	m := ps.mut(off)
 	c.add(&m.dels, i)
-	ek := epochKey{r.actor, r.member, r.gen}
+	ek := epochKey{actor, member, gen}
 	if last, ok := ps.lastDelivered(ek); ok {
-		if r.off > last+1 {
+		if off > last+1 {
 			m.flag(FlagSkip)
-		} else if r.off <= last {
+		} else if off <= last {
 			m.flag(FlagNonMonotonic)
 		}
 	}
-	ps.setDelivered(ek, r.off)
-	if m.effs.n == 0 && !slices.Contains(ps.open, r.off) {
-		ps.open = append(ps.open, r.off)
+	ps.setDelivered(ek, off)
+	if m.effs.n == 0 && !m.open {
+		ps.open = append(ps.open, off)
+		m.open = true
 	}
 }
 
-// effect records effect event i.
-func (c *classifier) effect(i int, r *mref) {
-	ps := c.partID(r)
-	m := ps.mut(r.off)
+// effect records effect event i (ids in sid numbering).
+func (c *classifier) effect(i int, group, topic uint32, part int32, off int64) {
+	ps := c.lookup(group, topic, part)
+	m := ps.mut(off)
 	c.add(&m.effs, i)
-	if j := slices.Index(ps.open, r.off); j >= 0 {
-		ps.open = append(ps.open[:j], ps.open[j+1:]...) // (offsets: nothing to clear behind)
+	if m.open {
+		// Removed by moving the last one in its place: the order of
+		// open is not read.
+		m.open = false
+		j, last := slices.Index(ps.open, off), len(ps.open)-1
+		ps.open[j] = ps.open[last]
+		ps.open = ps.open[:last]
 	}
 }
 
@@ -587,18 +641,34 @@ func after(seqs []int, from int) []int {
 	return seqs[i:]
 }
 
-// newTP adds partition tp, with count produce events, to the produced-to
-// partitions.
-func (c *classifier) newTP(tp TP, count int) int32 {
+// newTP adds partition tp, with count produce events of offsets lo to
+// hi, to the produced-to partitions.
+func (c *classifier) newTP(tp TP, count int, lo, hi int64) int32 {
 	ti := int32(len(c.tps))
 	c.tpIdx[tp] = ti
-	c.tps = append(c.tps, tpInfo{count: count})
+	c.tps = append(c.tps, tpInfo{count: count, lo: lo, hi: hi})
 	c.tpOf = append(c.tpOf, tp)
-	c.tidOf = append(c.tidOf, c.sid(tp.Topic))
 	c.parts = append(c.parts, tp)
 	c.lastTP, c.lastTI = tp, ti
 	c.total += count
 	return ti
+}
+
+// indexProduced fills prodTab, once the produced-to partitions are known.
+func (c *classifier) indexProduced() {
+	for i, tp := range c.tpOf {
+		if tp.Partition < 0 || tp.Partition >= ptabMax {
+			continue // (found through tpIndex)
+		}
+		s := c.slot(c.sid(tp.Topic))
+		for len(c.prodTab) <= s {
+			c.prodTab = append(c.prodTab, nil)
+		}
+		for int32(len(c.prodTab[s])) <= tp.Partition {
+			c.prodTab[s] = append(c.prodTab[s], 0)
+		}
+		c.prodTab[s][tp.Partition] = int32(i) + 1
+	}
 }
 
 // countProduced finds the produced-to partitions and counts their produce
@@ -607,152 +677,82 @@ func (c *classifier) newTP(tp TP, count int) int32 {
 func (c *classifier) countProduced() {
 	if c.t.log != nil && !c.t.prodFull {
 		for _, p := range c.t.prods {
-			c.newTP(TP{c.t.strs[p.topic], p.part}, p.n)
+			c.newTP(TP{c.t.strs[p.topic], p.part}, p.n, p.lo, p.hi)
 		}
 		return
 	}
 	for i := range c.n {
 		var tp TP
+		var off int64
 		if x := c.t.compact(i); x != nil {
 			if x.kind != recProduce {
 				continue
 			}
-			tp = TP{c.t.strs[x.topic], int32(x.part)}
+			tp, off = TP{c.t.strs[x.topic], int32(x.part)}, x.off
 		} else if k, e, _ := c.t.at(i); k == kProduce {
-			tp = TP{e.topic, e.part}
+			tp, off = TP{e.topic, e.part}, e.off
 		} else {
 			continue
 		}
 		if ti := c.tpIndex(tp); ti >= 0 {
-			c.tps[ti].count++
+			p := &c.tps[ti]
+			p.count++
+			p.lo, p.hi = min(p.lo, off), max(p.hi, off)
 			c.total++
 		} else {
-			c.newTP(tp, 1)
+			c.newTP(tp, 1, off, off)
 		}
 	}
+}
+
+// runState is what the pass over the timeline keeps about the group
+// protocol, to judge accepted commits.
+type runState struct {
+	groupGen map[string]int32
+	removed  map[string]bool // member ids removed from their group
+	// Consumer groups (KIP-848, told by their members' joins): each
+	// member commits with its own epoch, which the coordinator's
+	// reconciliation steps give, not with the group epoch.
+	memberEpoch   map[string]int32
+	consumerGroup map[string]bool
 }
 
 func (c *classifier) run() Outcome {
 	c.countProduced()
 	for i := range c.tps {
-		c.tps[i].produced = make([]int, 0, c.tps[i].count)
+		c.tps[i].produced = make([]prodRef, 0, c.tps[i].count)
 	}
-	groupGen := map[string]int32{}
-	removed := map[string]bool{} // member ids removed from their group
-	// Consumer groups (KIP-848, told by their members' joins): each
-	// member commits with its own epoch, which the coordinator's
-	// reconciliation steps give, not with the group epoch.
-	memberEpoch := map[string]int32{}
-	consumerGroup := map[string]bool{}
-	for i := range c.n {
-		// e has the common fields of every event; full is the whole
-		// event, nil for the message events recorded compactly (produce,
-		// deliver, store, effect).
-		if x := c.t.compact(i); x != nil {
-			// A message event recorded compactly: read it without
-			// building a view of it.
-			switch x.kind {
-			case recProduce:
-				c.producedID(i, uint32(x.topic), int32(x.part), x.off)
-			case recDeliver:
-				var r mref
-				r.set(x)
-				c.deliver(i, &r)
-			case recEffect:
-				var r mref
-				r.set(x)
-				c.effect(i, &r)
-			}
-			continue
+	c.indexProduced()
+	st := &runState{groupGen: map[string]int32{}, removed: map[string]bool{}, memberEpoch: map[string]int32{}, consumerGroup: map[string]bool{}}
+	if t := c.t; t.log == nil {
+		for i := range c.n {
+			c.step(i, &t.events[i], st)
 		}
-		k, e, full := c.t.at(i)
-		tp := TP{e.topic, e.part}
-		switch k {
-		case kProduce:
-			c.produced(i, tp, e.off)
-		case kSubscribed:
-			for _, t := range full.Topics {
-				c.addGroupTopic(e.group, t)
-			}
-		case kAssign, kRevoke, kLost:
-			r := c.ref(&e)
-			for _, p := range full.Partitions {
-				c.addGroupTopic(e.group, p.Topic)
-				if k == kLost || k == kAssign {
-					// A new assignment starts a new epoch even in the same generation.
-					c.part(e.group, p).resetEpoch(epochKey{r.actor, r.member, r.gen})
+	} else {
+		// One pass over the log's segments (the log, then its overflow
+		// chunks) with no per-entry lookup of where entry i is.
+		i := 0
+		seg := t.log[:min(len(t.log), c.n)]
+		for k := 0; ; k++ {
+			for j := range seg {
+				// A message event recorded compactly is read without
+				// building a view of it; store entries are not read.
+				switch x := &seg[j]; x.kind {
+				case recProduce:
+					c.producedID(i, uint32(x.topic), int32(x.part), x.off)
+				case recDeliver:
+					c.deliver(i, uint32(x.actor), uint32(x.group), uint32(x.aux16), uint32(x.topic), int32(x.aux), int32(x.part), x.off)
+				case recEffect:
+					c.effect(i, uint32(x.group), uint32(x.topic), int32(x.part), x.off)
+				case recFull:
+					c.step(i, &t.full[x.off], st)
 				}
+				i++
 			}
-		case kPosition:
-			r := c.ref(&e)
-			c.partID(&r).resetEpoch(epochKey{r.actor, r.member, r.gen})
-		case kDeliver:
-			r := c.ref(&e)
-			c.deliver(i, &r)
-		case kEffect:
-			r := c.ref(&e)
-			c.effect(i, &r)
-		case kProcessFailed:
-			m := c.part(e.group, tp).mut(e.off)
-			c.add(&m.fails, i)
-		case kCommit:
-			if _, ok := c.commitReq[full.CommitID]; !ok {
-				c.commitReq[full.CommitID] = i
+			if i >= c.n || k >= len(t.more) {
+				break
 			}
-		case kCommitOK:
-			c.addGroupTopic(e.group, e.topic)
-			ps := c.part(e.group, tp)
-			if ps.hasFinal && e.off < ps.final {
-				c.finding(FlagCommitRegression, full, fmt.Sprintf("committed offset of %s went back from %d to %d (%s by %s)", tp, ps.final, e.off, full.Commit, e.actor))
-			}
-			if end := c.logEnd(tp); e.off > end {
-				c.finding(FlagCommitBeyondEnd, full, fmt.Sprintf("commit of offset %d on %s by %s is past the log end %d", e.off, tp, e.actor, end))
-			}
-			if consumerGroup[e.group] {
-				epoch, known := memberEpoch[e.member]
-				if (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != epoch) {
-					c.finding(FlagStaleCommitAccepted, full, fmt.Sprintf("commit by %s (member %s, member epoch %d) was accepted although the member is at epoch %d or was removed", e.actor, e.member, e.gen, epoch))
-				}
-			} else if gen, known := groupGen[e.group]; (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != gen) {
-				c.finding(FlagStaleCommitAccepted, full, fmt.Sprintf("commit by %s (member %s, generation %d) was accepted although the group is at generation %d or the member was removed", e.actor, e.member, e.gen, gen))
-			}
-			ps.final, ps.hasFinal = e.off, true
-			ps.accepted = append(ps.accepted, commitRec{i, e.off})
-			keep := ps.open[:0]
-			for _, o := range ps.open {
-				if o < e.off {
-					ps.mut(o).flag(FlagCommittedTooFar)
-				} else {
-					keep = append(keep, o)
-				}
-			}
-			ps.open = keep
-		case kOffsetsExpired:
-			for _, ps := range c.plist {
-				if ps.group == e.group {
-					ps.final, ps.hasFinal = -1, false
-				}
-			}
-		case kGroupState:
-			if e.gen >= 0 {
-				groupGen[e.group] = e.gen
-			}
-		case kMemberExpired, kLeave:
-			if e.member != "" {
-				removed[e.member] = true
-			}
-		case kJoin:
-			if e.member != "" {
-				delete(removed, e.member)
-			}
-			if full != nil && strings.HasSuffix(full.Detail, ", consumer") { // group.protocol=consumer
-				consumerGroup[e.group] = true
-			}
-		case kOther:
-			if full != nil && full.Kind == KindGroupEvent && full.Member != "" && strings.HasPrefix(full.Detail, reconcilePrefix) {
-				consumerGroup[e.group] = true
-				memberEpoch[full.Member] = full.Generation
-			}
+			seg = t.more[k][:min(len(t.more[k]), c.n-i)]
 		}
 	}
 	slices.SortFunc(c.parts, tpLess)
@@ -781,7 +781,7 @@ func (c *classifier) run() Outcome {
 			ps := c.part(g, tp)
 			final := ps.final
 			prods := c.tps[c.tpIndex(tp)].produced
-			byOffset := func(a, b int) int { return cmp.Compare(c.t.offset(a), c.t.offset(b)) }
+			byOffset := func(a, b prodRef) int { return cmp.Compare(a.off, b.off) }
 			if !slices.IsSortedFunc(prods, byOffset) {
 				// Sorted in place: nothing else reads the produce order.
 				slices.SortStableFunc(prods, byOffset)
@@ -789,8 +789,8 @@ func (c *classifier) run() Outcome {
 			// REORDERED: an offset whose first effect precedes the first
 			// effect of an earlier offset.
 			maxFirst := -1
-			for _, pi := range prods {
-				off := c.t.offset(pi)
+			for _, pr := range prods {
+				off := pr.off
 				if effs := ps.get(off).effs; effs.n > 0 {
 					first := c.first(effs)
 					if maxFirst > first {
@@ -799,8 +799,8 @@ func (c *classifier) run() Outcome {
 					maxFirst = max(maxFirst, first)
 				}
 			}
-			for _, pi := range prods {
-				off := c.t.offset(pi)
+			for _, pr := range prods {
+				off, pi := pr.off, pr.seq
 				ms := ps.get(off)
 				// Filled in place: the unused capacity is still zero.
 				n := len(out.Messages)
@@ -1118,4 +1118,102 @@ func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 		return CauseNoCommit, fmt.Sprintf("no commit covered offset %d after %s processed it at %s%s", mk.off, e1.Actor, at(e1), restart)
 	}
 	return CauseUnknown, fmt.Sprintf("offset %d was processed by %s at %s and again by %s at %s", mk.off, e1.Actor, at(e1), e2.Actor, at(e2))
+}
+
+// step reads event i, full, a full event (all of a given
+// timeline's, the recorded one's but for its compact entries).
+func (c *classifier) step(i int, full *Event, st *runState) {
+	groupGen, removed, memberEpoch, consumerGroup := st.groupGen, st.removed, st.memberEpoch, st.consumerGroup
+	k := codeOf(full.Kind)
+	e := msgView{actor: full.Actor, group: full.Group, member: full.Member, topic: full.Topic, gen: full.Generation, part: full.Partition, off: full.Offset}
+	tp := TP{e.topic, e.part}
+	switch k {
+	case kProduce:
+		c.produced(i, tp, e.off)
+	case kSubscribed:
+		for _, t := range full.Topics {
+			c.addGroupTopic(e.group, t)
+		}
+	case kAssign, kRevoke, kLost:
+		r := c.ref(&e)
+		for _, p := range full.Partitions {
+			c.addGroupTopic(e.group, p.Topic)
+			if k == kLost || k == kAssign {
+				// A new assignment starts a new epoch even in the same generation.
+				c.part(e.group, p).resetEpoch(epochKey{r.actor, r.member, r.gen})
+			}
+		}
+	case kPosition:
+		r := c.ref(&e)
+		c.lookup(r.group, r.topic, r.part).resetEpoch(epochKey{r.actor, r.member, r.gen})
+	case kDeliver:
+		r := c.ref(&e)
+		c.deliver(i, r.actor, r.group, r.member, r.topic, r.gen, r.part, r.off)
+	case kEffect:
+		r := c.ref(&e)
+		c.effect(i, r.group, r.topic, r.part, r.off)
+	case kProcessFailed:
+		m := c.part(e.group, tp).mut(e.off)
+		c.add(&m.fails, i)
+	case kCommit:
+		if _, ok := c.commitReq[full.CommitID]; !ok {
+			c.commitReq[full.CommitID] = i
+		}
+	case kCommitOK:
+		c.addGroupTopic(e.group, e.topic)
+		ps := c.part(e.group, tp)
+		if ps.hasFinal && e.off < ps.final {
+			c.finding(FlagCommitRegression, full, fmt.Sprintf("committed offset of %s went back from %d to %d (%s by %s)", tp, ps.final, e.off, full.Commit, e.actor))
+		}
+		if end := c.logEnd(tp); e.off > end {
+			c.finding(FlagCommitBeyondEnd, full, fmt.Sprintf("commit of offset %d on %s by %s is past the log end %d", e.off, tp, e.actor, end))
+		}
+		if consumerGroup[e.group] {
+			epoch, known := memberEpoch[e.member]
+			if (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != epoch) {
+				c.finding(FlagStaleCommitAccepted, full, fmt.Sprintf("commit by %s (member %s, member epoch %d) was accepted although the member is at epoch %d or was removed", e.actor, e.member, e.gen, epoch))
+			}
+		} else if gen, known := groupGen[e.group]; (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != gen) {
+			c.finding(FlagStaleCommitAccepted, full, fmt.Sprintf("commit by %s (member %s, generation %d) was accepted although the group is at generation %d or the member was removed", e.actor, e.member, e.gen, gen))
+		}
+		ps.final, ps.hasFinal = e.off, true
+		ps.accepted = append(ps.accepted, commitRec{i, e.off})
+		keep := ps.open[:0]
+		for _, o := range ps.open {
+			if o < e.off {
+				m := ps.mut(o)
+				m.flag(FlagCommittedTooFar)
+				m.open = false
+			} else {
+				keep = append(keep, o)
+			}
+		}
+		ps.open = keep
+	case kOffsetsExpired:
+		for _, ps := range c.plist {
+			if ps.group == e.group {
+				ps.final, ps.hasFinal = -1, false
+			}
+		}
+	case kGroupState:
+		if e.gen >= 0 {
+			groupGen[e.group] = e.gen
+		}
+	case kMemberExpired, kLeave:
+		if e.member != "" {
+			removed[e.member] = true
+		}
+	case kJoin:
+		if e.member != "" {
+			delete(removed, e.member)
+		}
+		if full != nil && strings.HasSuffix(full.Detail, ", consumer") { // group.protocol=consumer
+			consumerGroup[e.group] = true
+		}
+	case kOther:
+		if full != nil && full.Kind == KindGroupEvent && full.Member != "" && strings.HasPrefix(full.Detail, reconcilePrefix) {
+			consumerGroup[e.group] = true
+			memberEpoch[full.Member] = full.Generation
+		}
+	}
 }

@@ -235,3 +235,87 @@ func TestClassifyProcessingFailedAndClose(t *testing.T) {
 		t.Errorf("close: %s %s %q", m.Outcome, m.CauseKind, m.Cause)
 	}
 }
+
+// recordedTape records evs as the runner does: produce, deliver, store
+// and effect events as compact entries, the others in full. tiny sizes
+// the log so that most entries go to its overflow chunks.
+func recordedTape(evs []Event, tiny bool) *tape {
+	n := len(evs)
+	if tiny {
+		n = 3
+	}
+	t := newTape(n, n, 64)
+	var refs recRefs
+	for _, e := range evs {
+		x := rec{at: e.At, off: e.Offset, gen: e.Generation, part: e.Partition}
+		switch e.Kind {
+		case KindProduce:
+			x.kind = recProduce
+			x.key, x.keyLen = t.addKey([]byte(e.Key))
+		case KindDeliver:
+			x.kind = recDeliver
+		case KindEffect:
+			x.kind = recEffect
+		default:
+			t.addFull(e)
+			continue
+		}
+		x.actor, x.group = t.str(&refs.actor, e.Actor), t.str(&refs.group, e.Group)
+		x.member, x.topic = t.str(&refs.member, e.Member), t.str(&refs.topic, e.Topic)
+		t.add(&x)
+	}
+	return t
+}
+
+// The classifier keeps a message's state in an array over the offsets
+// produced to its partition; offsets outside that range (never produced
+// in the timeline, or past a sparse range's first part) and partitions
+// too large for its tables take the slow paths, with the same verdicts,
+// whether the timeline was recorded or given.
+func TestClassifyOffsetsOutsideProducedRange(t *testing.T) {
+	const far = 1_000_000_000
+	h := &hist{}
+	prod := func(part int32, o int64) {
+		h.add(0, "p", KindProduce, func(e *Event) {
+			e.Partition, e.Offset, e.Key, e.Group, e.Member, e.Generation = part, o, "k", "", "", -1
+		})
+	}
+	prod(0, 1_000_000)
+	prod(0, 1_000_001)
+	prod(0, far) // sparse: past the array of t[0]
+	prod(70_000, 3)
+	h.sub(0, "c1")
+	h.deliver(1, "c1", 5) // never produced: outside the range
+	h.deliver(1, "c1", 1_000_000).effect(2, "c1", 1_000_000)
+	h.deliver(3, "c1", 1_000_001) // no effect: the commit below passes it
+	h.deliver(3, "c1", far).effect(4, "c1", far).effect(5, "c1", far)
+	h.add(s(5), "c1", KindDeliver, func(e *Event) { e.Partition, e.Offset = 70_000, 3 })
+	h.add(s(6), "c1", KindEffect, func(e *Event) { e.Partition, e.Offset = 70_000, 3 })
+	h.add(s(6), "c1", KindEffect, func(e *Event) { e.Partition, e.Offset = 70_000, 3 })
+	h.commit(7, "c1", CommitManual, 1_000_002, true, "")
+	h.effect(8, "c1", 5)
+	want := map[int64]Verdict{1_000_000: OK, 1_000_001: Lost, far: Duplicated}
+	for _, tc := range []struct {
+		name string
+		o    Outcome
+	}{{"given", Classify(h.ev)}, {"recorded", classify(recordedTape(h.ev, false))}, {"recorded, overflowing", classify(recordedTape(h.ev, true))}} {
+		o := tc.o
+		if len(o.Messages) != 4 {
+			t.Fatalf("%s: %d outcomes, want 4: %+v", tc.name, len(o.Messages), o.Messages)
+		}
+		for off, v := range want {
+			if m := msg(t, o, off); m.Outcome != v {
+				t.Errorf("%s: offset %d is %s, want %s", tc.name, off, m.Outcome, v)
+			}
+		}
+		if f := msg(t, o, 1_000_001).Flags; !slices.Equal(f, []Flag{FlagCommittedTooFar}) {
+			t.Errorf("%s: offset 1000001 flags %v, want COMMITTED-TOO-FAR", tc.name, f)
+		}
+		if m := msg(t, o, far); m.Effects != 2 || m.Deliveries != 1 {
+			t.Errorf("%s: offset %d: %d deliveries, %d effects", tc.name, int64(far), m.Deliveries, m.Effects)
+		}
+		if m := o.Find("g", "t", 70_000, 3); m == nil || m.Outcome != Duplicated || m.Key != "k" {
+			t.Errorf("%s: t[70000]@3: %+v, want DUPLICATED", tc.name, m)
+		}
+	}
+}

@@ -131,26 +131,39 @@ type tape struct {
 	prodFull bool
 }
 
-// prodCount is how many produce entries a partition has.
+// prodCount is how many produce entries a partition has, and the range
+// of their offsets (the classifier sizes its per-offset arrays by it).
 type prodCount struct {
-	topic uint32 // id in strs
-	part  int32
-	n     int
+	topic  uint32 // id in strs
+	part   int32
+	n      int
+	lo, hi int64 // the least and the greatest offset produced
+}
+
+// count counts one more produce entry, of offset off.
+func (p *prodCount) count(off int64) {
+	p.n++
+	if off < p.lo {
+		p.lo = off
+	}
+	if off > p.hi {
+		p.hi = off
+	}
 }
 
 // countProduce counts a compact produce entry of topic id topic,
-// partition part. A run produces to a handful of partitions, and mostly
-// to the one it produced to last.
-func (t *tape) countProduce(topic uint32, part int32) {
+// partition part, offset off. A run produces to a handful of partitions,
+// and mostly to the one it produced to last.
+func (t *tape) countProduce(topic uint32, part int32, off int64) {
 	ps := t.prods
 	if n := len(ps); n > 0 && ps[n-1].topic == topic && ps[n-1].part == part {
-		ps[n-1].n++
+		ps[n-1].count(off)
 		return
 	}
 	if t.prodIdx == nil {
 		for i := range ps {
 			if ps[i].topic == topic && ps[i].part == part {
-				ps[i].n++
+				ps[i].count(off)
 				return
 			}
 		}
@@ -164,12 +177,12 @@ func (t *tape) countProduce(topic uint32, part int32) {
 	if t.prodIdx != nil {
 		k := uint64(topic)<<32 | uint64(uint32(part))
 		if i, ok := t.prodIdx[k]; ok {
-			ps[i].n++
+			ps[i].count(off)
 			return
 		}
 		t.prodIdx[k] = len(ps)
 	}
-	t.prods = append(ps, prodCount{topic, part, 1})
+	t.prods = append(ps, prodCount{topic, part, 1, off, off})
 }
 
 // newTape sizes a recording tape for about total events, full of them kept
@@ -294,7 +307,7 @@ func (t *tape) add(x *rec) {
 	e.actor, e.group, e.topic = uint16(x.actor), uint16(x.group), uint16(x.topic)
 	if x.kind == recProduce {
 		e.aux, e.aux16 = x.key, uint16(x.keyLen)
-		t.countProduce(x.topic, x.part)
+		t.countProduce(x.topic, x.part, x.off)
 	} else {
 		e.aux, e.aux16 = uint32(x.gen), uint16(x.member)
 	}
@@ -484,18 +497,6 @@ func (t *tape) compact(i int) *crec {
 		return x
 	}
 	return nil
-}
-
-// offset is event i's offset.
-func (t *tape) offset(i int) int64 {
-	if t.log == nil {
-		return t.events[i].Offset
-	}
-	if x := t.entry(i); x.kind != recFull {
-		return x.off
-	} else {
-		return t.full[x.off].Offset
-	}
 }
 
 // keyString is the key buffer as one string, for keyIn.
