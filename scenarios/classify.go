@@ -67,6 +67,8 @@ type classifier struct {
 	byActor     map[string][]int // built on first use (see actorEvents)
 	posSeqs     []int            // built on first use (see positions)
 	fates       map[string][]int // built on first use (see fateEvents)
+	fateActor   string           // the actor fateEvents was last asked for
+	fateSeqs    []int            // and its answer
 	onlyNotable bool             // keep only LOST, DUPLICATED and flagged messages (Options.OnlyNotable)
 	commitReq   map[uint64]int   // commit id → first commit request seq
 	findings    []Finding
@@ -294,6 +296,9 @@ func (c *classifier) actorEvents(actor string) []int {
 // commits between them (one or two per message with a commit per
 // message, and fate is asked once per LOST or DUPLICATED message).
 func (c *classifier) fateEvents(actor string) []int {
+	if c.fateSeqs != nil && c.fateActor == actor {
+		return c.fateSeqs // (asked for the same actor again and again)
+	}
 	if c.fates == nil {
 		c.fates = map[string][]int{}
 	}
@@ -308,6 +313,7 @@ func (c *classifier) fateEvents(actor string) []int {
 		}
 		c.fates[actor] = seqs
 	}
+	c.fateActor, c.fateSeqs = actor, seqs
 	return seqs
 }
 
@@ -462,15 +468,6 @@ func (ps *pstate) mut(off int64) *mstate {
 	ps.idx[off] = int32(len(ps.extra))
 	ps.extra = append(ps.extra, mstate{})
 	return &ps.extra[len(ps.extra)-1]
-}
-
-// m is the state of a message in a group (read only).
-func (c *classifier) m(k msgKey) *mstate {
-	ps := c.pstates[partKey{k.group, k.tp}]
-	if ps == nil {
-		return &noMsg
-	}
-	return ps.get(k.off)
 }
 
 func newClassifier(t *tape) *classifier {
@@ -826,14 +823,14 @@ func (c *classifier) run() Outcome {
 				switch {
 				case m.Effects >= 2:
 					m.Outcome = Duplicated
-					m.CauseKind, m.Cause = c.duplicateCause(msgKey{g, tp, off})
+					m.CauseKind, m.Cause = c.duplicateCause(msgKey{g, tp, off}, ps, ms)
 				case m.Effects == 1 && m.Deliveries >= 2:
 					m.Outcome = Redelivered
 				case m.Effects == 1:
 					m.Outcome = OK
 				case off < final:
 					m.Outcome = Lost
-					m.CauseKind, m.Cause = c.lostCause(msgKey{g, tp, off})
+					m.CauseKind, m.Cause = c.lostCause(msgKey{g, tp, off}, ps, ms)
 				default:
 					m.Outcome = Pending
 				}
@@ -884,7 +881,7 @@ func at(e *Event) string { return "T=" + FormatDuration(e.At) }
 
 // appendAt appends at(e) to b.
 func appendAt(b []byte, e *Event) []byte {
-	return append(append(b, "T="...), FormatDuration(e.At)...)
+	return appendDuration(append(b, "T="...), e.At)
 }
 
 // commitName describes a commit trigger for a sentence.
@@ -930,13 +927,9 @@ func (c *classifier) fate(actor string, tp TP, from, to int) *Event {
 	return nil
 }
 
-// firstCover is the first accepted commit of pk covering offset o (offset > o)
+// firstCover is the first accepted commit of ps covering offset o (offset > o)
 // after seq from, or nil.
-func (c *classifier) firstCover(pk partKey, o int64, from int) *Event {
-	ps := c.pstates[pk]
-	if ps == nil {
-		return nil
-	}
+func (c *classifier) firstCover(ps *pstate, o int64, from int) *Event {
 	for _, cr := range ps.accepted {
 		if cr.seq > from && cr.offset > o {
 			return c.ev(cr.seq)
@@ -945,14 +938,15 @@ func (c *classifier) firstCover(pk partKey, o int64, from int) *Event {
 	return nil
 }
 
-func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
-	pk := partKey{mk.group, mk.tp}
-	cover := c.firstCover(pk, mk.off, -1)
+// lostCause explains why mk, whose partition state is ps and message
+// state ms, is LOST.
+func (c *classifier) lostCause(mk msgKey, ps *pstate, ms *mstate) (CauseKind, string) {
+	cover := c.firstCover(ps, mk.off, -1)
 	if cover == nil {
 		return CauseUnknown, fmt.Sprintf("offset %d of %s has no effect and the group's final committed offset is past it", mk.off, mk.tp)
 	}
 	coverText := fmt.Sprintf("%s at %s by %s committed offset %d", commitName(cover), at(cover), cover.Actor, cover.Offset)
-	dels := c.list(c.m(mk).dels)
+	dels := c.list(ms.dels)
 	if len(dels) == 0 {
 		// Never read: find where the group's consumers started past it,
 		// and whether the group's offsets had expired before.
@@ -983,7 +977,7 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 		}
 	}
 	c.evInto(d, di)
-	for _, fi := range c.list(c.m(mk).fails) {
+	for _, fi := range c.list(ms.fails) {
 		f := &fv
 		c.evInto(f, fi)
 		if f.Actor == d.Actor && fi > d.Seq {
@@ -1013,11 +1007,11 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 	return CauseUnknown, whileText
 }
 
-// lastDelivery is the seq of the last delivery of mk to ef's actor before
-// ef, or -1.
-func (c *classifier) lastDelivery(mk msgKey, ef *Event) int {
+// lastDelivery is the seq of the last delivery of the message whose
+// state is ms to ef's actor before ef, or -1.
+func (c *classifier) lastDelivery(ms *mstate, ef *Event) int {
 	d := -1
-	for _, di := range c.list(c.m(mk).dels) {
+	for _, di := range c.list(ms.dels) {
 		if c.t.actor(di) == ef.Actor && di < ef.Seq {
 			d = di
 		}
@@ -1025,23 +1019,24 @@ func (c *classifier) lastDelivery(mk msgKey, ef *Event) int {
 	return d
 }
 
-func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
-	effs := c.list(c.m(mk).effs)
+// duplicateCause explains why mk, whose partition state is ps and
+// message state ms, is DUPLICATED.
+func (c *classifier) duplicateCause(mk msgKey, ps *pstate, ms *mstate) (CauseKind, string) {
+	effs := c.list(ms.effs)
 	var e1v, e2v, d2v Event
 	e1, e2 := &e1v, &e2v
 	c.evInto(e1, effs[0])
 	c.evInto(e2, effs[1])
-	pk := partKey{mk.group, mk.tp}
 	// The delivery behind the second effect.
 	var d2 *Event
-	if di := c.lastDelivery(mk, e2); di >= 0 {
+	if di := c.lastDelivery(ms, e2); di >= 0 {
 		d2 = &d2v
 		c.evInto(d2, di)
 	}
 	// A zombie: either effect by a consumer that had already lost the
 	// partition (poll interval or session) when it finished.
 	for _, ef := range [2]*Event{e1, e2} {
-		di := c.lastDelivery(mk, ef)
+		di := c.lastDelivery(ms, ef)
 		if di < 0 {
 			continue
 		}
@@ -1084,27 +1079,38 @@ func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 			break
 		}
 	}
-	if cover := c.firstCover(pk, mk.off, e1.Seq); cover == nil || cover.Seq > limit {
-		restart := ""
-		if d2 != nil {
-			restart = "; " + d2.Actor + " re-read it at " + at(d2) + " and processed it again at " + at(e2)
+	if cover := c.firstCover(ps, mk.off, e1.Seq); cover == nil || cover.Seq > limit {
+		// appendRestart appends how the message was processed again.
+		appendRestart := func(b []byte) []byte {
+			if d2 == nil {
+				return b
+			}
+			b = append(b, "; "...)
+			b = append(b, d2.Actor...)
+			b = append(b, " re-read it at "...)
+			b = appendAt(b, d2)
+			b = append(b, " and processed it again at "...)
+			return appendAt(b, e2)
 		}
-		if f := c.fate(e1.Actor, mk.tp, e1.Seq, limit); f != nil {
+		f := c.fate(e1.Actor, mk.tp, e1.Seq, limit)
+		if f != nil && f.Kind == KindCrash {
+			// (The one cause of a crash's duplicates, one sentence per
+			// message: built without fmt, in one buffer.)
+			b := make([]byte, 0, 192)
+			b = append(b, e1.Actor...)
+			b = append(b, " processed offset "...)
+			b = strconv.AppendInt(b, mk.off, 10)
+			b = append(b, " at "...)
+			b = appendAt(b, e1)
+			b = append(b, " and crashed at "...)
+			b = appendAt(b, f)
+			b = append(b, " before a commit covered it"...)
+			b = appendRestart(b)
+			return CauseCrashBeforeCommit, string(b)
+		}
+		restart := string(appendRestart(nil))
+		if f != nil {
 			switch f.Kind {
-			case KindCrash:
-				// (The one cause of a crash's duplicates, one sentence per
-				// message: built without fmt.)
-				b := make([]byte, 0, 96+len(restart))
-				b = append(b, e1.Actor...)
-				b = append(b, " processed offset "...)
-				b = strconv.AppendInt(b, mk.off, 10)
-				b = append(b, " at "...)
-				b = appendAt(b, e1)
-				b = append(b, " and crashed at "...)
-				b = appendAt(b, f)
-				b = append(b, " before a commit covered it"...)
-				b = append(b, restart...)
-				return CauseCrashBeforeCommit, string(b)
 			case KindRevoke:
 				return CauseRevokeBeforeCommit, fmt.Sprintf("%s processed offset %d at %s but %s was revoked at %s before its offset was committed%s", e1.Actor, mk.off, at(e1), mk.tp, at(f), restart)
 			case KindClose:

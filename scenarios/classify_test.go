@@ -319,3 +319,20 @@ func TestClassifyOffsetsOutsideProducedRange(t *testing.T) {
 		}
 	}
 }
+
+// appendDuration writes what FormatDuration writes.
+func TestAppendDuration(t *testing.T) {
+	ds := []time.Duration{0, 1, -1, 999, time.Microsecond, 1500 * time.Microsecond, time.Second - 1, time.Second, time.Second + 1,
+		5001 * time.Millisecond, 59*time.Second + 999*time.Millisecond, time.Minute, 90 * time.Second, time.Hour, time.Hour + 5*time.Second + 250*time.Millisecond,
+		100*time.Hour + 59*time.Minute, 1<<63 - 1, -1 << 63, -5 * time.Second}
+	r := uint64(1)
+	for range 20000 {
+		r = r*6364136223846793005 + 1442695040888963407
+		ds = append(ds, time.Duration(r>>(r%64)))
+	}
+	for _, d := range ds {
+		if got, want := string(appendDuration([]byte("x"), d)), "x"+FormatDuration(d); got != want {
+			t.Fatalf("appendDuration(%d) = %q, want %q", int64(d), got, want)
+		}
+	}
+}
