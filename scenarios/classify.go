@@ -61,6 +61,9 @@ type classifier struct {
 	// prodTab finds a produced-to partition by ids: prodTab[slot(topic
 	// id)][partition] is its index in tps + 1 (0: not produced to).
 	prodTab [][]int32
+	// prodsKept: the tape listed every produce entry (prodCount.refs),
+	// so the pass skips them.
+	prodsKept bool
 	// groups reading each topic.
 	groupTopics map[string]map[string]bool
 	groups      []string
@@ -77,8 +80,8 @@ type classifier struct {
 	pstates map[partKey]*pstate
 	plist   []*pstate
 	last    *pstate
-	ptab    [][]groupParts
-	nstr    int // len(t.strs) when the classifier was made (see slot)
+	ptab    []*groupParts // by slot of the topic id
+	nstr    int           // len(t.strs) when the classifier was made (see slot)
 	total   int
 	ndel    int // deliveries
 	// lists holds the seq lists of two or more entries (see seqs).
@@ -154,8 +157,21 @@ func (c *classifier) ref(v *msgView) mref {
 type tpInfo struct {
 	count    int       // produce events
 	lo, hi   int64     // the least and the greatest offset produced
-	produced []prodRef // its produce events
-	logEnd   int64     // one past the highest offset produced so far
+	produced []prodRef // its produce events, in timeline order
+	// logEnd is one past the highest offset of produced[:ended] (0:
+	// none): the log end as of a point in the pass (see logEndBefore).
+	logEnd int64
+	ended  int
+}
+
+// logEndBefore is the log end before event i: one past the highest offset
+// produced by an earlier event (0: none). The pass asks with i growing.
+func (ti *tpInfo) logEndBefore(i int) int64 {
+	for ti.ended < len(ti.produced) && ti.produced[ti.ended].seq < i {
+		ti.logEnd = max(ti.logEnd, ti.produced[ti.ended].off+1)
+		ti.ended++
+	}
+	return ti.logEnd
 }
 
 // prodRef is a produce event: its seq, and the offset it produced (kept
@@ -188,10 +204,11 @@ func (c *classifier) tpIndex(tp TP) int32 {
 	return i
 }
 
-// logEnd is one past the highest produced offset of tp (0: none).
-func (c *classifier) logEnd(tp TP) int64 {
-	if i := c.tpIndex(tp); i >= 0 {
-		return c.tps[i].logEnd
+// logEnd is one past the highest offset of tp produced before event i
+// (0: none).
+func (c *classifier) logEnd(tp TP, i int) int64 {
+	if ti := c.tpIndex(tp); ti >= 0 {
+		return c.tps[ti].logEndBefore(i)
 	}
 	return 0
 }
@@ -346,6 +363,7 @@ type pstate struct {
 	group    string
 	tp       TP
 	gid, tid uint32 // group and topic ids (classifier.sid)
+	read     bool   // a delivery added its group and topic to groupTopics
 	// ms[off-base] is the state of offset off, for the offsets the
 	// timeline produced to the partition (its produced range, sized
 	// before the pass: a message's state is found by one subtraction and
@@ -375,6 +393,7 @@ var noMsg mstate
 type groupParts struct {
 	gid   uint32
 	parts []*pstate
+	next  *groupParts // another group's partitions of the topic
 }
 
 // ptabMax bounds the partitions lookup finds in ptab (others: the map).
@@ -411,14 +430,14 @@ func (c *classifier) register(ps *pstate) {
 	for len(c.ptab) <= s {
 		c.ptab = append(c.ptab, nil)
 	}
-	gs := c.ptab[s]
-	k := slices.IndexFunc(gs, func(g groupParts) bool { return g.gid == ps.gid })
-	if k < 0 {
-		k = len(gs)
-		gs = append(gs, groupParts{gid: ps.gid})
-		c.ptab[s] = gs
+	g := c.ptab[s]
+	for g != nil && g.gid != ps.gid {
+		g = g.next
 	}
-	g := &gs[k]
+	if g == nil {
+		g = &groupParts{gid: ps.gid, next: c.ptab[s]}
+		c.ptab[s] = g
+	}
 	for int32(len(g.parts)) <= ps.tp.Partition {
 		g.parts = append(g.parts, nil)
 	}
@@ -426,14 +445,24 @@ func (c *classifier) register(ps *pstate) {
 }
 
 // lookup is part for a partition named by ids (sid numbering): a few
-// indexed loads instead of hashing strings, for every message event.
+// indexed loads instead of hashing strings, for every message event
+// (inlined; the topic's first group is the one most runs have).
 func (c *classifier) lookup(gid, tid uint32, part int32) *pstate {
 	if s := c.slot(tid); s < len(c.ptab) {
-		gs := c.ptab[s]
-		for k := range gs {
-			if gs[k].gid == gid {
-				if ps := gs[k].parts; uint32(part) < uint32(len(ps)) && ps[part] != nil {
-					return ps[part]
+		if g := c.ptab[s]; g != nil && g.gid == gid && uint32(part) < uint32(len(g.parts)) && g.parts[part] != nil {
+			return g.parts[part]
+		}
+	}
+	return c.lookupSlow(gid, tid, part)
+}
+
+// lookupSlow is lookup past the topic's first group, or by the map.
+func (c *classifier) lookupSlow(gid, tid uint32, part int32) *pstate {
+	if s := c.slot(tid); s < len(c.ptab) {
+		for g := c.ptab[s]; g != nil; g = g.next {
+			if g.gid == gid {
+				if uint32(part) < uint32(len(g.parts)) && g.parts[part] != nil {
+					return g.parts[part]
 				}
 				break
 			}
@@ -557,9 +586,6 @@ func (c *classifier) produced(i int, tp TP, off int64) {
 // add records produce event i of offset off.
 func (ti *tpInfo) add(i int, off int64) {
 	ti.produced = append(ti.produced, prodRef{i, off})
-	if off+1 > ti.logEnd {
-		ti.logEnd = off + 1
-	}
 }
 
 // producedID is produced for a compact entry: its partition is found by
@@ -577,8 +603,12 @@ func (c *classifier) producedID(i int, tid uint32, part int32, off int64) {
 // deliver records delivery event i (ids in sid numbering).
 func (c *classifier) deliver(i int, actor, group, member, topic uint32, gen, part int32, off int64) {
 	c.ndel++
-	c.addGroupTopicID(group, topic)
 	ps := c.lookup(group, topic, part)
+	if !ps.read {
+		// (A set: once per partition is enough.)
+		c.addGroupTopicID(group, topic)
+		ps.read = true
+	}
 	m := ps.mut(off)
 	c.add(&m.dels, i)
 	ek := epochKey{actor, member, gen}
@@ -674,8 +704,11 @@ func (c *classifier) indexProduced() {
 func (c *classifier) countProduced() {
 	if c.t.log != nil && !c.t.prodFull {
 		for _, p := range c.t.prods {
-			c.newTP(TP{c.t.strs[p.topic], p.part}, p.n, p.lo, p.hi)
+			ti := &c.tps[c.newTP(TP{c.t.strs[p.topic], p.part}, p.n, p.lo, p.hi)]
+			// The tape's list, read only (sorted on a copy, if ever).
+			ti.produced = p.refs[:len(p.refs):len(p.refs)]
 		}
+		c.prodsKept = true
 		return
 	}
 	for i := range c.n {
@@ -716,10 +749,12 @@ type runState struct {
 
 func (c *classifier) run() Outcome {
 	c.countProduced()
-	for i := range c.tps {
-		c.tps[i].produced = make([]prodRef, 0, c.tps[i].count)
+	if !c.prodsKept {
+		for i := range c.tps {
+			c.tps[i].produced = make([]prodRef, 0, c.tps[i].count)
+		}
+		c.indexProduced()
 	}
-	c.indexProduced()
 	st := &runState{groupGen: map[string]int32{}, removed: map[string]bool{}, memberEpoch: map[string]int32{}, consumerGroup: map[string]bool{}}
 	if t := c.t; t.log == nil {
 		for i := range c.n {
@@ -736,7 +771,9 @@ func (c *classifier) run() Outcome {
 				// building a view of it; store entries are not read.
 				switch x := &seg[j]; x.kind {
 				case recProduce:
-					c.producedID(i, uint32(x.topic), int32(x.part), x.off)
+					if !c.prodsKept {
+						c.producedID(i, uint32(x.topic), int32(x.part), x.off)
+					}
 				case recDeliver:
 					c.deliver(i, uint32(x.actor), uint32(x.group), uint32(x.aux16), uint32(x.topic), int32(x.aux), int32(x.part), x.off)
 				case recEffect:
@@ -780,7 +817,8 @@ func (c *classifier) run() Outcome {
 			prods := c.tps[c.tpIndex(tp)].produced
 			byOffset := func(a, b prodRef) int { return cmp.Compare(a.off, b.off) }
 			if !slices.IsSortedFunc(prods, byOffset) {
-				// Sorted in place: nothing else reads the produce order.
+				// Sorted on a copy: the list may be the tape's.
+				prods = slices.Clone(prods)
 				slices.SortStableFunc(prods, byOffset)
 			}
 			// REORDERED: an offset whose first effect precedes the first
@@ -1171,7 +1209,7 @@ func (c *classifier) step(i int, full *Event, st *runState) {
 		if ps.hasFinal && e.off < ps.final {
 			c.finding(FlagCommitRegression, full, fmt.Sprintf("committed offset of %s went back from %d to %d (%s by %s)", tp, ps.final, e.off, full.Commit, e.actor))
 		}
-		if end := c.logEnd(tp); e.off > end {
+		if end := c.logEnd(tp, i); e.off > end {
 			c.finding(FlagCommitBeyondEnd, full, fmt.Sprintf("commit of offset %d on %s by %s is past the log end %d", e.off, tp, e.actor, end))
 		}
 		if consumerGroup[e.group] {

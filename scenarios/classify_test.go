@@ -336,3 +336,22 @@ func TestAppendDuration(t *testing.T) {
 		}
 	}
 }
+
+// COMMIT-BEYOND-END judges a commit by the log end when it was accepted,
+// not by the log end at the end of the run, whether the timeline was
+// recorded (the tape lists the produce entries) or given.
+func TestClassifyCommitBeyondEndAtItsTime(t *testing.T) {
+	h := (&hist{}).produce(2).commit(1, "c1", CommitManual, 5, true, "")
+	for i := 2; i < 6; i++ {
+		h.add(s(2), "p", KindProduce, func(e *Event) { e.Offset = int64(i); e.Group = ""; e.Member = ""; e.Generation = -1 })
+	}
+	h.commit(3, "c1", CommitManual, 6, true, "")
+	for name, o := range map[string]Outcome{"given": Classify(h.ev), "recorded": classify(recordedTape(h.ev, false)), "recorded, overflowing": classify(recordedTape(h.ev, true))} {
+		if len(o.Findings) != 1 || o.Findings[0].Flag != FlagCommitBeyondEnd || o.Findings[0].Offset != 5 {
+			t.Errorf("%s: findings %+v, want COMMIT-BEYOND-END of the commit of offset 5 only", name, o.Findings)
+		}
+		if len(o.Messages) != 6 {
+			t.Errorf("%s: %d messages, want 6", name, len(o.Messages))
+		}
+	}
+}

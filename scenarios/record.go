@@ -129,19 +129,32 @@ type tape struct {
 	prods    []prodCount
 	prodIdx  map[uint64]int // index in prods by topic and partition, once there are many
 	prodFull bool
+	prodCap  int // the capacity a partition's prodCount.refs starts with (expectProduces)
 }
 
-// prodCount is how many produce entries a partition has, and the range
-// of their offsets (the classifier sizes its per-offset arrays by it).
+// expectProduces sizes the lists of produce entries for a run producing
+// about msgs messages to parts partitions: a partition's share and a
+// margin, so that the lists of an even spread do not grow by copying.
+func (t *tape) expectProduces(msgs, parts int) {
+	parts = max(1, parts)
+	t.prodCap = msgs/parts + msgs/(8*parts) + 16
+}
+
+// prodCount is how many produce entries a partition has, the range of
+// their offsets (the classifier sizes its per-offset arrays by it) and
+// the entries themselves, in order: the classifier's pass over the log
+// then skips them.
 type prodCount struct {
 	topic  uint32 // id in strs
 	part   int32
 	n      int
 	lo, hi int64 // the least and the greatest offset produced
+	refs   []prodRef
 }
 
-// count counts one more produce entry, of offset off.
-func (p *prodCount) count(off int64) {
+// count counts one more produce entry, entry seq of offset off.
+func (p *prodCount) count(seq int, off int64) {
+	p.refs = append(p.refs, prodRef{seq, off})
 	p.n++
 	if off < p.lo {
 		p.lo = off
@@ -151,19 +164,20 @@ func (p *prodCount) count(off int64) {
 	}
 }
 
-// countProduce counts a compact produce entry of topic id topic,
-// partition part, offset off. A run produces to a handful of partitions,
-// and mostly to the one it produced to last.
+// countProduce counts the compact produce entry just recorded, of topic
+// id topic, partition part, offset off. A run produces to a handful of
+// partitions, and mostly to the one it produced to last.
 func (t *tape) countProduce(topic uint32, part int32, off int64) {
+	seq := t.len() - 1
 	ps := t.prods
 	if n := len(ps); n > 0 && ps[n-1].topic == topic && ps[n-1].part == part {
-		ps[n-1].count(off)
+		ps[n-1].count(seq, off)
 		return
 	}
 	if t.prodIdx == nil {
 		for i := range ps {
 			if ps[i].topic == topic && ps[i].part == part {
-				ps[i].count(off)
+				ps[i].count(seq, off)
 				return
 			}
 		}
@@ -177,12 +191,14 @@ func (t *tape) countProduce(topic uint32, part int32, off int64) {
 	if t.prodIdx != nil {
 		k := uint64(topic)<<32 | uint64(uint32(part))
 		if i, ok := t.prodIdx[k]; ok {
-			ps[i].count(off)
+			ps[i].count(seq, off)
 			return
 		}
 		t.prodIdx[k] = len(ps)
 	}
-	t.prods = append(ps, prodCount{topic, part, 1, off, off})
+	refs := make([]prodRef, 1, max(1, t.prodCap))
+	refs[0] = prodRef{seq, off}
+	t.prods = append(ps, prodCount{topic, part, 1, off, off, refs})
 }
 
 // newTape sizes a recording tape for about total events, full of them kept
