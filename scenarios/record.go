@@ -3,6 +3,7 @@ package scenarios
 import (
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // A run's timeline is recorded on a tape: compact, append-only, and turned
@@ -91,13 +92,13 @@ func (x *crec) keyLen() int {
 // fits reports whether x can be kept as a crec.
 func (x *rec) fits() bool {
 	const m = 0xFFFF
-	if x.actor|x.group|x.topic > m || uint32(x.part) > m {
+	if x.actor|x.group|x.topic|x.member|x.keyLen|uint32(x.part) > m {
 		return false
 	}
 	if x.kind == recProduce {
-		return x.keyLen <= m && x.member == 0 && x.gen == -1
+		return x.member == 0 && x.gen == -1
 	}
-	return x.member <= m && x.keyLen == 0
+	return x.keyLen == 0
 }
 
 // tape is a timeline: recorded compactly (log, full, strs, keys) or given
@@ -251,6 +252,12 @@ func (t *tape) push() *crec {
 		t.log = t.log[:n+1]
 		return &t.log[n]
 	}
+	return t.pushMore()
+}
+
+// pushMore is push once the log is full: the entry goes to the overflow
+// chunks.
+func (t *tape) pushMore() *crec {
 	j := t.nmore
 	k, off := j>>moreBits, j&moreMask
 	if off == 0 {
@@ -277,6 +284,19 @@ type strRef struct {
 
 // str returns the index of s in the string table, through the cache c.
 func (t *tape) str(c *strRef, s string) uint32 {
+	if len(c.s) == len(s) && unsafe.StringData(c.s) == unsafe.StringData(s) {
+		// Mostly the very string cached: a pointer compare, inlined.
+		// (An unused cache, zero, has the index of "": 0.)
+		return c.i
+	}
+	return t.strSlow(c, s)
+}
+
+// strSlow is str past its inlined fast path (kept out of line, so that
+// str stays small enough to inline at every recording site).
+//
+//go:noinline
+func (t *tape) strSlow(c *strRef, s string) uint32 {
 	if c.ok && c.s == s {
 		return c.i
 	}
@@ -303,22 +323,17 @@ type recRefs struct {
 // run records.
 func (t *tape) add(x *rec) {
 	if !x.fits() {
-		strs := t.strs
-		e := Event{At: x.at, Actor: strs[x.actor], Kind: recKinds[x.kind], Generation: x.gen,
-			Group: strs[x.group], Member: strs[x.member], Topic: strs[x.topic], Partition: x.part, Offset: x.off}
-		if x.keyLen > 0 {
-			e.Key = string(t.keys[x.key : x.key+x.keyLen])
-		}
-		switch x.kind {
-		case recStoreAuto:
-			e.Detail = detailStoreAuto
-		case recStoreApp:
-			e.Detail = detailStoreApp
-		}
-		t.addFull(e)
+		t.addAsFull(x)
 		return
 	}
-	e := t.push()
+	// push, inlined: one call less for most of a run's entries.
+	var e *crec
+	if n := len(t.log); n < cap(t.log) {
+		t.log = t.log[:n+1]
+		e = &t.log[n]
+	} else {
+		e = t.pushMore()
+	}
 	e.at, e.off, e.part, e.kind = x.at, x.off, uint16(x.part), x.kind
 	e.actor, e.group, e.topic = uint16(x.actor), uint16(x.group), uint16(x.topic)
 	if x.kind == recProduce {
@@ -327,6 +342,23 @@ func (t *tape) add(x *rec) {
 	} else {
 		e.aux, e.aux16 = uint32(x.gen), uint16(x.member)
 	}
+}
+
+// addAsFull appends x, which does not fit a crec, as a full event.
+func (t *tape) addAsFull(x *rec) {
+	strs := t.strs
+	e := Event{At: x.at, Actor: strs[x.actor], Kind: recKinds[x.kind], Generation: x.gen,
+		Group: strs[x.group], Member: strs[x.member], Topic: strs[x.topic], Partition: x.part, Offset: x.off}
+	if x.keyLen > 0 {
+		e.Key = string(t.keys[x.key : x.key+x.keyLen])
+	}
+	switch x.kind {
+	case recStoreAuto:
+		e.Detail = detailStoreAuto
+	case recStoreApp:
+		e.Detail = detailStoreApp
+	}
+	t.addFull(e)
 }
 
 // addFull appends a full event (its At already set; Seq is set here).
