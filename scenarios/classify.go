@@ -175,10 +175,23 @@ func (ti *tpInfo) logEndBefore(i int) int64 {
 }
 
 // prodRef is a produce event: its seq, and the offset it produced (kept
-// here so that sorting and reading them does not go back to the tape).
+// here so that sorting and reading them does not go back to the tape);
+// in the tape's lists (prodCount.refs) also where its key is in the key
+// buffer.
 type prodRef struct {
-	seq int
-	off int64
+	seq         int
+	off         int64
+	key, keyLen uint32
+}
+
+// sortedByOffset reports whether refs are in offset order.
+func sortedByOffset(refs []prodRef) bool {
+	for k := 1; k < len(refs); k++ {
+		if refs[k].off < refs[k-1].off {
+			return false
+		}
+	}
+	return true
 }
 
 // tpIndex returns the index of tp in c.tps, or -1. Runs usually touch a
@@ -585,7 +598,7 @@ func (c *classifier) produced(i int, tp TP, off int64) {
 
 // add records produce event i of offset off.
 func (ti *tpInfo) add(i int, off int64) {
-	ti.produced = append(ti.produced, prodRef{i, off})
+	ti.produced = append(ti.produced, prodRef{seq: i, off: off})
 }
 
 // producedID is produced for a compact entry: its partition is found by
@@ -815,28 +828,29 @@ func (c *classifier) run() Outcome {
 			ps := c.part(g, tp)
 			final := ps.final
 			prods := c.tps[c.tpIndex(tp)].produced
-			byOffset := func(a, b prodRef) int { return cmp.Compare(a.off, b.off) }
-			if !slices.IsSortedFunc(prods, byOffset) {
+			if !sortedByOffset(prods) {
 				// Sorted on a copy: the list may be the tape's.
 				prods = slices.Clone(prods)
-				slices.SortStableFunc(prods, byOffset)
+				slices.SortStableFunc(prods, func(a, b prodRef) int { return cmp.Compare(a.off, b.off) })
 			}
 			// REORDERED: an offset whose first effect precedes the first
-			// effect of an earlier offset.
+			// effect of an earlier offset. Judged as the messages are
+			// written, in offset order: the flag of an offset depends on
+			// the earlier offsets only (a repeated offset's copies, next
+			// to each other, are judged alike).
 			maxFirst := -1
-			for _, pr := range prods {
-				off := pr.off
-				if effs := ps.get(off).effs; effs.n > 0 {
-					first := c.first(effs)
-					if maxFirst > first {
-						ps.mut(off).flag(FlagReordered)
-					}
-					maxFirst = max(maxFirst, first)
-				}
-			}
 			for _, pr := range prods {
 				off, pi := pr.off, pr.seq
 				ms := ps.get(off)
+				if ms.effs.n > 0 {
+					// (ms is the message's own state, not noMsg: it has
+					// effects.)
+					first := c.first(ms.effs)
+					if maxFirst > first {
+						ms.flag(FlagReordered)
+					}
+					maxFirst = max(maxFirst, first)
+				}
 				// Filled in place: the unused capacity is still zero.
 				n := len(out.Messages)
 				if n < cap(out.Messages) {
@@ -846,7 +860,12 @@ func (c *classifier) run() Outcome {
 				}
 				m := &out.Messages[n]
 				namesBefore := len(names)
-				m.Group, m.Topic, m.Partition, m.Offset, m.Key = g, tp.Topic, tp.Partition, off, c.t.keyIn(keys, pi)
+				m.Group, m.Topic, m.Partition, m.Offset = g, tp.Topic, tp.Partition, off
+				if c.prodsKept {
+					m.Key = keys[pr.key : pr.key+pr.keyLen]
+				} else {
+					m.Key = c.t.keyIn(keys, pi)
+				}
 				m.Deliveries, m.Effects = int(ms.dels.n), int(ms.effs.n)
 				if ms.dels.n == 1 {
 					names = push(names, c.t.actor(int(ms.dels.v)))

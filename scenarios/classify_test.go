@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -353,5 +354,32 @@ func TestClassifyCommitBeyondEndAtItsTime(t *testing.T) {
 		if len(o.Messages) != 6 {
 			t.Errorf("%s: %d messages, want 6", name, len(o.Messages))
 		}
+	}
+}
+
+// A timeline classifies the same given as events or recorded on a tape
+// (compact entries, produce lists kept by the tape, overflow chunks):
+// flags (REORDERED with a repeated offset, SKIP, NONMONOTONIC,
+// COMMITTED-TOO-FAR), causes and findings.
+func TestClassifyRecordedMatchesGiven(t *testing.T) {
+	flags := (&hist{}).produce(4).deliver(0, "c1", 0).deliver(0, "c1", 2).deliver(0, "c1", 1).
+		effect(1, "c1", 1).effect(2, "c1", 0).effect(3, "c1", 2).deliver(3, "c1", 3).commit(4, "c1", CommitManual, 4, true, "")
+	flags.add(0, "p", KindProduce, func(e *Event) { e.Offset = 1; e.Group = ""; e.Member = ""; e.Generation = -1 }) // offset 1 again
+	dup := (&hist{}).produce(3).sub(0, "c1").deliver(1, "c1", 0).effect(1.1, "c1", 0).deliver(1.2, "c1", 1).effect(1.3, "c1", 1).
+		life(2, "c1", KindCrash).sub(3, "c2").deliver(4, "c2", 0).effect(4.1, "c2", 0).deliver(4.2, "c2", 1).effect(4.3, "c2", 1).
+		commit(5, "c2", CommitManual, 3, true, "")
+	for name, h := range map[string]*hist{"flags": flags, "dup": dup} {
+		want := Classify(h.ev)
+		for _, tiny := range []bool{false, true} {
+			if got := classify(recordedTape(h.ev, tiny)); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s (tiny log %v): recorded\n%+v\ngiven\n%+v", name, tiny, got, want)
+			}
+		}
+	}
+	if m := msg(t, Classify(flags.ev), 1); !slices.Contains(m.Flags, FlagReordered) {
+		t.Errorf("offset 1 flags %v, want REORDERED", m.Flags)
+	}
+	if n := Classify(dup.ev).Counts.Duplicated; n != 2 {
+		t.Errorf("%d DUPLICATED, want 2", n)
 	}
 }

@@ -153,9 +153,10 @@ type prodCount struct {
 	refs   []prodRef
 }
 
-// count counts one more produce entry, entry seq of offset off.
-func (p *prodCount) count(seq int, off int64) {
-	p.refs = append(p.refs, prodRef{seq, off})
+// count counts one more produce entry, entry seq of offset off and key
+// x.key, x.keyLen.
+func (p *prodCount) count(seq int, off int64, x *rec) {
+	p.refs = append(p.refs, prodRef{seq, off, x.key, x.keyLen})
 	p.n++
 	if off < p.lo {
 		p.lo = off
@@ -168,17 +169,18 @@ func (p *prodCount) count(seq int, off int64) {
 // countProduce counts the compact produce entry just recorded, of topic
 // id topic, partition part, offset off. A run produces to a handful of
 // partitions, and mostly to the one it produced to last.
-func (t *tape) countProduce(topic uint32, part int32, off int64) {
+func (t *tape) countProduce(x *rec) {
+	topic, part, off := x.topic, x.part, x.off
 	seq := t.len() - 1
 	ps := t.prods
 	if n := len(ps); n > 0 && ps[n-1].topic == topic && ps[n-1].part == part {
-		ps[n-1].count(seq, off)
+		ps[n-1].count(seq, off, x)
 		return
 	}
 	if t.prodIdx == nil {
 		for i := range ps {
 			if ps[i].topic == topic && ps[i].part == part {
-				ps[i].count(seq, off)
+				ps[i].count(seq, off, x)
 				return
 			}
 		}
@@ -192,13 +194,13 @@ func (t *tape) countProduce(topic uint32, part int32, off int64) {
 	if t.prodIdx != nil {
 		k := uint64(topic)<<32 | uint64(uint32(part))
 		if i, ok := t.prodIdx[k]; ok {
-			ps[i].count(seq, off)
+			ps[i].count(seq, off, x)
 			return
 		}
 		t.prodIdx[k] = len(ps)
 	}
 	refs := make([]prodRef, 1, max(1, t.prodCap))
-	refs[0] = prodRef{seq, off}
+	refs[0] = prodRef{seq, off, x.key, x.keyLen}
 	t.prods = append(ps, prodCount{topic, part, 1, off, off, refs})
 }
 
@@ -338,7 +340,7 @@ func (t *tape) add(x *rec) {
 	e.actor, e.group, e.topic = uint16(x.actor), uint16(x.group), uint16(x.topic)
 	if x.kind == recProduce {
 		e.aux, e.aux16 = x.key, uint16(x.keyLen)
-		t.countProduce(x.topic, x.part, x.off)
+		t.countProduce(x)
 	} else {
 		e.aux, e.aux16 = uint32(x.gen), uint16(x.member)
 	}
