@@ -623,16 +623,30 @@ func (c *classifier) deliver(i int, actor, group, member, topic uint32, gen, par
 		ps.read = true
 	}
 	m := ps.mut(off)
-	c.add(&m.dels, i)
-	ek := epochKey{actor, member, gen}
-	if last, ok := ps.lastDelivered(ek); ok {
-		if off > last+1 {
+	if m.dels.n == 0 {
+		m.dels = seqs{1, int32(i)} // (most messages: c.add, inline)
+	} else {
+		c.add(&m.dels, i)
+	}
+	if ek := (epochKey{actor, member, gen}); ps.epochOK && ps.epoch == ek {
+		// The epoch of the last delivery (lastDelivered and
+		// setDelivered for it, inline).
+		if last := ps.epochLast; off > last+1 {
 			m.flag(FlagSkip)
 		} else if off <= last {
 			m.flag(FlagNonMonotonic)
 		}
+		ps.epochLast = off
+	} else {
+		if last, ok := ps.lastDelivered(ek); ok {
+			if off > last+1 {
+				m.flag(FlagSkip)
+			} else if off <= last {
+				m.flag(FlagNonMonotonic)
+			}
+		}
+		ps.setDelivered(ek, off)
 	}
-	ps.setDelivered(ek, off)
 	if m.effs.n == 0 && !m.open {
 		ps.open = append(ps.open, off)
 		m.open = true
@@ -643,7 +657,11 @@ func (c *classifier) deliver(i int, actor, group, member, topic uint32, gen, par
 func (c *classifier) effect(i int, group, topic uint32, part int32, off int64) {
 	ps := c.lookup(group, topic, part)
 	m := ps.mut(off)
-	c.add(&m.effs, i)
+	if m.effs.n == 0 {
+		m.effs = seqs{1, int32(i)} // (most messages: c.add, inline)
+	} else {
+		c.add(&m.effs, i)
+	}
 	if m.open {
 		// Removed by moving the last one in its place: the order of
 		// open is not read.
