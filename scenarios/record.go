@@ -89,10 +89,12 @@ func (x *crec) keyLen() int {
 	return 0
 }
 
-// fits reports whether x can be kept as a crec.
-func (x *rec) fits() bool {
+// fits reports whether x can be kept as a crec. narrowIDs says every
+// string id is under 1<<16 (the tape's table is that small), so that
+// x's need no check.
+func (x *rec) fits(narrowIDs bool) bool {
 	const m = 0xFFFF
-	if x.actor|x.group|x.topic|x.member|x.keyLen|uint32(x.part) > m {
+	if !narrowIDs && x.actor|x.group|x.topic|x.member > m || x.keyLen|uint32(x.part) > m {
 		return false
 	}
 	if x.kind == recProduce {
@@ -128,7 +130,7 @@ type tape struct {
 	// done while recording (it would read the whole log again). prodFull
 	// says a produce event was kept in full, which prods does not count.
 	prods    []prodCount
-	prodIdx  map[uint64]int // index in prods by topic and partition, once there are many
+	prodAt   [][]int32 // prodAt[topic id][partition] is the index in prods + 1 (0: none yet)
 	prodFull bool
 	prodCap  int // the capacity a partition's prodCount.refs starts with (expectProduces)
 }
@@ -166,42 +168,36 @@ func (p *prodCount) count(seq int, off int64, x *rec) {
 	}
 }
 
-// countProduce counts the compact produce entry just recorded, of topic
-// id topic, partition part, offset off. A run produces to a handful of
-// partitions, and mostly to the one it produced to last.
+// countProduce counts the compact produce entry just recorded, x. Its
+// partition's count is found by index (prodAt): a run produces to each
+// partition in turn, so a cache of the last one would mostly miss.
 func (t *tape) countProduce(x *rec) {
-	topic, part, off := x.topic, x.part, x.off
 	seq := t.len() - 1
-	ps := t.prods
-	if n := len(ps); n > 0 && ps[n-1].topic == topic && ps[n-1].part == part {
-		ps[n-1].count(seq, off, x)
-		return
-	}
-	if t.prodIdx == nil {
-		for i := range ps {
-			if ps[i].topic == topic && ps[i].part == part {
-				ps[i].count(seq, off, x)
-				return
-			}
-		}
-		if len(ps) == 16 {
-			t.prodIdx = make(map[uint64]int, 32)
-			for i := range ps {
-				t.prodIdx[uint64(ps[i].topic)<<32|uint64(uint32(ps[i].part))] = i
-			}
-		}
-	}
-	if t.prodIdx != nil {
-		k := uint64(topic)<<32 | uint64(uint32(part))
-		if i, ok := t.prodIdx[k]; ok {
-			ps[i].count(seq, off, x)
+	// (A compact entry's topic id and partition are under 1<<16.)
+	if topic := int(x.topic); topic < len(t.prodAt) {
+		if at := t.prodAt[topic]; int(x.part) < len(at) && at[x.part] > 0 {
+			t.prods[at[x.part]-1].count(seq, x.off, x)
 			return
 		}
-		t.prodIdx[k] = len(ps)
 	}
+	t.newProduced(seq, x)
+}
+
+// newProduced counts x, entry seq, the first produce entry of its
+// partition.
+func (t *tape) newProduced(seq int, x *rec) {
+	for int(x.topic) >= len(t.prodAt) {
+		t.prodAt = append(t.prodAt, nil)
+	}
+	at := t.prodAt[x.topic]
+	for int(x.part) >= len(at) {
+		at = append(at, 0)
+	}
+	at[x.part] = int32(len(t.prods)) + 1
+	t.prodAt[x.topic] = at
 	refs := make([]prodRef, 1, max(1, t.prodCap))
-	refs[0] = prodRef{seq, off, x.key, x.keyLen}
-	t.prods = append(ps, prodCount{topic, part, 1, off, off, refs})
+	refs[0] = prodRef{seq, x.off, x.key, x.keyLen}
+	t.prods = append(t.prods, prodCount{x.topic, x.part, 1, x.off, x.off, refs})
 }
 
 // newTape sizes a recording tape for about total events, full of them kept
@@ -324,7 +320,7 @@ type recRefs struct {
 // from the narrow stores still in flight), and entries are most of what a
 // run records.
 func (t *tape) add(x *rec) {
-	if !x.fits() {
+	if !x.fits(len(t.strs) <= 1<<16) {
 		t.addAsFull(x)
 		return
 	}
