@@ -77,13 +77,14 @@ type classifier struct {
 	findings    []Finding
 	// per group partition state, with a one-entry cache; ptab finds it
 	// by ids (see lookup).
-	pstates map[partKey]*pstate
-	plist   []*pstate
-	last    *pstate
-	ptab    []*groupParts // by slot of the topic id
-	nstr    int           // len(t.strs) when the classifier was made (see slot)
-	total   int
-	ndel    int // deliveries
+	pstates   map[partKey]*pstate
+	plist     []*pstate
+	last      *pstate
+	ptab      []*groupParts // by topic id (the tape's ids)
+	ptabLocal []*groupParts // by topic id - localBase (the classifier's own)
+	nstr      int           // len(t.strs) when the classifier was made (see slot)
+	total     int
+	ndel      int // deliveries
 	// lists holds the seq lists of two or more entries (see seqs).
 	lists [][]int
 	// local numbers the strings of full events that the tape's string
@@ -437,19 +438,28 @@ func (c *classifier) part(group string, tp TP) *pstate {
 	return ps
 }
 
+// ptabOf is the table of topic id tid (ptab for the tape's ids,
+// ptabLocal for the classifier's own) and tid's index in it.
+func (c *classifier) ptabOf(tid uint32) (*[]*groupParts, int) {
+	if tid < localBase {
+		return &c.ptab, int(tid)
+	}
+	return &c.ptabLocal, int(tid - localBase)
+}
+
 // register makes ps found by lookup.
 func (c *classifier) register(ps *pstate) {
-	s := c.slot(ps.tid)
-	for len(c.ptab) <= s {
-		c.ptab = append(c.ptab, nil)
+	tab, s := c.ptabOf(ps.tid)
+	for len(*tab) <= s {
+		*tab = append(*tab, nil)
 	}
-	g := c.ptab[s]
+	g := (*tab)[s]
 	for g != nil && g.gid != ps.gid {
 		g = g.next
 	}
 	if g == nil {
-		g = &groupParts{gid: ps.gid, next: c.ptab[s]}
-		c.ptab[s] = g
+		g = &groupParts{gid: ps.gid, next: (*tab)[s]}
+		(*tab)[s] = g
 	}
 	for int32(len(g.parts)) <= ps.tp.Partition {
 		g.parts = append(g.parts, nil)
@@ -457,22 +467,27 @@ func (c *classifier) register(ps *pstate) {
 	g.parts[ps.tp.Partition] = ps
 }
 
-// lookup is part for a partition named by ids (sid numbering): a few
-// indexed loads instead of hashing strings, for every message event
-// (inlined; the topic's first group is the one most runs have).
+// lookup is part for a partition named by ids of the tape's numbering,
+// when it is the first group's of its topic (the one group most runs
+// have): a few indexed loads instead of hashing strings, inlined, for
+// every message event; nil otherwise (see find).
 func (c *classifier) lookup(gid, tid uint32, part int32) *pstate {
-	if s := c.slot(tid); s < len(c.ptab) {
-		if g := c.ptab[s]; g != nil && g.gid == gid && uint32(part) < uint32(len(g.parts)) && g.parts[part] != nil {
-			return g.parts[part]
+	if uint64(tid) < uint64(len(c.ptab)) {
+		if g := c.ptab[tid]; g != nil && g.gid == gid && uint32(part) < uint32(len(g.parts)) {
+			return g.parts[part] // (nil: lookupSlow)
 		}
 	}
-	return c.lookupSlow(gid, tid, part)
+	return nil
 }
 
-// lookupSlow is lookup past the topic's first group, or by the map.
-func (c *classifier) lookupSlow(gid, tid uint32, part int32) *pstate {
-	if s := c.slot(tid); s < len(c.ptab) {
-		for g := c.ptab[s]; g != nil; g = g.next {
+// find is lookup, then past the topic's first group, then by the map
+// (creating the partition's state).
+func (c *classifier) find(gid, tid uint32, part int32) *pstate {
+	if ps := c.lookup(gid, tid, part); ps != nil {
+		return ps
+	}
+	if tab, s := c.ptabOf(tid); s < len(*tab) {
+		for g := (*tab)[s]; g != nil; g = g.next {
 			if g.gid == gid {
 				if uint32(part) < uint32(len(g.parts)) && g.parts[part] != nil {
 					return g.parts[part]
@@ -617,6 +632,9 @@ func (c *classifier) producedID(i int, tid uint32, part int32, off int64) {
 func (c *classifier) deliver(i int, actor, group, member, topic uint32, gen, part int32, off int64) {
 	c.ndel++
 	ps := c.lookup(group, topic, part)
+	if ps == nil {
+		ps = c.find(group, topic, part)
+	}
 	if !ps.read {
 		// (A set: once per partition is enough.)
 		c.addGroupTopicID(group, topic)
@@ -656,6 +674,9 @@ func (c *classifier) deliver(i int, actor, group, member, topic uint32, gen, par
 // effect records effect event i (ids in sid numbering).
 func (c *classifier) effect(i int, group, topic uint32, part int32, off int64) {
 	ps := c.lookup(group, topic, part)
+	if ps == nil {
+		ps = c.find(group, topic, part)
+	}
 	m := ps.mut(off)
 	if m.effs.n == 0 {
 		m.effs = seqs{1, int32(i)} // (most messages: c.add, inline)
@@ -794,30 +815,12 @@ func (c *classifier) run() Outcome {
 	} else {
 		// One pass over the log's segments (the log, then its overflow
 		// chunks) with no per-entry lookup of where entry i is.
-		i := 0
 		seg := t.log[:min(len(t.log), c.n)]
-		for k := 0; ; k++ {
-			for j := range seg {
-				// A message event recorded compactly is read without
-				// building a view of it; store entries are not read.
-				switch x := &seg[j]; x.kind {
-				case recProduce:
-					if !c.prodsKept {
-						c.producedID(i, uint32(x.topic), int32(x.part), x.off)
-					}
-				case recDeliver:
-					c.deliver(i, uint32(x.actor), uint32(x.group), uint32(x.aux16), uint32(x.topic), int32(x.aux), int32(x.part), x.off)
-				case recEffect:
-					c.effect(i, uint32(x.group), uint32(x.topic), int32(x.part), x.off)
-				case recFull:
-					c.step(i, &t.full[x.off], st)
-				}
-				i++
-			}
-			if i >= c.n || k >= len(t.more) {
-				break
-			}
+		c.scan(seg, 0, st)
+		for k, i := 0, len(seg); i < c.n && k < len(t.more); k++ {
 			seg = t.more[k][:min(len(t.more[k]), c.n-i)]
+			c.scan(seg, i, st)
+			i += len(seg)
 		}
 	}
 	slices.SortFunc(c.parts, tpLess)
@@ -1201,6 +1204,27 @@ func (c *classifier) duplicateCause(mk msgKey, ps *pstate, ms *mstate) (CauseKin
 	return CauseUnknown, fmt.Sprintf("offset %d was processed by %s at %s and again by %s at %s", mk.off, e1.Actor, at(e1), e2.Actor, at(e2))
 }
 
+// scan reads the log entries seg, entry first onwards. A message event
+// recorded compactly is read without building a view of it; store
+// entries are not read. (A loop of its own: fewer values to reload after
+// each call than in run.)
+func (c *classifier) scan(seg []crec, first int, st *runState) {
+	for j := range seg {
+		switch x := &seg[j]; x.kind {
+		case recDeliver:
+			c.deliver(first+j, uint32(x.actor), uint32(x.group), uint32(x.aux16), uint32(x.topic), int32(x.aux), int32(x.part), x.off)
+		case recEffect:
+			c.effect(first+j, uint32(x.group), uint32(x.topic), int32(x.part), x.off)
+		case recFull:
+			c.step(first+j, &c.t.full[x.off], st)
+		case recProduce:
+			if !c.prodsKept {
+				c.producedID(first+j, uint32(x.topic), int32(x.part), x.off)
+			}
+		}
+	}
+}
+
 // step reads event i, full, a full event (all of a given
 // timeline's, the recorded one's but for its compact entries).
 func (c *classifier) step(i int, full *Event, st *runState) {
@@ -1226,7 +1250,7 @@ func (c *classifier) step(i int, full *Event, st *runState) {
 		}
 	case kPosition:
 		r := c.ref(&e)
-		c.lookup(r.group, r.topic, r.part).resetEpoch(epochKey{r.actor, r.member, r.gen})
+		c.find(r.group, r.topic, r.part).resetEpoch(epochKey{r.actor, r.member, r.gen})
 	case kDeliver:
 		r := c.ref(&e)
 		c.deliver(i, r.actor, r.group, r.member, r.topic, r.gen, r.part, r.off)
