@@ -847,97 +847,139 @@ func (c *classifier) run() Outcome {
 				continue
 			}
 			ps := c.part(g, tp)
-			final := ps.final
 			prods := c.tps[c.tpIndex(tp)].produced
 			if !sortedByOffset(prods) {
 				// Sorted on a copy: the list may be the tape's.
 				prods = slices.Clone(prods)
 				slices.SortStableFunc(prods, func(a, b prodRef) int { return cmp.Compare(a.off, b.off) })
 			}
-			// REORDERED: an offset whose first effect precedes the first
-			// effect of an earlier offset. Judged as the messages are
-			// written, in offset order: the flag of an offset depends on
-			// the earlier offsets only (a repeated offset's copies, next
-			// to each other, are judged alike).
-			maxFirst := -1
-			for _, pr := range prods {
-				off, pi := pr.off, pr.seq
-				ms := ps.get(off)
-				if ms.effs.n > 0 {
-					// (ms is the message's own state, not noMsg: it has
-					// effects.)
-					first := c.first(ms.effs)
-					if maxFirst > first {
-						ms.flag(FlagReordered)
-					}
-					maxFirst = max(maxFirst, first)
-				}
-				// Filled in place: the unused capacity is still zero.
-				n := len(out.Messages)
-				if n < cap(out.Messages) {
-					out.Messages = out.Messages[:n+1]
-				} else {
-					out.Messages = push(out.Messages, MessageOutcome{})
-				}
-				m := &out.Messages[n]
-				namesBefore := len(names)
-				m.Group, m.Topic, m.Partition, m.Offset = g, tp.Topic, tp.Partition, off
-				if c.prodsKept {
-					m.Key = keys[pr.key : pr.key+pr.keyLen]
-				} else {
-					m.Key = c.t.keyIn(keys, pi)
-				}
-				m.Deliveries, m.Effects = int(ms.dels.n), int(ms.effs.n)
-				if ms.dels.n == 1 {
-					names = push(names, c.t.actor(int(ms.dels.v)))
-					m.DeliveredTo = names[len(names)-1 : len(names) : len(names)]
-				} else if ms.dels.n > 1 {
-					start := len(names)
-					for _, d := range c.list(ms.dels) {
-						names = push(names, c.t.actor(d))
-					}
-					m.DeliveredTo = names[start:len(names):len(names)]
-				}
-				switch {
-				case m.Effects >= 2:
-					m.Outcome = Duplicated
-					m.CauseKind, m.Cause = c.duplicateCause(msgKey{g, tp, off}, ps, ms)
-				case m.Effects == 1 && m.Deliveries >= 2:
-					m.Outcome = Redelivered
-				case m.Effects == 1:
-					m.Outcome = OK
-				case off < final:
-					m.Outcome = Lost
-					m.CauseKind, m.Cause = c.lostCause(msgKey{g, tp, off}, ps, ms)
-				default:
-					m.Outcome = Pending
-				}
-				if ms.flags != 0 {
-					m.Flags = ms.flags.list()
-				}
-				switch m.Outcome {
-				case OK:
-					out.Counts.OK++
-				case Redelivered:
-					out.Counts.Redelivered++
-				case Duplicated:
-					out.Counts.Duplicated++
-					out.Duplicated = push(out.Duplicated, m.Ref())
-				case Lost:
-					out.Counts.Lost++
-					out.Lost = push(out.Lost, m.Ref())
-				case Pending:
-					out.Counts.Pending++
-				}
-				if c.onlyNotable && m.Outcome != Lost && m.Outcome != Duplicated && m.Flags == nil {
-					*m = MessageOutcome{}
-					out.Messages = out.Messages[:n]
-					names = names[:namesBefore]
-				}
-			}
+			names = c.writePart(&out, names, g, tp, ps, prods, keys)
 		}
 	}
 	return out
+}
+
+// writePart appends group g's outcomes of the messages of partition tp
+// to out: ps is the partition's state, prods its produce list in offset
+// order, names holds the DeliveredTo lists (returned grown). (A method
+// of its own: in run, many values were reloaded around each call of the
+// loop.)
+func (c *classifier) writePart(out *Outcome, names []string, g string, tp TP, ps *pstate, prods []prodRef, keys string) []string {
+	msgs := out.Messages
+	// REORDERED: an offset whose first effect precedes the first effect
+	// of an earlier offset. Judged as the messages are written, in
+	// offset order: the flag of an offset depends on the earlier offsets
+	// only (a repeated offset's copies, next to each other, are judged
+	// alike).
+	maxFirst := -1
+	for _, pr := range prods {
+		off := pr.off
+		ms := ps.get(off)
+		if ms.effs.n > 0 {
+			// (ms is the message's own state, not noMsg: it has effects.)
+			first := c.first(ms.effs)
+			if maxFirst > first {
+				ms.flag(FlagReordered)
+			}
+			maxFirst = max(maxFirst, first)
+		}
+		if ms.dels.n == 1 && ms.effs.n == 1 && ms.flags == 0 {
+			// OK, the verdict of most messages: written by a loop this
+			// small, the rest by writeMessage.
+			out.Counts.OK++
+			if c.onlyNotable {
+				continue
+			}
+			n := len(msgs)
+			if n < cap(msgs) {
+				msgs = msgs[:n+1]
+			} else {
+				msgs = push(msgs, MessageOutcome{})
+			}
+			m := &msgs[n]
+			m.Group, m.Topic, m.Partition, m.Offset = g, tp.Topic, tp.Partition, off
+			if c.prodsKept {
+				m.Key = keys[pr.key : pr.key+pr.keyLen]
+			} else {
+				m.Key = c.t.keyIn(keys, pr.seq)
+			}
+			m.Deliveries, m.Effects, m.Outcome = 1, 1, OK
+			names = push(names, c.t.actor(int(ms.dels.v)))
+			m.DeliveredTo = names[len(names)-1 : len(names) : len(names)]
+			continue
+		}
+		msgs, names = c.writeMessage(out, msgs, names, g, tp, ps, ms, pr, keys)
+	}
+	out.Messages = msgs
+	return names
+}
+
+// writeMessage appends the outcome of the message of group g produced
+// by pr to msgs, its state ms (but for an OK message without flags: see
+// writePart), and counts it in out.
+func (c *classifier) writeMessage(out *Outcome, msgs []MessageOutcome, names []string, g string, tp TP, ps *pstate, ms *mstate, pr prodRef, keys string) ([]MessageOutcome, []string) {
+	off := pr.off
+	// Filled in place: the unused capacity is still zero.
+	n := len(msgs)
+	if n < cap(msgs) {
+		msgs = msgs[:n+1]
+	} else {
+		msgs = push(msgs, MessageOutcome{})
+	}
+	m := &msgs[n]
+	namesBefore := len(names)
+	m.Group, m.Topic, m.Partition, m.Offset = g, tp.Topic, tp.Partition, off
+	if c.prodsKept {
+		m.Key = keys[pr.key : pr.key+pr.keyLen]
+	} else {
+		m.Key = c.t.keyIn(keys, pr.seq)
+	}
+	m.Deliveries, m.Effects = int(ms.dels.n), int(ms.effs.n)
+	if ms.dels.n == 1 {
+		names = push(names, c.t.actor(int(ms.dels.v)))
+		m.DeliveredTo = names[len(names)-1 : len(names) : len(names)]
+	} else if ms.dels.n > 1 {
+		start := len(names)
+		for _, d := range c.list(ms.dels) {
+			names = push(names, c.t.actor(d))
+		}
+		m.DeliveredTo = names[start:len(names):len(names)]
+	}
+	// The verdict, counted here (no string compares of it after).
+	notable := false
+	switch {
+	case ms.effs.n >= 2:
+		m.Outcome = Duplicated
+		m.CauseKind, m.Cause = c.duplicateCause(msgKey{g, tp, off}, ps, ms)
+		out.Counts.Duplicated++
+		out.Duplicated = push(out.Duplicated, m.Ref())
+		notable = true
+	case ms.effs.n == 1 && ms.dels.n >= 2:
+		m.Outcome = Redelivered
+		out.Counts.Redelivered++
+	case ms.effs.n == 1:
+		m.Outcome = OK
+		out.Counts.OK++
+	case off < ps.final:
+		m.Outcome = Lost
+		m.CauseKind, m.Cause = c.lostCause(msgKey{g, tp, off}, ps, ms)
+		out.Counts.Lost++
+		out.Lost = push(out.Lost, m.Ref())
+		notable = true
+	default:
+		m.Outcome = Pending
+		out.Counts.Pending++
+	}
+	if ms.flags != 0 {
+		m.Flags = ms.flags.list()
+		notable = true
+	}
+	if c.onlyNotable && !notable {
+		*m = MessageOutcome{}
+		msgs = msgs[:n]
+		names = names[:namesBefore]
+	}
+	return msgs, names
 }
 
 // push appends v to s, doubling its capacity when it is full: append
