@@ -68,6 +68,8 @@ type classifier struct {
 	groupTopics map[string]map[string]bool
 	groups      []string
 	byActor     map[string][]int // built on first use (see actorEvents)
+	byActorLast string           // the actor actorEvents was last asked for
+	byActorSeqs []int            // and its answer
 	posSeqs     []int            // built on first use (see positions)
 	fates       map[string][]int // built on first use (see fateEvents)
 	fateActor   string           // the actor fateEvents was last asked for
@@ -168,11 +170,12 @@ type tpInfo struct {
 // logEndBefore is the log end before event i: one past the highest offset
 // produced by an earlier event (0: none). The pass asks with i growing.
 func (ti *tpInfo) logEndBefore(i int) int64 {
-	for ti.ended < len(ti.produced) && ti.produced[ti.ended].seq < i {
-		ti.logEnd = max(ti.logEnd, ti.produced[ti.ended].off+1)
-		ti.ended++
+	k, end, refs := ti.ended, ti.logEnd, ti.produced
+	for ; k < len(refs) && refs[k].seq < i; k++ {
+		end = max(end, refs[k].off+1)
 	}
-	return ti.logEnd
+	ti.ended, ti.logEnd = k, end
+	return end
 }
 
 // prodRef is a produce event: its seq, and the offset it produced (kept
@@ -296,6 +299,16 @@ func (s flagSet) list() []Flag {
 // message entries recorded compactly (the scans that use it look for
 // crashes, closes, revokes, losses and commit results).
 func (c *classifier) actorEvents(actor string) []int {
+	if c.byActorSeqs != nil && c.byActorLast == actor {
+		return c.byActorSeqs // (asked for the same actor again and again)
+	}
+	seqs := c.actorEvents1(actor)
+	c.byActorLast, c.byActorSeqs = actor, seqs
+	return seqs
+}
+
+// actorEvents1 is actorEvents past its one-entry cache.
+func (c *classifier) actorEvents1(actor string) []int {
 	if c.byActor == nil {
 		c.byActor = map[string][]int{}
 		if c.t.log != nil {
@@ -703,6 +716,18 @@ func (c *classifier) evInto(dst *Event, i int) {
 	if e := c.t.view(i, dst); e != dst {
 		*dst = *e
 	}
+}
+
+// brief fills dst with the seq, time and actor of event i, the rest of
+// it zero: what the cause sentences read of an effect or a delivery,
+// without decoding or copying the whole event.
+func (c *classifier) brief(dst *Event, i int) {
+	if x := c.t.compact(i); x != nil {
+		dst.Seq, dst.At, dst.Actor = i, x.at, c.t.strs[x.actor]
+		return
+	}
+	e := c.fullEvent(i)
+	dst.Seq, dst.At, dst.Actor = e.Seq, e.At, e.Actor
 }
 
 // fullEvent is event i, which is not a compact entry (the events of
@@ -1143,20 +1168,26 @@ func (c *classifier) lastDelivery(ms *mstate, ef *Event) int {
 // message state ms, is DUPLICATED.
 func (c *classifier) duplicateCause(mk msgKey, ps *pstate, ms *mstate) (CauseKind, string) {
 	effs := c.list(ms.effs)
+	// (Of the effects and the delivery, the sentences and the searches
+	// below read only who, when and the seq: see brief.)
 	var e1v, e2v, d2v Event
 	e1, e2 := &e1v, &e2v
-	c.evInto(e1, effs[0])
-	c.evInto(e2, effs[1])
-	// The delivery behind the second effect.
+	c.brief(e1, effs[0])
+	c.brief(e2, effs[1])
+	// The delivery behind each effect; the second's is d2.
+	d1i, d2i := c.lastDelivery(ms, e1), c.lastDelivery(ms, e2)
 	var d2 *Event
-	if di := c.lastDelivery(ms, e2); di >= 0 {
+	if d2i >= 0 {
 		d2 = &d2v
-		c.evInto(d2, di)
+		c.brief(d2, d2i)
 	}
 	// A zombie: either effect by a consumer that had already lost the
 	// partition (poll interval or session) when it finished.
-	for _, ef := range [2]*Event{e1, e2} {
-		di := c.lastDelivery(ms, ef)
+	for k, ef := range [2]*Event{e1, e2} {
+		di := d1i
+		if k == 1 {
+			di = d2i
+		}
 		if di < 0 {
 			continue
 		}
