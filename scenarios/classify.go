@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Classify computes the Outcome (docs/guarantees.md) from a timeline. It is
@@ -68,6 +69,7 @@ type classifier struct {
 	groupTopics map[string]map[string]bool
 	groups      []string
 	byActor     map[string][]int // built on first use (see actorEvents)
+	refs        [4]sidRef        // ref's caches: actor, group, member, topic
 	byActorLast string           // the actor actorEvents was last asked for
 	byActorSeqs []int            // and its answer
 	posSeqs     []int            // built on first use (see positions)
@@ -151,9 +153,29 @@ type mref struct {
 	off                         int64
 }
 
-// ref is the mref of a full event's view.
+// ref is the mref of a full event's view (every message event of a
+// given timeline: its strings are numbered through one-entry caches,
+// mostly the very strings of the event before).
 func (c *classifier) ref(v *msgView) mref {
-	return mref{c.sid(v.actor), c.sid(v.group), c.sid(v.member), c.sid(v.topic), v.gen, v.part, v.off}
+	r := &c.refs
+	return mref{c.sidVia(&r[0], v.actor), c.sidVia(&r[1], v.group), c.sidVia(&r[2], v.member), c.sidVia(&r[3], v.topic), v.gen, v.part, v.off}
+}
+
+// sidRef caches the number sid gave a string.
+type sidRef struct {
+	s  string
+	id uint32
+}
+
+// sidVia is sid through the cache r: a pointer compare when s is the
+// string r holds. (A zero cache holds "", whose number is 0.)
+func (c *classifier) sidVia(r *sidRef, s string) uint32 {
+	if len(r.s) == len(s) && unsafe.StringData(r.s) == unsafe.StringData(s) {
+		return r.id
+	}
+	id := c.sid(s)
+	*r = sidRef{s, id}
+	return id
 }
 
 // tpInfo is one produced-to partition.
@@ -322,13 +344,16 @@ func (c *classifier) actorEvents1(actor string) []int {
 			return c.byActor[actor]
 		}
 		for i := range c.n {
-			if c.t.compact(i) != nil {
-				// Produce, deliver, store and effect entries: no scan of an
-				// actor's events looks for those (see fate, duplicateCause).
-				continue
-			}
-			if a := c.t.actor(i); a != "" {
-				c.byActor[a] = append(c.byActor[a], i)
+			switch e := &c.t.events[i]; e.Kind {
+			case KindProduce, KindDeliver, KindStore, KindEffect:
+				// The kinds a recording keeps compactly: no scan of an
+				// actor's events looks for those (see fate,
+				// duplicateCause), and a delivery's or an effect's
+				// actor has thousands of them.
+			default:
+				if e.Actor != "" {
+					c.byActor[e.Actor] = append(c.byActor[e.Actor], i)
+				}
 			}
 		}
 	}
@@ -796,8 +821,8 @@ func (c *classifier) countProduced() {
 				continue
 			}
 			tp, off = TP{c.t.strs[x.topic], int32(x.part)}, x.off
-		} else if k, e, _ := c.t.at(i); k == kProduce {
-			tp, off = TP{e.topic, e.part}, e.off
+		} else if e := c.fullEvent(i); e.Kind == KindProduce {
+			tp, off = TP{e.Topic, e.Partition}, e.Offset
 		} else {
 			continue
 		}

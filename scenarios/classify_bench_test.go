@@ -32,3 +32,28 @@ func BenchmarkClassifyCrashRun(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkClassifyCrashRunEvents is BenchmarkClassifyCrashRun on the
+// run's events (Classify, as the property suite classifies its
+// timelines).
+func BenchmarkClassifyCrashRunEvents(b *testing.B) {
+	src, err := os.ReadFile("../.ci/perf/bench.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := Parse("bench.yaml", src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := Run(s, Options{Seed: 1, SeedSet: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	evs := r.Events()
+	b.ReportAllocs()
+	for b.Loop() {
+		if o := Classify(evs); o.Counts != r.Outcome.Counts {
+			b.Fatalf("%+v, want %+v", o.Counts, r.Outcome.Counts)
+		}
+	}
+}

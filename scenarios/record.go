@@ -471,8 +471,6 @@ const (
 	kJoin
 )
 
-var recCodes = [...]kcode{recProduce: kProduce, recDeliver: kDeliver, recStoreAuto: kStore, recStoreApp: kStore, recEffect: kEffect}
-
 // codeOf is k's code (kOther for the kinds the classifier does not read).
 func codeOf(k Kind) kcode {
 	switch k {
@@ -512,24 +510,6 @@ func codeOf(k Kind) kcode {
 		return kJoin
 	}
 	return kOther
-}
-
-// at returns event i's kind code and common fields. For an event kept in
-// full it also returns the event (read only); for a compact entry
-// (produce, deliver, store, effect) it returns nil. The view is returned
-// by value, not written through a pointer: a string stored through a
-// pointer pays a write barrier while the garbage collector is marking.
-func (t *tape) at(i int) (kcode, msgView, *Event) {
-	var e *Event
-	if t.log == nil {
-		e = &t.events[i]
-	} else if x := t.entry(i); x.kind == recFull {
-		e = &t.full[x.off]
-	} else {
-		strs := t.strs
-		return recCodes[x.kind], msgView{strs[x.actor], strs[x.group], strs[x.member()], strs[x.topic], x.gen(), int32(x.part), x.off}, nil
-	}
-	return codeOf(e.Kind), msgView{actor: e.Actor, group: e.Group, member: e.Member, topic: e.Topic, gen: e.Generation, part: e.Partition, off: e.Offset}, e
 }
 
 // compact returns entry i when it was recorded compactly (produce,
