@@ -176,4 +176,10 @@ func TestTapeStrCache(t *testing.T) {
 	if i := tp.str(&c, "cd"); i != tp.strIdx["cd"] {
 		t.Fatalf("tape.str(cd) = %d", i)
 	}
+	// A fixed site's first call numbers its string; later calls answer
+	// that number at once.
+	var f strRef
+	if i := r.strFixed(&f, "fixed"); i != tp.strIdx["fixed"] || i == 0 || r.strFixed(&f, "fixed") != i {
+		t.Fatalf("strFixed(fixed) = %d, table %d", i, tp.strIdx["fixed"])
+	}
 }

@@ -304,7 +304,7 @@ func (r *runner) strFixed(c *strRef, s string) uint32 {
 	if c.ok {
 		return c.i
 	}
-	return r.t.str(c, s)
+	return r.t.strSlow(c, s) // (not str: this stays small enough to inline)
 }
 
 func (r *runner) at(d time.Duration, fn func()) {
