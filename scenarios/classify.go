@@ -173,6 +173,13 @@ func (c *classifier) sidVia(r *sidRef, s string) uint32 {
 	if len(r.s) == len(s) && unsafe.StringData(r.s) == unsafe.StringData(s) {
 		return r.id
 	}
+	return c.sidMiss(r, s)
+}
+
+// sidMiss is sidVia past its inlined fast path.
+//
+//go:noinline
+func (c *classifier) sidMiss(r *sidRef, s string) uint32 {
 	id := c.sid(s)
 	*r = sidRef{s, id}
 	return id
