@@ -14,8 +14,8 @@ import (
 // buffer, so the garbage collector neither scans them nor pays a write
 // barrier per field while the run allocates. Every other event is kept as
 // a full Event and its entry points at it. The classifier reads the tape
-// directly (at, compact), so a run whose caller only wants the outcome
-// never builds the 272-byte events at all.
+// directly (its log segments, the produce lists of prods), so a run whose
+// caller only wants the outcome never builds the 272-byte events at all.
 
 // recKind says how a rec becomes an Event.
 type recKind uint8
@@ -439,7 +439,7 @@ func (t *tape) actor(i int) string {
 }
 
 // msgView is what every event has in common: who, which group and
-// member, which partition and offset (see at).
+// member, which partition and offset (see classifier.step).
 type msgView struct {
 	actor, group, member, topic string
 	gen, part                   int32
