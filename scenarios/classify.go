@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Classify computes the Outcome (docs/guarantees.md) from a timeline. It is
@@ -54,26 +55,40 @@ type classifier struct {
 	// partition its produce events and log end.
 	tpIdx  map[TP]int32
 	tps    []tpInfo
-	tpOf   []TP     // tpOf[i] is the partition of tps[i]
-	tidOf  []uint32 // tidOf[i] is the id of tpOf[i].Topic
+	tpOf   []TP // tpOf[i] is the partition of tps[i]
 	lastTP TP
 	lastTI int32
 	parts  []TP
+	// prodTab finds a produced-to partition by ids: prodTab[slot(topic
+	// id)][partition] is its index in tps + 1 (0: not produced to).
+	prodTab [][]int32
+	// prodsKept: the tape listed every produce entry (prodCount.refs),
+	// so the pass skips them.
+	prodsKept bool
 	// groups reading each topic.
 	groupTopics map[string]map[string]bool
 	groups      []string
 	byActor     map[string][]int // built on first use (see actorEvents)
+	refs        [4]sidRef        // ref's caches: actor, group, member, topic
+	byActorLast string           // the actor actorEvents was last asked for
+	byActorSeqs []int            // and its answer
 	posSeqs     []int            // built on first use (see positions)
 	fates       map[string][]int // built on first use (see fateEvents)
+	fateActor   string           // the actor fateEvents was last asked for
+	fateSeqs    []int            // and its answer
 	onlyNotable bool             // keep only LOST, DUPLICATED and flagged messages (Options.OnlyNotable)
 	commitReq   map[uint64]int   // commit id → first commit request seq
 	findings    []Finding
-	// per group partition state, with a one-entry cache.
-	pstates map[partKey]*pstate
-	plist   []*pstate
-	last    *pstate
-	total   int
-	ndel    int // deliveries
+	// per group partition state, with a one-entry cache; ptab finds it
+	// by ids (see lookup).
+	pstates   map[partKey]*pstate
+	plist     []*pstate
+	last      *pstate
+	ptab      []*groupParts // by topic id (the tape's ids)
+	ptabLocal []*groupParts // by topic id - localBase (the classifier's own)
+	nstr      int           // len(t.strs) when the classifier was made (see slot)
+	total     int
+	ndel      int // deliveries
 	// lists holds the seq lists of two or more entries (see seqs).
 	lists [][]int
 	// local numbers the strings of full events that the tape's string
@@ -121,6 +136,15 @@ func (c *classifier) str(id uint32) string {
 	return c.t.strs[id]
 }
 
+// slot maps a string id (sid numbering) to a dense index: the tape's ids
+// as they are, the classifier's own after them.
+func (c *classifier) slot(id uint32) int {
+	if id < localBase {
+		return int(id)
+	}
+	return c.nstr + int(id-localBase)
+}
+
 // mref is a message event as the classifier's per-message passes need it:
 // ids (sid numbering) instead of strings, no pointers.
 type mref struct {
@@ -129,24 +153,78 @@ type mref struct {
 	off                         int64
 }
 
-// set makes r the mref of compact entry x, field by field: an mref built
-// whole and then copied stalls on the copy (its wide loads wait for the
-// narrow stores that built it), once per message event.
-func (r *mref) set(x *crec) {
-	r.actor, r.group, r.member, r.topic = uint32(x.actor), uint32(x.group), uint32(x.member()), uint32(x.topic)
-	r.gen, r.part, r.off = x.gen(), int32(x.part), x.off
+// ref is the mref of a full event's view (every message event of a
+// given timeline: its strings are numbered through one-entry caches,
+// mostly the very strings of the event before).
+func (c *classifier) ref(v *msgView) mref {
+	r := &c.refs
+	return mref{c.sidVia(&r[0], v.actor), c.sidVia(&r[1], v.group), c.sidVia(&r[2], v.member), c.sidVia(&r[3], v.topic), v.gen, v.part, v.off}
 }
 
-// ref is the mref of a full event's view.
-func (c *classifier) ref(v *msgView) mref {
-	return mref{c.sid(v.actor), c.sid(v.group), c.sid(v.member), c.sid(v.topic), v.gen, v.part, v.off}
+// sidRef caches the number sid gave a string.
+type sidRef struct {
+	s  string
+	id uint32
+}
+
+// sidVia is sid through the cache r: a pointer compare when s is the
+// string r holds. (A zero cache holds "", whose number is 0.)
+func (c *classifier) sidVia(r *sidRef, s string) uint32 {
+	if len(r.s) == len(s) && unsafe.StringData(r.s) == unsafe.StringData(s) {
+		return r.id
+	}
+	return c.sidMiss(r, s)
+}
+
+// sidMiss is sidVia past its inlined fast path.
+//
+//go:noinline
+func (c *classifier) sidMiss(r *sidRef, s string) uint32 {
+	id := c.sid(s)
+	*r = sidRef{s, id}
+	return id
 }
 
 // tpInfo is one produced-to partition.
 type tpInfo struct {
-	count    int   // produce events
-	produced []int // seqs of its produce events
-	logEnd   int64
+	count    int       // produce events
+	lo, hi   int64     // the least and the greatest offset produced
+	produced []prodRef // its produce events, in timeline order
+	// logEnd is one past the highest offset of produced[:ended] (0:
+	// none): the log end as of a point in the pass (see logEndBefore).
+	logEnd int64
+	ended  int
+}
+
+// logEndBefore is the log end before event i: one past the highest offset
+// produced by an earlier event (0: none). The pass asks with i growing.
+func (ti *tpInfo) logEndBefore(i int) int64 {
+	k, end, refs := ti.ended, ti.logEnd, ti.produced
+	for ; k < len(refs) && refs[k].seq < i; k++ {
+		end = max(end, refs[k].off+1)
+	}
+	ti.ended, ti.logEnd = k, end
+	return end
+}
+
+// prodRef is a produce event: its seq, and the offset it produced (kept
+// here so that sorting and reading them does not go back to the tape);
+// in the tape's lists (prodCount.refs) also where its key is in the key
+// buffer.
+type prodRef struct {
+	seq         int
+	off         int64
+	key, keyLen uint32
+}
+
+// sortedByOffset reports whether refs are in offset order.
+func sortedByOffset(refs []prodRef) bool {
+	for k := 1; k < len(refs); k++ {
+		if refs[k].off < refs[k-1].off {
+			return false
+		}
+	}
+	return true
 }
 
 // tpIndex returns the index of tp in c.tps, or -1. Runs usually touch a
@@ -172,10 +250,11 @@ func (c *classifier) tpIndex(tp TP) int32 {
 	return i
 }
 
-// logEnd is one past the highest produced offset of tp (0: none).
-func (c *classifier) logEnd(tp TP) int64 {
-	if i := c.tpIndex(tp); i >= 0 {
-		return c.tps[i].logEnd
+// logEnd is one past the highest offset of tp produced before event i
+// (0: none).
+func (c *classifier) logEnd(tp TP, i int) int64 {
+	if ti := c.tpIndex(tp); ti >= 0 {
+		return c.tps[ti].logEndBefore(i)
 	}
 	return 0
 }
@@ -249,6 +328,16 @@ func (s flagSet) list() []Flag {
 // message entries recorded compactly (the scans that use it look for
 // crashes, closes, revokes, losses and commit results).
 func (c *classifier) actorEvents(actor string) []int {
+	if c.byActorSeqs != nil && c.byActorLast == actor {
+		return c.byActorSeqs // (asked for the same actor again and again)
+	}
+	seqs := c.actorEvents1(actor)
+	c.byActorLast, c.byActorSeqs = actor, seqs
+	return seqs
+}
+
+// actorEvents1 is actorEvents past its one-entry cache.
+func (c *classifier) actorEvents1(actor string) []int {
 	if c.byActor == nil {
 		c.byActor = map[string][]int{}
 		if c.t.log != nil {
@@ -262,13 +351,16 @@ func (c *classifier) actorEvents(actor string) []int {
 			return c.byActor[actor]
 		}
 		for i := range c.n {
-			if c.t.compact(i) != nil {
-				// Produce, deliver, store and effect entries: no scan of an
-				// actor's events looks for those (see fate, duplicateCause).
-				continue
-			}
-			if a := c.t.actor(i); a != "" {
-				c.byActor[a] = append(c.byActor[a], i)
+			switch e := &c.t.events[i]; e.Kind {
+			case KindProduce, KindDeliver, KindStore, KindEffect:
+				// The kinds a recording keeps compactly: no scan of an
+				// actor's events looks for those (see fate,
+				// duplicateCause), and a delivery's or an effect's
+				// actor has thousands of them.
+			default:
+				if e.Actor != "" {
+					c.byActor[e.Actor] = append(c.byActor[e.Actor], i)
+				}
 			}
 		}
 	}
@@ -280,6 +372,9 @@ func (c *classifier) actorEvents(actor string) []int {
 // commits between them (one or two per message with a commit per
 // message, and fate is asked once per LOST or DUPLICATED message).
 func (c *classifier) fateEvents(actor string) []int {
+	if c.fateSeqs != nil && c.fateActor == actor {
+		return c.fateSeqs // (asked for the same actor again and again)
+	}
 	if c.fates == nil {
 		c.fates = map[string][]int{}
 	}
@@ -294,6 +389,7 @@ func (c *classifier) fateEvents(actor string) []int {
 		}
 		c.fates[actor] = seqs
 	}
+	c.fateActor, c.fateSeqs = actor, seqs
 	return seqs
 }
 
@@ -318,20 +414,31 @@ func (c *classifier) positions() []int {
 type mstate struct {
 	dels, effs, fails seqs
 	flags             flagSet
+	open              bool // in pstate.open
 }
 
 // pstate is one partition as one group saw it.
 type pstate struct {
 	group    string
 	tp       TP
-	gid, tid uint32          // group and topic ids (classifier.sid)
-	idx      map[int64]int32 // offsets beyond denseMax
-	dense    []int32         // offset → index in ms + 1
+	gid, tid uint32 // group and topic ids (classifier.sid)
+	read     bool   // a delivery added its group and topic to groupTopics
+	// ms[off-base] is the state of offset off, for the offsets the
+	// timeline produced to the partition (its produced range, sized
+	// before the pass: a message's state is found by one subtraction and
+	// never moves). Offsets outside it (delivered, never produced in this
+	// timeline) are in extra, indexed by idx.
+	base     int64
 	ms       []mstate
+	idx      map[int64]int32
+	extra    []mstate
 	accepted []commitRec
 	final    int64
 	hasFinal bool
-	open     []int64 // delivered, no effect yet, not yet flagged
+	// open are the offsets delivered, with no effect yet and not yet
+	// flagged, in no particular order (each is flagged alike when a
+	// commit passes it); their mstate.open says so without a search.
+	open []int64
 	// last delivered offset per epoch; the current epoch is cached.
 	epoch     epochKey
 	epochLast int64
@@ -341,6 +448,16 @@ type pstate struct {
 
 var noMsg mstate
 
+// groupParts are one group's partitions of one topic, by partition.
+type groupParts struct {
+	gid   uint32
+	parts []*pstate
+	next  *groupParts // another group's partitions of the topic
+}
+
+// ptabMax bounds the partitions lookup finds in ptab (others: the map).
+const ptabMax = 1 << 16
+
 func (c *classifier) part(group string, tp TP) *pstate {
 	if l := c.last; l != nil && l.group == group && l.tp == tp {
 		return l
@@ -348,85 +465,111 @@ func (c *classifier) part(group string, tp TP) *pstate {
 	k := partKey{group, tp}
 	ps := c.pstates[k]
 	if ps == nil {
-		n := 0
-		if i := c.tpIndex(tp); i >= 0 {
-			n = c.tps[i].count
+		ps = &pstate{group: group, tp: tp, gid: c.sid(group), tid: c.sid(tp.Topic), final: -1}
+		if i := c.tpIndex(tp); i >= 0 && c.tps[i].count > 0 {
+			// The produced range, unless its offsets are so sparse that
+			// the array would dwarf the messages: then its first part.
+			ti := &c.tps[i]
+			ps.base = ti.lo
+			ps.ms = make([]mstate, min(ti.hi-ti.lo+1, 2*int64(ti.count)+4096))
 		}
-		ps = &pstate{group: group, tp: tp, gid: c.sid(group), tid: c.sid(tp.Topic), final: -1, ms: make([]mstate, 0, n), dense: make([]int32, 0, n)}
 		c.pstates[k] = ps
 		c.plist = append(c.plist, ps)
+		if tp.Partition >= 0 && tp.Partition < ptabMax {
+			c.register(ps)
+		}
 	}
 	c.last = ps
 	return ps
 }
 
-// partID is part for the event r, found by the ids of its group and
-// topic: runs touch a handful of partitions, so a scan of them beats
-// hashing the strings.
-func (c *classifier) partID(r *mref) *pstate {
-	if l := c.last; l != nil && l.gid == r.group && l.tid == r.topic && l.tp.Partition == r.part {
-		return l
+// ptabOf is the table of topic id tid (ptab for the tape's ids,
+// ptabLocal for the classifier's own) and tid's index in it.
+func (c *classifier) ptabOf(tid uint32) (*[]*groupParts, int) {
+	if tid < localBase {
+		return &c.ptab, int(tid)
 	}
-	if len(c.plist) <= 16 {
-		for _, ps := range c.plist {
-			if ps.gid == r.group && ps.tid == r.topic && ps.tp.Partition == r.part {
-				c.last = ps
-				return ps
+	return &c.ptabLocal, int(tid - localBase)
+}
+
+// register makes ps found by lookup.
+func (c *classifier) register(ps *pstate) {
+	tab, s := c.ptabOf(ps.tid)
+	for len(*tab) <= s {
+		*tab = append(*tab, nil)
+	}
+	g := (*tab)[s]
+	for g != nil && g.gid != ps.gid {
+		g = g.next
+	}
+	if g == nil {
+		g = &groupParts{gid: ps.gid, next: (*tab)[s]}
+		(*tab)[s] = g
+	}
+	for int32(len(g.parts)) <= ps.tp.Partition {
+		g.parts = append(g.parts, nil)
+	}
+	g.parts[ps.tp.Partition] = ps
+}
+
+// lookup is part for a partition named by ids of the tape's numbering,
+// when it is the first group's of its topic (the one group most runs
+// have): a few indexed loads instead of hashing strings, inlined, for
+// every message event; nil otherwise (see find).
+func (c *classifier) lookup(gid, tid uint32, part int32) *pstate {
+	if uint64(tid) < uint64(len(c.ptab)) {
+		if g := c.ptab[tid]; g != nil && g.gid == gid && uint32(part) < uint32(len(g.parts)) {
+			return g.parts[part] // (nil: lookupSlow)
+		}
+	}
+	return nil
+}
+
+// find is lookup, then past the topic's first group, then by the map
+// (creating the partition's state).
+func (c *classifier) find(gid, tid uint32, part int32) *pstate {
+	if ps := c.lookup(gid, tid, part); ps != nil {
+		return ps
+	}
+	if tab, s := c.ptabOf(tid); s < len(*tab) {
+		for g := (*tab)[s]; g != nil; g = g.next {
+			if g.gid == gid {
+				if uint32(part) < uint32(len(g.parts)) && g.parts[part] != nil {
+					return g.parts[part]
+				}
+				break
 			}
 		}
 	}
-	return c.part(c.str(r.group), TP{c.str(r.topic), r.part})
+	return c.part(c.str(gid), TP{c.str(tid), part})
 }
 
-// denseMax bounds the offsets indexed by slice; larger ones use the map.
-const denseMax = 1 << 22
-
-// get returns the message's state, or an empty one.
+// get returns the message's state, or an empty one (read only).
 func (ps *pstate) get(off int64) *mstate {
-	if off >= 0 && off < denseMax {
-		if off < int64(len(ps.dense)) && ps.dense[off] > 0 {
-			return &ps.ms[ps.dense[off]-1]
-		}
-		return &noMsg
+	if u := uint64(off - ps.base); u < uint64(len(ps.ms)) {
+		return &ps.ms[u]
 	}
 	if i, ok := ps.idx[off]; ok {
-		return &ps.ms[i]
+		return &ps.extra[i]
 	}
 	return &noMsg
 }
 
 // mut returns the message's state for update; the pointer is valid until
-// the next mut.
+// the next mut (always, for an offset of the produced range).
 func (ps *pstate) mut(off int64) *mstate {
-	if off >= 0 && off < denseMax {
-		if off < int64(len(ps.dense)) && ps.dense[off] > 0 {
-			return &ps.ms[ps.dense[off]-1]
-		}
-		for int64(len(ps.dense)) <= off {
-			ps.dense = append(ps.dense, 0)
-		}
-		ps.ms = append(ps.ms, mstate{})
-		ps.dense[off] = int32(len(ps.ms))
-		return &ps.ms[len(ps.ms)-1]
+	if u := uint64(off - ps.base); u < uint64(len(ps.ms)) {
+		return &ps.ms[u]
 	}
 	if i, ok := ps.idx[off]; ok {
-		return &ps.ms[i]
+		return &ps.extra[i]
 	}
 	if ps.idx == nil {
 		ps.idx = map[int64]int32{}
 	}
-	ps.idx[off] = int32(len(ps.ms))
-	ps.ms = append(ps.ms, mstate{})
-	return &ps.ms[len(ps.ms)-1]
-}
-
-// m is the state of a message in a group (read only).
-func (c *classifier) m(k msgKey) *mstate {
-	ps := c.pstates[partKey{k.group, k.tp}]
-	if ps == nil {
-		return &noMsg
-	}
-	return ps.get(k.off)
+	ps.idx[off] = int32(len(ps.extra))
+	ps.extra = append(ps.extra, mstate{})
+	return &ps.extra[len(ps.extra)-1]
 }
 
 func newClassifier(t *tape) *classifier {
@@ -434,6 +577,7 @@ func newClassifier(t *tape) *classifier {
 		t:           t,
 		n:           t.len(),
 		tpIdx:       map[TP]int32{},
+		nstr:        len(t.strs),
 		lastTI:      -1,
 		groupTopics: map[string]map[string]bool{},
 		commitReq:   map[uint64]int{},
@@ -441,14 +585,14 @@ func newClassifier(t *tape) *classifier {
 	}
 }
 
-// addGroupTopicID is addGroupTopic for the event r, skipping the maps
-// when the pair is the last one seen.
-func (c *classifier) addGroupTopicID(r *mref) {
-	if c.lastGTOK && c.lastG == r.group && c.lastT == r.topic {
+// addGroupTopicID is addGroupTopic for ids, skipping the maps when the
+// pair is the last one seen.
+func (c *classifier) addGroupTopicID(group, topic uint32) {
+	if c.lastGTOK && c.lastG == group && c.lastT == topic {
 		return
 	}
-	c.addGroupTopic(c.str(r.group), c.str(r.topic))
-	c.lastG, c.lastT, c.lastGTOK = r.group, r.topic, true
+	c.addGroupTopic(c.str(group), c.str(topic))
+	c.lastG, c.lastT, c.lastGTOK = group, topic, true
 }
 
 func (c *classifier) addGroupTopic(group, topic string) {
@@ -483,14 +627,21 @@ func (ps *pstate) lastDelivered(k epochKey) (int64, bool) {
 }
 
 func (ps *pstate) setDelivered(k epochKey, off int64) {
-	if ps.epochOK && ps.epoch != k {
+	if ps.epochOK && ps.epoch == k {
+		// (k is not in epochs: it left the map when it became current.)
+		ps.epochLast = off
+		return
+	}
+	if ps.epochOK {
 		if ps.epochs == nil {
 			ps.epochs = map[epochKey]int64{}
 		}
 		ps.epochs[ps.epoch] = ps.epochLast
 	}
 	ps.epoch, ps.epochLast, ps.epochOK = k, off, true
-	delete(ps.epochs, k)
+	if ps.epochs != nil {
+		delete(ps.epochs, k)
+	}
 }
 
 func (ps *pstate) resetEpoch(k epochKey) {
@@ -502,61 +653,88 @@ func (ps *pstate) resetEpoch(k epochKey) {
 
 // produced records produce event i of offset off on tp.
 func (c *classifier) produced(i int, tp TP, off int64) {
-	ti := &c.tps[c.tpIndex(tp)]
-	ti.produced = append(ti.produced, i)
-	if off+1 > ti.logEnd {
-		ti.logEnd = off + 1
-	}
+	c.tps[c.tpIndex(tp)].add(i, off)
+}
+
+// add records produce event i of offset off.
+func (ti *tpInfo) add(i int, off int64) {
+	ti.produced = append(ti.produced, prodRef{seq: i, off: off})
 }
 
 // producedID is produced for a compact entry: its partition is found by
 // the topic's id.
 func (c *classifier) producedID(i int, tid uint32, part int32, off int64) {
-	if len(c.tidOf) > 16 {
-		c.produced(i, TP{c.t.strs[tid], part}, off)
-		return
-	}
-	for j := range c.tidOf {
-		if c.tidOf[j] == tid && c.tpOf[j].Partition == part {
-			ti := &c.tps[j]
-			ti.produced = append(ti.produced, i)
-			if off+1 > ti.logEnd {
-				ti.logEnd = off + 1
-			}
+	if s := c.slot(tid); s < len(c.prodTab) {
+		if ps := c.prodTab[s]; uint32(part) < uint32(len(ps)) && ps[part] > 0 {
+			c.tps[ps[part]-1].add(i, off)
 			return
 		}
 	}
-	c.produced(i, TP{c.t.strs[tid], part}, off)
+	c.produced(i, TP{c.str(tid), part}, off)
 }
 
-// deliver records delivery event i.
-func (c *classifier) deliver(i int, r *mref) {
+// deliver records delivery event i (ids in sid numbering).
+func (c *classifier) deliver(i int, actor, group, member, topic uint32, gen, part int32, off int64) {
 	c.ndel++
-	c.addGroupTopicID(r)
-	ps := c.partID(r)
-	m := ps.mut(r.off)
-	c.add(&m.dels, i)
-	ek := epochKey{r.actor, r.member, r.gen}
-	if last, ok := ps.lastDelivered(ek); ok {
-		if r.off > last+1 {
+	ps := c.lookup(group, topic, part)
+	if ps == nil {
+		ps = c.find(group, topic, part)
+	}
+	if !ps.read {
+		// (A set: once per partition is enough.)
+		c.addGroupTopicID(group, topic)
+		ps.read = true
+	}
+	m := ps.mut(off)
+	if m.dels.n == 0 {
+		m.dels = seqs{1, int32(i)} // (most messages: c.add, inline)
+	} else {
+		c.add(&m.dels, i)
+	}
+	if ek := (epochKey{actor, member, gen}); ps.epochOK && ps.epoch == ek {
+		// The epoch of the last delivery (lastDelivered and
+		// setDelivered for it, inline).
+		if last := ps.epochLast; off > last+1 {
 			m.flag(FlagSkip)
-		} else if r.off <= last {
+		} else if off <= last {
 			m.flag(FlagNonMonotonic)
 		}
+		ps.epochLast = off
+	} else {
+		if last, ok := ps.lastDelivered(ek); ok {
+			if off > last+1 {
+				m.flag(FlagSkip)
+			} else if off <= last {
+				m.flag(FlagNonMonotonic)
+			}
+		}
+		ps.setDelivered(ek, off)
 	}
-	ps.setDelivered(ek, r.off)
-	if m.effs.n == 0 && !slices.Contains(ps.open, r.off) {
-		ps.open = append(ps.open, r.off)
+	if m.effs.n == 0 && !m.open {
+		ps.open = append(ps.open, off)
+		m.open = true
 	}
 }
 
-// effect records effect event i.
-func (c *classifier) effect(i int, r *mref) {
-	ps := c.partID(r)
-	m := ps.mut(r.off)
-	c.add(&m.effs, i)
-	if j := slices.Index(ps.open, r.off); j >= 0 {
-		ps.open = append(ps.open[:j], ps.open[j+1:]...) // (offsets: nothing to clear behind)
+// effect records effect event i (ids in sid numbering).
+func (c *classifier) effect(i int, group, topic uint32, part int32, off int64) {
+	ps := c.lookup(group, topic, part)
+	if ps == nil {
+		ps = c.find(group, topic, part)
+	}
+	m := ps.mut(off)
+	if m.effs.n == 0 {
+		m.effs = seqs{1, int32(i)} // (most messages: c.add, inline)
+	} else {
+		c.add(&m.effs, i)
+	}
+	if m.open {
+		// Removed by moving the last one in its place: the order of
+		// open is not read.
+		m.open = false
+		j, last := slices.Index(ps.open, off), len(ps.open)-1
+		ps.open[j] = ps.open[last]
+		ps.open = ps.open[:last]
 	}
 }
 
@@ -570,6 +748,18 @@ func (c *classifier) evInto(dst *Event, i int) {
 	if e := c.t.view(i, dst); e != dst {
 		*dst = *e
 	}
+}
+
+// brief fills dst with the seq, time and actor of event i, the rest of
+// it zero: what the cause sentences read of an effect or a delivery,
+// without decoding or copying the whole event.
+func (c *classifier) brief(dst *Event, i int) {
+	if x := c.t.compact(i); x != nil {
+		dst.Seq, dst.At, dst.Actor = i, x.at, c.t.strs[x.actor]
+		return
+	}
+	e := c.fullEvent(i)
+	dst.Seq, dst.At, dst.Actor = e.Seq, e.At, e.Actor
 }
 
 // fullEvent is event i, which is not a compact entry (the events of
@@ -587,18 +777,34 @@ func after(seqs []int, from int) []int {
 	return seqs[i:]
 }
 
-// newTP adds partition tp, with count produce events, to the produced-to
-// partitions.
-func (c *classifier) newTP(tp TP, count int) int32 {
+// newTP adds partition tp, with count produce events of offsets lo to
+// hi, to the produced-to partitions.
+func (c *classifier) newTP(tp TP, count int, lo, hi int64) int32 {
 	ti := int32(len(c.tps))
 	c.tpIdx[tp] = ti
-	c.tps = append(c.tps, tpInfo{count: count})
+	c.tps = append(c.tps, tpInfo{count: count, lo: lo, hi: hi})
 	c.tpOf = append(c.tpOf, tp)
-	c.tidOf = append(c.tidOf, c.sid(tp.Topic))
 	c.parts = append(c.parts, tp)
 	c.lastTP, c.lastTI = tp, ti
 	c.total += count
 	return ti
+}
+
+// indexProduced fills prodTab, once the produced-to partitions are known.
+func (c *classifier) indexProduced() {
+	for i, tp := range c.tpOf {
+		if tp.Partition < 0 || tp.Partition >= ptabMax {
+			continue // (found through tpIndex)
+		}
+		s := c.slot(c.sid(tp.Topic))
+		for len(c.prodTab) <= s {
+			c.prodTab = append(c.prodTab, nil)
+		}
+		for int32(len(c.prodTab[s])) <= tp.Partition {
+			c.prodTab[s] = append(c.prodTab[s], 0)
+		}
+		c.prodTab[s][tp.Partition] = int32(i) + 1
+	}
 }
 
 // countProduced finds the produced-to partitions and counts their produce
@@ -607,152 +813,71 @@ func (c *classifier) newTP(tp TP, count int) int32 {
 func (c *classifier) countProduced() {
 	if c.t.log != nil && !c.t.prodFull {
 		for _, p := range c.t.prods {
-			c.newTP(TP{c.t.strs[p.topic], p.part}, p.n)
+			ti := &c.tps[c.newTP(TP{c.t.strs[p.topic], p.part}, p.n, p.lo, p.hi)]
+			// The tape's list, read only (sorted on a copy, if ever).
+			ti.produced = p.refs[:len(p.refs):len(p.refs)]
 		}
+		c.prodsKept = true
 		return
 	}
 	for i := range c.n {
 		var tp TP
+		var off int64
 		if x := c.t.compact(i); x != nil {
 			if x.kind != recProduce {
 				continue
 			}
-			tp = TP{c.t.strs[x.topic], int32(x.part)}
-		} else if k, e, _ := c.t.at(i); k == kProduce {
-			tp = TP{e.topic, e.part}
+			tp, off = TP{c.t.strs[x.topic], int32(x.part)}, x.off
+		} else if e := c.fullEvent(i); e.Kind == KindProduce {
+			tp, off = TP{e.Topic, e.Partition}, e.Offset
 		} else {
 			continue
 		}
 		if ti := c.tpIndex(tp); ti >= 0 {
-			c.tps[ti].count++
+			p := &c.tps[ti]
+			p.count++
+			p.lo, p.hi = min(p.lo, off), max(p.hi, off)
 			c.total++
 		} else {
-			c.newTP(tp, 1)
+			c.newTP(tp, 1, off, off)
 		}
 	}
 }
 
-func (c *classifier) run() Outcome {
-	c.countProduced()
-	for i := range c.tps {
-		c.tps[i].produced = make([]int, 0, c.tps[i].count)
-	}
-	groupGen := map[string]int32{}
-	removed := map[string]bool{} // member ids removed from their group
+// runState is what the pass over the timeline keeps about the group
+// protocol, to judge accepted commits.
+type runState struct {
+	groupGen map[string]int32
+	removed  map[string]bool // member ids removed from their group
 	// Consumer groups (KIP-848, told by their members' joins): each
 	// member commits with its own epoch, which the coordinator's
 	// reconciliation steps give, not with the group epoch.
-	memberEpoch := map[string]int32{}
-	consumerGroup := map[string]bool{}
-	for i := range c.n {
-		// e has the common fields of every event; full is the whole
-		// event, nil for the message events recorded compactly (produce,
-		// deliver, store, effect).
-		if x := c.t.compact(i); x != nil {
-			// A message event recorded compactly: read it without
-			// building a view of it.
-			switch x.kind {
-			case recProduce:
-				c.producedID(i, uint32(x.topic), int32(x.part), x.off)
-			case recDeliver:
-				var r mref
-				r.set(x)
-				c.deliver(i, &r)
-			case recEffect:
-				var r mref
-				r.set(x)
-				c.effect(i, &r)
-			}
-			continue
+	memberEpoch   map[string]int32
+	consumerGroup map[string]bool
+}
+
+func (c *classifier) run() Outcome {
+	c.countProduced()
+	if !c.prodsKept {
+		for i := range c.tps {
+			c.tps[i].produced = make([]prodRef, 0, c.tps[i].count)
 		}
-		k, e, full := c.t.at(i)
-		tp := TP{e.topic, e.part}
-		switch k {
-		case kProduce:
-			c.produced(i, tp, e.off)
-		case kSubscribed:
-			for _, t := range full.Topics {
-				c.addGroupTopic(e.group, t)
-			}
-		case kAssign, kRevoke, kLost:
-			r := c.ref(&e)
-			for _, p := range full.Partitions {
-				c.addGroupTopic(e.group, p.Topic)
-				if k == kLost || k == kAssign {
-					// A new assignment starts a new epoch even in the same generation.
-					c.part(e.group, p).resetEpoch(epochKey{r.actor, r.member, r.gen})
-				}
-			}
-		case kPosition:
-			r := c.ref(&e)
-			c.partID(&r).resetEpoch(epochKey{r.actor, r.member, r.gen})
-		case kDeliver:
-			r := c.ref(&e)
-			c.deliver(i, &r)
-		case kEffect:
-			r := c.ref(&e)
-			c.effect(i, &r)
-		case kProcessFailed:
-			m := c.part(e.group, tp).mut(e.off)
-			c.add(&m.fails, i)
-		case kCommit:
-			if _, ok := c.commitReq[full.CommitID]; !ok {
-				c.commitReq[full.CommitID] = i
-			}
-		case kCommitOK:
-			c.addGroupTopic(e.group, e.topic)
-			ps := c.part(e.group, tp)
-			if ps.hasFinal && e.off < ps.final {
-				c.finding(FlagCommitRegression, full, fmt.Sprintf("committed offset of %s went back from %d to %d (%s by %s)", tp, ps.final, e.off, full.Commit, e.actor))
-			}
-			if end := c.logEnd(tp); e.off > end {
-				c.finding(FlagCommitBeyondEnd, full, fmt.Sprintf("commit of offset %d on %s by %s is past the log end %d", e.off, tp, e.actor, end))
-			}
-			if consumerGroup[e.group] {
-				epoch, known := memberEpoch[e.member]
-				if (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != epoch) {
-					c.finding(FlagStaleCommitAccepted, full, fmt.Sprintf("commit by %s (member %s, member epoch %d) was accepted although the member is at epoch %d or was removed", e.actor, e.member, e.gen, epoch))
-				}
-			} else if gen, known := groupGen[e.group]; (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != gen) {
-				c.finding(FlagStaleCommitAccepted, full, fmt.Sprintf("commit by %s (member %s, generation %d) was accepted although the group is at generation %d or the member was removed", e.actor, e.member, e.gen, gen))
-			}
-			ps.final, ps.hasFinal = e.off, true
-			ps.accepted = append(ps.accepted, commitRec{i, e.off})
-			keep := ps.open[:0]
-			for _, o := range ps.open {
-				if o < e.off {
-					ps.mut(o).flag(FlagCommittedTooFar)
-				} else {
-					keep = append(keep, o)
-				}
-			}
-			ps.open = keep
-		case kOffsetsExpired:
-			for _, ps := range c.plist {
-				if ps.group == e.group {
-					ps.final, ps.hasFinal = -1, false
-				}
-			}
-		case kGroupState:
-			if e.gen >= 0 {
-				groupGen[e.group] = e.gen
-			}
-		case kMemberExpired, kLeave:
-			if e.member != "" {
-				removed[e.member] = true
-			}
-		case kJoin:
-			if e.member != "" {
-				delete(removed, e.member)
-			}
-			if full != nil && strings.HasSuffix(full.Detail, ", consumer") { // group.protocol=consumer
-				consumerGroup[e.group] = true
-			}
-		case kOther:
-			if full != nil && full.Kind == KindGroupEvent && full.Member != "" && strings.HasPrefix(full.Detail, reconcilePrefix) {
-				consumerGroup[e.group] = true
-				memberEpoch[full.Member] = full.Generation
-			}
+		c.indexProduced()
+	}
+	st := &runState{groupGen: map[string]int32{}, removed: map[string]bool{}, memberEpoch: map[string]int32{}, consumerGroup: map[string]bool{}}
+	if t := c.t; t.log == nil {
+		for i := range c.n {
+			c.step(i, &t.events[i], st)
+		}
+	} else {
+		// One pass over the log's segments (the log, then its overflow
+		// chunks) with no per-entry lookup of where entry i is.
+		seg := t.log[:min(len(t.log), c.n)]
+		c.scan(seg, 0, st)
+		for k, i := 0, len(seg); i < c.n && k < len(t.more); k++ {
+			seg = t.more[k][:min(len(t.more[k]), c.n-i)]
+			c.scan(seg, i, st)
+			i += len(seg)
 		}
 	}
 	slices.SortFunc(c.parts, tpLess)
@@ -779,90 +904,139 @@ func (c *classifier) run() Outcome {
 				continue
 			}
 			ps := c.part(g, tp)
-			final := ps.final
 			prods := c.tps[c.tpIndex(tp)].produced
-			byOffset := func(a, b int) int { return cmp.Compare(c.t.offset(a), c.t.offset(b)) }
-			if !slices.IsSortedFunc(prods, byOffset) {
-				// Sorted in place: nothing else reads the produce order.
-				slices.SortStableFunc(prods, byOffset)
+			if !sortedByOffset(prods) {
+				// Sorted on a copy: the list may be the tape's.
+				prods = slices.Clone(prods)
+				slices.SortStableFunc(prods, func(a, b prodRef) int { return cmp.Compare(a.off, b.off) })
 			}
-			// REORDERED: an offset whose first effect precedes the first
-			// effect of an earlier offset.
-			maxFirst := -1
-			for _, pi := range prods {
-				off := c.t.offset(pi)
-				if effs := ps.get(off).effs; effs.n > 0 {
-					first := c.first(effs)
-					if maxFirst > first {
-						ps.mut(off).flag(FlagReordered)
-					}
-					maxFirst = max(maxFirst, first)
-				}
-			}
-			for _, pi := range prods {
-				off := c.t.offset(pi)
-				ms := ps.get(off)
-				// Filled in place: the unused capacity is still zero.
-				n := len(out.Messages)
-				if n < cap(out.Messages) {
-					out.Messages = out.Messages[:n+1]
-				} else {
-					out.Messages = push(out.Messages, MessageOutcome{})
-				}
-				m := &out.Messages[n]
-				namesBefore := len(names)
-				m.Group, m.Topic, m.Partition, m.Offset, m.Key = g, tp.Topic, tp.Partition, off, c.t.keyIn(keys, pi)
-				m.Deliveries, m.Effects = int(ms.dels.n), int(ms.effs.n)
-				if ms.dels.n == 1 {
-					names = push(names, c.t.actor(int(ms.dels.v)))
-					m.DeliveredTo = names[len(names)-1 : len(names) : len(names)]
-				} else if ms.dels.n > 1 {
-					start := len(names)
-					for _, d := range c.list(ms.dels) {
-						names = push(names, c.t.actor(d))
-					}
-					m.DeliveredTo = names[start:len(names):len(names)]
-				}
-				switch {
-				case m.Effects >= 2:
-					m.Outcome = Duplicated
-					m.CauseKind, m.Cause = c.duplicateCause(msgKey{g, tp, off})
-				case m.Effects == 1 && m.Deliveries >= 2:
-					m.Outcome = Redelivered
-				case m.Effects == 1:
-					m.Outcome = OK
-				case off < final:
-					m.Outcome = Lost
-					m.CauseKind, m.Cause = c.lostCause(msgKey{g, tp, off})
-				default:
-					m.Outcome = Pending
-				}
-				if ms.flags != 0 {
-					m.Flags = ms.flags.list()
-				}
-				switch m.Outcome {
-				case OK:
-					out.Counts.OK++
-				case Redelivered:
-					out.Counts.Redelivered++
-				case Duplicated:
-					out.Counts.Duplicated++
-					out.Duplicated = push(out.Duplicated, m.Ref())
-				case Lost:
-					out.Counts.Lost++
-					out.Lost = push(out.Lost, m.Ref())
-				case Pending:
-					out.Counts.Pending++
-				}
-				if c.onlyNotable && m.Outcome != Lost && m.Outcome != Duplicated && m.Flags == nil {
-					*m = MessageOutcome{}
-					out.Messages = out.Messages[:n]
-					names = names[:namesBefore]
-				}
-			}
+			names = c.writePart(&out, names, g, tp, ps, prods, keys)
 		}
 	}
 	return out
+}
+
+// writePart appends group g's outcomes of the messages of partition tp
+// to out: ps is the partition's state, prods its produce list in offset
+// order, names holds the DeliveredTo lists (returned grown). (A method
+// of its own: in run, many values were reloaded around each call of the
+// loop.)
+func (c *classifier) writePart(out *Outcome, names []string, g string, tp TP, ps *pstate, prods []prodRef, keys string) []string {
+	msgs := out.Messages
+	// REORDERED: an offset whose first effect precedes the first effect
+	// of an earlier offset. Judged as the messages are written, in
+	// offset order: the flag of an offset depends on the earlier offsets
+	// only (a repeated offset's copies, next to each other, are judged
+	// alike).
+	maxFirst := -1
+	for _, pr := range prods {
+		off := pr.off
+		ms := ps.get(off)
+		if ms.effs.n > 0 {
+			// (ms is the message's own state, not noMsg: it has effects.)
+			first := c.first(ms.effs)
+			if maxFirst > first {
+				ms.flag(FlagReordered)
+			}
+			maxFirst = max(maxFirst, first)
+		}
+		if ms.dels.n == 1 && ms.effs.n == 1 && ms.flags == 0 {
+			// OK, the verdict of most messages: written by a loop this
+			// small, the rest by writeMessage.
+			out.Counts.OK++
+			if c.onlyNotable {
+				continue
+			}
+			n := len(msgs)
+			if n < cap(msgs) {
+				msgs = msgs[:n+1]
+			} else {
+				msgs = push(msgs, MessageOutcome{})
+			}
+			m := &msgs[n]
+			m.Group, m.Topic, m.Partition, m.Offset = g, tp.Topic, tp.Partition, off
+			if c.prodsKept {
+				m.Key = keys[pr.key : pr.key+pr.keyLen]
+			} else {
+				m.Key = c.t.keyIn(keys, pr.seq)
+			}
+			m.Deliveries, m.Effects, m.Outcome = 1, 1, OK
+			names = push(names, c.t.actor(int(ms.dels.v)))
+			m.DeliveredTo = names[len(names)-1 : len(names) : len(names)]
+			continue
+		}
+		msgs, names = c.writeMessage(out, msgs, names, g, tp, ps, ms, pr, keys)
+	}
+	out.Messages = msgs
+	return names
+}
+
+// writeMessage appends the outcome of the message of group g produced
+// by pr to msgs, its state ms (but for an OK message without flags: see
+// writePart), and counts it in out.
+func (c *classifier) writeMessage(out *Outcome, msgs []MessageOutcome, names []string, g string, tp TP, ps *pstate, ms *mstate, pr prodRef, keys string) ([]MessageOutcome, []string) {
+	off := pr.off
+	// Filled in place: the unused capacity is still zero.
+	n := len(msgs)
+	if n < cap(msgs) {
+		msgs = msgs[:n+1]
+	} else {
+		msgs = push(msgs, MessageOutcome{})
+	}
+	m := &msgs[n]
+	namesBefore := len(names)
+	m.Group, m.Topic, m.Partition, m.Offset = g, tp.Topic, tp.Partition, off
+	if c.prodsKept {
+		m.Key = keys[pr.key : pr.key+pr.keyLen]
+	} else {
+		m.Key = c.t.keyIn(keys, pr.seq)
+	}
+	m.Deliveries, m.Effects = int(ms.dels.n), int(ms.effs.n)
+	if ms.dels.n == 1 {
+		names = push(names, c.t.actor(int(ms.dels.v)))
+		m.DeliveredTo = names[len(names)-1 : len(names) : len(names)]
+	} else if ms.dels.n > 1 {
+		start := len(names)
+		for _, d := range c.list(ms.dels) {
+			names = push(names, c.t.actor(d))
+		}
+		m.DeliveredTo = names[start:len(names):len(names)]
+	}
+	// The verdict, counted here (no string compares of it after).
+	notable := false
+	switch {
+	case ms.effs.n >= 2:
+		m.Outcome = Duplicated
+		m.CauseKind, m.Cause = c.duplicateCause(msgKey{g, tp, off}, ps, ms)
+		out.Counts.Duplicated++
+		out.Duplicated = push(out.Duplicated, m.Ref())
+		notable = true
+	case ms.effs.n == 1 && ms.dels.n >= 2:
+		m.Outcome = Redelivered
+		out.Counts.Redelivered++
+	case ms.effs.n == 1:
+		m.Outcome = OK
+		out.Counts.OK++
+	case off < ps.final:
+		m.Outcome = Lost
+		m.CauseKind, m.Cause = c.lostCause(msgKey{g, tp, off}, ps, ms)
+		out.Counts.Lost++
+		out.Lost = push(out.Lost, m.Ref())
+		notable = true
+	default:
+		m.Outcome = Pending
+		out.Counts.Pending++
+	}
+	if ms.flags != 0 {
+		m.Flags = ms.flags.list()
+		notable = true
+	}
+	if c.onlyNotable && !notable {
+		*m = MessageOutcome{}
+		msgs = msgs[:n]
+		names = names[:namesBefore]
+	}
+	return msgs, names
 }
 
 // push appends v to s, doubling its capacity when it is full: append
@@ -884,7 +1058,7 @@ func at(e *Event) string { return "T=" + FormatDuration(e.At) }
 
 // appendAt appends at(e) to b.
 func appendAt(b []byte, e *Event) []byte {
-	return append(append(b, "T="...), FormatDuration(e.At)...)
+	return appendDuration(append(b, "T="...), e.At)
 }
 
 // commitName describes a commit trigger for a sentence.
@@ -930,13 +1104,9 @@ func (c *classifier) fate(actor string, tp TP, from, to int) *Event {
 	return nil
 }
 
-// firstCover is the first accepted commit of pk covering offset o (offset > o)
+// firstCover is the first accepted commit of ps covering offset o (offset > o)
 // after seq from, or nil.
-func (c *classifier) firstCover(pk partKey, o int64, from int) *Event {
-	ps := c.pstates[pk]
-	if ps == nil {
-		return nil
-	}
+func (c *classifier) firstCover(ps *pstate, o int64, from int) *Event {
 	for _, cr := range ps.accepted {
 		if cr.seq > from && cr.offset > o {
 			return c.ev(cr.seq)
@@ -945,14 +1115,15 @@ func (c *classifier) firstCover(pk partKey, o int64, from int) *Event {
 	return nil
 }
 
-func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
-	pk := partKey{mk.group, mk.tp}
-	cover := c.firstCover(pk, mk.off, -1)
+// lostCause explains why mk, whose partition state is ps and message
+// state ms, is LOST.
+func (c *classifier) lostCause(mk msgKey, ps *pstate, ms *mstate) (CauseKind, string) {
+	cover := c.firstCover(ps, mk.off, -1)
 	if cover == nil {
 		return CauseUnknown, fmt.Sprintf("offset %d of %s has no effect and the group's final committed offset is past it", mk.off, mk.tp)
 	}
 	coverText := fmt.Sprintf("%s at %s by %s committed offset %d", commitName(cover), at(cover), cover.Actor, cover.Offset)
-	dels := c.list(c.m(mk).dels)
+	dels := c.list(ms.dels)
 	if len(dels) == 0 {
 		// Never read: find where the group's consumers started past it,
 		// and whether the group's offsets had expired before.
@@ -983,7 +1154,7 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 		}
 	}
 	c.evInto(d, di)
-	for _, fi := range c.list(c.m(mk).fails) {
+	for _, fi := range c.list(ms.fails) {
 		f := &fv
 		c.evInto(f, fi)
 		if f.Actor == d.Actor && fi > d.Seq {
@@ -1013,11 +1184,11 @@ func (c *classifier) lostCause(mk msgKey) (CauseKind, string) {
 	return CauseUnknown, whileText
 }
 
-// lastDelivery is the seq of the last delivery of mk to ef's actor before
-// ef, or -1.
-func (c *classifier) lastDelivery(mk msgKey, ef *Event) int {
+// lastDelivery is the seq of the last delivery of the message whose
+// state is ms to ef's actor before ef, or -1.
+func (c *classifier) lastDelivery(ms *mstate, ef *Event) int {
 	d := -1
-	for _, di := range c.list(c.m(mk).dels) {
+	for _, di := range c.list(ms.dels) {
 		if c.t.actor(di) == ef.Actor && di < ef.Seq {
 			d = di
 		}
@@ -1025,23 +1196,30 @@ func (c *classifier) lastDelivery(mk msgKey, ef *Event) int {
 	return d
 }
 
-func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
-	effs := c.list(c.m(mk).effs)
+// duplicateCause explains why mk, whose partition state is ps and
+// message state ms, is DUPLICATED.
+func (c *classifier) duplicateCause(mk msgKey, ps *pstate, ms *mstate) (CauseKind, string) {
+	effs := c.list(ms.effs)
+	// (Of the effects and the delivery, the sentences and the searches
+	// below read only who, when and the seq: see brief.)
 	var e1v, e2v, d2v Event
 	e1, e2 := &e1v, &e2v
-	c.evInto(e1, effs[0])
-	c.evInto(e2, effs[1])
-	pk := partKey{mk.group, mk.tp}
-	// The delivery behind the second effect.
+	c.brief(e1, effs[0])
+	c.brief(e2, effs[1])
+	// The delivery behind each effect; the second's is d2.
+	d1i, d2i := c.lastDelivery(ms, e1), c.lastDelivery(ms, e2)
 	var d2 *Event
-	if di := c.lastDelivery(mk, e2); di >= 0 {
+	if d2i >= 0 {
 		d2 = &d2v
-		c.evInto(d2, di)
+		c.brief(d2, d2i)
 	}
 	// A zombie: either effect by a consumer that had already lost the
 	// partition (poll interval or session) when it finished.
-	for _, ef := range [2]*Event{e1, e2} {
-		di := c.lastDelivery(mk, ef)
+	for k, ef := range [2]*Event{e1, e2} {
+		di := d1i
+		if k == 1 {
+			di = d2i
+		}
 		if di < 0 {
 			continue
 		}
@@ -1084,27 +1262,38 @@ func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 			break
 		}
 	}
-	if cover := c.firstCover(pk, mk.off, e1.Seq); cover == nil || cover.Seq > limit {
-		restart := ""
-		if d2 != nil {
-			restart = "; " + d2.Actor + " re-read it at " + at(d2) + " and processed it again at " + at(e2)
+	if cover := c.firstCover(ps, mk.off, e1.Seq); cover == nil || cover.Seq > limit {
+		// appendRestart appends how the message was processed again.
+		appendRestart := func(b []byte) []byte {
+			if d2 == nil {
+				return b
+			}
+			b = append(b, "; "...)
+			b = append(b, d2.Actor...)
+			b = append(b, " re-read it at "...)
+			b = appendAt(b, d2)
+			b = append(b, " and processed it again at "...)
+			return appendAt(b, e2)
 		}
-		if f := c.fate(e1.Actor, mk.tp, e1.Seq, limit); f != nil {
+		f := c.fate(e1.Actor, mk.tp, e1.Seq, limit)
+		if f != nil && f.Kind == KindCrash {
+			// (The one cause of a crash's duplicates, one sentence per
+			// message: built without fmt, in one buffer.)
+			b := make([]byte, 0, 192)
+			b = append(b, e1.Actor...)
+			b = append(b, " processed offset "...)
+			b = strconv.AppendInt(b, mk.off, 10)
+			b = append(b, " at "...)
+			b = appendAt(b, e1)
+			b = append(b, " and crashed at "...)
+			b = appendAt(b, f)
+			b = append(b, " before a commit covered it"...)
+			b = appendRestart(b)
+			return CauseCrashBeforeCommit, string(b)
+		}
+		restart := string(appendRestart(nil))
+		if f != nil {
 			switch f.Kind {
-			case KindCrash:
-				// (The one cause of a crash's duplicates, one sentence per
-				// message: built without fmt.)
-				b := make([]byte, 0, 96+len(restart))
-				b = append(b, e1.Actor...)
-				b = append(b, " processed offset "...)
-				b = strconv.AppendInt(b, mk.off, 10)
-				b = append(b, " at "...)
-				b = appendAt(b, e1)
-				b = append(b, " and crashed at "...)
-				b = appendAt(b, f)
-				b = append(b, " before a commit covered it"...)
-				b = append(b, restart...)
-				return CauseCrashBeforeCommit, string(b)
 			case KindRevoke:
 				return CauseRevokeBeforeCommit, fmt.Sprintf("%s processed offset %d at %s but %s was revoked at %s before its offset was committed%s", e1.Actor, mk.off, at(e1), mk.tp, at(f), restart)
 			case KindClose:
@@ -1118,4 +1307,123 @@ func (c *classifier) duplicateCause(mk msgKey) (CauseKind, string) {
 		return CauseNoCommit, fmt.Sprintf("no commit covered offset %d after %s processed it at %s%s", mk.off, e1.Actor, at(e1), restart)
 	}
 	return CauseUnknown, fmt.Sprintf("offset %d was processed by %s at %s and again by %s at %s", mk.off, e1.Actor, at(e1), e2.Actor, at(e2))
+}
+
+// scan reads the log entries seg, entry first onwards. A message event
+// recorded compactly is read without building a view of it; store
+// entries are not read. (A loop of its own: fewer values to reload after
+// each call than in run.)
+func (c *classifier) scan(seg []crec, first int, st *runState) {
+	for j := range seg {
+		switch x := &seg[j]; x.kind {
+		case recDeliver:
+			c.deliver(first+j, uint32(x.actor), uint32(x.group), uint32(x.aux16), uint32(x.topic), int32(x.aux), int32(x.part), x.off)
+		case recEffect:
+			c.effect(first+j, uint32(x.group), uint32(x.topic), int32(x.part), x.off)
+		case recFull:
+			c.step(first+j, &c.t.full[x.off], st)
+		case recProduce:
+			if !c.prodsKept {
+				c.producedID(first+j, uint32(x.topic), int32(x.part), x.off)
+			}
+		}
+	}
+}
+
+// step reads event i, full, a full event (all of a given
+// timeline's, the recorded one's but for its compact entries).
+func (c *classifier) step(i int, full *Event, st *runState) {
+	groupGen, removed, memberEpoch, consumerGroup := st.groupGen, st.removed, st.memberEpoch, st.consumerGroup
+	k := codeOf(full.Kind)
+	e := msgView{actor: full.Actor, group: full.Group, member: full.Member, topic: full.Topic, gen: full.Generation, part: full.Partition, off: full.Offset}
+	tp := TP{e.topic, e.part}
+	switch k {
+	case kProduce:
+		c.produced(i, tp, e.off)
+	case kSubscribed:
+		for _, t := range full.Topics {
+			c.addGroupTopic(e.group, t)
+		}
+	case kAssign, kRevoke, kLost:
+		r := c.ref(&e)
+		for _, p := range full.Partitions {
+			c.addGroupTopic(e.group, p.Topic)
+			if k == kLost || k == kAssign {
+				// A new assignment starts a new epoch even in the same generation.
+				c.part(e.group, p).resetEpoch(epochKey{r.actor, r.member, r.gen})
+			}
+		}
+	case kPosition:
+		r := c.ref(&e)
+		c.find(r.group, r.topic, r.part).resetEpoch(epochKey{r.actor, r.member, r.gen})
+	case kDeliver:
+		r := c.ref(&e)
+		c.deliver(i, r.actor, r.group, r.member, r.topic, r.gen, r.part, r.off)
+	case kEffect:
+		r := c.ref(&e)
+		c.effect(i, r.group, r.topic, r.part, r.off)
+	case kProcessFailed:
+		m := c.part(e.group, tp).mut(e.off)
+		c.add(&m.fails, i)
+	case kCommit:
+		if _, ok := c.commitReq[full.CommitID]; !ok {
+			c.commitReq[full.CommitID] = i
+		}
+	case kCommitOK:
+		c.addGroupTopic(e.group, e.topic)
+		ps := c.part(e.group, tp)
+		if ps.hasFinal && e.off < ps.final {
+			c.finding(FlagCommitRegression, full, fmt.Sprintf("committed offset of %s went back from %d to %d (%s by %s)", tp, ps.final, e.off, full.Commit, e.actor))
+		}
+		if end := c.logEnd(tp, i); e.off > end {
+			c.finding(FlagCommitBeyondEnd, full, fmt.Sprintf("commit of offset %d on %s by %s is past the log end %d", e.off, tp, e.actor, end))
+		}
+		if consumerGroup[e.group] {
+			epoch, known := memberEpoch[e.member]
+			if (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != epoch) {
+				c.finding(FlagStaleCommitAccepted, full, fmt.Sprintf("commit by %s (member %s, member epoch %d) was accepted although the member is at epoch %d or was removed", e.actor, e.member, e.gen, epoch))
+			}
+		} else if gen, known := groupGen[e.group]; (e.member != "" && removed[e.member]) || (known && e.gen >= 0 && e.gen != gen) {
+			c.finding(FlagStaleCommitAccepted, full, fmt.Sprintf("commit by %s (member %s, generation %d) was accepted although the group is at generation %d or the member was removed", e.actor, e.member, e.gen, gen))
+		}
+		ps.final, ps.hasFinal = e.off, true
+		ps.accepted = append(ps.accepted, commitRec{i, e.off})
+		keep := ps.open[:0]
+		for _, o := range ps.open {
+			if o < e.off {
+				m := ps.mut(o)
+				m.flag(FlagCommittedTooFar)
+				m.open = false
+			} else {
+				keep = append(keep, o)
+			}
+		}
+		ps.open = keep
+	case kOffsetsExpired:
+		for _, ps := range c.plist {
+			if ps.group == e.group {
+				ps.final, ps.hasFinal = -1, false
+			}
+		}
+	case kGroupState:
+		if e.gen >= 0 {
+			groupGen[e.group] = e.gen
+		}
+	case kMemberExpired, kLeave:
+		if e.member != "" {
+			removed[e.member] = true
+		}
+	case kJoin:
+		if e.member != "" {
+			delete(removed, e.member)
+		}
+		if full != nil && strings.HasSuffix(full.Detail, ", consumer") { // group.protocol=consumer
+			consumerGroup[e.group] = true
+		}
+	case kOther:
+		if full != nil && full.Kind == KindGroupEvent && full.Member != "" && strings.HasPrefix(full.Detail, reconcilePrefix) {
+			consumerGroup[e.group] = true
+			memberEpoch[full.Member] = full.Generation
+		}
+	}
 }

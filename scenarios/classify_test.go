@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -233,5 +234,152 @@ func TestClassifyProcessingFailedAndClose(t *testing.T) {
 	h2 := (&hist{}).produce(1).deliver(0, "c1", 0).life(1, "c1", KindClose).commit(1, "c1", CommitClose, 1, true, "")
 	if m := msg(t, Classify(h2.ev), 0); m.Outcome != Lost || m.CauseKind != CauseCloseAhead {
 		t.Errorf("close: %s %s %q", m.Outcome, m.CauseKind, m.Cause)
+	}
+}
+
+// recordedTape records evs as the runner does: produce, deliver, store
+// and effect events as compact entries, the others in full. tiny sizes
+// the log so that most entries go to its overflow chunks.
+func recordedTape(evs []Event, tiny bool) *tape {
+	n := len(evs)
+	if tiny {
+		n = 3
+	}
+	t := newTape(n, n, 64)
+	var refs recRefs
+	for _, e := range evs {
+		x := rec{at: e.At, off: e.Offset, gen: e.Generation, part: e.Partition}
+		switch e.Kind {
+		case KindProduce:
+			x.kind = recProduce
+			x.key, x.keyLen = t.addKey([]byte(e.Key))
+		case KindDeliver:
+			x.kind = recDeliver
+		case KindEffect:
+			x.kind = recEffect
+		default:
+			t.addFull(e)
+			continue
+		}
+		x.actor, x.group = t.str(&refs.actor, e.Actor), t.str(&refs.group, e.Group)
+		x.member, x.topic = t.str(&refs.member, e.Member), t.str(&refs.topic, e.Topic)
+		t.add(&x)
+	}
+	return t
+}
+
+// The classifier keeps a message's state in an array over the offsets
+// produced to its partition; offsets outside that range (never produced
+// in the timeline, or past a sparse range's first part) and partitions
+// too large for its tables take the slow paths, with the same verdicts,
+// whether the timeline was recorded or given.
+func TestClassifyOffsetsOutsideProducedRange(t *testing.T) {
+	const far = 1_000_000_000
+	h := &hist{}
+	prod := func(part int32, o int64) {
+		h.add(0, "p", KindProduce, func(e *Event) {
+			e.Partition, e.Offset, e.Key, e.Group, e.Member, e.Generation = part, o, "k", "", "", -1
+		})
+	}
+	prod(0, 1_000_000)
+	prod(0, 1_000_001)
+	prod(0, far) // sparse: past the array of t[0]
+	prod(70_000, 3)
+	h.sub(0, "c1")
+	h.deliver(1, "c1", 5) // never produced: outside the range
+	h.deliver(1, "c1", 1_000_000).effect(2, "c1", 1_000_000)
+	h.deliver(3, "c1", 1_000_001) // no effect: the commit below passes it
+	h.deliver(3, "c1", far).effect(4, "c1", far).effect(5, "c1", far)
+	h.add(s(5), "c1", KindDeliver, func(e *Event) { e.Partition, e.Offset = 70_000, 3 })
+	h.add(s(6), "c1", KindEffect, func(e *Event) { e.Partition, e.Offset = 70_000, 3 })
+	h.add(s(6), "c1", KindEffect, func(e *Event) { e.Partition, e.Offset = 70_000, 3 })
+	h.commit(7, "c1", CommitManual, 1_000_002, true, "")
+	h.effect(8, "c1", 5)
+	want := map[int64]Verdict{1_000_000: OK, 1_000_001: Lost, far: Duplicated}
+	for _, tc := range []struct {
+		name string
+		o    Outcome
+	}{{"given", Classify(h.ev)}, {"recorded", classify(recordedTape(h.ev, false))}, {"recorded, overflowing", classify(recordedTape(h.ev, true))}} {
+		o := tc.o
+		if len(o.Messages) != 4 {
+			t.Fatalf("%s: %d outcomes, want 4: %+v", tc.name, len(o.Messages), o.Messages)
+		}
+		for off, v := range want {
+			if m := msg(t, o, off); m.Outcome != v {
+				t.Errorf("%s: offset %d is %s, want %s", tc.name, off, m.Outcome, v)
+			}
+		}
+		if f := msg(t, o, 1_000_001).Flags; !slices.Equal(f, []Flag{FlagCommittedTooFar}) {
+			t.Errorf("%s: offset 1000001 flags %v, want COMMITTED-TOO-FAR", tc.name, f)
+		}
+		if m := msg(t, o, far); m.Effects != 2 || m.Deliveries != 1 {
+			t.Errorf("%s: offset %d: %d deliveries, %d effects", tc.name, int64(far), m.Deliveries, m.Effects)
+		}
+		if m := o.Find("g", "t", 70_000, 3); m == nil || m.Outcome != Duplicated || m.Key != "k" {
+			t.Errorf("%s: t[70000]@3: %+v, want DUPLICATED", tc.name, m)
+		}
+	}
+}
+
+// appendDuration writes what FormatDuration writes.
+func TestAppendDuration(t *testing.T) {
+	ds := []time.Duration{0, 1, -1, 999, time.Microsecond, 1500 * time.Microsecond, time.Second - 1, time.Second, time.Second + 1,
+		5001 * time.Millisecond, 59*time.Second + 999*time.Millisecond, time.Minute, 90 * time.Second, time.Hour, time.Hour + 5*time.Second + 250*time.Millisecond,
+		100*time.Hour + 59*time.Minute, 1<<63 - 1, -1 << 63, -5 * time.Second}
+	r := uint64(1)
+	for range 20000 {
+		r = r*6364136223846793005 + 1442695040888963407
+		ds = append(ds, time.Duration(r>>(r%64)))
+	}
+	for _, d := range ds {
+		if got, want := string(appendDuration([]byte("x"), d)), "x"+FormatDuration(d); got != want {
+			t.Fatalf("appendDuration(%d) = %q, want %q", int64(d), got, want)
+		}
+	}
+}
+
+// COMMIT-BEYOND-END judges a commit by the log end when it was accepted,
+// not by the log end at the end of the run, whether the timeline was
+// recorded (the tape lists the produce entries) or given.
+func TestClassifyCommitBeyondEndAtItsTime(t *testing.T) {
+	h := (&hist{}).produce(2).commit(1, "c1", CommitManual, 5, true, "")
+	for i := 2; i < 6; i++ {
+		h.add(s(2), "p", KindProduce, func(e *Event) { e.Offset = int64(i); e.Group = ""; e.Member = ""; e.Generation = -1 })
+	}
+	h.commit(3, "c1", CommitManual, 6, true, "")
+	for name, o := range map[string]Outcome{"given": Classify(h.ev), "recorded": classify(recordedTape(h.ev, false)), "recorded, overflowing": classify(recordedTape(h.ev, true))} {
+		if len(o.Findings) != 1 || o.Findings[0].Flag != FlagCommitBeyondEnd || o.Findings[0].Offset != 5 {
+			t.Errorf("%s: findings %+v, want COMMIT-BEYOND-END of the commit of offset 5 only", name, o.Findings)
+		}
+		if len(o.Messages) != 6 {
+			t.Errorf("%s: %d messages, want 6", name, len(o.Messages))
+		}
+	}
+}
+
+// A timeline classifies the same given as events or recorded on a tape
+// (compact entries, produce lists kept by the tape, overflow chunks):
+// flags (REORDERED with a repeated offset, SKIP, NONMONOTONIC,
+// COMMITTED-TOO-FAR), causes and findings.
+func TestClassifyRecordedMatchesGiven(t *testing.T) {
+	flags := (&hist{}).produce(4).deliver(0, "c1", 0).deliver(0, "c1", 2).deliver(0, "c1", 1).
+		effect(1, "c1", 1).effect(2, "c1", 0).effect(3, "c1", 2).deliver(3, "c1", 3).commit(4, "c1", CommitManual, 4, true, "")
+	flags.add(0, "p", KindProduce, func(e *Event) { e.Offset = 1; e.Group = ""; e.Member = ""; e.Generation = -1 }) // offset 1 again
+	dup := (&hist{}).produce(3).sub(0, "c1").deliver(1, "c1", 0).effect(1.1, "c1", 0).deliver(1.2, "c1", 1).effect(1.3, "c1", 1).
+		life(2, "c1", KindCrash).sub(3, "c2").deliver(4, "c2", 0).effect(4.1, "c2", 0).deliver(4.2, "c2", 1).effect(4.3, "c2", 1).
+		commit(5, "c2", CommitManual, 3, true, "")
+	for name, h := range map[string]*hist{"flags": flags, "dup": dup} {
+		want := Classify(h.ev)
+		for _, tiny := range []bool{false, true} {
+			if got := classify(recordedTape(h.ev, tiny)); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s (tiny log %v): recorded\n%+v\ngiven\n%+v", name, tiny, got, want)
+			}
+		}
+	}
+	if m := msg(t, Classify(flags.ev), 1); !slices.Contains(m.Flags, FlagReordered) {
+		t.Errorf("offset 1 flags %v, want REORDERED", m.Flags)
+	}
+	if n := Classify(dup.ev).Counts.Duplicated; n != 2 {
+		t.Errorf("%d DUPLICATED, want 2", n)
 	}
 }

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // A run's timeline is recorded on a tape: compact, append-only, and turned
@@ -13,8 +14,8 @@ import (
 // buffer, so the garbage collector neither scans them nor pays a write
 // barrier per field while the run allocates. Every other event is kept as
 // a full Event and its entry points at it. The classifier reads the tape
-// directly (at, compact), so a run whose caller only wants the outcome
-// never builds the 272-byte events at all.
+// directly (its log segments, the produce lists of prods), so a run whose
+// caller only wants the outcome never builds the 272-byte events at all.
 
 // recKind says how a rec becomes an Event.
 type recKind uint8
@@ -88,16 +89,18 @@ func (x *crec) keyLen() int {
 	return 0
 }
 
-// fits reports whether x can be kept as a crec.
-func (x *rec) fits() bool {
+// fits reports whether x can be kept as a crec. narrowIDs says every
+// string id is under 1<<16 (the tape's table is that small), so that
+// x's need no check.
+func (x *rec) fits(narrowIDs bool) bool {
 	const m = 0xFFFF
-	if x.actor|x.group|x.topic > m || uint32(x.part) > m {
+	if !narrowIDs && x.actor|x.group|x.topic|x.member > m || x.keyLen|uint32(x.part) > m {
 		return false
 	}
 	if x.kind == recProduce {
-		return x.keyLen <= m && x.member == 0 && x.gen == -1
+		return x.member == 0 && x.gen == -1
 	}
-	return x.member <= m && x.keyLen == 0
+	return x.keyLen == 0
 }
 
 // tape is a timeline: recorded compactly (log, full, strs, keys) or given
@@ -127,49 +130,74 @@ type tape struct {
 	// done while recording (it would read the whole log again). prodFull
 	// says a produce event was kept in full, which prods does not count.
 	prods    []prodCount
-	prodIdx  map[uint64]int // index in prods by topic and partition, once there are many
+	prodAt   [][]int32 // prodAt[topic id][partition] is the index in prods + 1 (0: none yet)
 	prodFull bool
+	prodCap  int // the capacity a partition's prodCount.refs starts with (expectProduces)
 }
 
-// prodCount is how many produce entries a partition has.
+// expectProduces sizes the lists of produce entries for a run producing
+// about msgs messages to parts partitions: a partition's share and a
+// margin, so that the lists of an even spread do not grow by copying.
+func (t *tape) expectProduces(msgs, parts int) {
+	parts = max(1, parts)
+	t.prodCap = msgs/parts + msgs/(8*parts) + 16
+}
+
+// prodCount is how many produce entries a partition has, the range of
+// their offsets (the classifier sizes its per-offset arrays by it) and
+// the entries themselves, in order: the classifier's pass over the log
+// then skips them.
 type prodCount struct {
-	topic uint32 // id in strs
-	part  int32
-	n     int
+	topic  uint32 // id in strs
+	part   int32
+	n      int
+	lo, hi int64 // the least and the greatest offset produced
+	refs   []prodRef
 }
 
-// countProduce counts a compact produce entry of topic id topic,
-// partition part. A run produces to a handful of partitions, and mostly
-// to the one it produced to last.
-func (t *tape) countProduce(topic uint32, part int32) {
-	ps := t.prods
-	if n := len(ps); n > 0 && ps[n-1].topic == topic && ps[n-1].part == part {
-		ps[n-1].n++
-		return
+// count counts one more produce entry, entry seq of offset off and key
+// x.key, x.keyLen.
+func (p *prodCount) count(seq int, off int64, x *rec) {
+	p.refs = append(p.refs, prodRef{seq, off, x.key, x.keyLen})
+	p.n++
+	if off < p.lo {
+		p.lo = off
 	}
-	if t.prodIdx == nil {
-		for i := range ps {
-			if ps[i].topic == topic && ps[i].part == part {
-				ps[i].n++
-				return
-			}
-		}
-		if len(ps) == 16 {
-			t.prodIdx = make(map[uint64]int, 32)
-			for i := range ps {
-				t.prodIdx[uint64(ps[i].topic)<<32|uint64(uint32(ps[i].part))] = i
-			}
-		}
+	if off > p.hi {
+		p.hi = off
 	}
-	if t.prodIdx != nil {
-		k := uint64(topic)<<32 | uint64(uint32(part))
-		if i, ok := t.prodIdx[k]; ok {
-			ps[i].n++
+}
+
+// countProduce counts the compact produce entry just recorded, x. Its
+// partition's count is found by index (prodAt): a run produces to each
+// partition in turn, so a cache of the last one would mostly miss.
+func (t *tape) countProduce(x *rec) {
+	seq := t.len() - 1
+	// (A compact entry's topic id and partition are under 1<<16.)
+	if topic := int(x.topic); topic < len(t.prodAt) {
+		if at := t.prodAt[topic]; int(x.part) < len(at) && at[x.part] > 0 {
+			t.prods[at[x.part]-1].count(seq, x.off, x)
 			return
 		}
-		t.prodIdx[k] = len(ps)
 	}
-	t.prods = append(ps, prodCount{topic, part, 1})
+	t.newProduced(seq, x)
+}
+
+// newProduced counts x, entry seq, the first produce entry of its
+// partition.
+func (t *tape) newProduced(seq int, x *rec) {
+	for int(x.topic) >= len(t.prodAt) {
+		t.prodAt = append(t.prodAt, nil)
+	}
+	at := t.prodAt[x.topic]
+	for int(x.part) >= len(at) {
+		at = append(at, 0)
+	}
+	at[x.part] = int32(len(t.prods)) + 1
+	t.prodAt[x.topic] = at
+	refs := make([]prodRef, 1, max(1, t.prodCap))
+	refs[0] = prodRef{seq, x.off, x.key, x.keyLen}
+	t.prods = append(t.prods, prodCount{x.topic, x.part, 1, x.off, x.off, refs})
 }
 
 // newTape sizes a recording tape for about total events, full of them kept
@@ -222,6 +250,12 @@ func (t *tape) push() *crec {
 		t.log = t.log[:n+1]
 		return &t.log[n]
 	}
+	return t.pushMore()
+}
+
+// pushMore is push once the log is full: the entry goes to the overflow
+// chunks.
+func (t *tape) pushMore() *crec {
 	j := t.nmore
 	k, off := j>>moreBits, j&moreMask
 	if off == 0 {
@@ -248,6 +282,19 @@ type strRef struct {
 
 // str returns the index of s in the string table, through the cache c.
 func (t *tape) str(c *strRef, s string) uint32 {
+	if len(c.s) == len(s) && unsafe.StringData(c.s) == unsafe.StringData(s) {
+		// Mostly the very string cached: a pointer compare, inlined.
+		// (An unused cache, zero, has the index of "": 0.)
+		return c.i
+	}
+	return t.strSlow(c, s)
+}
+
+// strSlow is str past its inlined fast path (kept out of line, so that
+// str stays small enough to inline at every recording site).
+//
+//go:noinline
+func (t *tape) strSlow(c *strRef, s string) uint32 {
 	if c.ok && c.s == s {
 		return c.i
 	}
@@ -273,31 +320,43 @@ type recRefs struct {
 // from the narrow stores still in flight), and entries are most of what a
 // run records.
 func (t *tape) add(x *rec) {
-	if !x.fits() {
-		strs := t.strs
-		e := Event{At: x.at, Actor: strs[x.actor], Kind: recKinds[x.kind], Generation: x.gen,
-			Group: strs[x.group], Member: strs[x.member], Topic: strs[x.topic], Partition: x.part, Offset: x.off}
-		if x.keyLen > 0 {
-			e.Key = string(t.keys[x.key : x.key+x.keyLen])
-		}
-		switch x.kind {
-		case recStoreAuto:
-			e.Detail = detailStoreAuto
-		case recStoreApp:
-			e.Detail = detailStoreApp
-		}
-		t.addFull(e)
+	if !x.fits(len(t.strs) <= 1<<16) {
+		t.addAsFull(x)
 		return
 	}
-	e := t.push()
+	// push, inlined: one call less for most of a run's entries.
+	var e *crec
+	if n := len(t.log); n < cap(t.log) {
+		t.log = t.log[:n+1]
+		e = &t.log[n]
+	} else {
+		e = t.pushMore()
+	}
 	e.at, e.off, e.part, e.kind = x.at, x.off, uint16(x.part), x.kind
 	e.actor, e.group, e.topic = uint16(x.actor), uint16(x.group), uint16(x.topic)
 	if x.kind == recProduce {
 		e.aux, e.aux16 = x.key, uint16(x.keyLen)
-		t.countProduce(x.topic, x.part)
+		t.countProduce(x)
 	} else {
 		e.aux, e.aux16 = uint32(x.gen), uint16(x.member)
 	}
+}
+
+// addAsFull appends x, which does not fit a crec, as a full event.
+func (t *tape) addAsFull(x *rec) {
+	strs := t.strs
+	e := Event{At: x.at, Actor: strs[x.actor], Kind: recKinds[x.kind], Generation: x.gen,
+		Group: strs[x.group], Member: strs[x.member], Topic: strs[x.topic], Partition: x.part, Offset: x.off}
+	if x.keyLen > 0 {
+		e.Key = string(t.keys[x.key : x.key+x.keyLen])
+	}
+	switch x.kind {
+	case recStoreAuto:
+		e.Detail = detailStoreAuto
+	case recStoreApp:
+		e.Detail = detailStoreApp
+	}
+	t.addFull(e)
 }
 
 // addFull appends a full event (its At already set; Seq is set here).
@@ -380,7 +439,7 @@ func (t *tape) actor(i int) string {
 }
 
 // msgView is what every event has in common: who, which group and
-// member, which partition and offset (see at).
+// member, which partition and offset (see classifier.step).
 type msgView struct {
 	actor, group, member, topic string
 	gen, part                   int32
@@ -411,8 +470,6 @@ const (
 	kLeave
 	kJoin
 )
-
-var recCodes = [...]kcode{recProduce: kProduce, recDeliver: kDeliver, recStoreAuto: kStore, recStoreApp: kStore, recEffect: kEffect}
 
 // codeOf is k's code (kOther for the kinds the classifier does not read).
 func codeOf(k Kind) kcode {
@@ -455,24 +512,6 @@ func codeOf(k Kind) kcode {
 	return kOther
 }
 
-// at returns event i's kind code and common fields. For an event kept in
-// full it also returns the event (read only); for a compact entry
-// (produce, deliver, store, effect) it returns nil. The view is returned
-// by value, not written through a pointer: a string stored through a
-// pointer pays a write barrier while the garbage collector is marking.
-func (t *tape) at(i int) (kcode, msgView, *Event) {
-	var e *Event
-	if t.log == nil {
-		e = &t.events[i]
-	} else if x := t.entry(i); x.kind == recFull {
-		e = &t.full[x.off]
-	} else {
-		strs := t.strs
-		return recCodes[x.kind], msgView{strs[x.actor], strs[x.group], strs[x.member()], strs[x.topic], x.gen(), int32(x.part), x.off}, nil
-	}
-	return codeOf(e.Kind), msgView{actor: e.Actor, group: e.Group, member: e.Member, topic: e.Topic, gen: e.Generation, part: e.Partition, off: e.Offset}, e
-}
-
 // compact returns entry i when it was recorded compactly (produce,
 // deliver, store, effect), converted to an Event since or not; nil
 // otherwise. The classifier prefers it to the Event: its strings are ids.
@@ -484,18 +523,6 @@ func (t *tape) compact(i int) *crec {
 		return x
 	}
 	return nil
-}
-
-// offset is event i's offset.
-func (t *tape) offset(i int) int64 {
-	if t.log == nil {
-		return t.events[i].Offset
-	}
-	if x := t.entry(i); x.kind != recFull {
-		return x.off
-	} else {
-		return t.full[x.off].Offset
-	}
 }
 
 // keyString is the key buffer as one string, for keyIn.

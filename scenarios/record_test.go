@@ -109,3 +109,35 @@ script:
 		t.Fatalf("wide scenario has %d topics", n)
 	}
 }
+
+// A recording site's string cache answers by pointer for the very string
+// it cached and asks the table for any other, equal or not.
+func TestTapeStrCache(t *testing.T) {
+	tp := newTape(4, 4, 4)
+	r := &runner{t: tp}
+	var c strRef
+	if i := r.str(&c, ""); i != 0 {
+		t.Fatalf(`"" is %d, want 0`, i)
+	}
+	ab := string([]byte("ab"))
+	a := r.str(&c, ab)
+	cd := string([]byte("cd")) // same length, another string
+	if b := r.str(&c, cd); b == a || tp.strs[b] != "cd" {
+		t.Fatalf("cd is %d (%q), ab %d", b, tp.strs[b], a)
+	}
+	if i := r.str(&c, string([]byte("ab"))); i != a { // equal, another pointer
+		t.Fatalf("a copy of ab is %d, want %d", i, a)
+	}
+	if i := r.str(&c, ""); i != 0 {
+		t.Fatalf(`"" after others is %d, want 0`, i)
+	}
+	if i := tp.str(&c, "cd"); i != tp.strIdx["cd"] {
+		t.Fatalf("tape.str(cd) = %d", i)
+	}
+	// A fixed site's first call numbers its string; later calls answer
+	// that number at once.
+	var f strRef
+	if i := r.strFixed(&f, "fixed"); i != tp.strIdx["fixed"] || i == 0 || r.strFixed(&f, "fixed") != i {
+		t.Fatalf("strFixed(fixed) = %d, table %d", i, tp.strIdx["fixed"])
+	}
+}

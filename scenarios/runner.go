@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/kafkasim/kafkasim/client"
 	"github.com/kafkasim/kafkasim/internal/clock"
@@ -236,7 +237,11 @@ func (r *runner) add(x *rec) {
 		r.overEvents()
 		return
 	}
-	x.at = r.now()
+	if r.sim != nil {
+		x.at = time.Duration(r.sim.UnixNano() - r.startNs) // (now, inlined)
+	} else {
+		x.at = r.now()
+	}
 	r.t.add(x)
 	if len(r.anchored) > 0 && !r.firing {
 		r.fireAnchored()
@@ -284,7 +289,14 @@ func (r *runner) unanchored() {
 }
 
 // str interns s in the timeline's string table, through the cache c.
-func (r *runner) str(c *strRef, s string) uint32 { return r.t.str(c, s) }
+// (tape.str's fast path, written out: through a call to it the method
+// is too big to inline at the recording sites.)
+func (r *runner) str(c *strRef, s string) uint32 {
+	if len(c.s) == len(s) && unsafe.StringData(c.s) == unsafe.StringData(s) {
+		return c.i
+	}
+	return r.t.strSlow(c, s)
+}
 
 // strFixed is str for a call site whose string never changes (an app's
 // consumer id and group): after the first call it is one load.
@@ -292,7 +304,7 @@ func (r *runner) strFixed(c *strRef, s string) uint32 {
 	if c.ok {
 		return c.i
 	}
-	return r.t.str(c, s)
+	return r.t.strSlow(c, s) // (not str: this stays small enough to inline)
 }
 
 // after schedules fn d from now: on the simulator's clock without the

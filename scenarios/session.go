@@ -66,6 +66,11 @@ func Start(s *Scenario, opts Options) (*Session, error) {
 	}
 	total, full := eventsEstimate(s, msgs)
 	r.t = newTape(total, full, 8*msgs)
+	parts := 0
+	for _, t := range s.Topics {
+		parts += t.Partitions
+	}
+	r.t.expectProduces(msgs, parts)
 	r.pmem = newProduceArena()
 	if err := r.setup(); err != nil {
 		b.Close()

@@ -223,3 +223,39 @@ func FormatDuration(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// appendDuration appends FormatDuration(d) to b without allocating, for
+// the cause sentences written per message. A duration of a second or
+// more is written as time.Duration.String writes it (hours and minutes
+// when there are any, then seconds and their fraction without trailing
+// zeros: "1h0m5.25s"); shorter and negative ones through String.
+func appendDuration(b []byte, d time.Duration) []byte {
+	if d < time.Second {
+		return append(b, FormatDuration(d)...)
+	}
+	u := uint64(d)
+	frac, sec := u%1e9, u/1e9
+	if h := sec / 3600; h > 0 {
+		b = strconv.AppendUint(b, h, 10)
+		b = append(b, 'h')
+	}
+	if sec >= 60 {
+		b = strconv.AppendUint(b, sec/60%60, 10)
+		b = append(b, 'm')
+	}
+	b = strconv.AppendUint(b, sec%60, 10)
+	if frac != 0 {
+		var digits [9]byte
+		for i := 8; i >= 0; i-- {
+			digits[i] = byte('0' + frac%10)
+			frac /= 10
+		}
+		n := 9
+		for digits[n-1] == '0' {
+			n--
+		}
+		b = append(b, '.')
+		b = append(b, digits[:n]...)
+	}
+	return append(b, 's')
+}
