@@ -889,9 +889,9 @@ func (c *classifier) run() Outcome {
 	if c.onlyNotable {
 		all = 0 // how many are notable is not known: grown as found
 	}
-	out.Messages = make([]MessageOutcome, 0, all)
 	// One name per delivery (redeliveries too), unless most are dropped.
-	names := make([]string, 0, max(all, min(c.ndel, all*4))+16)
+	var names []string
+	out.Messages, names = c.t.takeOutcome(all, max(all, min(c.ndel, all*4))+16)
 	out.Lost = []MessageRef{}
 	out.Duplicated = []MessageRef{}
 	out.Findings = c.findings
@@ -912,6 +912,9 @@ func (c *classifier) run() Outcome {
 			}
 			names = c.writePart(&out, names, g, tp, ps, prods, keys)
 		}
+	}
+	if c.t.log != nil {
+		c.t.msgs, c.t.names = out.Messages, names // (for Result.Release)
 	}
 	return out
 }

@@ -133,6 +133,93 @@ type tape struct {
 	prodAt   [][]int32 // prodAt[topic id][partition] is the index in prods + 1 (0: none yet)
 	prodFull bool
 	prodCap  int // the capacity a partition's prodCount.refs starts with (expectProduces)
+	// spare is the memory of a released run this one reuses (see
+	// Result.Release), what of it is not taken yet; msgs and names are
+	// what the last classification of this tape allocated for its
+	// outcome, which Release gives back with the tape's own.
+	spare *runMem
+	msgs  []MessageOutcome
+	names []string
+}
+
+// runMem is the memory of a released Result (Result.Release) that later
+// runs reuse instead of allocating: its tape's log, full events and key
+// bytes, its partitions' produce lists, its outcome's messages and their
+// delivered-to names. The slices hold nothing from the run (cleared):
+// only their room is reused.
+type runMem struct {
+	log   []crec
+	full  []Event
+	keys  []byte
+	refs  [][]prodRef
+	msgs  []MessageOutcome
+	names []string
+}
+
+// runMemPool holds the memory of released results. A sync.Pool: what no
+// run takes is dropped by the garbage collector.
+var runMemPool sync.Pool
+
+// release gives the tape's memory and its outcome's to runMemPool. The
+// tape must not be used afterwards.
+func (t *tape) release() {
+	if t.log == nil {
+		return // a tape over given events: nothing of its own
+	}
+	m := t.spare
+	if m == nil {
+		m = &runMem{}
+	}
+	m.log = t.log[:0]
+	clear(t.full)
+	m.full = t.full[:0]
+	m.keys = t.keys[:0]
+	clear(m.refs) // what this run did not take goes (a long-lived pool entry does not keep every list it ever saw)
+	m.refs = m.refs[:0]
+	for _, p := range t.prods {
+		m.refs = append(m.refs, p.refs[:0])
+	}
+	clear(t.msgs[:cap(t.msgs)])
+	m.msgs = t.msgs[:0]
+	clear(t.names[:cap(t.names)])
+	m.names = t.names[:0]
+	*t = tape{}
+	runMemPool.Put(m)
+}
+
+// reuse is s emptied when it has room for n, else a new slice of room n.
+func reuse[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:0]
+	}
+	return make([]T, 0, n)
+}
+
+// takeRefs is a produce list with room for n entries, a released run's
+// when one is big enough.
+func (t *tape) takeRefs(n int) []prodRef {
+	if m := t.spare; m != nil {
+		for k := len(m.refs) - 1; k >= 0; k-- {
+			if r := m.refs[k]; cap(r) >= n {
+				m.refs[k] = m.refs[len(m.refs)-1]
+				m.refs = m.refs[:len(m.refs)-1]
+				return r[:0]
+			}
+		}
+	}
+	return make([]prodRef, 0, n)
+}
+
+// takeOutcome is room for an outcome of n messages and of names
+// delivered-to names, a released run's when it is big enough.
+func (t *tape) takeOutcome(n, names int) ([]MessageOutcome, []string) {
+	m := t.spare
+	if m == nil {
+		return make([]MessageOutcome, 0, n), make([]string, 0, names)
+	}
+	msgs, nm := reuse(m.msgs, n), reuse(m.names, names)
+	m.msgs, m.names = nil, nil
+	return msgs, nm
 }
 
 // expectProduces sizes the lists of produce entries for a run producing
@@ -195,21 +282,24 @@ func (t *tape) newProduced(seq int, x *rec) {
 	}
 	at[x.part] = int32(len(t.prods)) + 1
 	t.prodAt[x.topic] = at
-	refs := make([]prodRef, 1, max(1, t.prodCap))
-	refs[0] = prodRef{seq, x.off, x.key, x.keyLen}
+	refs := append(t.takeRefs(max(1, t.prodCap)), prodRef{seq, x.off, x.key, x.keyLen})
 	t.prods = append(t.prods, prodCount{x.topic, x.part, 1, x.off, x.off, refs})
 }
 
 // newTape sizes a recording tape for about total events, full of them kept
 // in full and keyBytes of keys.
+// Its log, full events and keys are a released run's (Result.Release)
+// when there is one with the room.
 func newTape(total, full, keyBytes int) *tape {
-	return &tape{
-		log:    make([]crec, 0, total),
-		full:   make([]Event, 0, full),
-		strs:   []string{""},
-		strIdx: map[string]uint32{"": 0},
-		keys:   make([]byte, 0, keyBytes),
+	t := &tape{strs: []string{""}, strIdx: map[string]uint32{"": 0}}
+	m, _ := runMemPool.Get().(*runMem)
+	if m == nil {
+		m = &runMem{}
 	}
+	t.log, t.full, t.keys = reuse(m.log, total), reuse(m.full, full), reuse(m.keys, keyBytes)
+	m.log, m.full, m.keys = nil, nil, nil
+	t.spare = m
+	return t
 }
 
 // eventsTape is a tape over a given timeline.

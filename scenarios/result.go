@@ -47,6 +47,23 @@ func (r *Result) Events() []Event {
 	return r.tape.materialize()
 }
 
+// Release gives the memory of r's timeline and outcome to the runs that
+// come after it in this process, which then allocate (and collect) less:
+// a program that runs many scenarios and keeps only what it reads from
+// each one (the counts, a verdict, a check's failures) calls it when it is
+// done with a Result. After Release, r is empty: no events, a zero
+// Outcome, no groups. Anything taken from r before, such as the slice
+// Events returned, Outcome.Messages, a *MessageOutcome or a DeliveredTo
+// list, must not be used afterwards: a later run writes over it. Strings
+// are not reused and stay valid. A Result never released is collected as
+// usual. Not safe to call concurrently with other uses of r.
+func (r *Result) Release() {
+	if r.tape != nil {
+		r.tape.release()
+	}
+	*r = Result{}
+}
+
 // SetEvents replaces the timeline, for a Result built by hand (a test
 // fixture, a history recorded elsewhere). It does not recompute Outcome:
 // use Classify for that.

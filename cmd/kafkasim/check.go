@@ -60,6 +60,7 @@ error (a bug in kafkasim).`,
 					continue
 				}
 				fails := s.Check(r)
+				r.Release() // (its memory serves the next scenario's run)
 				if s.Expect == nil {
 					fmt.Fprintf(out, "ok   %s (no expect block)\n", arg)
 					continue
