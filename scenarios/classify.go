@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -21,7 +22,7 @@ func Classify(events []Event) Outcome {
 
 // classify classifies a timeline as recorded.
 func classify(t *tape) Outcome {
-	return newClassifier(t).run()
+	return classifyWith(t, false)
 }
 
 // classifyWith is classify keeping in Outcome.Messages only the notable
@@ -29,7 +30,57 @@ func classify(t *tape) Outcome {
 func classifyWith(t *tape, onlyNotable bool) Outcome {
 	c := newClassifier(t)
 	c.onlyNotable = onlyNotable
-	return c.run()
+	if p, _ := slabPool.Get().(*[]mstate); p != nil {
+		c.slab = (*p)[:0]
+	}
+	out := c.run()
+	// The messages' states are the classifier's own (the outcome holds
+	// none of them): their room serves the next classification.
+	if cap(c.slab) > 0 {
+		s := c.slab[:0]
+		slabPool.Put(&s)
+	}
+	return out
+}
+
+// slabPool holds the classifier's arrays of message states between
+// classifications (pointer-free: the collector never scans them).
+var slabPool sync.Pool
+
+// states is room for n message states, all zero: carved from the
+// classifier's slab while it has room (one slab serves every partition of
+// a run the size of a benchmark or a property test's case), else its own.
+func (c *classifier) states(n int64) []mstate {
+	if free := int64(cap(c.slab) - len(c.slab)); n <= free {
+		l := len(c.slab)
+		c.slab = c.slab[:l+int(n)]
+		ms := c.slab[l : l+int(n) : l+int(n)]
+		clear(ms)
+		return ms
+	}
+	if len(c.slab) == 0 && n <= slabMax {
+		// The first partition, and the slab too small: a new slab, the
+		// size of this run's produced offsets (all partitions) when known.
+		c.slab = make([]mstate, 0, min(max(n, c.allOffsets()), slabMax))
+		return c.states(n)
+	}
+	return make([]mstate, n)
+}
+
+// slabMax bounds the slab a classification keeps for the next (1M
+// message states, 24 MB): bigger runs allocate their own.
+const slabMax = 1 << 20
+
+// allOffsets is how many message states the run's produced partitions
+// need, for one group.
+func (c *classifier) allOffsets() int64 {
+	var n int64
+	for i := range c.tps {
+		if ti := &c.tps[i]; ti.count > 0 {
+			n += min(ti.hi-ti.lo+1, 2*int64(ti.count)+4096)
+		}
+	}
+	return n
 }
 
 type msgKey struct {
@@ -49,8 +100,9 @@ type commitRec struct {
 }
 
 type classifier struct {
-	t *tape
-	n int // events in t
+	t    *tape
+	slab []mstate // room for message states (states)
+	n    int      // events in t
 	// produced partitions: index by TP (with a one-entry cache), and per
 	// partition its produce events and log end.
 	tpIdx  map[TP]int32
@@ -471,7 +523,7 @@ func (c *classifier) part(group string, tp TP) *pstate {
 			// the array would dwarf the messages: then its first part.
 			ti := &c.tps[i]
 			ps.base = ti.lo
-			ps.ms = make([]mstate, min(ti.hi-ti.lo+1, 2*int64(ti.count)+4096))
+			ps.ms = c.states(min(ti.hi-ti.lo+1, 2*int64(ti.count)+4096))
 		}
 		c.pstates[k] = ps
 		c.plist = append(c.plist, ps)

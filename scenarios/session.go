@@ -201,7 +201,7 @@ func (ss *Session) Finish() (*Result, error) {
 		ss.Close()
 		ss.r.releaseWorld()
 		if recycle {
-			sb.cl.Broker().Recycle()
+			sb.cl.Recycle()
 		}
 	})
 	return res, nil

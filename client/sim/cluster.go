@@ -118,6 +118,22 @@ type Cluster struct {
 	ext atomic.Int32
 	// drv drives the cluster if DriveInBubble or DriveInLockstep made one.
 	drv *Driver
+	// producers are the producers made on the cluster (Recycle).
+	producers []*Producer
+}
+
+// Recycle ends the cluster and gives its memory to clusters made later in
+// this process: its broker's logs (broker.Broker.Recycle) and its
+// producers' queues. Call it only when neither the cluster, its clients,
+// nor anything read from them (messages delivered, records fetched) will
+// be used again: a scenario run does once it is over, when no message it
+// delivered went to code that may keep it.
+func (cl *Cluster) Recycle() {
+	for _, p := range cl.producers {
+		p.recycle()
+	}
+	cl.producers = nil
+	cl.b.Recycle()
 }
 
 // NewCluster builds a cluster: a virtual clock (cfg.Clock or a new one

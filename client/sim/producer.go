@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"slices"
+	"sync"
 
 	"github.com/kafkasim/kafkasim/broker"
 	"github.com/kafkasim/kafkasim/client"
@@ -61,6 +62,8 @@ func (cl *Cluster) NewProducer(conf client.ConfigMap, hooks ...client.Hook) (*Pr
 	cl.clients++
 	p := &Producer{id: uint32(cl.clients), cl: cl, cfg: cfg, hooks: hooks, onProd: client.Of[client.HookProduced](hooks), part: part}
 	p.sendFn = p.send
+	p.queue, p.reports = takeQueue(), takeQueue()
+	cl.producers = append(cl.producers, p)
 	client.Each(hooks, func(h client.HookLifecycle) {
 		h.OnLifecycle(client.Lifecycle{Info: p.info(), Kind: client.LifecycleCreated})
 	})
@@ -401,4 +404,34 @@ func (p *Producer) Crash() {
 	client.Each(p.hooks, func(h client.HookLifecycle) {
 		h.OnLifecycle(client.Lifecycle{Info: p.info(), Kind: client.LifecycleCrashed})
 	})
+}
+
+// queuePool holds the queue buffers of the producers of recycled clusters
+// (Cluster.Recycle), cleared: a new producer's first burst does not grow
+// its queue by copying.
+var queuePool sync.Pool
+
+// takeQueue is an empty queue, a recycled one's room when there is one.
+func takeQueue() []pmsg {
+	if q, ok := queuePool.Get().(*[]pmsg); ok {
+		return (*q)[:0]
+	}
+	return nil
+}
+
+// recycle drops what the producer holds and gives its queue and report
+// buffers to queuePool (the larger first). The producer must not be used
+// afterwards.
+func (p *Producer) recycle() {
+	p.timer.Stop()
+	p.closed = true
+	for _, q := range [][]pmsg{p.queue, p.reports} {
+		if cap(q) > 0 {
+			q = q[:cap(q)]
+			clear(q)
+			q = q[:0]
+			queuePool.Put(&q)
+		}
+	}
+	p.queue, p.reports, p.rhead = nil, nil, 0
 }

@@ -1,0 +1,63 @@
+package sim
+
+import (
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"testing"
+	"unsafe"
+
+	"github.com/kafkasim/kafkasim/client"
+)
+
+// TestClusterRecycleReusesProducerQueues: a recycled cluster's producers
+// give their queues, cleared, to the producers of a later cluster, which
+// then produce exactly what a fresh one does.
+func TestClusterRecycleReusesProducerQueues(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // (a sync.Pool may drop its items at a collection)
+	produce := func() (*Cluster, *Producer, []string) {
+		t.Helper()
+		cl := newTestCluster(t, "t", 3)
+		hook := &producedLog{}
+		p, err := cl.NewProducer(client.ConfigMap{"linger.ms": 5}, hook)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms := make([]client.Message, 600)
+		for i := range ms {
+			ms[i] = client.Message{TopicPartition: client.TopicPartition{Topic: "t", Partition: client.PartitionAny},
+				Key: fmt.Appendf(nil, "k%d", i), Value: fmt.Appendf(nil, "v%d", i)}
+		}
+		if n, err := p.ProduceBatch(ms); n != len(ms) || err != nil {
+			t.Fatalf("ProduceBatch: %d, %v", n, err)
+		}
+		p.Flush(1000)
+		return cl, p, hook.got
+	}
+	cl, p, want := produce()
+	bufs := [][]pmsg{p.queue, p.reports}
+	cl.Recycle()
+	if p.queue != nil || p.reports != nil || !p.IsClosed() {
+		t.Errorf("a recycled cluster's producer still holds its queue (%d, %d) or is open", cap(p.queue), cap(p.reports))
+	}
+	for _, b := range bufs {
+		if b := b[:cap(b)]; slices.ContainsFunc(b, func(m pmsg) bool { return m.m != nil || m.cb != nil || m.deadline != 0 }) {
+			t.Errorf("a recycled queue still points at messages")
+		}
+	}
+	_, p2, got := produce()
+	if !slices.Equal(got, want) {
+		t.Errorf("a producer on recycled memory reported %d messages differently", len(got))
+	}
+	reused := 0
+	for _, b := range bufs {
+		for _, q := range [][]pmsg{p2.queue, p2.reports} {
+			if cap(b) > 0 && cap(q) > 0 && unsafe.SliceData(b[:cap(b)]) == unsafe.SliceData(q[:cap(q)]) {
+				reused++
+			}
+		}
+	}
+	if reused == 0 && !raceEnabled { // (under -race, sync.Pool drops items at random)
+		t.Errorf("the producer of a later cluster did not reuse a recycled queue")
+	}
+}

@@ -1,0 +1,7 @@
+//go:build race
+
+package scenarios
+
+// raceEnabled: under the race detector sync.Pool drops a quarter of what
+// it is given, at random, so a test cannot count on getting an item back.
+const raceEnabled = true
