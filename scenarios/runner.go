@@ -842,7 +842,7 @@ func (ar *produceArena) messages(topic string, partition int32, n int) []client.
 		// Recycled messages: what the last run and its producer wrote
 		// goes.
 		for i := range ms {
-			ms[i] = client.Message{TopicPartition: client.TopicPartition{Topic: topic, Partition: partition}}
+			resetMessage(&ms[i], topic, partition)
 		}
 		return ms
 	}
@@ -853,6 +853,39 @@ func (ar *produceArena) messages(topic string, partition int32, n int) []client.
 		ms[i].TopicPartition.Topic, ms[i].TopicPartition.Partition = topic, partition
 	}
 	return ms
+}
+
+// resetMessage makes m what client.Message{TopicPartition:
+// client.TopicPartition{Topic: topic, Partition: partition}} is, field by
+// field, writing a pointer field only when it is not already nil: a
+// whole-struct store writes every pointer slot, each a write barrier
+// while the collector marks, and a recycled message has most of them nil
+// (TestResetMessage holds it to the struct literal, field by field).
+func resetMessage(m *client.Message, topic string, partition int32) {
+	tp := &m.TopicPartition
+	tp.Topic, tp.Partition, tp.Offset = topic, partition, 0
+	if tp.Metadata != nil {
+		tp.Metadata = nil
+	}
+	if tp.Error != nil {
+		tp.Error = nil
+	}
+	if m.Value != nil {
+		m.Value = nil
+	}
+	if m.Key != nil {
+		m.Key = nil
+	}
+	if m.Timestamp != (time.Time{}) {
+		m.Timestamp = time.Time{}
+	}
+	m.TimestampType = 0
+	if m.Headers != nil {
+		m.Headers = nil
+	}
+	if m.Opaque != nil {
+		m.Opaque = nil
+	}
 }
 
 // nextBlock starts the next message block: a spare one, else a new one
