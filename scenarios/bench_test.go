@@ -106,6 +106,12 @@ func runBench(tb testing.TB, s *scenarios.Scenario, seed uint64) *scenarios.Resu
 // Every run must end with the counts of the first, which check (if any)
 // has looked at before anything is timed.
 func benchRun(b *testing.B, s *scenarios.Scenario, check func(testing.TB, *scenarios.Result)) {
+	benchRuns(b, s, check, false)
+}
+
+// benchRuns is benchRun, releasing each timed run's Result after its
+// counts are compared when release is set.
+func benchRuns(b *testing.B, s *scenarios.Scenario, check func(testing.TB, *scenarios.Result), release bool) {
 	first := runBench(b, s, 1)
 	if check != nil {
 		check(b, first)
@@ -123,6 +129,9 @@ func benchRun(b *testing.B, s *scenarios.Scenario, check func(testing.TB, *scena
 		}
 		if r.Outcome.Counts != want {
 			b.Fatalf("seed %d: %+v, want %+v as seed 1", n+1, r.Outcome.Counts, want)
+		}
+		if release {
+			r.Release()
 		}
 		n++
 	}
@@ -339,22 +348,5 @@ func TestPerfScenariosMatchBenchmarks(t *testing.T) {
 // Result once it has read its counts (Result.Release, as kafkasim check
 // does): later runs reuse its timeline's and its outcome's memory.
 func BenchmarkThreeConsumers1000MessagesReleased(b *testing.B) {
-	s := parseBench(b, "bench.yaml", benchScenario)
-	first := runBench(b, s, 1)
-	checkMidStreamCrashes(b, first)
-	want := first.Outcome.Counts
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
-		r, err := scenarios.Run(s, scenarios.Options{Seed: uint64(n + 1), SeedSet: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if r.Outcome.Counts != want {
-			b.Fatalf("seed %d: %+v, want %+v as seed 1", n+1, r.Outcome.Counts, want)
-		}
-		r.Release()
-		n++
-	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "runs/s")
+	benchRuns(b, parseBench(b, "bench.yaml", benchScenario), checkMidStreamCrashes, true)
 }
