@@ -5,11 +5,11 @@ import (
 	"testing"
 )
 
-// BenchmarkClassifyCrashRun classifies the timeline of one run of the
-// crash benchmark's scenario (.ci/perf/bench.yaml: 4,130 events, LOST,
-// REDELIVERED and DUPLICATED messages) again and again: the
-// classifier's share of BenchmarkThreeConsumers1000Messages, alone.
-func BenchmarkClassifyCrashRun(b *testing.B) {
+// crashRun is one run of the crash benchmark's scenario
+// (.ci/perf/bench.yaml: 4,130 events, LOST, REDELIVERED and DUPLICATED
+// messages), checked to have its LOST and DUPLICATED messages.
+func crashRun(b *testing.B) *Result {
+	b.Helper()
 	src, err := os.ReadFile("../.ci/perf/bench.yaml")
 	if err != nil {
 		b.Fatal(err)
@@ -25,6 +25,14 @@ func BenchmarkClassifyCrashRun(b *testing.B) {
 	if r.Outcome.Counts.Duplicated == 0 || r.Outcome.Counts.Lost == 0 {
 		b.Fatalf("%+v: want DUPLICATED and LOST messages", r.Outcome.Counts)
 	}
+	return r
+}
+
+// BenchmarkClassifyCrashRun classifies the timeline of one run of the
+// crash benchmark's scenario again and again: the classifier's share of
+// BenchmarkThreeConsumers1000Messages, alone.
+func BenchmarkClassifyCrashRun(b *testing.B) {
+	r := crashRun(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if o := classify(r.tape); o.Counts != r.Outcome.Counts {
@@ -37,18 +45,7 @@ func BenchmarkClassifyCrashRun(b *testing.B) {
 // run's events (Classify, as the property suite classifies its
 // timelines).
 func BenchmarkClassifyCrashRunEvents(b *testing.B) {
-	src, err := os.ReadFile("../.ci/perf/bench.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := Parse("bench.yaml", src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := Run(s, Options{Seed: 1, SeedSet: true})
-	if err != nil {
-		b.Fatal(err)
-	}
+	r := crashRun(b)
 	evs := r.Events()
 	b.ReportAllocs()
 	for b.Loop() {
