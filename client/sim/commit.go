@@ -274,7 +274,7 @@ func (c *Consumer) finishCommit(id uint64, offs []client.TopicPartition, err err
 		if c.k848.on {
 			c.commitFailed848(kerr.CodeOf(cerr))
 		} else {
-			c.fenced(kerr.CodeOf(cerr), "OffsetCommit")
+			c.fencedMaybe(kerr.CodeOf(cerr), "OffsetCommit")
 		}
 	}
 	return offs, cerr

@@ -312,7 +312,39 @@ func (c *Consumer) heartbeat() {
 		}
 		return
 	}
-	c.fenced(code, "heartbeat")
+	c.fencedMaybe(code, "heartbeat")
+}
+
+// fencedMaybe is fenced for a heartbeat's or an OffsetCommit's error:
+// librdkafka ignores ILLEGAL_GENERATION from those while a rebalance is
+// under way (rd_kafka_cgrp_revoke_all_rejoin_maybe, rdkafka_cgrp.c), since
+// the rebalance brings a new generation anyway. Losing the assignment
+// then would revoke partitions the JoinGroup in flight still claims, and
+// the next assignment would build on a stale view of who owns what.
+// (librdkafka 2.0.2 also forgets its generation id there, so a heartbeat
+// after a SyncGroup already answered can fail and lose the assignment
+// after all, librdkafka issue #4059, fixed in 2.8.3; that is not
+// modelled.) UNKNOWN_MEMBER_ID and FENCED_INSTANCE_ID act as always.
+func (c *Consumer) fencedMaybe(code kerr.Code, request string) bool {
+	if code == kerr.IllegalGeneration && c.rebalancing() {
+		return true
+	}
+	return c.fenced(code, request)
+}
+
+// rebalancing reports whether a rebalance is under way for this member,
+// as librdkafka's RD_KAFKA_CGRP_REBALANCING (rdkafka_cgrp.c) says: a
+// JoinGroup in flight with a member id, a SyncGroup in flight, rebalance
+// steps queued for the app or being applied (WAIT_ASSIGN_CALL,
+// WAIT_UNASSIGN_CALL), or the Java model's rejoin pending.
+func (c *Consumer) rebalancing() bool {
+	switch {
+	case c.state == stJoining:
+		return c.memberID != ""
+	case c.state == stSyncing, c.state == stWaitApp:
+		return true
+	}
+	return c.applying != nil || c.queuedRevoke != nil || c.javaPreparing
 }
 
 // fenced applies librdkafka's reaction to the coordinator fencing this
