@@ -458,6 +458,14 @@ func (c *Consumer) leaveGroup(reason string, trig client.CommitTrigger) {
 		c.k848.leaving = true
 		c.hbTimer.Stop()
 	}
+	// A JoinGroup or SyncGroup answer still in flight is ignored from
+	// now on: librdkafka drops it once the consumer is closing
+	// (RD_KAFKA_CGRP_F_TERMINATE in rd_kafka_cgrp_handle_JoinGroup and
+	// rd_kafka_cgrp_handle_SyncGroup_memberstate) or its join state moved
+	// on ("discarding outdated request"). Taken during the revoke below
+	// (its commit may wait for the coordinator), it would give that
+	// commit a generation in which this member owns nothing.
+	c.joinSeq++
 	if c.java && c.cfg.EnableAutoCommit && !c.lost && len(c.parts) > 0 {
 		c.commitPositions(trig)
 	}
