@@ -81,6 +81,17 @@ func (c *Consumer) onJoin(r group.JoinResponse) {
 		switch code {
 		case kerr.MemberIDRequired:
 			c.memberID = r.MemberID
+			if c.cfg.Cooperative && len(c.parts) > 0 {
+				// A member that must join anew (it was removed: its
+				// UNKNOWN_MEMBER_ID keeps the assignment) loses what it
+				// still holds before it rejoins, so that its JoinGroup
+				// claims none of it: librdkafka's cooperative path
+				// (rd_kafka_cgrp_handle_JoinGroup: MEMBER_ID_REQUIRED or
+				// ILLEGAL_GENERATION → rd_kafka_cgrp_revoke_all_rejoin,
+				// assignment lost).
+				c.lose("JoinGroup: MEMBER_ID_REQUIRED", false)
+				return
+			}
 			c.join()
 		case kerr.UnknownMemberID:
 			c.memberID = ""

@@ -2,6 +2,7 @@ package check
 
 import (
 	"testing"
+	"time"
 
 	"github.com/kafkasim/kafkasim/scenarios"
 )
@@ -94,4 +95,45 @@ func TestRegressCloseIgnoresJoinAnswer(t *testing.T) {
 	if closeCommit == nil || closeCommit.Kind != scenarios.KindCommitFailed || closeCommit.Generation != 2 || closeCommit.Error != "ILLEGAL_GENERATION" {
 		t.Fatalf("c3's close commit: %+v, want refused with ILLEGAL_GENERATION in generation 2", closeCommit)
 	}
+}
+
+// TestRegressRejoinLosesAssignment replays a counterexample of invariant 4
+// the random search found (testdata/regress): c1, removed from the group
+// while it owned t[0], joined anew (UNKNOWN_MEMBER_ID, then
+// MEMBER_ID_REQUIRED) still holding t[0], which c2 owned meanwhile, and
+// committed it on close in a generation where c2 owned it. librdkafka's
+// cooperative consumer loses its assignment on MEMBER_ID_REQUIRED before
+// it rejoins (rd_kafka_cgrp_handle_JoinGroup).
+func TestRegressRejoinLosesAssignment(t *testing.T) {
+	const file = "testdata/regress/rejoin-member-id-required.yaml"
+	cfg := Config{Guarantee: NoGuarantee, Handler: Handler{Strategy: AutoCommit}}
+	if f := Replay(t, file, cfg); f != nil {
+		t.Fatalf("the counterexample still breaks a rule:\n%s", f.Error())
+	}
+	sc, err := scenarios.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.withDefaults()
+	cfg.tt, cfg.Name = t, t.Name()
+	_, latency := cutLatency(sc.Summary)
+	res := execute(sc, &cfg, false, latency)
+	if res.err != nil || len(res.problems) > 0 {
+		t.Fatalf("run: %v %v", res.err, res.problems)
+	}
+	// c1 learns it must join anew and loses t[0] before its JoinGroup
+	// reaches the group as a new member.
+	lost := false
+	for _, e := range res.events {
+		if e.Actor == "c1" && e.Kind == scenarios.KindLost && len(e.Partitions) == 1 && e.Partitions[0].Partition == 0 {
+			lost = true
+		}
+		if e.Kind == scenarios.KindGroupState && e.State == "PreparingRebalance" && e.At > 30*time.Second {
+			if !lost {
+				t.Fatalf("T=%v c1 joins anew without having lost t[0]", e.At)
+			}
+			return
+		}
+	}
+	t.Fatal("c1 never joined the group anew")
 }
