@@ -20,27 +20,13 @@ import (
 func TestRegressCoopCommitIllegalGeneration(t *testing.T) {
 	const file = "testdata/regress/coop-commit-illegal-generation.yaml"
 	cfg := Config{Guarantee: AtMostOnce, Handler: Handler{Strategy: CommitBeforeProcess}}
-	if f := Replay(t, file, cfg); f != nil {
-		t.Fatalf("the counterexample still breaks a rule:\n%s", f.Error())
-	}
-
+	events := replayPasses(t, file, cfg)
 	// The run still reaches the fence this is about: a commit refused
 	// with ILLEGAL_GENERATION while its member was joining. It loses
 	// nothing: every lost assignment follows max.poll.interval.ms.
-	sc, err := scenarios.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg = cfg.withDefaults()
-	cfg.tt, cfg.Name = t, t.Name()
-	_, latency := cutLatency(sc.Summary)
-	res := execute(sc, &cfg, false, latency)
-	if res.err != nil || len(res.problems) > 0 {
-		t.Fatalf("run: %v %v", res.err, res.problems)
-	}
 	refused := 0
 	maxPoll := map[string]bool{}
-	for _, e := range res.events {
+	for _, e := range events {
 		switch e.Kind {
 		case scenarios.KindCommitFailed:
 			if e.Error == "ILLEGAL_GENERATION" {
@@ -71,25 +57,12 @@ func TestRegressCoopCommitIllegalGeneration(t *testing.T) {
 func TestRegressCloseIgnoresJoinAnswer(t *testing.T) {
 	const file = "testdata/regress/close-commit-join-answer.yaml"
 	cfg := Config{Guarantee: AtLeastOnce, Handler: Handler{Strategy: StoreAfterProcess}}
-	if f := Replay(t, file, cfg); f != nil {
-		t.Fatalf("the counterexample still breaks a rule:\n%s", f.Error())
-	}
-	sc, err := scenarios.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg = cfg.withDefaults()
-	cfg.tt, cfg.Name = t, t.Name()
-	_, latency := cutLatency(sc.Summary)
-	res := execute(sc, &cfg, false, latency)
-	if res.err != nil || len(res.problems) > 0 {
-		t.Fatalf("run: %v %v", res.err, res.problems)
-	}
+	events := replayPasses(t, file, cfg)
 	// c3's close commit is sent with generation 2 and refused.
 	var closeCommit *scenarios.Event
-	for i, e := range res.events {
+	for i, e := range events {
 		if e.Actor == "c3" && e.Commit == scenarios.CommitClose && (e.Kind == scenarios.KindCommitOK || e.Kind == scenarios.KindCommitFailed) {
-			closeCommit = &res.events[i]
+			closeCommit = &events[i]
 		}
 	}
 	if closeCommit == nil || closeCommit.Kind != scenarios.KindCommitFailed || closeCommit.Generation != 2 || closeCommit.Error != "ILLEGAL_GENERATION" {
@@ -107,6 +80,30 @@ func TestRegressCloseIgnoresJoinAnswer(t *testing.T) {
 func TestRegressRejoinLosesAssignment(t *testing.T) {
 	const file = "testdata/regress/rejoin-member-id-required.yaml"
 	cfg := Config{Guarantee: NoGuarantee, Handler: Handler{Strategy: AutoCommit}}
+	events := replayPasses(t, file, cfg)
+	// c1 learns it must join anew and loses t[0] before its JoinGroup
+	// reaches the group as a new member.
+	lost := false
+	for _, e := range events {
+		if e.Actor == "c1" && e.Kind == scenarios.KindLost && len(e.Partitions) == 1 && e.Partitions[0].Partition == 0 {
+			lost = true
+		}
+		if e.Kind == scenarios.KindGroupState && e.State == "PreparingRebalance" && e.At > 30*time.Second {
+			if !lost {
+				t.Fatalf("T=%v c1 joins anew without having lost t[0]", e.At)
+			}
+			return
+		}
+	}
+	t.Fatal("c1 never joined the group anew")
+}
+
+// replayPasses replays the counterexample in file under cfg, fails the
+// test if it still breaks a rule, and returns the timeline of the same
+// schedule run again (the check's own latency, no invariant stop) for
+// the test's own assertions.
+func replayPasses(t *testing.T, file string, cfg Config) []scenarios.Event {
+	t.Helper()
 	if f := Replay(t, file, cfg); f != nil {
 		t.Fatalf("the counterexample still breaks a rule:\n%s", f.Error())
 	}
@@ -121,19 +118,5 @@ func TestRegressRejoinLosesAssignment(t *testing.T) {
 	if res.err != nil || len(res.problems) > 0 {
 		t.Fatalf("run: %v %v", res.err, res.problems)
 	}
-	// c1 learns it must join anew and loses t[0] before its JoinGroup
-	// reaches the group as a new member.
-	lost := false
-	for _, e := range res.events {
-		if e.Actor == "c1" && e.Kind == scenarios.KindLost && len(e.Partitions) == 1 && e.Partitions[0].Partition == 0 {
-			lost = true
-		}
-		if e.Kind == scenarios.KindGroupState && e.State == "PreparingRebalance" && e.At > 30*time.Second {
-			if !lost {
-				t.Fatalf("T=%v c1 joins anew without having lost t[0]", e.At)
-			}
-			return
-		}
-	}
-	t.Fatal("c1 never joined the group anew")
+	return res.events
 }
