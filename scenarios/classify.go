@@ -1002,13 +1002,8 @@ func (c *classifier) writePart(out *Outcome, names []string, g string, tp TP, ps
 			if c.onlyNotable {
 				continue
 			}
-			n := len(msgs)
-			if n < cap(msgs) {
-				msgs = msgs[:n+1]
-			} else {
-				msgs = push(msgs, MessageOutcome{})
-			}
-			m := &msgs[n]
+			var m *MessageOutcome
+			msgs, m = grow(msgs)
 			m.Group, m.Topic, m.Partition, m.Offset = g, tp.Topic, tp.Partition, off
 			if c.prodsKept {
 				m.Key = keys[pr.key : pr.key+pr.keyLen]
@@ -1031,14 +1026,8 @@ func (c *classifier) writePart(out *Outcome, names []string, g string, tp TP, ps
 // writePart), and counts it in out.
 func (c *classifier) writeMessage(out *Outcome, msgs []MessageOutcome, names []string, g string, tp TP, ps *pstate, ms *mstate, pr prodRef, keys string) ([]MessageOutcome, []string) {
 	off := pr.off
-	// Filled in place: the unused capacity is still zero.
-	n := len(msgs)
-	if n < cap(msgs) {
-		msgs = msgs[:n+1]
-	} else {
-		msgs = push(msgs, MessageOutcome{})
-	}
-	m := &msgs[n]
+	var m *MessageOutcome
+	msgs, m = grow(msgs)
 	namesBefore := len(names)
 	m.Group, m.Topic, m.Partition, m.Offset = g, tp.Topic, tp.Partition, off
 	if c.prodsKept {
@@ -1088,7 +1077,7 @@ func (c *classifier) writeMessage(out *Outcome, msgs []MessageOutcome, names []s
 	}
 	if c.onlyNotable && !notable {
 		*m = MessageOutcome{}
-		msgs = msgs[:n]
+		msgs = msgs[:len(msgs)-1]
 		names = names[:namesBefore]
 	}
 	return msgs, names
@@ -1098,6 +1087,24 @@ func (c *classifier) writeMessage(out *Outcome, msgs []MessageOutcome, names []s
 // grows a large slice by a quarter, which for a list that ends up large
 // (a run's lost or duplicated messages) allocates and copies it about
 // five times over.
+// grow is msgs one longer and its new last slot, to be filled in place:
+// the unused capacity is still zero (a new array, or a released one
+// cleared by tape.release), so only what is not zero is written.
+// (Small enough to inline: the growth is a call of its own.)
+func grow(msgs []MessageOutcome) ([]MessageOutcome, *MessageOutcome) {
+	n := len(msgs)
+	if n == cap(msgs) {
+		msgs = growRoom(msgs)
+	}
+	msgs = msgs[:n+1]
+	return msgs, &msgs[n]
+}
+
+// growRoom is msgs with room for more (grow's slow path).
+func growRoom(msgs []MessageOutcome) []MessageOutcome {
+	return slices.Grow(msgs, max(cap(msgs), 16))
+}
+
 func push[T any](s []T, v T) []T {
 	if len(s) == cap(s) {
 		s = slices.Grow(s, max(cap(s), 16))
