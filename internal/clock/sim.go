@@ -222,25 +222,7 @@ func (s *Sim) RunBounded(t time.Time, limit uint64, stop *bool, direct bool) boo
 		if s.ran >= limit {
 			return false
 		}
-		// runFirst, written out: this loop runs every event of a
-		// scenario run.
-		at, fn, outside := q.take()
-		if at != s.nowNs {
-			s.setNow(at)
-		}
-		s.ran++
-		s.depth++
-		switch {
-		case !outside:
-			s.inside++
-			fn()
-			s.inside--
-		case direct:
-			fn()
-		default:
-			s.outside(fn)
-		}
-		s.depth--
+		s.runFirst(direct)
 		if *stop {
 			q.settle()
 			return true
