@@ -64,6 +64,7 @@ package sim
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -118,8 +119,17 @@ type Cluster struct {
 	ext atomic.Int32
 	// drv drives the cluster if DriveInBubble or DriveInLockstep made one.
 	drv *Driver
-	// producers are the producers made on the cluster (Recycle).
+	// producers are the producers made on the cluster and not closed
+	// (Recycle): a cluster that outlives many producers does not keep
+	// them.
 	producers []*Producer
+}
+
+// forget drops a closed producer from the cluster's list.
+func (cl *Cluster) forget(p *Producer) {
+	if i := slices.Index(cl.producers, p); i >= 0 {
+		cl.producers = slices.Delete(cl.producers, i, i+1)
+	}
 }
 
 // Recycle ends the cluster and gives its memory to clusters made later in

@@ -387,6 +387,7 @@ func (p *Producer) Close() {
 	}
 	p.timer.Stop()
 	p.closed = true
+	p.cl.forget(p)
 	client.Each(p.hooks, func(h client.HookLifecycle) {
 		h.OnLifecycle(client.Lifecycle{Info: p.info(), Kind: client.LifecycleClosed})
 	})
@@ -400,6 +401,7 @@ func (p *Producer) Crash() {
 	}
 	p.timer.Stop()
 	p.closed = true
+	p.cl.forget(p)
 	p.queue, p.reports, p.rhead = nil, nil, 0
 	client.Each(p.hooks, func(h client.HookLifecycle) {
 		h.OnLifecycle(client.Lifecycle{Info: p.info(), Kind: client.LifecycleCrashed})

@@ -61,3 +61,27 @@ func TestClusterRecycleReusesProducerQueues(t *testing.T) {
 		t.Errorf("the producer of a later cluster did not reuse a recycled queue")
 	}
 }
+
+// TestClusterForgetsClosedProducers: a long-lived cluster does not keep
+// the producers closed or crashed on it (only open ones wait for Recycle).
+func TestClusterForgetsClosedProducers(t *testing.T) {
+	cl := newTestCluster(t, "t", 1)
+	for i := range 100 {
+		p, err := cl.NewProducer(client.ConfigMap{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			p.Close()
+		} else {
+			p.Crash()
+		}
+	}
+	open, err := cl.NewProducer(client.ConfigMap{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cl.producers) != 1 || cl.producers[0] != open {
+		t.Errorf("the cluster keeps %d producers, want only the open one", len(cl.producers))
+	}
+}
