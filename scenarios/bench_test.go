@@ -117,7 +117,7 @@ func benchRuns(b *testing.B, s *scenarios.Scenario, check func(testing.TB, *scen
 		check(b, first)
 	}
 	want := first.Outcome.Counts
-	if len(first.Outcome.Messages) == 0 {
+	if len(first.Outcome.Messages()) == 0 {
 		b.Fatal("no messages classified")
 	}
 	b.ReportAllocs()
@@ -253,7 +253,7 @@ func checkMidStreamCrashes(tb testing.TB, r *scenarios.Result) {
 	if n.Lost == 0 || n.Redelivered == 0 || n.Duplicated == 0 || n.Pending != 0 {
 		tb.Fatalf("seed %d: %+v; want LOST, REDELIVERED and DUPLICATED messages, none PENDING", r.Seed, n)
 	}
-	for _, m := range r.Outcome.Messages {
+	for _, m := range r.Outcome.Messages() {
 		if (m.Outcome == scenarios.Lost || m.Outcome == scenarios.Redelivered) && !inHand[benchMsg{benchTP{m.Topic, m.Partition}, m.Offset}] {
 			tb.Fatalf("seed %d: %s %s[%d]@%d was in no crashed consumer's hand", r.Seed, m.Outcome, m.Topic, m.Partition, m.Offset)
 		}

@@ -56,8 +56,9 @@ func (s *Scenario) Check(r *Result) []Failure {
 		what := fmt.Sprintf("expect.messages[%d] %s[%d]@%d", i, m.Topic, m.Partition, m.Offset)
 		group := m.Group
 		var mo *MessageOutcome
-		for j := range r.Outcome.Messages {
-			x := &r.Outcome.Messages[j]
+		msgs := r.Outcome.Messages()
+		for j := range msgs {
+			x := &msgs[j]
 			if (group == "" || x.Group == group) && x.Topic == m.Topic && x.Partition == m.Partition && x.Offset == m.Offset {
 				mo = x
 				break
@@ -99,7 +100,7 @@ func (s *Scenario) Check(r *Result) []Failure {
 	}
 	for i, f := range e.Flags {
 		n := 0
-		for _, m := range r.Outcome.Messages {
+		for _, m := range r.Outcome.Messages() {
 			for _, fl := range m.Flags {
 				if fl == f.Flag {
 					n++
@@ -155,7 +156,7 @@ func (s *Scenario) Check(r *Result) []Failure {
 				continue
 			}
 			n := 0
-			for _, m := range r.Outcome.Messages {
+			for _, m := range r.Outcome.Messages() {
 				if m.Group == g.Group && m.Outcome == c.v {
 					n++
 				}
@@ -192,7 +193,7 @@ func describeOutcome(m *MessageOutcome) string {
 
 func listVerdict(r *Result, v Verdict) string {
 	var refs []string
-	for _, m := range r.Outcome.Messages {
+	for _, m := range r.Outcome.Messages() {
 		if m.Outcome == v {
 			refs = append(refs, fmt.Sprintf("%s %s[%d]@%d", m.Group, m.Topic, m.Partition, m.Offset))
 		}

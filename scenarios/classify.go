@@ -20,27 +20,61 @@ func Classify(events []Event) Outcome {
 	return classify(eventsTape(events))
 }
 
-// classify classifies a timeline as recorded.
+// classify classifies a timeline as recorded, writing every message's
+// outcome.
 func classify(t *tape) Outcome {
-	return classifyWith(t, false)
+	c := newClassifier(t)
+	c.takeSlab()
+	out := c.run(writeAll)
+	c.putSlab()
+	return out
 }
 
-// classifyWith is classify keeping in Outcome.Messages only the notable
-// messages when onlyNotable (Options.OnlyNotable).
-func classifyWith(t *tape, onlyNotable bool) Outcome {
+// classifyRun classifies a run's timeline: the counts, the LOST and
+// DUPLICATED lists and the findings now; the messages' outcomes when
+// Outcome.Messages is first called (the classifier is kept until then),
+// or now, only the notable ones, when onlyNotable (Options.OnlyNotable).
+func classifyRun(t *tape, onlyNotable bool) Outcome {
 	c := newClassifier(t)
-	c.onlyNotable = onlyNotable
+	c.takeSlab()
+	if onlyNotable {
+		out := c.run(writeNotable)
+		c.putSlab()
+		return out
+	}
+	out := c.run(writeNone)
+	out.msgs = &messageList{c: c}
+	return out
+}
+
+// writeAll writes every message's outcome, for Outcome.Messages, from
+// the classifier of a run (classifyRun): its pass over the timeline is
+// done; only the writing is left.
+func (c *classifier) writeAll() []MessageOutcome {
+	var out Outcome // (its counts and lists were the counting pass's)
+	c.mode = writeAll
+	list := c.write(&out)
+	c.putSlab()
+	return list
+}
+
+// takeSlab gives the classifier the room of an earlier classification's
+// message states, when there is one.
+func (c *classifier) takeSlab() {
 	if p, _ := slabPool.Get().(*[]mstate); p != nil {
 		c.slab = (*p)[:0]
 	}
-	out := c.run()
-	// The messages' states are the classifier's own (the outcome holds
-	// none of them): their room serves the next classification.
+}
+
+// putSlab gives the room of the classifier's message states to the next
+// classification (the outcome holds none of them). The classifier must
+// not write afterwards.
+func (c *classifier) putSlab() {
 	if cap(c.slab) > 0 {
 		s := c.slab[:0]
 		slabPool.Put(&s)
 	}
-	return out
+	c.slab = nil
 }
 
 // slabPool holds the classifier's arrays of message states between
@@ -128,7 +162,7 @@ type classifier struct {
 	fates       map[string][]int // built on first use (see fateEvents)
 	fateActor   string           // the actor fateEvents was last asked for
 	fateSeqs    []int            // and its answer
-	onlyNotable bool             // keep only LOST, DUPLICATED and flagged messages (Options.OnlyNotable)
+	mode        writeMode        // the messages' outcomes write writes
 	commitReq   map[uint64]int   // commit id → first commit request seq
 	findings    []Finding
 	// per group partition state, with a one-entry cache; ptab finds it
@@ -908,7 +942,28 @@ type runState struct {
 	consumerGroup map[string]bool
 }
 
-func (c *classifier) run() Outcome {
+// writeMode is what a classification writes of the messages' outcomes.
+type writeMode uint8
+
+const (
+	writeAll     writeMode = iota // every message's
+	writeNotable                  // the LOST, DUPLICATED and flagged messages' (Options.OnlyNotable)
+	writeNone                     // none: the counts and the LOST and DUPLICATED lists only
+)
+
+// run classifies the timeline, writing the messages' outcomes mode says
+// (into out.msgs.list).
+func (c *classifier) run(mode writeMode) Outcome {
+	c.scanTimeline()
+	c.mode = mode
+	var out Outcome
+	out.msgs = &messageList{list: c.write(&out)}
+	return out
+}
+
+// scanTimeline is the classifier's pass over the timeline: every
+// message's deliveries, effects and commits, and the findings.
+func (c *classifier) scanTimeline() {
 	c.countProduced()
 	if !c.prodsKept {
 		for i := range c.tps {
@@ -934,41 +989,96 @@ func (c *classifier) run() Outcome {
 	}
 	slices.SortFunc(c.parts, tpLess)
 	slices.Sort(c.groups)
+}
 
-	var out Outcome
-	keys := c.t.keyString()
+// write writes out's counts, LOST and DUPLICATED lists and findings, and
+// returns the messages' outcomes c.mode asks for.
+func (c *classifier) write(out *Outcome) []MessageOutcome {
+	var keys string
 	all := c.total * max(1, len(c.groups))
-	if c.onlyNotable {
+	if c.mode != writeAll {
 		all = 0 // how many are notable is not known: grown as found
 	}
 	// One name per delivery (redeliveries too), unless most are dropped.
+	var msgs []MessageOutcome
 	var names []string
-	out.Messages, names = c.t.takeOutcome(all, max(all, min(c.ndel, all*4))+16)
+	if c.mode != writeNone {
+		keys = c.t.keyString()
+		msgs, names = c.t.takeOutcome(all, max(all, min(c.ndel, all*4))+16)
+	}
 	out.Lost = []MessageRef{}
 	out.Duplicated = []MessageRef{}
 	out.Findings = c.findings
 	if out.Findings == nil {
 		out.Findings = []Finding{}
 	}
+	for _, gp := range c.groupParts() {
+		msgs, names = c.writePart(out, msgs, names, gp.group, gp.tp, gp.ps, gp.prods, keys)
+	}
+	if c.t.log != nil && c.mode != writeNone {
+		c.t.msgs, c.t.names = msgs, names // (for Result.Release)
+	}
+	return msgs
+}
+
+// writeEach writes every message's outcome a partition at a time into
+// one buffer and calls fn with each, in order, until fn returns false
+// (messageList.each).
+func (c *classifier) writeEach(fn func(*MessageOutcome) bool) {
+	c.mode = writeAll
+	var out Outcome // (its counts and lists were the counting pass's)
+	keys := c.t.keyString()
+	// The buffer: a released run's lists when there are some, given
+	// back (emptied) for the next run or writeAll.
+	msgs, names := c.t.takeOutcome(0, 0)
+	defer func() {
+		clear(msgs)
+		clear(names)
+		if m := c.t.spare; m != nil {
+			m.msgs, m.names = msgs[:0], names[:0]
+		}
+	}()
+	for _, gp := range c.groupParts() {
+		msgs, names = c.writePart(&out, msgs, names, gp.group, gp.tp, gp.ps, gp.prods, keys)
+		for i := range msgs {
+			if !fn(&msgs[i]) {
+				return
+			}
+		}
+		// Emptied for the next partition (grow writes into zeroed room).
+		clear(msgs)
+		clear(names)
+		msgs, names = msgs[:0], names[:0]
+	}
+}
+
+// groupPart is a group's partition, as the outcome lists them.
+type groupPart struct {
+	group string
+	tp    TP
+	ps    *pstate
+	prods []prodRef // its produce list, in offset order
+}
+
+// groupParts lists each group and each partition of a topic it reads, in
+// the outcome's order.
+func (c *classifier) groupParts() []groupPart {
+	var gps []groupPart
 	for _, g := range c.groups {
 		for _, tp := range c.parts {
 			if !c.groupTopics[g][tp.Topic] {
 				continue
 			}
-			ps := c.part(g, tp)
 			prods := c.tps[c.tpIndex(tp)].produced
 			if !sortedByOffset(prods) {
 				// Sorted on a copy: the list may be the tape's.
 				prods = slices.Clone(prods)
 				slices.SortStableFunc(prods, func(a, b prodRef) int { return cmp.Compare(a.off, b.off) })
 			}
-			names = c.writePart(&out, names, g, tp, ps, prods, keys)
+			gps = append(gps, groupPart{g, tp, c.part(g, tp), prods})
 		}
 	}
-	if c.t.log != nil {
-		c.t.msgs, c.t.names = out.Messages, names // (for Result.Release)
-	}
-	return out
+	return gps
 }
 
 // writePart appends group g's outcomes of the messages of partition tp
@@ -976,8 +1086,7 @@ func (c *classifier) run() Outcome {
 // order, names holds the DeliveredTo lists (returned grown). (A method
 // of its own: in run, many values were reloaded around each call of the
 // loop.)
-func (c *classifier) writePart(out *Outcome, names []string, g string, tp TP, ps *pstate, prods []prodRef, keys string) []string {
-	msgs := out.Messages
+func (c *classifier) writePart(out *Outcome, msgs []MessageOutcome, names []string, g string, tp TP, ps *pstate, prods []prodRef, keys string) ([]MessageOutcome, []string) {
 	// REORDERED: an offset whose first effect precedes the first effect
 	// of an earlier offset. Judged as the messages are written, in
 	// offset order: the flag of an offset depends on the earlier offsets
@@ -999,7 +1108,7 @@ func (c *classifier) writePart(out *Outcome, names []string, g string, tp TP, ps
 			// OK, the verdict of most messages: written by a loop this
 			// small, the rest by writeMessage.
 			out.Counts.OK++
-			if c.onlyNotable {
+			if c.mode != writeAll {
 				continue
 			}
 			var m *MessageOutcome
@@ -1015,10 +1124,50 @@ func (c *classifier) writePart(out *Outcome, names []string, g string, tp TP, ps
 			m.DeliveredTo = names[len(names)-1 : len(names) : len(names)]
 			continue
 		}
+		if c.mode == writeNone {
+			c.countMessage(out, g, tp, ps, ms, off)
+			continue
+		}
 		msgs, names = c.writeMessage(out, msgs, names, g, tp, ps, ms, pr, keys)
 	}
-	out.Messages = msgs
-	return names
+	return msgs, names
+}
+
+// verdict is the verdict of the message at offset off of partition state
+// ps, its state ms.
+func verdict(ps *pstate, ms *mstate, off int64) Verdict {
+	switch {
+	case ms.effs.n >= 2:
+		return Duplicated
+	case ms.effs.n == 1 && ms.dels.n >= 2:
+		return Redelivered
+	case ms.effs.n == 1:
+		return OK
+	case off < ps.final:
+		return Lost
+	default:
+		return Pending
+	}
+}
+
+// countMessage counts the verdict of group g's message at offset off of
+// partition tp in out, and lists it if LOST or DUPLICATED, without
+// writing its outcome (writeNone).
+func (c *classifier) countMessage(out *Outcome, g string, tp TP, ps *pstate, ms *mstate, off int64) {
+	switch verdict(ps, ms, off) {
+	case Duplicated:
+		out.Counts.Duplicated++
+		out.Duplicated = push(out.Duplicated, MessageRef{g, tp.Topic, tp.Partition, off})
+	case Redelivered:
+		out.Counts.Redelivered++
+	case OK:
+		out.Counts.OK++
+	case Lost:
+		out.Counts.Lost++
+		out.Lost = push(out.Lost, MessageRef{g, tp.Topic, tp.Partition, off})
+	default:
+		out.Counts.Pending++
+	}
 }
 
 // writeMessage appends the outcome of the message of group g produced
@@ -1048,34 +1197,30 @@ func (c *classifier) writeMessage(out *Outcome, msgs []MessageOutcome, names []s
 	}
 	// The verdict, counted here (no string compares of it after).
 	notable := false
-	switch {
-	case ms.effs.n >= 2:
-		m.Outcome = Duplicated
+	m.Outcome = verdict(ps, ms, off)
+	switch m.Outcome {
+	case Duplicated:
 		m.CauseKind, m.Cause = c.duplicateCause(msgKey{g, tp, off}, ps, ms)
 		out.Counts.Duplicated++
 		out.Duplicated = push(out.Duplicated, m.Ref())
 		notable = true
-	case ms.effs.n == 1 && ms.dels.n >= 2:
-		m.Outcome = Redelivered
+	case Redelivered:
 		out.Counts.Redelivered++
-	case ms.effs.n == 1:
-		m.Outcome = OK
+	case OK:
 		out.Counts.OK++
-	case off < ps.final:
-		m.Outcome = Lost
+	case Lost:
 		m.CauseKind, m.Cause = c.lostCause(msgKey{g, tp, off}, ps, ms)
 		out.Counts.Lost++
 		out.Lost = push(out.Lost, m.Ref())
 		notable = true
 	default:
-		m.Outcome = Pending
 		out.Counts.Pending++
 	}
 	if ms.flags != 0 {
 		m.Flags = ms.flags.list()
 		notable = true
 	}
-	if c.onlyNotable && !notable {
+	if c.mode == writeNotable && !notable {
 		*m = MessageOutcome{}
 		msgs = msgs[:len(msgs)-1]
 		names = names[:namesBefore]

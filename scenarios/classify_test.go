@@ -54,7 +54,7 @@ func msg(t *testing.T, o Outcome, off int64) MessageOutcome {
 	t.Helper()
 	m := o.Find("g", "t", 0, off)
 	if m == nil {
-		t.Fatalf("no outcome for offset %d in %+v", off, o.Messages)
+		t.Fatalf("no outcome for offset %d in %+v", off, o.Messages())
 	}
 	return *m
 }
@@ -301,8 +301,8 @@ func TestClassifyOffsetsOutsideProducedRange(t *testing.T) {
 		o    Outcome
 	}{{"given", Classify(h.ev)}, {"recorded", classify(recordedTape(h.ev, false))}, {"recorded, overflowing", classify(recordedTape(h.ev, true))}} {
 		o := tc.o
-		if len(o.Messages) != 4 {
-			t.Fatalf("%s: %d outcomes, want 4: %+v", tc.name, len(o.Messages), o.Messages)
+		if len(o.Messages()) != 4 {
+			t.Fatalf("%s: %d outcomes, want 4: %+v", tc.name, len(o.Messages()), o.Messages())
 		}
 		for off, v := range want {
 			if m := msg(t, o, off); m.Outcome != v {
@@ -351,8 +351,8 @@ func TestClassifyCommitBeyondEndAtItsTime(t *testing.T) {
 		if len(o.Findings) != 1 || o.Findings[0].Flag != FlagCommitBeyondEnd || o.Findings[0].Offset != 5 {
 			t.Errorf("%s: findings %+v, want COMMIT-BEYOND-END of the commit of offset 5 only", name, o.Findings)
 		}
-		if len(o.Messages) != 6 {
-			t.Errorf("%s: %d messages, want 6", name, len(o.Messages))
+		if len(o.Messages()) != 6 {
+			t.Errorf("%s: %d messages, want 6", name, len(o.Messages()))
 		}
 	}
 }

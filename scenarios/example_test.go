@@ -20,7 +20,7 @@ func Example() {
 	}
 	c := r.Outcome.Counts
 	fmt.Printf("%d OK, %d LOST, %d DUPLICATED\n", c.OK, c.Lost, c.Duplicated)
-	for _, m := range r.Outcome.Messages {
+	for _, m := range r.Outcome.Messages() {
 		if m.Outcome == scenarios.Lost {
 			fmt.Printf("%s[%d]@%d %s: %s\n", m.Topic, m.Partition, m.Offset, m.CauseKind, m.Cause)
 		}

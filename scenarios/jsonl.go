@@ -48,7 +48,7 @@ func (r *Result) WriteJSONL(w io.Writer) error {
 	line(JSONLRun)
 	r.writeHeader(j)
 	j.kInt("events", int64(events))
-	j.kInt("messages", int64(len(r.Outcome.Messages)))
+	j.kInt("messages", int64(r.Outcome.messageCount()))
 	j.kStrOE("incomplete", r.Incomplete)
 	end()
 	if r.tape != nil {
@@ -60,14 +60,12 @@ func (r *Result) WriteJSONL(w io.Writer) error {
 		})
 	}
 	o := &r.Outcome
-	for i := range o.Messages {
-		if j.err != nil {
-			break
-		}
+	o.eachMessage(func(m *MessageOutcome) bool {
 		line(JSONLMessage)
-		j.messageMembers(&o.Messages[i])
+		j.messageMembers(m)
 		end()
-	}
+		return j.err == nil
+	})
 	for i := range o.Findings {
 		line(JSONLFinding)
 		j.findingMembers(&o.Findings[i])
@@ -96,6 +94,7 @@ func ReadJSONL(rd io.Reader) (*Result, error) {
 	o := &r.Outcome
 	o.Lost, o.Duplicated, o.Findings = []MessageRef{}, []MessageRef{}, []Finding{}
 	var events []Event
+	var msgs []MessageOutcome
 	var head struct {
 		Type          string `json:"type"`
 		SchemaVersion int    `json:"schema_version"`
@@ -131,14 +130,14 @@ func ReadJSONL(rd io.Reader) (*Result, error) {
 			}
 			if err = json.Unmarshal(b, &head); err == nil {
 				events = make([]Event, 0, head.Events)
-				o.Messages = make([]MessageOutcome, 0, head.Messages)
+				msgs = make([]MessageOutcome, 0, head.Messages)
 			}
 		case JSONLEvent:
 			events = append(events, Event{})
 			err = json.Unmarshal(b, &events[len(events)-1])
 		case JSONLMessage:
-			o.Messages = append(o.Messages, MessageOutcome{})
-			m := &o.Messages[len(o.Messages)-1]
+			msgs = append(msgs, MessageOutcome{})
+			m := &msgs[len(msgs)-1]
 			if err = json.Unmarshal(b, m); err == nil {
 				switch m.Outcome {
 				case Lost:
@@ -172,9 +171,10 @@ func ReadJSONL(rd io.Reader) (*Result, error) {
 	}
 	r.SchemaVersion, r.Scenario, r.Seed, r.Backend = head.SchemaVersion, head.Scenario, head.Seed, head.Backend
 	r.Duration, r.Incomplete = time.Duration(head.Duration), head.Incomplete
-	if o.Messages == nil {
-		o.Messages = []MessageOutcome{}
+	if msgs == nil {
+		msgs = []MessageOutcome{}
 	}
+	o.SetMessages(msgs)
 	r.SetEvents(events)
 	return r, nil
 }

@@ -82,7 +82,7 @@ func TestLibraryDeterministic(t *testing.T) {
 func TestAutoCommitLossNamesTheAutoCommit(t *testing.T) {
 	r := run(t, "auto-commit-loss")
 	found := false
-	for _, m := range r.Outcome.Messages {
+	for _, m := range r.Outcome.Messages() {
 		if m.Outcome == scenarios.Lost && strings.Contains(m.Cause, "auto-commit") {
 			found = true
 		}

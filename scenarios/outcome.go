@@ -1,5 +1,10 @@
 package scenarios
 
+import (
+	"reflect"
+	"sync"
+)
+
 // Verdict is a message's outcome, as docs/guarantees.md defines it.
 type Verdict string
 
@@ -108,19 +113,140 @@ type Finding struct {
 }
 
 // Outcome classifies every produced message of a run, for every group that
-// reads its topic, in (group, topic, partition, offset) order.
+// reads its topic, in (group, topic, partition, offset) order. Its
+// messages are a method, Messages: a run's outcome counts every verdict
+// and lists the LOST and DUPLICATED messages as it is classified, and
+// writes the full list of MessageOutcomes only when asked for it (most
+// programs that run many scenarios read the counts only). The zero
+// Outcome has no messages.
 type Outcome struct {
-	Messages   []MessageOutcome `json:"messages"`
-	Lost       []MessageRef     `json:"lost"`
-	Duplicated []MessageRef     `json:"duplicated"`
-	Counts     Counts           `json:"counts"`
-	Findings   []Finding        `json:"findings"`
+	Lost       []MessageRef `json:"lost"`
+	Duplicated []MessageRef `json:"duplicated"`
+	Counts     Counts       `json:"counts"`
+	Findings   []Finding    `json:"findings"`
+	msgs       *messageList
+}
+
+// messageList is an Outcome's messages: given, or written on first use
+// by the classifier that judged them.
+type messageList struct {
+	mu   sync.Mutex
+	list []MessageOutcome
+	c    *classifier // the classifier to write list from; nil once written
+}
+
+// Messages returns the outcome of every message, in (group, topic,
+// partition, offset) order (of the notable ones only for a run with
+// Options.OnlyNotable). The first call on a run's Outcome writes the
+// list from the run's classification; later calls, and calls on copies
+// of the Outcome, return the same slice. It belongs to the Outcome: read
+// it, do not modify it. Safe for concurrent use.
+func (o Outcome) Messages() []MessageOutcome {
+	if o.msgs == nil {
+		return nil
+	}
+	return o.msgs.get()
+}
+
+// get is the list, written on first use.
+func (m *messageList) get() []MessageOutcome {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c := m.c; c != nil {
+		m.list = c.writeAll()
+		m.c = nil
+	}
+	return m.list
+}
+
+// each calls fn with every message's outcome, in order, until fn returns
+// false. A list not written yet is not kept: each writes it a partition
+// at a time into one buffer (a big run's writers need not hold every
+// outcome at once). fn must not call Messages.
+func (m *messageList) each(fn func(*MessageOutcome) bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.c != nil {
+		m.c.writeEach(fn)
+		return
+	}
+	for i := range m.list {
+		if !fn(&m.list[i]) {
+			return
+		}
+	}
+}
+
+// eachMessage is messageList.each of o's messages (none for the zero
+// Outcome).
+func (o *Outcome) eachMessage(fn func(*MessageOutcome) bool) {
+	if o.msgs != nil {
+		o.msgs.each(fn)
+	}
+}
+
+// noMessages reports whether o has no list of messages, not even an
+// empty one (JSON null).
+func (o *Outcome) noMessages() bool {
+	if o.msgs == nil {
+		return true
+	}
+	o.msgs.mu.Lock()
+	defer o.msgs.mu.Unlock()
+	return o.msgs.c == nil && o.msgs.list == nil
+}
+
+// messageCount is how many messages Messages returns, without writing
+// them: every message of a run's outcome has one verdict, counted.
+func (o *Outcome) messageCount() int {
+	if o.msgs == nil {
+		return 0
+	}
+	o.msgs.mu.Lock()
+	defer o.msgs.mu.Unlock()
+	if o.msgs.c == nil {
+		return len(o.msgs.list)
+	}
+	n := o.Counts
+	return n.OK + n.Redelivered + n.Duplicated + n.Lost + n.Pending
+}
+
+// release gives the room of a classifier still kept for the messages to
+// the next classification (Result.Release).
+func (o *Outcome) release() {
+	if m := o.msgs; m != nil {
+		m.mu.Lock()
+		if m.c != nil {
+			m.c.putSlab()
+			m.c = nil
+		}
+		m.mu.Unlock()
+	}
+}
+
+// SetMessages replaces the messages, for an Outcome built by hand (a test
+// fixture, a history judged elsewhere). It does not recompute Counts,
+// Lost or Duplicated.
+func (o *Outcome) SetMessages(msgs []MessageOutcome) { o.msgs = &messageList{list: msgs} }
+
+// Equal reports whether o and p hold the same messages, lists, counts
+// and findings; a nil list and an empty one are equal. (github.com/google/go-cmp
+// uses it to compare Outcomes.)
+func (o Outcome) Equal(p Outcome) bool {
+	return o.Counts == p.Counts && equalList(o.Messages(), p.Messages()) &&
+		equalList(o.Lost, p.Lost) && equalList(o.Duplicated, p.Duplicated) && equalList(o.Findings, p.Findings)
+}
+
+// equalList is reflect.DeepEqual of a and b, with nil and empty equal.
+func equalList[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || reflect.DeepEqual(a, b))
 }
 
 // Find returns the outcome of a message in a group, or nil.
 func (o *Outcome) Find(group, topic string, partition int32, offset int64) *MessageOutcome {
-	for i := range o.Messages {
-		m := &o.Messages[i]
+	msgs := o.Messages()
+	for i := range msgs {
+		m := &msgs[i]
 		if m.Group == group && m.Topic == topic && m.Partition == partition && m.Offset == offset {
 			return m
 		}

@@ -39,21 +39,21 @@ func TestReleaseReusesMemory(t *testing.T) {
 			first := run()
 			want := jsonOf(first)
 			var key string
-			if n := len(first.Outcome.Messages); n > 0 {
-				key = first.Outcome.Messages[n-1].Key
+			if n := len(first.Outcome.Messages()); n > 0 {
+				key = first.Outcome.Messages()[n-1].Key
 			}
 			keyCopy := string([]byte(key))
-			log, msgs := unsafe.SliceData(first.tape.log), unsafe.SliceData(first.Outcome.Messages)
+			log, msgs := unsafe.SliceData(first.tape.log), unsafe.SliceData(first.Outcome.Messages())
 			first.Release()
-			if first.Events() != nil || first.Outcome.Messages != nil || first.Groups != nil || first.Scenario != "" {
-				t.Errorf("a released result is not empty: %d events, %d messages, %d groups, scenario %q", len(first.Events()), len(first.Outcome.Messages), len(first.Groups), first.Scenario)
+			if first.Events() != nil || first.Outcome.Messages() != nil || first.Groups != nil || first.Scenario != "" {
+				t.Errorf("a released result is not empty: %d events, %d messages, %d groups, scenario %q", len(first.Events()), len(first.Outcome.Messages()), len(first.Groups), first.Scenario)
 			}
 			second := run()
 			if got := jsonOf(second); got != want {
 				t.Errorf("the run after a release differs from a fresh one")
 			}
 			// (Under -race, sync.Pool drops items at random.)
-			if !raceEnabled && (unsafe.SliceData(second.tape.log) != log || (cap(second.Outcome.Messages) > 0 && unsafe.SliceData(second.Outcome.Messages) != msgs)) {
+			if !raceEnabled && (unsafe.SliceData(second.tape.log) != log || (cap(second.Outcome.Messages()) > 0 && unsafe.SliceData(second.Outcome.Messages()) != msgs)) {
 				t.Errorf("the run after a release did not reuse its timeline and outcome")
 			}
 			if key != keyCopy {

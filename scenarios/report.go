@@ -47,8 +47,9 @@ func (r *Result) WriteText(w io.Writer) error {
 	}
 	b = fmt.Appendf(b, "\noutcome: %d OK, %d REDELIVERED, %d DUPLICATED, %d LOST, %d PENDING\n",
 		o.Counts.OK, o.Counts.Redelivered, o.Counts.Duplicated, o.Counts.Lost, o.Counts.Pending)
-	for i := range o.Messages {
-		m := &o.Messages[i]
+	msgs := o.Messages()
+	for i := range msgs {
+		m := &msgs[i]
 		if m.Outcome != Lost && m.Outcome != Duplicated && len(m.Flags) == 0 {
 			continue
 		}

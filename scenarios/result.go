@@ -53,11 +53,12 @@ func (r *Result) Events() []Event {
 // each one (the counts, a verdict, a check's failures) calls it when it is
 // done with a Result. After Release, r is empty: no events, a zero
 // Outcome, no groups. Anything taken from r before, such as the slice
-// Events returned, Outcome.Messages, a *MessageOutcome or a DeliveredTo
+// Events returned, the one Outcome.Messages returned, a *MessageOutcome or a DeliveredTo
 // list, must not be used afterwards: a later run writes over it. Strings
 // are not reused and stay valid. A Result never released is collected as
 // usual. Not safe to call concurrently with other uses of r.
 func (r *Result) Release() {
+	r.Outcome.release()
 	if r.tape != nil {
 		r.tape.release()
 	}
@@ -141,6 +142,40 @@ func (r *Result) Group(id string) *GroupResult {
 		if r.Groups[i].Group == id {
 			return &r.Groups[i]
 		}
+	}
+	return nil
+}
+
+// outcomeJSON is Outcome's JSON form, with the messages as a field.
+type outcomeJSON struct {
+	Messages   []MessageOutcome `json:"messages"`
+	Lost       []MessageRef     `json:"lost"`
+	Duplicated []MessageRef     `json:"duplicated"`
+	Counts     Counts           `json:"counts"`
+	Findings   []Finding        `json:"findings"`
+}
+
+// MarshalJSON writes the documented form (docs/json-schema.md, "outcome"),
+// compact, with the messages as "messages".
+func (o Outcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	j := newJSONWriter(&buf, false)
+	j.outcome(&o)
+	if err := j.flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (o *Outcome) UnmarshalJSON(b []byte) error {
+	var j outcomeJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*o = Outcome{Lost: j.Lost, Duplicated: j.Duplicated, Counts: j.Counts, Findings: j.Findings}
+	if j.Messages != nil {
+		o.SetMessages(j.Messages)
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ type Options struct {
 	// Budget bounds the run's cost (fields 0: DefaultBudget); a scenario
 	// over it is refused, a run that goes over it on the way is stopped.
 	Budget Budget
-	// OnlyNotable keeps in Outcome.Messages only the messages a report
+	// OnlyNotable keeps in Outcome.Messages() only the messages a report
 	// names (what WriteText prints): LOST, DUPLICATED or flagged ones.
 	// The counts, the lost and duplicated lists and the findings stay
 	// complete. `kafkasim run` sets it for its text output, so that a
@@ -436,7 +436,7 @@ func (r *runner) result(end time.Duration, release func()) *Result {
 		res.Groups = []GroupResult{}
 	}
 	release()
-	res.Outcome = classifyWith(r.t, r.onlyNotable)
+	res.Outcome = classifyRun(r.t, r.onlyNotable)
 	return res
 }
 

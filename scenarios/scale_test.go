@@ -55,8 +55,8 @@ func checkScale(tb testing.TB, r *scenarios.Result, n int) {
 		tb.Fatal("c1's partitions never moved")
 	}
 	c := r.Outcome.Counts
-	if c.Lost != 0 || c.Pending != 0 || len(r.Outcome.Messages) != 20*n {
-		tb.Fatalf("outcome %+v of %d messages", c, len(r.Outcome.Messages))
+	if c.Lost != 0 || c.Pending != 0 || len(r.Outcome.Messages()) != 20*n {
+		tb.Fatalf("outcome %+v of %d messages", c, len(r.Outcome.Messages()))
 	}
 }
 

@@ -199,8 +199,9 @@ func (x *Steps) Extend(r *Result) *Steps {
 func (x *Steps) setBad() {
 	x.bad = nil
 	r := x.R
-	for i := range r.Outcome.Messages {
-		if m := &r.Outcome.Messages[i]; m.Outcome == Lost || m.Outcome == Duplicated {
+	msgs := r.Outcome.Messages()
+	for i := range msgs {
+		if m := &msgs[i]; m.Outcome == Lost || m.Outcome == Duplicated {
 			x.bad = append(x.bad, m)
 		}
 	}

@@ -347,15 +347,16 @@ func (j *jsonWriter) eventMembers(e *Event, key []byte) {
 func (j *jsonWriter) outcome(o *Outcome) {
 	j.beginObject()
 	j.key("messages")
-	if o.Messages == nil {
+	if o.noMessages() {
 		j.null()
 	} else {
 		j.beginArray()
-		for i := range o.Messages {
+		o.eachMessage(func(m *MessageOutcome) bool {
 			j.elem()
-			j.message(&o.Messages[i])
+			j.message(m)
 			j.flushFull()
-		}
+			return j.err == nil
+		})
 		j.endArray()
 	}
 	j.key("lost")

@@ -110,11 +110,6 @@ func TestWriteJSONOddResults(t *testing.T) {
 	evs = append(evs, Event{Seq: len(evs), Topics: []string{}, Partitions: []TP{}}, Event{Seq: len(evs) + 1})
 	full := &Result{SchemaVersion: 1, Scenario: "odd <&>", Seed: 1<<64 - 1, Backend: "sim", Duration: -5, Incomplete: "cut\n short",
 		Outcome: Outcome{
-			Messages: []MessageOutcome{
-				{Group: "g", Topic: "t", Partition: 0, Offset: 0, Key: "k\"", Deliveries: 2, Effects: 2, Outcome: Duplicated,
-					Flags: []Flag{FlagSkip, FlagReordered}, CauseKind: CauseUnknown, Cause: "why <not>", DeliveredTo: []string{"c1", "c2"}},
-				{Group: "g", Topic: "t", Partition: 1, Offset: 5, Outcome: OK, Flags: []Flag{}, DeliveredTo: []string{}},
-			},
 			Lost:       []MessageRef{{"g", "t", 1, 2}},
 			Duplicated: []MessageRef{},
 			Counts:     Counts{1, 2, 3, 4, 5},
@@ -127,6 +122,11 @@ func TestWriteJSONOddResults(t *testing.T) {
 			{Group: "i"},
 		}}
 	full.SetEvents(evs)
+	full.Outcome.SetMessages([]MessageOutcome{
+		{Group: "g", Topic: "t", Partition: 0, Offset: 0, Key: "k\"", Deliveries: 2, Effects: 2, Outcome: Duplicated,
+			Flags: []Flag{FlagSkip, FlagReordered}, CauseKind: CauseUnknown, Cause: "why <not>", DeliveredTo: []string{"c1", "c2"}},
+		{Group: "g", Topic: "t", Partition: 1, Offset: 5, Outcome: OK, Flags: []Flag{}, DeliveredTo: []string{}},
+	})
 	empty := &Result{} // no timeline, nil lists: nulls
 	noEvents := &Result{Groups: []GroupResult{}}
 	noEvents.SetEvents(nil)
@@ -219,7 +219,7 @@ func TestJSONLRoundTrip(t *testing.T) {
 			counts[typ.Type]++
 		}
 		o := &r.Outcome
-		want := map[string]int{JSONLRun: 1, JSONLEvent: len(r.Events()), JSONLMessage: len(o.Messages), JSONLFinding: len(o.Findings), JSONLOutcome: 1, JSONLGroup: len(r.Groups)}
+		want := map[string]int{JSONLRun: 1, JSONLEvent: len(r.Events()), JSONLMessage: len(o.Messages()), JSONLFinding: len(o.Findings), JSONLOutcome: 1, JSONLGroup: len(r.Groups)}
 		for k, v := range want {
 			if counts[k] != v {
 				t.Errorf("%s: %d %q lines, want %d", name, counts[k], k, v)
@@ -297,7 +297,7 @@ func referenceText(r *Result) string {
 	}
 	fmt.Fprintf(&bw, "\noutcome: %d OK, %d REDELIVERED, %d DUPLICATED, %d LOST, %d PENDING\n",
 		o.Counts.OK, o.Counts.Redelivered, o.Counts.Duplicated, o.Counts.Lost, o.Counts.Pending)
-	for _, m := range o.Messages {
+	for _, m := range o.Messages() {
 		if m.Outcome != Lost && m.Outcome != Duplicated && len(m.Flags) == 0 {
 			continue
 		}
@@ -401,9 +401,9 @@ func TestWriteTextMatchesReference(t *testing.T) {
 		}
 	}
 	r := &Result{Scenario: "odd", Incomplete: "interrupted", Outcome: Outcome{
-		Messages: []MessageOutcome{{Group: "g", Topic: "t", Outcome: Lost, Cause: "c"}, {Outcome: OK, Flags: []Flag{FlagSkip}}, {Outcome: OK}},
 		Findings: []Finding{{Flag: FlagCommitRegression, Detail: "d"}}},
 		Groups: []GroupResult{{Table: "\ntable\n"}}}
+	r.Outcome.SetMessages([]MessageOutcome{{Group: "g", Topic: "t", Outcome: Lost, Cause: "c"}, {Outcome: OK, Flags: []Flag{FlagSkip}}, {Outcome: OK}})
 	r.SetEvents(evs)
 	check("odd", r)
 	for i := range evs {
@@ -431,14 +431,14 @@ func TestOnlyNotableKeepsWhatTheTextPrints(t *testing.T) {
 				t.Fatal(err)
 			}
 			var want []MessageOutcome
-			for _, m := range full.Outcome.Messages {
+			for _, m := range full.Outcome.Messages() {
 				if m.Outcome == Lost || m.Outcome == Duplicated || len(m.Flags) > 0 {
 					want = append(want, m)
 				}
 			}
 			f, o := full.Outcome, some.Outcome
-			if !reflect.DeepEqual(o.Messages, want) && !(len(want) == 0 && len(o.Messages) == 0) {
-				t.Fatalf("%s seed %d: %d messages kept, want the %d notable of %d", name, seed, len(o.Messages), len(want), len(f.Messages))
+			if !reflect.DeepEqual(o.Messages(), want) && !(len(want) == 0 && len(o.Messages()) == 0) {
+				t.Fatalf("%s seed %d: %d messages kept, want the %d notable of %d", name, seed, len(o.Messages()), len(want), len(f.Messages()))
 			}
 			if o.Counts != f.Counts || !reflect.DeepEqual(o.Lost, f.Lost) || !reflect.DeepEqual(o.Duplicated, f.Duplicated) || !reflect.DeepEqual(o.Findings, f.Findings) {
 				t.Fatalf("%s seed %d: counts, lists or findings differ", name, seed)

@@ -569,8 +569,9 @@ func judge(g Guarantee, o *scenarios.Outcome, w *world) []problem {
 				tp: scenarios.TP{Topic: f.Topic, Partition: f.Partition}, off: f.Offset})
 		}
 	}
-	for i := range o.Messages {
-		m := &o.Messages[i]
+	msgs := o.Messages()
+	for i := range msgs {
+		m := &msgs[i]
 		ref := fmt.Sprintf("%s[%d]@%d", m.Topic, m.Partition, m.Offset)
 		add := func(rule, text string) {
 			out = append(out, problem{rule: rule, text: text, seq: -1, tp: scenarios.TP{Topic: m.Topic, Partition: m.Partition}, off: m.Offset})
@@ -611,8 +612,8 @@ func judge(g Guarantee, o *scenarios.Outcome, w *world) []problem {
 				text: fmt.Sprintf("after the heal phase %s is committed at %d, not at its log end %d, and no commit past %d failed: the tail was never committed", pr.tp, pr.off, end, pr.off)})
 		}
 	}
-	for i := range o.Messages {
-		m := &o.Messages[i]
+	for i := range msgs {
+		m := &msgs[i]
 		tp := scenarios.TP{Topic: m.Topic, Partition: m.Partition}
 		if m.Offset >= final[tp] && m.Deliveries == 0 && len(out) == 0 {
 			out = append(out, problem{rule: "liveness (invariant 10)", text: fmt.Sprintf("%s[%d]@%d was never read although everyone caught up and closed (final committed offset %d)", m.Topic, m.Partition, m.Offset, final[tp]),

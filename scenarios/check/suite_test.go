@@ -158,7 +158,7 @@ func sometimes(t *testing.T, cfg Config, n int, seen func(*caseResult) bool) boo
 
 func has(v scenarios.Verdict, cause scenarios.CauseKind) func(*caseResult) bool {
 	return func(r *caseResult) bool {
-		for _, m := range r.outcome.Messages {
+		for _, m := range r.outcome.Messages() {
 			if m.Outcome == v && (cause == "" || m.CauseKind == cause) {
 				return true
 			}

@@ -114,7 +114,7 @@ func (a Assignment) String() string {
 // ViewOf extracts the compared parts of a result.
 func ViewOf(r *scenarios.Result) View {
 	v := View{Messages: []Message{}, Committed: []Committed{}, Assignments: []GroupAssignments{}}
-	for _, m := range r.Outcome.Messages {
+	for _, m := range r.Outcome.Messages() {
 		msg := Message{Group: m.Group, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Verdict: m.Outcome}
 		if m.Outcome == scenarios.Lost || m.Outcome == scenarios.Duplicated {
 			msg.Cause = m.CauseKind

@@ -274,7 +274,7 @@ func FreezeExpect(file string, data []byte) ([]byte, error) {
 	fmt.Fprintf(&b, "# The outcome of this run, frozen when it was exported: kafkasim check THIS_FILE\n")
 	fmt.Fprintf(&b, "expect:\n  lost: %d\n  duplicated: %d\n  redelivered: %d\n  ok: %d\n  pending: %d\n", k.Lost, k.Duplicated, k.Redelivered, k.OK, k.Pending)
 	n := 0
-	for _, m := range r.Outcome.Messages {
+	for _, m := range r.Outcome.Messages() {
 		if m.Outcome != scenarios.Lost && m.Outcome != scenarios.Duplicated || n >= maxExpectMessages {
 			continue
 		}
