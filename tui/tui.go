@@ -20,6 +20,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
 	"github.com/kafkasim/kafkasim/scenarios"
@@ -41,8 +42,12 @@ type Options struct {
 	// Seed replaces the scenario's seed when SeedSet.
 	Seed    uint64
 	SeedSet bool
-	// Runner runs scenarios; nil means scenarios.Run.
+	// Runner runs scenarios; nil means scenarios.Run with Budget.
 	Runner Runner
+	// Budget bounds each run's cost (scenarios.Options.Budget; fields 0:
+	// scenarios.DefaultBudget): the simulator's runs and the sandbox's.
+	// A Runner given here applies its own.
+	Budget scenarios.Budget
 	// NoColor forces the ASCII colour profile; Run also sets it when the
 	// NO_COLOR environment variable is set.
 	NoColor bool
@@ -54,8 +59,11 @@ type Options struct {
 	Dir string
 }
 
-func defaultRunner(s *scenarios.Scenario, seed uint64, seedSet bool, until time.Duration) (*scenarios.Result, error) {
-	return scenarios.Run(s, scenarios.Options{Seed: seed, SeedSet: seedSet, Until: until})
+// simRunner is the Runner of the simulator with budget b.
+func simRunner(b scenarios.Budget) Runner {
+	return func(s *scenarios.Scenario, seed uint64, seedSet bool, until time.Duration) (*scenarios.Result, error) {
+		return scenarios.Run(s, scenarios.Options{Seed: seed, SeedSet: seedSet, Until: until, Budget: b})
+	}
 }
 
 // Run runs the terminal UI until the user quits: the picker when
@@ -132,7 +140,7 @@ type Model struct {
 func New(opts Options) *Model {
 	simOnly := opts.Runner != nil
 	if opts.Runner == nil {
-		opts.Runner = defaultRunner
+		opts.Runner = simRunner(opts.Budget)
 	}
 	c := common.New()
 	m := &Model{c: c, opts: opts, stack: []screen{screenPicker}, simOnly: simOnly}
@@ -309,8 +317,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.opts.SeedSet {
 			s.Seed = m.opts.Seed
 		}
-		m.sandbox = pages.NewSandbox(m.c, &s, startSession)
+		m.sandbox = pages.NewSandbox(m.c, &s, m.startSession)
 		m.sandbox.ExportDir, m.sandbox.Walk.FrameDir = m.opts.Dir, m.opts.Dir
+		m.sandbox.Budget = m.opts.Budget
 		if m.sandboxes == nil {
 			m.sandboxes = map[string]*pages.Sandbox{}
 		}
@@ -417,8 +426,8 @@ func (m *Model) unexported() *pages.Sandbox {
 // startSession starts the sandbox's session on the simulator, whatever
 // the Runner: a real cluster cannot take the broker down, and its runs
 // cannot be driven step by step.
-func startSession(s *scenarios.Scenario) (*scenarios.Session, error) {
-	return scenarios.Start(s, scenarios.Options{})
+func (m *Model) startSession(s *scenarios.Scenario) (*scenarios.Session, error) {
+	return scenarios.Start(s, scenarios.Options{Budget: m.opts.Budget})
 }
 
 // View implements tea.Model.
@@ -442,18 +451,31 @@ func (m *Model) View() string {
 		v = m.sandbox.View()
 	}
 	if m.loading != "" || m.err != "" || m.confirm {
-		line := m.c.Styles.Bold.Render(" loading " + m.loading + " …")
+		lines := []string{m.c.Styles.Bold.Render(" loading " + m.loading + " …")}
 		if m.err != "" {
-			line = m.c.Styles.Error.Render(" error: "+m.err) + m.c.Styles.Dim.Render("  (any key)")
+			// Wrapped, not cut: the end of an error usually says what to
+			// do (a flag to raise a limit, the line of a file), and it
+			// covers as many lines of the screen as it needs (a third of
+			// them at most).
+			text := common.Wrap("error: "+m.err+"  (any key)", max(1, W-2))
+			if most := max(1, H/3); len(text) > most {
+				text = append(text[:most-1], ansi.Truncate(strings.Join(text[most-1:], " "), max(1, W-2), "…"))
+			}
+			lines = lines[:0]
+			for _, t := range text {
+				lines = append(lines, m.c.Styles.Error.Render(" "+t))
+			}
 		}
 		if m.confirm {
 			sb := m.unexported()
-			line = m.c.Styles.Error.Render(fmt.Sprintf(" Quit? %s's sandbox: %d actions not exported.", sb.Lesson(), sb.Unexported())) +
-				m.c.Styles.Bold.Render(" q quit · e export · other: stay")
+			lines = []string{m.c.Styles.Error.Render(fmt.Sprintf(" Quit? %s's sandbox: %d actions not exported.", sb.Lesson(), sb.Unexported())) +
+				m.c.Styles.Bold.Render(" q quit · e export · other: stay")}
 		}
 		ls := splitLines(v)
-		if len(ls) > 1 {
-			ls[1] = common.Pad(line, W)
+		for i, l := range lines {
+			if 1+i < len(ls) {
+				ls[1+i] = common.Pad(l, W)
+			}
 		}
 		v = joinLines(ls)
 	}

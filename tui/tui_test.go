@@ -362,3 +362,29 @@ func TestUnknownScenarioFailsEarly(t *testing.T) {
 		t.Fatalf("Run(no-such-lesson) = %v", err)
 	}
 }
+
+// TestBudget: Options.Budget bounds the TUI's runs, the walkthrough's and
+// the sandbox's; a scenario over it leaves the picker with the whole
+// error on screen at 80x24, wrapped, down to what to do about it.
+func TestBudget(t *testing.T) {
+	m := open(t, Options{Scenario: "auto-commit-loss", Budget: scenarios.Budget{Messages: 2}}, 80, 24)
+	v := m.View()
+	if m.top() != screenPicker || !strings.Contains(v, "over the run's budget of 2 messages") {
+		t.Fatalf("a scenario over the budget should leave the picker with the error:\n%s", v)
+	}
+	if !strings.Contains(v, "raise it with --budget") || !strings.Contains(v, "or make the scenario smaller") {
+		t.Fatalf("the budget error is cut at 80 columns:\n%s", v)
+	}
+	checkFrame(t, v, 80, 24)
+	m = open(t, Options{Scenario: "auto-commit-loss", Budget: scenarios.Budget{Messages: 1000}}, 80, 24)
+	if m.top() != screenWalk {
+		t.Fatalf("a budget the scenario fits should open the walkthrough:\n%s", m.View())
+	}
+	if _, err := m.startSession(m.scen); err != nil {
+		t.Fatalf("the sandbox's session under the same budget: %v", err)
+	}
+	m.opts.Budget = scenarios.Budget{Messages: 2}
+	if _, err := m.startSession(m.scen); err == nil || !strings.Contains(err.Error(), "budget") {
+		t.Fatalf("the sandbox's session ignored a budget the scenario is over: %v", err)
+	}
+}

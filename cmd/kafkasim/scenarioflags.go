@@ -26,8 +26,7 @@ func (s *runSeed) add(cmd *cobra.Command) {
 	cmd.Flags().Uint64Var(&s.v, "seed", 0, "seed for everything random in the run (default: the scenario's seed)")
 }
 
-// addBudget adds --budget. (Not for tui: its sandbox and exports start
-// runs of their own, on the default budget.)
+// addBudget adds --budget.
 func (s *runSeed) addBudget(cmd *cobra.Command) { s.budget.add(cmd) }
 
 // options are the run options the flags ask for: --seed's seed when

@@ -42,17 +42,19 @@ scenario file with its outcome as expectations), ? help, esc back, q
 quit. NO_COLOR (or --no-color) draws without colour.`,
 		Example: `  kafkasim tui
   kafkasim tui auto-commit-loss
-  kafkasim tui ./my-scenario.yaml --seed 7`,
+  kafkasim tui ./my-scenario.yaml --seed 7
+  kafkasim tui ./big.yaml --budget messages=1000000`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeScenarioArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := tui.Options{NoColor: noColor}
+			so := seed.options(cmd)
+			opts := tui.Options{NoColor: noColor, Budget: so.Budget}
 			if rf.real() {
 				if _, err := rf.config(); err != nil {
 					return err
 				}
 				opts.Runner = func(s *scenarios.Scenario, seed uint64, seedSet bool, until time.Duration) (*scenarios.Result, error) {
-					return rf.run(s, scenarios.Options{Seed: seed, SeedSet: seedSet, Until: until})
+					return rf.run(s, scenarios.Options{Seed: seed, SeedSet: seedSet, Until: until, Budget: so.Budget})
 				}
 			}
 			if len(args) == 1 {
@@ -61,7 +63,6 @@ quit. NO_COLOR (or --no-color) draws without colour.`,
 				}
 				opts.Scenario = args[0]
 			}
-			so := seed.options(cmd)
 			opts.Seed, opts.SeedSet = so.Seed, so.SeedSet
 			if err := tui.Run(opts); err != nil {
 				return failed(err)
@@ -70,6 +71,7 @@ quit. NO_COLOR (or --no-color) draws without colour.`,
 		},
 	}
 	seed.add(cmd)
+	seed.addBudget(cmd)
 	cmd.Flags().BoolVar(&noColor, "no-color", false, "draw without colour (as NO_COLOR does)")
 	rf.add(cmd, "run scenarios against this Kafka cluster (host:port[,host:port]) instead of the simulator; each run takes its scenario's duration in real time")
 	rf.addClient(cmd)

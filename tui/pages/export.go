@@ -199,7 +199,7 @@ func slug(s string) string {
 // a command, with an expect block that freezes its outcome
 // (FreezeExpect); the status line says the file's full path.
 func (sb *Sandbox) ExportYAML() tea.Cmd {
-	owner, s, dir, lesson := sb, sb.Script(), sb.ExportDir, sb.lesson
+	owner, s, dir, lesson, budget := sb, sb.Script(), sb.ExportDir, sb.lesson, sb.Budget
 	n := len(sb.actions)
 	return func() tea.Msg {
 		src, err := scenarioSource(s)
@@ -212,7 +212,7 @@ func (sb *Sandbox) ExportYAML() tea.Cmd {
 		if err != nil {
 			return sandboxExportedMsg{sb: owner, err: err}
 		}
-		if data, err = FreezeExpect(base+".yaml", data); err != nil {
+		if data, err = freezeExpect(base+".yaml", data, budget); err != nil {
 			return sandboxExportedMsg{sb: owner, err: err}
 		}
 		path, err := writeNew(dir, base, data)
@@ -260,11 +260,16 @@ const maxExpectMessages = 20
 // simulator that changes it fails the check. It fails if the file with
 // its expectations does not load or does not check.
 func FreezeExpect(file string, data []byte) ([]byte, error) {
+	return freezeExpect(file, data, scenarios.Budget{})
+}
+
+// freezeExpect is FreezeExpect running the scenario with budget budget.
+func freezeExpect(file string, data []byte, budget scenarios.Budget) ([]byte, error) {
 	s, err := scenarios.Parse(file, data)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	r, err := scenarios.Run(s, scenarios.Options{})
+	r, err := scenarios.Run(s, scenarios.Options{Budget: budget})
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}

@@ -170,9 +170,19 @@ func (p *Picker) View() string {
 		nameW = max(nameW, len(it.Name))
 	}
 	nameW = min(nameW, W/2)
-	listH := H - 2 - 1 - 4 // title, filter, key bar, details
+	// An error is wrapped, not cut (its end usually says what to do: a
+	// flag to raise a limit, the line of a file), under the list in the
+	// room of the details, which it then replaces.
+	var errLines []string
+	if p.Err != "" {
+		errLines = common.Wrap(p.Err, W)
+		if most := max(1, H/4); len(errLines) > most {
+			errLines = append(errLines[:most-1], ansi.Truncate(strings.Join(errLines[most-1:], " "), max(W-1, 1), "")+"…")
+		}
+	}
+	listH := H - 2 - 1 - max(4, len(errLines)) // title, filter, key bar, details or error
 	if H < 12 {
-		listH = H - 3
+		listH = H - 3 - len(errLines)
 	}
 	first := max(0, min(p.sel-listH/2, len(vis)-listH))
 	for i := first; i < len(vis) && i < first+max(listH, 0); i++ {
@@ -194,8 +204,8 @@ func (p *Picker) View() string {
 		}
 		out = append(out, s.Dim.Render("  "+msg))
 	}
-	if p.Err != "" {
-		out = append(out, s.Error.Render(p.Err))
+	for _, l := range errLines {
+		out = append(out, s.Error.Render(l))
 	}
 	body := common.Fit(strings.Join(out, "\n"), W, H-1)
 	// Details of the selection, at the bottom of the body when room.

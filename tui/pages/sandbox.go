@@ -50,6 +50,9 @@ type Sandbox struct {
 	Walk *Walk
 	// ExportDir is where ExportYAML writes ("": the current directory).
 	ExportDir string
+	// Budget is the budget of the run that freezes an export's outcome
+	// (fields 0: scenarios.DefaultBudget).
+	Budget scenarios.Budget
 
 	lesson  string // the scenario's name
 	base    *scenarios.Scenario
