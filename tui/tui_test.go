@@ -388,3 +388,24 @@ func TestBudget(t *testing.T) {
 		t.Fatalf("the sandbox's session ignored a budget the scenario is over: %v", err)
 	}
 }
+
+// TestErrorOverlayWraps: an error over a screen is wrapped to its width,
+// not cut, and covers at most a third of it.
+func TestErrorOverlayWraps(t *testing.T) {
+	m := open(t, Options{Scenario: "auto-commit-loss"}, 80, 24)
+	m.err = strings.Repeat("a long explanation of what went wrong ", 4) + "and what to do about it"
+	v := m.View()
+	checkFrame(t, v, 80, 24)
+	if !strings.Contains(v, "what to do about it") {
+		t.Fatalf("the error's end is not on screen:\n%s", v)
+	}
+	m.err = strings.Repeat("word ", 400) + "END"
+	v = m.View()
+	checkFrame(t, v, 80, 24)
+	if n := strings.Count(v, "word"); n > 16*8 {
+		t.Fatalf("a very long error covers more than a third of the screen (%d words shown)", n)
+	}
+	if !strings.Contains(v, "…") {
+		t.Fatalf("a very long error is cut without saying so:\n%s", v)
+	}
+}
