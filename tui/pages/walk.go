@@ -546,28 +546,30 @@ func (w *Walk) body(W, H int) string {
 	}
 	// The narration's text, a line of partitions and two lanes first;
 	// then every lane, then the group panel (or the outcome), then more
-	// partitions, then the narration's explanation, then the rest.
-	seq := []slot{{2, false, 0}, {0, false, 0}, {1, false, 0}}
+	// partitions, then the narration's explanation (the why of the step
+	// before the lanes' full legend, which keeps a line ending "? more"),
+	// then the rest.
+	seq := []slot{{2, false, 0, false}, {0, false, 0, false}, {1, false, 0, false}}
 	if outcome {
-		seq = append(seq, slot{3, false, 0}) // the outcome comes before more lanes
+		seq = append(seq, slot{3, false, 0, false}) // the outcome comes before more lanes
 	}
 	if w.focus >= 0 {
 		for i := range ps {
 			if ps[i].focused {
-				seq = append(seq, slot{i, false, 0}, slot{i, true, 0})
+				seq = append(seq, slot{i, false, 0, false}, slot{i, true, 0, false})
 			}
 		}
 	}
-	seq = append(seq, slot{1, true, laneAll}, slot{0, true, 0})
+	seq = append(seq, slot{1, true, laneAll, false}, slot{0, true, 0, false})
 	if outcome {
 		// At the end the outcome takes the group panel's place; the
 		// group keeps a line only when there is room.
-		seq = append(seq, slot{3, true, 0}, slot{4, false, 0}, slot{1, true, 0})
+		seq = append(seq, slot{3, true, 0, false}, slot{4, false, 0, false}, slot{1, true, 0, false})
 	} else {
 		for _, i := range prio[3:] {
-			seq = append(seq, slot{i, false, 0})
+			seq = append(seq, slot{i, false, 0, false})
 		}
-		seq = append(seq, slot{1, true, 0}, slot{2, true, 0}, slot{3, true, 0}, slot{4, true, 0})
+		seq = append(seq, slot{2, true, 0, false}, slot{1, true, 0, true}, slot{3, true, 0, false}, slot{4, true, 0, false})
 	}
 	hs := allotSeq(ps, seq, H)
 	if hs[0] > 0 {
@@ -608,25 +610,26 @@ func allot(ps []panel, prio, growOrder []int, h int) []int {
 	}
 	var seq []slot
 	for _, i := range prio {
-		seq = append(seq, slot{i, false, 0})
+		seq = append(seq, slot{i, false, 0, false})
 	}
 	for _, i := range prio {
 		if ps[i].focused {
-			seq = append(seq, slot{i, true, 0})
+			seq = append(seq, slot{i, true, 0, false})
 		}
 	}
 	for _, i := range growOrder {
-		seq = append(seq, slot{i, true, 0})
+		seq = append(seq, slot{i, true, 0, false})
 	}
 	return allotSeq(ps, seq, h)
 }
 
 // slot is one move of allotSeq: give panel i its minimum, or grow it to
-// what it wants (to upTo, when not 0).
+// what it wants (to upTo, when not 0; only if all of it fits, when whole).
 type slot struct {
-	i    int
-	grow bool
-	upTo int
+	i     int
+	grow  bool
+	upTo  int
+	whole bool
 }
 
 // allotSeq gives panels their heights in the order of seq, then the flex
@@ -652,6 +655,9 @@ func allotSeq(ps []panel, seq []slot, h int) []int {
 				want = min(want, sl.upTo)
 			}
 			extra := min(max(0, want-hs[i]), budget)
+			if sl.whole && extra < want-hs[i] {
+				break // (a lanes' legend is whole or one line: part of it is blank)
+			}
 			hs[i] += extra
 			budget -= extra
 		}
