@@ -300,9 +300,7 @@ func (c *Coordinator) setConsumerState(cg *cgroup, s State, cause string) {
 		return
 	}
 	t := Transition{Time: c.clk.Now(), Group: cg.id, Kind: StateChanged, From: from, To: s, Generation: cg.epoch, Cause: cause}
-	for _, fn := range c.observers {
-		fn(t)
-	}
+	c.notify(t)
 }
 
 func (c *Coordinator) emitConsumer(cg *cgroup, kind TransitionKind, memberID, cause string, moved []PartitionMove) {
@@ -317,9 +315,7 @@ func (c *Coordinator) emitConsumer(cg *cgroup, kind TransitionKind, memberID, ca
 			t.Assigned, t.Revoking = slices.Clone(m.assigned), slices.Clone(m.pending)
 		}
 	}
-	for _, fn := range c.observers {
-		fn(t)
-	}
+	c.notify(t)
 }
 
 // removeConsumerMember is Kafka's consumerGroupFenceMember: the member

@@ -23,6 +23,8 @@ type Coordinator struct {
 	lastGroup *group             // the group commitGroup found last (reset when groups changes)
 	consumer  map[string]*cgroup // consumer groups (KIP-848); ids disjoint from groups
 	observers []func(Transition)
+	held      int          // HoldTransitions calls not released yet
+	heldTs    []Transition // the transitions they hold, in order
 
 	consumerDown bool // an outage was seen; consumer timers restart when it ends
 }
@@ -45,6 +47,42 @@ func NewCoordinator(clk clock.Clock, b *broker.Broker, cfg Config, r *rand.Rand)
 // coordinator.
 func (c *Coordinator) OnTransition(fn func(Transition)) {
 	c.observers = append(c.observers, fn)
+}
+
+// HoldTransitions delays the observers' calls until the matching
+// ReleaseTransitions (holds nest). A client holds them around a request
+// whose answer it reports (LeaveGroup): the coordinator answers
+// synchronously, and without the hold the observers would see its
+// reaction (the group starts a rebalance) before the client's report of
+// the request that caused it.
+func (c *Coordinator) HoldTransitions() { c.held++ }
+
+// ReleaseTransitions ends a HoldTransitions; the last one calls the
+// observers with what was held, in order.
+func (c *Coordinator) ReleaseTransitions() {
+	if c.held == 0 {
+		return
+	}
+	c.held--
+	if c.held > 0 {
+		return
+	}
+	ts := c.heldTs
+	c.heldTs = nil
+	for _, t := range ts {
+		c.notify(t)
+	}
+}
+
+// notify calls the observers with t, or holds it (HoldTransitions).
+func (c *Coordinator) notify(t Transition) {
+	if c.held > 0 {
+		c.heldTs = append(c.heldTs, t)
+		return
+	}
+	for _, fn := range c.observers {
+		fn(t)
+	}
 }
 
 // Groups returns the ids of every known group (Dead classic ones
@@ -136,9 +174,7 @@ func (c *Coordinator) emit(g *group, kind TransitionKind, memberID, cause string
 	}
 	t := Transition{Time: c.clk.Now(), Group: g.id, Kind: kind, From: g.state, To: g.state,
 		Generation: g.generation, MemberID: memberID, Cause: cause, Moved: moved}
-	for _, fn := range c.observers {
-		fn(t)
-	}
+	c.notify(t)
 }
 
 // setState moves g to s, reports it, and keeps the broker's KIP-211 expiry
@@ -163,9 +199,7 @@ func (c *Coordinator) setState(g *group, s State, cause string) {
 	}
 	t := Transition{Time: c.clk.Now(), Group: g.id, Kind: StateChanged, From: from, To: s,
 		Generation: g.generation, Cause: cause}
-	for _, fn := range c.observers {
-		fn(t)
-	}
+	c.notify(t)
 }
 
 // offsetsExpired is the broker's KIP-211 hook.

@@ -487,8 +487,12 @@ func (c *Consumer) leaveGroup(reason string, trig client.CommitTrigger) {
 		return
 	}
 	if c.memberID != "" && c.cfg.InstanceID == "" && c.net() {
+		// (The client's report of its LeaveGroup comes before the
+		// coordinator's reaction to it.)
+		c.cl.coord.HoldTransitions()
 		err := c.cl.coord.Leave(c.cfg.GroupID, c.memberID, "")
 		c.groupEvent(client.GroupEvent{Kind: client.GroupLeft, Err: err, Reason: reason})
+		c.cl.coord.ReleaseTransitions()
 	}
 	c.memberID = ""
 	c.generation = -1
