@@ -1125,7 +1125,7 @@ func (c *classifier) writePart(out *Outcome, msgs []MessageOutcome, names []stri
 			continue
 		}
 		if c.mode == writeNone {
-			c.countMessage(out, g, tp, ps, ms, off)
+			tally(out, verdict(ps, ms, off), MessageRef{g, tp.Topic, tp.Partition, off})
 			continue
 		}
 		msgs, names = c.writeMessage(out, msgs, names, g, tp, ps, ms, pr, keys)
@@ -1150,21 +1150,20 @@ func verdict(ps *pstate, ms *mstate, off int64) Verdict {
 	}
 }
 
-// countMessage counts the verdict of group g's message at offset off of
-// partition tp in out, and lists it if LOST or DUPLICATED, without
-// writing its outcome (writeNone).
-func (c *classifier) countMessage(out *Outcome, g string, tp TP, ps *pstate, ms *mstate, off int64) {
-	switch verdict(ps, ms, off) {
+// tally counts verdict v of message ref in out, and lists it if LOST or
+// DUPLICATED.
+func tally(out *Outcome, v Verdict, ref MessageRef) {
+	switch v {
 	case Duplicated:
 		out.Counts.Duplicated++
-		out.Duplicated = push(out.Duplicated, MessageRef{g, tp.Topic, tp.Partition, off})
+		out.Duplicated = push(out.Duplicated, ref)
 	case Redelivered:
 		out.Counts.Redelivered++
 	case OK:
 		out.Counts.OK++
 	case Lost:
 		out.Counts.Lost++
-		out.Lost = push(out.Lost, MessageRef{g, tp.Topic, tp.Partition, off})
+		out.Lost = push(out.Lost, ref)
 	default:
 		out.Counts.Pending++
 	}
@@ -1195,26 +1194,17 @@ func (c *classifier) writeMessage(out *Outcome, msgs []MessageOutcome, names []s
 		}
 		m.DeliveredTo = names[start:len(names):len(names)]
 	}
-	// The verdict, counted here (no string compares of it after).
+	// The verdict, counted here.
 	notable := false
 	m.Outcome = verdict(ps, ms, off)
+	tally(out, m.Outcome, m.Ref())
 	switch m.Outcome {
 	case Duplicated:
 		m.CauseKind, m.Cause = c.duplicateCause(msgKey{g, tp, off}, ps, ms)
-		out.Counts.Duplicated++
-		out.Duplicated = push(out.Duplicated, m.Ref())
 		notable = true
-	case Redelivered:
-		out.Counts.Redelivered++
-	case OK:
-		out.Counts.OK++
 	case Lost:
 		m.CauseKind, m.Cause = c.lostCause(msgKey{g, tp, off}, ps, ms)
-		out.Counts.Lost++
-		out.Lost = push(out.Lost, m.Ref())
 		notable = true
-	default:
-		out.Counts.Pending++
 	}
 	if ms.flags != 0 {
 		m.Flags = ms.flags.list()

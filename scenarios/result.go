@@ -86,10 +86,13 @@ type resultJSON struct {
 // MarshalJSON writes the documented form (docs/json-schema.md), with the
 // timeline as "events", compact. The timeline is read from the run's
 // recording, not built as []Event (see WriteJSON).
-func (r Result) MarshalJSON() ([]byte, error) {
+func (r Result) MarshalJSON() ([]byte, error) { return compactJSON(r.writeJSON) }
+
+// compactJSON is what write writes, compact.
+func compactJSON(write func(*jsonWriter)) ([]byte, error) {
 	var buf bytes.Buffer
 	j := newJSONWriter(&buf, false)
-	r.writeJSON(j)
+	write(j)
 	if err := j.flush(); err != nil {
 		return nil, err
 	}
@@ -158,13 +161,7 @@ type outcomeJSON struct {
 // MarshalJSON writes the documented form (docs/json-schema.md, "outcome"),
 // compact, with the messages as "messages".
 func (o Outcome) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	j := newJSONWriter(&buf, false)
-	j.outcome(&o)
-	if err := j.flush(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return compactJSON(func(j *jsonWriter) { j.outcome(&o) })
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
