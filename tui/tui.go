@@ -20,7 +20,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
 	"github.com/kafkasim/kafkasim/scenarios"
@@ -457,10 +456,7 @@ func (m *Model) View() string {
 			// do (a flag to raise a limit, the line of a file), and it
 			// covers as many lines of the screen as it needs (a third of
 			// them at most).
-			text := common.Wrap("error: "+m.err+"  (any key)", max(1, W-2))
-			if most := max(1, H/3); len(text) > most {
-				text = append(text[:most-1], ansi.Truncate(strings.Join(text[most-1:], " "), max(1, W-2), "…"))
-			}
+			text := common.WrapAtMost("error: "+m.err+"  (any key)", max(1, W-2), H/3)
 			lines = lines[:0]
 			for _, t := range text {
 				lines = append(lines, m.c.Styles.Error.Render(" "+t))

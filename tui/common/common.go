@@ -66,6 +66,16 @@ func Pad(s string, w int) string {
 	return s + strings.Repeat(" ", w-n)
 }
 
+// WrapAtMost is Wrap keeping at most most lines, the last one ending
+// "…" when text was left out.
+func WrapAtMost(s string, w, most int) []string {
+	ls := Wrap(s, w)
+	if most = max(1, most); len(ls) > most {
+		ls = append(ls[:most-1], ansi.Truncate(strings.Join(ls[most-1:], " "), max(1, w), "…"))
+	}
+	return ls
+}
+
 // Wrap wraps plain text to w columns.
 func Wrap(s string, w int) []string {
 	if w <= 0 {

@@ -175,10 +175,7 @@ func (p *Picker) View() string {
 	// room of the details, which it then replaces.
 	var errLines []string
 	if p.Err != "" {
-		errLines = common.Wrap(p.Err, W)
-		if most := max(1, H/4); len(errLines) > most {
-			errLines = append(errLines[:most-1], ansi.Truncate(strings.Join(errLines[most-1:], " "), max(W-1, 1), "")+"…")
-		}
+		errLines = common.WrapAtMost(p.Err, W, H/4)
 	}
 	listH := H - 2 - 1 - max(4, len(errLines)) // title, filter, key bar, details or error
 	if H < 12 {
