@@ -486,17 +486,28 @@ func (c *Consumer) leaveGroup(reason string, trig client.CommitTrigger) {
 		c.state = stInit
 		return
 	}
-	if c.memberID != "" && c.cfg.InstanceID == "" && c.net() {
-		// (The client's report of its LeaveGroup comes before the
-		// coordinator's reaction to it.)
-		c.cl.coord.HoldTransitions()
-		err := c.cl.coord.Leave(c.cfg.GroupID, c.memberID, "")
-		c.groupEvent(client.GroupEvent{Kind: client.GroupLeft, Err: err, Reason: reason})
-		c.cl.coord.ReleaseTransitions()
-	}
+	c.leaveClassic(reason)
 	c.memberID = ""
 	c.generation = -1
 	c.state = stInit
+}
+
+// leaveClassic sends LeaveGroup for a dynamic member of a classic group
+// that has a member id (a static member sends none, as librdkafka).
+func (c *Consumer) leaveClassic(reason string) {
+	if c.memberID != "" && c.cfg.InstanceID == "" && c.net() {
+		c.leaveReported(reason, func() error { return c.cl.coord.Leave(c.cfg.GroupID, c.memberID, "") })
+	}
+}
+
+// leaveReported sends a leave with send and reports it (GroupLeft) with
+// send's answer, before the coordinator's reaction to it: the
+// coordinator answers inside send, so its transitions are held until the
+// report is out.
+func (c *Consumer) leaveReported(reason string, send func() error) {
+	c.cl.coord.HoldTransitions()
+	defer c.cl.coord.ReleaseTransitions()
+	c.groupEvent(client.GroupEvent{Kind: client.GroupLeft, Err: send(), Reason: reason})
 }
 
 // drainOps drops queued rebalance steps (the consumer is leaving); app

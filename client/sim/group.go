@@ -419,11 +419,8 @@ func (c *Consumer) maxPollCheck() {
 		// librdkafka leaves with epoch -1, or -2 for a static member
 		// (rd_kafka_cgrp_consumer_leave), keeping its member id.
 		c.leave848("max.poll.interval.ms exceeded")
-	} else if c.cfg.InstanceID == "" && c.memberID != "" && c.net() {
-		c.cl.coord.HoldTransitions()
-		err := c.cl.coord.Leave(c.cfg.GroupID, c.memberID, "")
-		c.groupEvent(client.GroupEvent{Kind: client.GroupLeft, Err: err, Reason: "max.poll.interval.ms exceeded"})
-		c.cl.coord.ReleaseTransitions()
+	} else {
+		c.leaveClassic("max.poll.interval.ms exceeded")
 	}
 	c.lose("max.poll.interval.ms exceeded", false)
 	c.state = stInit

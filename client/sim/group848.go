@@ -305,11 +305,10 @@ func (c *Consumer) leave848(reason string) {
 	if c.cfg.InstanceID != "" {
 		epoch = group.LeaveStaticEpoch
 	}
-	c.cl.coord.HoldTransitions()
-	resp := c.cl.coord.ConsumerHeartbeat(group.ConsumerHeartbeatRequest{Group: c.cfg.GroupID, MemberID: c.memberID,
-		MemberEpoch: epoch, InstanceID: c.cfg.InstanceID})
-	c.groupEvent(client.GroupEvent{Kind: client.GroupLeft, Err: resp.Err, Reason: reason})
-	c.cl.coord.ReleaseTransitions()
+	c.leaveReported(reason, func() error {
+		return c.cl.coord.ConsumerHeartbeat(group.ConsumerHeartbeatRequest{Group: c.cfg.GroupID, MemberID: c.memberID,
+			MemberEpoch: epoch, InstanceID: c.cfg.InstanceID}).Err
+	})
 	c.resetMember848()
 }
 
