@@ -13,15 +13,7 @@ import (
 func TestLeaveBeforeItsRebalance(t *testing.T) {
 	checked := 0
 	for _, name := range Names() {
-		s, err := Builtin(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := Run(s, Options{Seed: 1, SeedSet: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		evs := r.Events()
+		evs := builtinRun(t, name).Events()
 		left := map[string]int{} // member id → seq of its leave
 		for i := range evs {
 			e := &evs[i]

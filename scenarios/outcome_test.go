@@ -27,15 +27,8 @@ func written(o *Outcome) bool {
 // any copy, from any goroutine) returns that same slice.
 func TestMessagesWrittenOnDemand(t *testing.T) {
 	for _, name := range Names() {
-		s, err := Builtin(name)
-		if err != nil {
-			t.Fatal(err)
-		}
 		for _, seed := range []uint64{1, 7} {
-			r, err := Run(s, Options{Seed: seed, SeedSet: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := builtinRunWith(t, name, Options{Seed: seed, SeedSet: true})
 			if written(&r.Outcome) {
 				t.Fatalf("%s seed %d: the run wrote its messages before anyone asked", name, seed)
 			}

@@ -66,11 +66,17 @@ func TestTimesToTheMillisecond(t *testing.T) {
 
 func builtinRun(t testing.TB, name string) *Result {
 	t.Helper()
+	return builtinRunWith(t, name, Options{})
+}
+
+// builtinRunWith runs the built-in name with opts.
+func builtinRunWith(t testing.TB, name string, opts Options) *Result {
+	t.Helper()
 	s, err := Builtin(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Run(s, Options{})
+	r, err := Run(s, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
