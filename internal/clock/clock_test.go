@@ -3,7 +3,9 @@ package clock
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -612,5 +614,31 @@ func TestLongChainAtOneInstant(t *testing.T) {
 	}
 	if c := cap(s.q.lane); c > 4096 { // (10,000 events went through it)
 		t.Errorf("the lane grew to %d slots", c)
+	}
+}
+
+// TestLoopYieldsOnOneP: with one P, a goroutine made runnable before a
+// long loop runs within the loop's first two yields (the scheduler
+// takes the yielding goroutine back at once one time in 61, to be fair
+// to its global queue), not after the loop. The garbage collector's mark
+// worker is such a goroutine. The loop is far shorter than the runtime's
+// 10 ms preemption, so without yields the goroutine would wait for its
+// end.
+func TestLoopYieldsOnOneP(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	s := NewSim(1)
+	var ran atomic.Bool
+	firstSeen := -1
+	for i := range 4 * yieldEvery {
+		s.After(time.Duration(i), func() {
+			if firstSeen < 0 && ran.Load() {
+				firstSeen = i
+			}
+		})
+	}
+	go ran.Store(true)
+	s.RunFor(time.Duration(4 * yieldEvery))
+	if firstSeen < 0 || firstSeen > 2*yieldEvery {
+		t.Fatalf("the other goroutine ran first before event %d (-1: after the loop), want by event %d", firstSeen, 2*yieldEvery)
 	}
 }
