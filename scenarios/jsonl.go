@@ -16,7 +16,7 @@ import (
 
 // JSONL line types, the "type" of each line.
 const (
-	JSONLRun     = "run"     // the first line: the Result's fields before the timeline, and how many events and messages follow
+	JSONLRun     = "run"     // the first line: the Result's fields before the timeline, and how many events, messages and groups follow
 	JSONLEvent   = "event"   // one per Event, in order
 	JSONLMessage = "message" // one per MessageOutcome, in order
 	JSONLFinding = "finding" // one per Finding
@@ -49,6 +49,7 @@ func (r *Result) WriteJSONL(w io.Writer) error {
 	r.writeHeader(j)
 	j.kInt("events", int64(events))
 	j.kInt("messages", int64(r.Outcome.messageCount()))
+	j.kInt("groups", int64(len(r.Groups)))
 	j.kStrOE("incomplete", r.Incomplete)
 	end()
 	if r.tape != nil {
@@ -83,10 +84,22 @@ func (r *Result) WriteJSONL(w io.Writer) error {
 	return j.flush()
 }
 
+// ErrJSONLCut is returned by ReadJSONL for a stream that holds fewer (or
+// more) event, message or group lines than its "run" line announces, or
+// no "outcome" line: a file cut short, or two run into one.
+var ErrJSONLCut = errors.New("JSON Lines result incomplete")
+
+// jsonlPrealloc bounds how many events or messages ReadJSONL makes room
+// for from the "run" line's counts before reading them.
+const jsonlPrealloc = 1 << 16
+
 // ReadJSONL reads what WriteJSONL writes back into a Result (its lost and
 // duplicated lists rebuilt from the message lines), so that a JSON Lines
 // file serves scenarios.NewSteps and the rest as a JSON one does. Lines
 // of a type it does not know are skipped (later versions may add some).
+// A stream whose lines do not match what its "run" line announces (cut
+// short: fewer events, messages or groups, no outcome) is an error
+// wrapping ErrJSONLCut, naming what is missing.
 func ReadJSONL(rd io.Reader) (*Result, error) {
 	sc := bufio.NewScanner(rd)
 	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
@@ -104,9 +117,11 @@ func ReadJSONL(rd io.Reader) (*Result, error) {
 		Duration      int64  `json:"duration_ns"`
 		Events        int    `json:"events"`
 		Messages      int    `json:"messages"`
+		Groups        *int   `json:"groups"` // (absent before it was written)
 		Incomplete    string `json:"incomplete"`
 	}
 	n := 0
+	outcome := false
 	for sc.Scan() {
 		n++
 		b := sc.Bytes()
@@ -128,9 +143,15 @@ func ReadJSONL(rd io.Reader) (*Result, error) {
 			if n != 1 {
 				return nil, fmt.Errorf("line %d: a second %q line", n, JSONLRun)
 			}
-			if err = json.Unmarshal(b, &head); err == nil {
-				events = make([]Event, 0, head.Events)
-				msgs = make([]MessageOutcome, 0, head.Messages)
+			if err = json.Unmarshal(b, &head); err == nil && (head.Events < 0 || head.Messages < 0) {
+				err = fmt.Errorf("\"events\": %d, \"messages\": %d: want how many event and message lines follow (0 or more)", head.Events, head.Messages)
+			}
+			if err == nil {
+				// The counts size the lists, up to a bound: a file
+				// that announces more than it holds costs no more
+				// than it holds.
+				events = make([]Event, 0, min(head.Events, jsonlPrealloc))
+				msgs = make([]MessageOutcome, 0, min(head.Messages, jsonlPrealloc))
 			}
 		case JSONLEvent:
 			events = append(events, Event{})
@@ -150,6 +171,7 @@ func ReadJSONL(rd io.Reader) (*Result, error) {
 			o.Findings = append(o.Findings, Finding{})
 			err = json.Unmarshal(b, &o.Findings[len(o.Findings)-1])
 		case JSONLOutcome:
+			outcome = true
 			var c struct {
 				Counts Counts `json:"counts"`
 			}
@@ -168,6 +190,14 @@ func ReadJSONL(rd io.Reader) (*Result, error) {
 	}
 	if n == 0 {
 		return nil, errors.New("empty input: no JSON Lines result")
+	}
+	switch {
+	case len(events) != head.Events || len(msgs) != head.Messages:
+		return nil, fmt.Errorf("%w: line 1 announces %d events and %d messages, the %d lines hold %d and %d", ErrJSONLCut, head.Events, head.Messages, n, len(events), len(msgs))
+	case !outcome:
+		return nil, fmt.Errorf("%w: no %q line after line %d", ErrJSONLCut, JSONLOutcome, n)
+	case head.Groups != nil && len(r.Groups) != *head.Groups:
+		return nil, fmt.Errorf("%w: line 1 announces %d groups, the %d lines hold %d", ErrJSONLCut, *head.Groups, n, len(r.Groups))
 	}
 	r.SchemaVersion, r.Scenario, r.Seed, r.Backend = head.SchemaVersion, head.Scenario, head.Seed, head.Backend
 	r.Duration, r.Incomplete = time.Duration(head.Duration), head.Incomplete

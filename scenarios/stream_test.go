@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -257,16 +258,53 @@ func TestReadJSONLErrors(t *testing.T) {
 		`{"type":"run"}` + "\n{\n":        "line 2",
 		`{"type":"run"}` + "\n" + `{"type":"run"}`:                  `line 2: a second "run" line`,
 		`{"type":"run"}` + "\n" + `{"type":"message","offset":"x"}`: "line 2",
+		// The counts of the run line: checked, and no bigger a list made
+		// than the lines hold.
+		`{"type":"run","events":-1}`:                                         `line 1: "events": -1, "messages": 0: want how many`,
+		`{"type":"run","messages":-5}`:                                       `line 1: "events": 0, "messages": -5`,
+		`{"type":"run","events":100000000000000,"messages":100000000000000}`: "line 1 announces 100000000000000 events and 100000000000000 messages, the 1 lines hold 0 and 0",
+		`{"type":"run","events":1}` + "\n" + `{"type":"outcome"}`:            "line 1 announces 1 events and 0 messages, the 2 lines hold 0 and 0",
+		`{"type":"run"}`: `no "outcome" line after line 1`,
+		`{"type":"run","groups":1}` + "\n" + `{"type":"outcome"}`: "line 1 announces 1 groups, the 2 lines hold 0",
 	} {
 		_, err := ReadJSONL(strings.NewReader(in))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
 		}
 	}
-	// Unknown line types are skipped.
-	r, err := ReadJSONL(strings.NewReader(`{"type":"run","scenario":"x","events":1}` + "\n" + `{"type":"later","a":1}` + "\n" + `{"type":"event","seq":0,"kind":"start"}` + "\n"))
-	if err != nil || r.Scenario != "x" || len(r.Events()) != 1 || r.Events()[0].Kind != KindStart {
+	// Unknown line types are skipped; a stream from before the run line
+	// counted groups is read without the check.
+	r, err := ReadJSONL(strings.NewReader(`{"type":"run","scenario":"x","events":1}` + "\n" + `{"type":"later","a":1}` + "\n" + `{"type":"event","seq":0,"kind":"start"}` + "\n" + `{"type":"outcome","counts":{"ok":1}}` + "\n" + `{"type":"group","group":"g"}` + "\n"))
+	if err != nil || r.Scenario != "x" || len(r.Events()) != 1 || r.Events()[0].Kind != KindStart || r.Outcome.Counts.OK != 1 || len(r.Groups) != 1 {
 		t.Fatalf("%v %+v", err, r)
+	}
+}
+
+// TestReadJSONLCutShort: a run's JSON Lines cut after any of its lines
+// but the last is refused with ErrJSONLCut (cut inside a line, with the
+// line's error), never read as a smaller result.
+func TestReadJSONLCutShort(t *testing.T) {
+	r := builtinRun(t, "manual-commit-duplicates")
+	var buf bytes.Buffer
+	if err := r.WriteJSONL(&buf); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) < 10 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	for n := 1; n < len(lines); n++ {
+		in := strings.Join(lines[:n], "")
+		if _, err := ReadJSONL(strings.NewReader(in)); !errors.Is(err, ErrJSONLCut) {
+			t.Fatalf("the first %d of %d lines: %v, want ErrJSONLCut", n, len(lines), err)
+		}
+		cut := in + lines[n][:len(lines[n])/2]
+		if _, err := ReadJSONL(strings.NewReader(cut)); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("line %d: ", n+1)) {
+			t.Fatalf("cut inside line %d: %v, want an error naming it", n+1, err)
+		}
+	}
+	if _, err := ReadJSONL(strings.NewReader(buf.String())); err != nil {
+		t.Fatal(err)
 	}
 }
 
