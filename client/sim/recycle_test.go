@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"testing"
@@ -15,6 +16,7 @@ import (
 // then produce exactly what a fresh one does.
 func TestClusterRecycleReusesProducerQueues(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // (a sync.Pool may drop its items at a collection)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))  // (and keeps them per P: a goroutine moved to another P misses them)
 	produce := func() (*Cluster, *Producer, []string) {
 		t.Helper()
 		cl := newTestCluster(t, "t", 3)
