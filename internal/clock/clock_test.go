@@ -618,27 +618,37 @@ func TestLongChainAtOneInstant(t *testing.T) {
 }
 
 // TestLoopYieldsOnOneP: with one P, a goroutine made runnable before a
-// long loop runs within the loop's first two yields (the scheduler
-// takes the yielding goroutine back at once one time in 61, to be fair
-// to its global queue), not after the loop. The garbage collector's mark
-// worker is such a goroutine. The loop is far shorter than the runtime's
-// 10 ms preemption, so without yields the goroutine would wait for its
-// end.
+// long call of the loop runs within the call's first two yields (the
+// scheduler takes the yielding goroutine back at once one time in 61, to
+// be fair to its global queue), not after the call. The garbage
+// collector's mark worker is such a goroutine. The call is far shorter
+// than the runtime's 10 ms preemption, so without yields the goroutine
+// would wait for its end. The same events run a few at a time, as a TUI
+// sandbox runs them, do not yield (the count is per call).
 func TestLoopYieldsOnOneP(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	s := NewSim(1)
-	var ran atomic.Bool
-	firstSeen := -1
-	for i := range 4 * yieldEvery {
-		s.After(time.Duration(i), func() {
-			if firstSeen < 0 && ran.Load() {
-				firstSeen = i
-			}
-		})
-	}
-	go ran.Store(true)
-	s.RunFor(time.Duration(4 * yieldEvery))
-	if firstSeen < 0 || firstSeen > 2*yieldEvery {
-		t.Fatalf("the other goroutine ran first before event %d (-1: after the loop), want by event %d", firstSeen, 2*yieldEvery)
+	for _, perCall := range []int{4 * yieldEvery, 4} {
+		s := NewSim(1)
+		var ran atomic.Bool
+		firstSeen := -1
+		for i := range 4 * yieldEvery {
+			s.After(time.Duration(i), func() {
+				if firstSeen < 0 && ran.Load() {
+					firstSeen = i
+				}
+			})
+		}
+		go ran.Store(true)
+		for at := perCall; at <= 4*yieldEvery; at += perCall {
+			s.RunUntil(context.Background(), Epoch.Add(time.Duration(at-1)))
+		}
+		if long := perCall > yieldEvery; long && (firstSeen < 0 || firstSeen > 2*yieldEvery) {
+			t.Fatalf("one call of %d events: the other goroutine ran first before event %d (-1: after the loop), want by event %d", perCall, firstSeen, 2*yieldEvery)
+		} else if !long && firstSeen >= 0 {
+			t.Fatalf("calls of %d events: the other goroutine ran before event %d, want none of them to yield", perCall, firstSeen)
+		}
+		for !ran.Load() {
+			runtime.Gosched()
+		}
 	}
 }

@@ -167,19 +167,38 @@ func (s *Sim) Step() bool {
 	return true
 }
 
-// yieldEvery is how many events a loop runs between yields of its
-// goroutine (runtime.Gosched). A simulation runs on one goroutine that
-// never blocks; with one P (GOMAXPROCS=1: a one-CPU container, go test
-// -cpu 1) the garbage collector's background mark worker gets the P only
-// when that goroutine yields, so without yields a collection's mark phase
-// lasts until the allocations' assists have done all of its work (3-4 ms,
-// most of a run of the issue-5 scenario), and every pointer the run
-// writes meanwhile goes through the write barrier. Yielding every 256
-// events (about 10 us) ends it within a few of them: the issue-5 scenario
-// runs 1.2-1.3x as fast at -cpu 1, and the yields cost 0.4% of its
-// instructions. Yielding changes nothing a run computes: the runtime may
+// yieldEvery is how many events one call of the clock's own loops
+// (RunBounded, RunUntil, RunUntilIdle) runs between yields of its
+// goroutine (runtime.Gosched). Such a call can run for milliseconds on
+// a goroutine that never blocks; with one P (GOMAXPROCS=1: a one-CPU
+// container, go test -cpu 1) the garbage collector's background mark
+// worker gets the P only when that goroutine yields, so without yields
+// a collection's mark phase lasts until the allocations' assists have
+// done all of its work (3-4 ms, most of a run of the issue-5 scenario),
+// and every pointer the run writes meanwhile goes through the write
+// barrier. Yielding every 256 events (about 10 us) ends it within a few
+// of them: the issue-5 scenario runs 1.3x as fast at -cpu 1, and the
+// yields cost 0.4% of its instructions.
+//
+// The count is per call, and Step does not yield: a caller that runs a
+// few events at a time (a TUI sandbox's action) or steps the clock
+// itself (a Driver handing the world's goroutines their turns) returns
+// to code that blocks soon anyway, and yields there only let the heap's
+// scavenger in to return memory the next events fault back in (counted
+// across calls, the sandbox's actions and a property check's cases ran
+// 1.5x slower). Yielding changes nothing a run computes: the runtime may
 // preempt a goroutine at any instruction anyway.
 const yieldEvery = 256
+
+// yield yields the goroutine after the nth event of a loop's call, every
+// yieldEvery events, when there is one P (see yieldEvery; with more, the
+// collector has a dedicated worker, and a yield lets the goroutine move
+// to another P).
+func yield(n int) {
+	if n%yieldEvery == 0 && runtime.GOMAXPROCS(0) == 1 {
+		runtime.Gosched()
+	}
+}
 
 // runFirst runs the earliest event (the queue settled and not empty),
 // moving Now to its time. direct runs an event scheduled from outside
@@ -191,9 +210,6 @@ func (s *Sim) runFirst(direct bool) {
 		s.setNow(at)
 	}
 	s.ran++
-	if s.ran%yieldEvery == 0 && runtime.GOMAXPROCS(0) == 1 {
-		runtime.Gosched()
-	}
 	s.depth++
 	switch {
 	case !outside:
@@ -221,7 +237,7 @@ func (s *Sim) runFirst(direct bool) {
 func (s *Sim) RunBounded(t time.Time, limit uint64, stop *bool, direct bool) bool {
 	tNs := t.UnixNano()
 	q := &s.q
-	for {
+	for n := 1; ; n++ {
 		q.settle()
 		var at int64
 		switch {
@@ -241,6 +257,7 @@ func (s *Sim) RunBounded(t time.Time, limit uint64, stop *bool, direct bool) boo
 			return false
 		}
 		s.runFirst(direct)
+		yield(n)
 		if *stop {
 			q.settle()
 			return true
@@ -266,7 +283,7 @@ func (s *Sim) RunUntil(ctx context.Context, t time.Time) error {
 	// the simulation passes): then Err, an interface call, is not asked
 	// between events.
 	done := ctx.Done()
-	for {
+	for n := 1; ; n++ {
 		if at, ok := s.q.next(); !ok || at > tNs {
 			break
 		}
@@ -276,6 +293,7 @@ func (s *Sim) RunUntil(ctx context.Context, t time.Time) error {
 			}
 		}
 		s.Step()
+		yield(n)
 	}
 	if tNs > s.nowNs {
 		s.setNow(tNs)
@@ -296,6 +314,7 @@ func (s *Sim) RunUntilIdle(limit int) bool {
 		if !s.Step() {
 			return true
 		}
+		yield(n + 1)
 	}
 	_, ok := s.q.next()
 	return !ok
