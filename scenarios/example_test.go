@@ -1,7 +1,9 @@
 package scenarios_test
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kafkasim/kafkasim/scenarios"
@@ -105,4 +107,34 @@ func ExampleResult_Release() {
 	fmt.Println("messages lost in 20 runs:", lost)
 	// Output:
 	// messages lost in 20 runs: 20
+}
+
+// Write a run as JSON Lines (kafkasim run --format jsonl) and read it
+// back; a stream cut short is refused, not read as a smaller result.
+func ExampleReadJSONL() {
+	s, err := scenarios.Builtin("manual-commit-duplicates")
+	if err != nil {
+		panic(err)
+	}
+	r, err := scenarios.Run(s, scenarios.Options{})
+	if err != nil {
+		panic(err)
+	}
+	var buf strings.Builder
+	if err := r.WriteJSONL(&buf); err != nil {
+		panic(err)
+	}
+	back, err := scenarios.ReadJSONL(strings.NewReader(buf.String()))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(back.Scenario, back.Outcome.Counts == r.Outcome.Counts, len(back.Events()) == len(r.Events()))
+
+	cut := buf.String()[:len(buf.String())/2]
+	cut = cut[:strings.LastIndexByte(cut, '\n')+1] // whole lines, the rest missing
+	_, err = scenarios.ReadJSONL(strings.NewReader(cut))
+	fmt.Println(errors.Is(err, scenarios.ErrJSONLCut))
+	// Output:
+	// manual-commit-duplicates true true
+	// true
 }
