@@ -125,8 +125,8 @@ func ReadJSONL(rd io.Reader) (*Result, error) {
 	for sc.Scan() {
 		n++
 		b := sc.Bytes()
-		if len(b) == 0 {
-			continue
+		if len(b) == 0 && n > 1 {
+			continue // (the first line is the run line, never blank)
 		}
 		var typ struct {
 			Type string `json:"type"`
@@ -143,8 +143,13 @@ func ReadJSONL(rd io.Reader) (*Result, error) {
 			if n != 1 {
 				return nil, fmt.Errorf("line %d: a second %q line", n, JSONLRun)
 			}
-			if err = json.Unmarshal(b, &head); err == nil && (head.Events < 0 || head.Messages < 0) {
+			err = json.Unmarshal(b, &head)
+			switch {
+			case err != nil:
+			case head.Events < 0 || head.Messages < 0:
 				err = fmt.Errorf("\"events\": %d, \"messages\": %d: want how many event and message lines follow (0 or more)", head.Events, head.Messages)
+			case head.Groups != nil && *head.Groups < 0:
+				err = fmt.Errorf("\"groups\": %d: want how many group lines follow (0 or more)", *head.Groups)
 			}
 			if err == nil {
 				// The counts size the lists, up to a bound: a file
@@ -201,10 +206,7 @@ func ReadJSONL(rd io.Reader) (*Result, error) {
 	}
 	r.SchemaVersion, r.Scenario, r.Seed, r.Backend = head.SchemaVersion, head.Scenario, head.Seed, head.Backend
 	r.Duration, r.Incomplete = time.Duration(head.Duration), head.Incomplete
-	if msgs == nil {
-		msgs = []MessageOutcome{}
-	}
-	o.SetMessages(msgs)
+	o.SetMessages(msgs) // (not nil: made at the run line)
 	r.SetEvents(events)
 	return r, nil
 }

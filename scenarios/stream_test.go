@@ -266,6 +266,8 @@ func TestReadJSONLErrors(t *testing.T) {
 		`{"type":"run","events":1}` + "\n" + `{"type":"outcome"}`:            "line 1 announces 1 events and 0 messages, the 2 lines hold 0 and 0",
 		`{"type":"run"}`: `no "outcome" line after line 1`,
 		`{"type":"run","groups":1}` + "\n" + `{"type":"outcome"}`: "line 1 announces 1 groups, the 2 lines hold 0",
+		`{"type":"run","groups":-1}`:                              `line 1: "groups": -1: want how many`,
+		"\n" + `{"type":"outcome"}`:                               "line 1: unexpected end of JSON input",
 	} {
 		_, err := ReadJSONL(strings.NewReader(in))
 		if err == nil || !strings.Contains(err.Error(), want) {
