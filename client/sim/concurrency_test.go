@@ -353,3 +353,62 @@ func TestLockstep(t *testing.T) {
 		t.Fatalf("RunUntil stood at %v, want 10s", el)
 	}
 }
+
+// TestRunUntilChange: RunUntilChange returns at the instant the world
+// changes (here a goroutine that sleeps 7s and then produces), not at its
+// target, and returns false, standing at the target, once nothing changes
+// before it; in a bubble and in lockstep.
+func TestRunUntilChange(t *testing.T) {
+	run := func(t *testing.T, cl *Cluster, d *Driver, sleep func(time.Duration), start func(func())) {
+		var p *Producer
+		var err error
+		d.Do(func() { p, err = cl.NewProducer(client.ConfigMap{"linger.ms": 0}) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Do(p.Close)
+		produced := false
+		start(func() {
+			sleep(7 * time.Second)
+			_ = p.Produce(&client.Message{TopicPartition: client.TopicPartition{Topic: "t", Partition: 0}, Value: []byte("x")}, nil)
+			produced = true
+		})
+		t0 := d.Now()
+		target := t0.Add(time.Minute)
+		var early []time.Duration
+		for d.RunUntilChange(target) {
+			early = append(early, d.Now().Sub(t0))
+			if len(early) > 100 {
+				t.Fatalf("more than 100 changes in a world with one: %v", early[:10])
+			}
+		}
+		if !produced {
+			t.Fatal("the goroutine did not produce")
+		}
+		if !slices.Contains(early, 7*time.Second) {
+			t.Fatalf("returned early at %v, never at 7s (the produce)", early)
+		}
+		for _, at := range early {
+			if at > 7*time.Second {
+				t.Fatalf("returned early at %v, after the only change (7s): %v", at, early)
+			}
+		}
+		if got := d.Now().Sub(t0); got != time.Minute {
+			t.Fatalf("stands at %v after the last call, want its target (1m)", got)
+		}
+	}
+	t.Run("bubble", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			cl := newTestCluster(t, "t", 1)
+			d := cl.DriveInBubble(synctest.Wait)
+			var wg sync.WaitGroup
+			run(t, cl, d, time.Sleep, func(fn func()) { wg.Go(fn) })
+			wg.Wait()
+		})
+	})
+	t.Run("lockstep", func(t *testing.T) {
+		cl := newTestCluster(t, "t", 1)
+		d := cl.DriveInLockstep()
+		run(t, cl, d, d.Sleep, d.Go)
+	})
+}

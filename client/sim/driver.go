@@ -68,6 +68,10 @@ type Driver struct {
 	// changes counts what may change what a park waits for: events run,
 	// turns handed out. A park's ready is asked again only after one.
 	changes uint64
+	// watch: RunUntilChange is running, and returns once changes is
+	// no longer from.
+	watch bool
+	from  uint64
 	// moved: since the bubble was last waited for, a turn was handed out
 	// or time moved (goroutines may be running).
 	moved bool
@@ -185,6 +189,23 @@ func (d *Driver) now() int64 {
 // it, and not while Start's goroutine runs.
 func (d *Driver) RunUntil(t time.Time) {
 	d.loop(t.UnixNano(), false)
+}
+
+// RunUntilChange is RunUntil(t), except that it returns as soon as the
+// world may have changed: an event has run or a call has been served
+// (every change a client's goroutine makes to the cluster, or sees from
+// it, is one). The world then stands at that change's instant, with what
+// else is due at it still to come (the next RunUntil runs it). It
+// reports whether it returned before t. Between changes nothing that
+// goes through the cluster happens, so a caller waiting for the cluster
+// to reach some state can look after each change instead of at every
+// instant.
+func (d *Driver) RunUntilChange(t time.Time) bool {
+	from := d.changes
+	d.watch, d.from = true, from
+	defer func() { d.watch = false }()
+	d.loop(t.UnixNano(), false)
+	return d.changes != from
 }
 
 // RunFor is RunUntil(Now() + dur).
@@ -326,6 +347,9 @@ func (d *Driver) loop(until int64, forever bool) {
 			// event alone wakes nobody.
 			d.wait()
 			d.moved = false
+		}
+		if d.watch && d.changes != d.from {
+			return
 		}
 		if t := d.nextWaiter(); t != nil {
 			d.handoff(t)

@@ -27,6 +27,94 @@ const (
 // waitRanges are the ranges of a drawn wait, in milliseconds.
 var waitRanges = [][2]int{{1, 100}, {100, 3_000}, {3_000, 30_000}}
 
+// A window wait runs on, at most windowCap, until some running consumer
+// is inside a drawn window of its work. A fault drawn next lands there; a
+// drawn wait of fixed length hits a window a few milliseconds long only
+// by chance.
+const windowCap = 6 * time.Second
+
+// window is a stretch of a consumer's work a fault may be aimed at.
+type window int
+
+const (
+	// windowUncommitted: a message's effect happened, no commit covers
+	// it yet (a crash there redelivers it: duplicates).
+	windowUncommitted window = iota
+	// windowCommittedAhead: a commit covers a message whose effect has
+	// not happened yet (a crash there loses it: auto-commit, commit
+	// before processing).
+	windowCommittedAhead
+	// windowProcessing: a message delivered, its effect not yet
+	// happened.
+	windowProcessing
+)
+
+// windows are the windows a window wait may run to.
+var windows = []window{windowUncommitted, windowCommittedAhead, windowProcessing}
+
+// inWindow reports whether a running consumer is inside win.
+func (w *world) inWindow(win window) bool {
+	for _, m := range w.members {
+		inc := m.cur
+		if inc == nil || !inc.alive() || inc.stalled {
+			continue
+		}
+		for _, f := range inc.flights {
+			switch win {
+			case windowUncommitted:
+				if f.effected {
+					return true
+				}
+			case windowCommittedAhead:
+				if c, ok := inc.committed[f.tp]; ok && !f.effected && f.off < c {
+					return true
+				}
+			case windowProcessing:
+				if !f.effected {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// runToWindow runs the world from cursor (ms-aligned) to the first
+// millisecond boundary at which a running consumer is inside win (or none
+// is running, or windowCap has passed) and returns it. It looks at the
+// boundary after each change in the cluster (nothing else moves a
+// consumer into a window), not at every one: its cost follows what
+// happens, not how long it waits.
+func (w *world) runToWindow(win window, cursor time.Duration) time.Duration {
+	until := cursor + windowCap
+	for cursor < until {
+		stop := false
+		w.d.Do(func() { stop = w.inWindow(win) || !w.anyAlive() })
+		if stop {
+			break
+		}
+		if !w.d.RunUntilChange(w.start.Add(until)) {
+			cursor = until
+		} else {
+			cursor = min(w.now().Truncate(time.Millisecond)+time.Millisecond, until)
+		}
+		w.runTo(cursor)
+	}
+	return cursor
+}
+
+// anyAlive reports whether some consumer is running (a window wait
+// stops when none is: nobody would enter a window before the next
+// fault).
+func (w *world) anyAlive() bool {
+	for _, m := range w.members {
+		if m.cur != nil && m.cur.alive() {
+			return true
+		}
+	}
+	return false
+}
+
 // caseResult is one case's run: the scenario it amounts to, the timeline,
 // what the checks found.
 type caseResult struct {
@@ -219,6 +307,10 @@ func drawAndRun(t *rapid.T, cfg *Config, bubble bool) *caseResult {
 			ms := rapid.IntRange(r[0], r[1]).Draw(t, "wait_ms")
 			cursor = cursor.Truncate(time.Millisecond) + time.Duration(ms)*time.Millisecond
 			w.runTo(cursor)
+		},
+		"wait_window": func(t *rapid.T) {
+			win := rapid.SampledFrom(windows).Draw(t, "window")
+			w.call(func() { cursor = w.runToWindow(win, cursor) })
 		},
 		"": check,
 	}

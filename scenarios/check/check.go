@@ -366,8 +366,8 @@ func (cfg Config) withDefaults() Config {
 
 // DefaultCases is how many cases a check runs when neither Config.Cases
 // nor KAFKASIM_CHECKS says: enough to find a dedupe store that remembers
-// only the last key (one such bug in a hundred cases or so) in every one of
-// 40 searches (docs/testing.md).
+// only the last key (a case in thirty or so shows it) in every one of 40
+// searches (docs/testing.md).
 const DefaultCases = 500
 
 // TestConsumer checks that the consumer keeps its claimed guarantee under

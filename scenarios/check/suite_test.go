@@ -173,9 +173,10 @@ func TestSometimes(t *testing.T) {
 	// sometimes stops at the first case that shows it, so the cap costs time
 	// only when the search is unlucky. The rarest row (auto-commit losing a
 	// message: a crash must land while a message committed by the timer is
-	// still being processed) shows up about once in a thousand cases; 3,000
-	// missed it in about one run of twenty, 15,000 miss it about once in
-	// three million.
+	// still being processed) took a median of 87 cases to show up in 12
+	// searches, 564 at most (a wait that runs to that window makes it
+	// common: without, the median was 1,471 and 3,000 cases missed it in
+	// about one run of twenty).
 	n := 5 * max(suiteCases(0.1), 3000)
 	cases := []struct {
 		name string
