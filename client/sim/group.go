@@ -336,6 +336,9 @@ func (c *Consumer) heartbeat() {
 // after a SyncGroup already answered can fail and lose the assignment
 // after all, librdkafka issue #4059, fixed in 2.8.3; that is not
 // modelled.) UNKNOWN_MEMBER_ID and FENCED_INSTANCE_ID act as always.
+// (librdkafka skips the loss for UNKNOWN_MEMBER_ID too while it
+// rebalances, forgetting only the member id; not modelled:
+// docs/kafka-semantics.md §4.)
 func (c *Consumer) fencedMaybe(code kerr.Code, request string) bool {
 	if code == kerr.IllegalGeneration && c.rebalancing() {
 		return true
