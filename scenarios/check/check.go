@@ -466,6 +466,11 @@ func search(cfg *Config, log *testing.T) *Failure {
 	}
 	per := rapidChecks()
 	rounds := max((cfg.Cases+per-1)/per, 1)
+	if rapidSeeded() {
+		// Every round would start from the same seed and run the same
+		// cases: one is the whole search (-rapid.seed reruns a search).
+		rounds = 1
+	}
 	for range rounds {
 		tb := &quietTB{name: cfg.Name, log: log}
 		cfg.found = nil
@@ -494,6 +499,13 @@ func search(cfg *Config, log *testing.T) *Failure {
 		}
 	}
 	return nil
+}
+
+// rapidSeeded reports whether rapid's seed is fixed (-rapid.seed, or
+// RAPID_SEED): each rapid.Check then draws the same cases.
+func rapidSeeded() bool {
+	f := flag.Lookup("rapid.seed")
+	return f != nil && f.Value.String() != "0"
 }
 
 // rapidChecks is how many cases one rapid.Check runs: the -rapid.checks
