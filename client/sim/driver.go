@@ -196,10 +196,11 @@ func (d *Driver) RunUntil(t time.Time) {
 // (every change a client's goroutine makes to the cluster, or sees from
 // it, is one). The world then stands at that change's instant, with what
 // else is due at it still to come (the next RunUntil runs it). It
-// reports whether it returned before t. Between changes nothing that
-// goes through the cluster happens, so a caller waiting for the cluster
-// to reach some state can look after each change instead of at every
-// instant.
+// reports whether the world changed; false means it ran to t and nothing
+// changed on the way. Between changes nothing that goes through the
+// cluster happens, so a caller waiting for the cluster to reach some
+// state can look after each change instead of at every instant. Only the
+// owner calls it, as RunUntil.
 func (d *Driver) RunUntilChange(t time.Time) bool {
 	from := d.changes
 	d.watch, d.from = true, from
