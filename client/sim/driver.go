@@ -202,11 +202,10 @@ func (d *Driver) RunUntil(t time.Time) {
 // state can look after each change instead of at every instant. Only the
 // owner calls it, as RunUntil.
 func (d *Driver) RunUntilChange(t time.Time) bool {
-	from := d.changes
-	d.watch, d.from = true, from
+	d.watch, d.from = true, d.changes
 	defer func() { d.watch = false }()
 	d.loop(t.UnixNano(), false)
-	return d.changes != from
+	return d.changes != d.from
 }
 
 // RunFor is RunUntil(Now() + dur).

@@ -55,25 +55,24 @@ var windows = []window{windowUncommitted, windowCommittedAhead, windowProcessing
 // inWindow reports whether a running consumer is inside win.
 func (w *world) inWindow(win window) bool {
 	for _, m := range w.members {
-		inc := m.cur
-		if inc == nil || !inc.alive() || inc.stalled {
-			continue
+		if inc := m.cur; inc != nil && inc.alive() && !inc.stalled && inc.inWindow(win) {
+			return true
 		}
-		for _, f := range inc.flights {
-			switch win {
-			case windowUncommitted:
-				if f.effected {
-					return true
-				}
-			case windowCommittedAhead:
-				if c, ok := inc.committed[f.tp]; ok && !f.effected && f.off < c {
-					return true
-				}
-			case windowProcessing:
-				if !f.effected {
-					return true
-				}
-			}
+	}
+	return false
+}
+
+// inWindow reports whether the incarnation is inside win.
+func (inc *incarnation) inWindow(win window) bool {
+	if win == windowProcessing {
+		return inc.busy()
+	}
+	for _, f := range inc.flights {
+		if win == windowUncommitted && f.effected {
+			return true
+		}
+		if c, ok := inc.committed[f.tp]; win == windowCommittedAhead && ok && !f.effected && f.off < c {
+			return true
 		}
 	}
 	return false
